@@ -1,0 +1,120 @@
+#include "Error.h"
+#include "Threads.h"
+#include "audio/AudioFile.h"
+#include "cli/CliCommands.h"
+#include "dsp/LogMel.h"
+#include "model/RecognizerFactory.h"
+#include "model/whisper/WhisperRecognizerImpl.h"
+
+#include <QCommandLineParser>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+
+namespace attnscope::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double msSince(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
+
+double median(std::vector<double> v)
+{
+    std::sort(v.begin(), v.end());
+    return v.empty() ? 0.0 : v[v.size() / 2];
+}
+
+// A deterministic 30 s test signal when no audio is given: a gliding tone with noise.
+Audio syntheticAudio(double seconds)
+{
+    Audio a;
+    a.path = "(synthetic)";
+    const size_t n = static_cast<size_t>(seconds * kSampleRate);
+    a.samples.resize(n);
+    uint32_t state = 12345;
+    for (size_t i = 0; i < n; ++i) {
+        state = state * 1664525u + 1013904223u;
+        const double t = static_cast<double>(i) / kSampleRate;
+        a.samples[i] = static_cast<float>(0.3 * std::sin(2 * M_PI * (200 + 20 * t) * t) + 0.02 * ((state >> 8) / 16777216.0 - 0.5));
+    }
+    return a;
+}
+
+}  // namespace
+
+int benchCommand(const QStringList& args)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription("Time one 30 s window's encode, a KV-cached decoder step and a whole transcription.");
+    parser.addHelpOption();
+    const QCommandLineOption model("model", "Whisper ggml file, or 'builtin'.", "PATH", "builtin");
+    const QCommandLineOption audioOpt("audio", "Audio for the end-to-end run (default: 30 s synthetic).", "FILE");
+    const QCommandLineOption runs("runs", "Timed encoder runs (after one warm-up).", "N", "5");
+    const QCommandLineOption steps("steps", "Decoder steps to time.", "N", "100");
+    const QCommandLineOption threads("threads", "Compute threads (0 = all cores).", "N", "0");
+    const QCommandLineOption json("json", "Print the results as JSON.");
+    parser.addOptions({model, audioOpt, runs, steps, threads, json});
+    parser.process(args);
+    const int threadCount = setComputeThreads(parser.value(threads).toInt());
+    const int runCount = std::max(1, parser.value(runs).toInt());
+    const int stepCount = std::max(1, parser.value(steps).toInt());
+
+    const auto recognizer = loadRecognizer(parser.value(model).toStdString());
+    auto* whisper = dynamic_cast<WhisperRecognizer*>(recognizer.get());
+    if (!whisper)
+        throw Error(ErrorKind::Usage, "bench supports Whisper models only in this build");
+    auto& m = whisper->impl();
+    const Audio audio = parser.isSet(audioOpt) ? loadAudioFile(parser.value(audioOpt).toStdString()) : syntheticAudio(30.0);
+
+    torch::InferenceMode guard;
+    const auto mel = melWindow(logMelWithSilencePadding(audio.samples, m.melFilters), 0);
+    auto features = m.encode(mel);  // warm-up
+    std::vector<double> encodeMs;
+    for (int i = 0; i < runCount; ++i) {
+        const auto t = Clock::now();
+        features = m.encode(mel);
+        encodeMs.push_back(msSince(t));
+    }
+
+    // Decoder steps with the KV cache: one token in, logits over the whole vocabulary out.
+    const int maxSteps = std::min<int>(stepCount, m.hp.nTextCtx - 2);
+    std::vector<float> logits(static_cast<size_t>(m.vocab->size()));
+    DecoderState state = m.model->decoder->start(features, 1);
+    auto hidden = m.model->decoder->forward(torch::tensor({int64_t(m.vocab->sot())}).unsqueeze(0), state).select(1, -1).contiguous();
+    std::vector<double> stepMs;
+    int64_t token = 0;
+    for (int i = 0; i < maxSteps; ++i) {
+        const auto t = Clock::now();
+        m.projection->logits(hidden.data_ptr<float>(), 1, logits.data());
+        token = std::max_element(logits.begin(), logits.begin() + m.vocab->eot()) - logits.begin();
+        hidden = m.model->decoder->forward(torch::tensor({token}).unsqueeze(0), state).select(1, -1).contiguous();
+        stepMs.push_back(msSince(t));
+    }
+    double decodeMean = 0;
+    for (double v : stepMs) decodeMean += v;
+    decodeMean /= std::max<size_t>(1, stepMs.size());
+
+    const auto t = Clock::now();
+    recognizer->transcribe(audio, TranscribeOptions{});
+    const double totalMs = msSince(t);
+    const double rtf = totalMs / 1000.0 / audio.duration();
+
+    if (parser.isSet(json)) {
+        nlohmann::json j = {{"model", m.info.name}, {"threads", threadCount}, {"encode_ms", median(encodeMs)},
+                            {"decode_ms_per_token", decodeMean}, {"rtf", rtf}, {"transcribe_ms", totalMs},
+                            {"audio_seconds", audio.duration()}, {"fast_vocab_projection", m.projection->usesFastKernel()}};
+        std::printf("%s\n", j.dump().c_str());
+    } else {
+        std::printf("model %s, %d threads\n", m.info.name.c_str(), threadCount);
+        std::printf("encode one 30 s window: %.1f ms (median of %d)\n", median(encodeMs), runCount);
+        std::printf("decoder step with KV cache: %.2f ms/token (mean of %d)\n", decodeMean, maxSteps);
+        std::printf("transcribe %.1f s of audio: %.0f ms, real-time factor %.3f\n", audio.duration(), totalMs, rtf);
+    }
+    return 0;
+}
+
+}  // namespace attnscope::cli

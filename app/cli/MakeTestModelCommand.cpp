@@ -1,0 +1,37 @@
+#include "Error.h"
+#include "cli/CliCommands.h"
+#include "model/whisper/GgmlWriter.h"
+
+#include <QCommandLineParser>
+
+#include <cstdio>
+
+namespace attnscope::cli {
+
+int makeTestModelCommand(const QStringList& args)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        "Write a Whisper ggml file with seeded random weights, for tests and benchmarks of real model shapes.");
+    parser.addHelpOption();
+    parser.addPositionalArgument("out", "The ggml file to write.");
+    const QCommandLineOption shape("shape", "tiny, tiny.en, base, base.en, small, ..., large-v3, or test.", "NAME", "tiny.en");
+    const QCommandLineOption header("header-from", "Reuse the header, mel filters and vocabulary of this ggml file.", "FILE");
+    const QCommandLineOption seed("seed", "Random seed.", "N", "1");
+    const QCommandLineOption f32("f32", "Store every tensor as f32 (default: matrices in f16).");
+    const QCommandLineOption scale("output-scale", "Scale of the token embedding (decoding confidence).", "X", "1");
+    parser.addOptions({shape, header, seed, f32, scale});
+    parser.process(args);
+    if (parser.positionalArguments().size() != 1)
+        throw Error(ErrorKind::Usage, "make-test-model takes exactly one output file");
+    TestModelSpec spec;
+    spec.hparams = whisperShape(parser.value(shape).toStdString());
+    spec.headerFrom = parser.value(header).toStdString();
+    spec.seed = parser.value(seed).toULongLong();
+    spec.f16 = !parser.isSet(f32);
+    spec.outputScale = parser.value(scale).toDouble();
+    writeTestModel(parser.positionalArguments().front().toStdString(), spec);
+    return 0;
+}
+
+}  // namespace attnscope::cli

@@ -1,0 +1,102 @@
+#include "Error.h"
+#include "Threads.h"
+#include "audio/AudioFile.h"
+#include "cli/CliCommands.h"
+#include "export/HeatmapImage.h"
+#include "export/JsonExport.h"
+#include "export/NpyExport.h"
+#include "export/SubtitleExport.h"
+#include "export/TextGridExport.h"
+#include "model/RecognizerFactory.h"
+
+#include <QCommandLineParser>
+#include <QFile>
+
+#include <chrono>
+#include <cstdio>
+
+namespace attnscope::cli {
+
+int transcribeCommand(const QStringList& args)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription("Transcribe an audio file, or force-align a known text with --text.");
+    parser.addHelpOption();
+    parser.addPositionalArgument("audio", "WAV, FLAC, OGG, Opus or MP3 file.");
+    const QCommandLineOption model("model", "Whisper ggml file, or 'builtin' (default).", "PATH", "builtin");
+    const QCommandLineOption json("json", "Write the transcript as JSON ('-' for stdout).", "FILE");
+    const QCommandLineOption srt("srt", "Write SubRip subtitles.", "FILE");
+    const QCommandLineOption vtt("vtt", "Write WebVTT subtitles.", "FILE");
+    const QCommandLineOption textgrid("textgrid", "Write a Praat TextGrid (words and tokens).", "FILE");
+    const QCommandLineOption heatmap("heatmap", "Write the alignment heatmap as PNG.", "FILE.png");
+    const QCommandLineOption npy("attention-npy", "Write every cross-attention weight as .npy.", "FILE");
+    const QCommandLineOption text("text", "Force-align this text instead of decoding.", "TEXT");
+    const QCommandLineOption textFile("text-file", "Force-align the text in this file.", "F");
+    const QCommandLineOption beam("beam", "Beam size (1 = greedy).", "N", "1");
+    const QCommandLineOption language("language", "Language code, or 'auto' (multilingual models).", "xx");
+    const QCommandLineOption noTimestamps("no-timestamps", "Decode without segment timestamps.");
+    const QCommandLineOption threads("threads", "Compute threads (0 = all cores).", "N", "0");
+    const QCommandLineOption heads("alignment-heads", "JSON file of alignment heads per model name.", "FILE");
+    parser.addOptions({model, json, srt, vtt, textgrid, heatmap, npy, text, textFile, beam, language, noTimestamps,
+                       threads, heads});
+    parser.process(args);
+    if (parser.positionalArguments().size() != 1)
+        throw Error(ErrorKind::Usage, "transcribe takes exactly one audio file (see --help)");
+    if (parser.isSet(text) && parser.isSet(textFile))
+        throw Error(ErrorKind::Usage, "give --text or --text-file, not both");
+    bool ok = false;
+    const int beamSize = parser.value(beam).toInt(&ok);
+    if (!ok || beamSize < 1 || beamSize > 16)
+        throw Error(ErrorKind::Usage, "--beam must be a number from 1 to 16");
+    const int threadCount = parser.value(threads).toInt(&ok);
+    if (!ok || threadCount < 0)
+        throw Error(ErrorKind::Usage, "--threads must be 0 or a positive number");
+    setComputeThreads(threadCount);
+
+    std::string knownText;
+    if (parser.isSet(text))
+        knownText = parser.value(text).toStdString();
+    if (parser.isSet(textFile)) {
+        QFile f(parser.value(textFile));
+        if (!f.open(QIODevice::ReadOnly))
+            throw Error(ErrorKind::Usage, "cannot read text file '" + parser.value(textFile).toStdString() + "'");
+        knownText = QString::fromUtf8(f.readAll()).simplified().toStdString();
+    }
+
+    // Load the audio first: a bad file should not wait for a large model to load.
+    const Audio audio = loadAudioFile(parser.positionalArguments().front().toStdString());
+    LoadOptions loadOptions;
+    loadOptions.alignmentHeadsFile = parser.value(heads).toStdString();
+    const auto recognizer = loadRecognizer(parser.value(model).toStdString(), loadOptions);
+
+    TranscribeOptions options;
+    options.beamSize = beamSize;
+    options.language = parser.value(language).toStdString();
+    options.timestamps = !parser.isSet(noTimestamps);
+    const auto started = std::chrono::steady_clock::now();
+    const Transcript transcript = knownText.empty() ? recognizer->transcribe(audio, options)
+                                                    : recognizer->align(audio, knownText, options);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+
+    if (parser.isSet(json))
+        writeJsonFile(transcriptToJson(transcript, audio), parser.value(json).toStdString());
+    if (parser.isSet(srt))
+        writeTextFile(parser.value(srt).toStdString(), toSrt(transcript));
+    if (parser.isSet(vtt))
+        writeTextFile(parser.value(vtt).toStdString(), toVtt(transcript));
+    if (parser.isSet(textgrid))
+        writeTextFile(parser.value(textgrid).toStdString(), toTextGrid(transcript));
+    if (parser.isSet(npy))
+        writeAttentionNpy(transcript, parser.value(npy).toStdString());
+    if (parser.isSet(heatmap))
+        saveAlignmentHeatmap(transcript, parser.value(heatmap).toStdString());
+
+    if (parser.value(json) != "-") {
+        std::printf("%s\n", transcript.text.c_str());
+        std::fprintf(stderr, "[%s, %.2f s of audio in %.2f s, %.1fx real time]\n", transcript.model.name.c_str(),
+                     audio.duration(), seconds, audio.duration() / std::max(seconds, 1e-9));
+    }
+    return 0;
+}
+
+}  // namespace attnscope::cli

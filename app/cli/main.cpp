@@ -1,0 +1,64 @@
+// attnscope-cli: transcribe, align and inspect with the AttnScope engine from a terminal.
+#include "Error.h"
+#include "cli/CliCommands.h"
+
+#include <QGuiApplication>
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+
+namespace {
+
+const char* kUsage =
+    "usage: attnscope-cli <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  transcribe AUDIO   transcribe (or, with --text, force-align) an audio file\n"
+    "  info MODEL         print a model's hyper-parameters\n"
+    "  bench              time the encoder, one decoder step and a whole transcription\n"
+    "  make-test-model OUT  write a Whisper ggml file with seeded random weights (tests, benchmarks)\n"
+    "\n"
+    "Run 'attnscope-cli <command> --help' for a command's options.\n";
+
+}  // namespace
+
+int main(int argc, char** argv)
+{
+    // The CLI draws heatmaps into images but never opens a window.
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    QGuiApplication app(argc, argv);
+    QGuiApplication::setApplicationName("attnscope-cli");
+    QGuiApplication::setApplicationVersion(ATTNSCOPE_VERSION);
+
+    QStringList args = QGuiApplication::arguments();
+    if (args.size() < 2 || args[1] == "--help" || args[1] == "-h") {
+        std::fputs(kUsage, args.size() < 2 ? stderr : stdout);
+        return args.size() < 2 ? 2 : 0;
+    }
+    if (args[1] == "--version") {
+        std::printf("attnscope-cli %s\n", ATTNSCOPE_VERSION);
+        return 0;
+    }
+    const QString command = args[1];
+    args.removeAt(1);  // each command sees "attnscope-cli [its options]"
+    try {
+        if (command == "transcribe")
+            return attnscope::cli::transcribeCommand(args);
+        if (command == "info")
+            return attnscope::cli::infoCommand(args);
+        if (command == "bench")
+            return attnscope::cli::benchCommand(args);
+        if (command == "make-test-model")
+            return attnscope::cli::makeTestModelCommand(args);
+        std::fprintf(stderr, "attnscope-cli: unknown command '%s'\n%s", qPrintable(command), kUsage);
+        return 2;
+    } catch (const attnscope::Error& e) {
+        std::fprintf(stderr, "attnscope-cli: %s\n", e.what());
+        return attnscope::exitCodeFor(e.kind());
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "attnscope-cli: internal error: %s\n", e.what());
+        return 1;
+    }
+}

@@ -1,0 +1,94 @@
+#include "align/WordTiming.h"
+
+#include "align/Dtw.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace attnscope {
+
+std::vector<float> medianFilterRows(const std::vector<float>& m, int rows, int cols, int width)
+{
+    const int pad = width / 2;
+    if (pad <= 0 || pad >= cols)
+        return m;  // too short to filter, as in Whisper
+    std::vector<float> out(m.size());
+    std::vector<float> window(static_cast<size_t>(width));
+    for (int r = 0; r < rows; ++r) {
+        const float* row = &m[static_cast<size_t>(r) * cols];
+        for (int c = 0; c < cols; ++c) {
+            for (int k = -pad; k <= pad; ++k) {
+                int idx = c + k;
+                if (idx < 0) idx = -idx;                       // reflect
+                if (idx >= cols) idx = 2 * (cols - 1) - idx;
+                window[k + pad] = row[idx];
+            }
+            std::nth_element(window.begin(), window.begin() + pad, window.end());
+            out[static_cast<size_t>(r) * cols + c] = window[pad];
+        }
+    }
+    return out;
+}
+
+TokenAlignment alignTokensToFrames(const std::vector<std::vector<float>>& heads, int tokens, int totalFrames,
+                           int realFrames, int medianWidth)
+{
+    TokenAlignment result;
+    const int frames = std::max(1, std::min(realFrames, totalFrames));
+    if (tokens <= 0 || heads.empty())
+        return result;
+    std::vector<float> sum(static_cast<size_t>(tokens) * frames, 0.0f);
+    std::vector<float> w(static_cast<size_t>(tokens) * frames);
+    for (const auto& head : heads) {
+        // Crop and renormalise: softmax over the real frames equals the cropped weights rescaled.
+        for (int t = 0; t < tokens; ++t) {
+            double rowSum = 0.0;
+            for (int f = 0; f < frames; ++f)
+                rowSum += head[static_cast<size_t>(t) * totalFrames + f];
+            const double inv = rowSum > 0 ? 1.0 / rowSum : 0.0;
+            for (int f = 0; f < frames; ++f)
+                w[static_cast<size_t>(t) * frames + f] = static_cast<float>(head[static_cast<size_t>(t) * totalFrames + f] * inv);
+        }
+        // z-normalise over the token axis, per frame (population std).
+        for (int f = 0; f < frames; ++f) {
+            double mean = 0.0, sq = 0.0;
+            for (int t = 0; t < tokens; ++t) mean += w[static_cast<size_t>(t) * frames + f];
+            mean /= tokens;
+            for (int t = 0; t < tokens; ++t) {
+                const double d = w[static_cast<size_t>(t) * frames + f] - mean;
+                sq += d * d;
+            }
+            const double sd = std::sqrt(sq / tokens);
+            for (int t = 0; t < tokens; ++t) {
+                float& v = w[static_cast<size_t>(t) * frames + f];
+                v = sd > 1e-12 ? static_cast<float>((v - mean) / sd) : 0.0f;
+            }
+        }
+        const auto filtered = medianFilterRows(w, tokens, frames, medianWidth);
+        for (size_t i = 0; i < sum.size(); ++i)
+            sum[i] += filtered[i];
+    }
+    for (float& v : sum)
+        v /= static_cast<float>(heads.size());
+    result.matrix = sum;
+
+    std::vector<float> cost(sum.size());
+    for (size_t i = 0; i < sum.size(); ++i)
+        cost[i] = -sum[i];
+    result.path = dtwPath(cost, tokens, frames);
+
+    result.startFrame.assign(tokens, frames);
+    int lastRow = -1;
+    for (const auto& [row, col] : result.path) {
+        if (row != lastRow) {  // the path jumps into a new token row: that token starts here
+            result.startFrame[row] = col;
+            lastRow = row;
+        }
+    }
+    result.endFrame.resize(tokens);
+    for (int t = 0; t < tokens; ++t)
+        result.endFrame[t] = t + 1 < tokens ? result.startFrame[t + 1] : frames;
+    return result;
+}
+
+}  // namespace attnscope

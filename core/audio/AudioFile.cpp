@@ -1,0 +1,112 @@
+#include "audio/AudioFile.h"
+
+#include "Error.h"
+
+#include <sndfile.h>
+#include <soxr.h>
+
+#include <cmath>
+#include <filesystem>
+#include <memory>
+
+namespace attnscope {
+namespace {
+
+Error audioError(const std::string& path, const std::string& reason)
+{
+    return Error(ErrorKind::Audio, "cannot read audio '" + path + "': " + reason);
+}
+
+struct SndfileCloser {
+    void operator()(SNDFILE* f) const { sf_close(f); }
+};
+using SndfilePtr = std::unique_ptr<SNDFILE, SndfileCloser>;
+
+std::vector<float> resample(const std::vector<float>& in, int fromRate, const std::string& path)
+{
+    if (fromRate == kSampleRate || in.empty())
+        return in;
+    const double ratio = static_cast<double>(kSampleRate) / fromRate;
+    std::vector<float> out(static_cast<size_t>(std::ceil(in.size() * ratio)) + 16);
+    size_t produced = 0;
+    const soxr_io_spec_t io = soxr_io_spec(SOXR_FLOAT32_I, SOXR_FLOAT32_I);
+    const soxr_quality_spec_t quality = soxr_quality_spec(SOXR_HQ, 0);
+    const soxr_error_t err = soxr_oneshot(fromRate, kSampleRate, 1, in.data(), in.size(), nullptr,
+                                          out.data(), out.size(), &produced, &io, &quality, nullptr);
+    if (err)
+        throw audioError(path, std::string("resampling failed: ") + err);
+    out.resize(produced);
+    return out;
+}
+
+}  // namespace
+
+Audio loadAudioFile(const std::string& path)
+{
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const auto status = fs::status(path, ec);
+    if (ec || !fs::exists(status))
+        throw audioError(path, "no such file");
+    if (fs::is_directory(status))
+        throw audioError(path, "is a directory");
+    if (fs::file_size(path, ec) == 0)
+        throw audioError(path, "the file is empty");
+
+    SF_INFO info{};
+    SndfilePtr file(sf_open(path.c_str(), SFM_READ, &info));
+    if (!file)
+        throw audioError(path, std::string("not a supported audio file (") + sf_strerror(nullptr) + ")");
+    if (info.channels <= 0)
+        throw audioError(path, "the file declares no channels");
+    if (info.samplerate <= 0)
+        throw audioError(path, "the file declares a sample rate of zero");
+
+    // Read in blocks rather than trusting the declared length: a header may claim more than the file holds.
+    const int channels = info.channels;
+    const sf_count_t blockFrames = 65536;
+    std::vector<float> block(static_cast<size_t>(blockFrames) * channels);
+    std::vector<float> mono;
+    for (;;) {
+        const sf_count_t got = sf_readf_float(file.get(), block.data(), blockFrames);
+        if (got <= 0)
+            break;
+        for (sf_count_t f = 0; f < got; ++f) {
+            double sum = 0.0;
+            for (int c = 0; c < channels; ++c) {
+                const float v = block[static_cast<size_t>(f) * channels + c];
+                sum += std::isfinite(v) ? v : 0.0f;  // NaN/Inf samples become silence
+            }
+            mono.push_back(static_cast<float>(sum / channels));
+        }
+    }
+    if (sf_error(file.get()) != SF_ERR_NO_ERROR && mono.empty())
+        throw audioError(path, sf_strerror(file.get()));
+    if (mono.empty())
+        throw audioError(path, "the file contains no audio samples");
+
+    Audio audio;
+    audio.path = path;
+    audio.sourceSampleRate = info.samplerate;
+    audio.sourceChannels = channels;
+    audio.samples = resample(mono, info.samplerate, path);
+    for (float& s : audio.samples)
+        s = std::isfinite(s) ? std::fmax(-1.0f, std::fmin(1.0f, s)) : 0.0f;
+    return audio;
+}
+
+void saveWav(const std::string& path, const std::vector<float>& samples, int sampleRate)
+{
+    SF_INFO info{};
+    info.samplerate = sampleRate;
+    info.channels = 1;
+    info.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
+    SndfilePtr file(sf_open(path.c_str(), SFM_WRITE, &info));
+    if (!file)
+        throw Error(ErrorKind::Io, "cannot write '" + path + "': " + sf_strerror(nullptr));
+    const sf_count_t n = static_cast<sf_count_t>(samples.size());
+    if (sf_writef_float(file.get(), samples.data(), n) != n)
+        throw Error(ErrorKind::Io, "cannot write '" + path + "': " + sf_strerror(file.get()));
+}
+
+}  // namespace attnscope

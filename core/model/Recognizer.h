@@ -1,0 +1,46 @@
+#pragma once
+// The interface both recognizers implement (Whisper ggml files and the built-in model).
+// No torch here: the GUI talks to recognizers through this header only.
+#include "audio/Audio.h"
+#include "model/Transcript.h"
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace attnscope {
+
+struct TranscribeOptions {
+    std::string language = "";  // "" = the model's own (English for .en, detected for multilingual)
+    std::string task = "transcribe";  // or "translate" (multilingual Whisper)
+    int beamSize = 1;                  // 1 = greedy
+    bool timestamps = true;            // segment timestamps while decoding
+    double maxInitialTimestamp = 1.0;  // seconds
+    bool suppressBlank = true;
+    bool suppressNonSpeech = true;
+    int maxTokensPerWindow = 0;  // 0 = half the decoder context, as Whisper does
+};
+
+// Called with a fraction in [0, 1] as windows finish.
+using ProgressCallback = std::function<void(double)>;
+
+class Recognizer {
+public:
+    virtual ~Recognizer() = default;
+
+    virtual const ModelInfo& info() const = 0;
+    virtual std::string describe() const = 0;  // hyper-parameters, one per line
+
+    // Decodes the audio. `cancel` is checked between decoder steps; a cancelled run throws
+    // Error(Cancelled) and returns nothing partial.
+    virtual Transcript transcribe(const Audio& audio, const TranscribeOptions& options,
+                                  const ProgressCallback& progress = {},
+                                  const std::atomic<bool>* cancel = nullptr) = 0;
+
+    // Forced alignment: teacher-forces `text` and returns the same attention and timings.
+    virtual Transcript align(const Audio& audio, const std::string& text, const TranscribeOptions& options,
+                             const ProgressCallback& progress = {}, const std::atomic<bool>* cancel = nullptr) = 0;
+};
+
+}  // namespace attnscope

@@ -1,0 +1,54 @@
+#pragma once
+// Reader for whisper.cpp's ggml model files. Layout (little-endian):
+//   u32 magic 0x67676d6c; i32 x 11 hyper-parameters (WhisperHParams order);
+//   i32 n_mel, i32 n_fft, f32[n_mel * n_fft] mel filters;
+//   i32 n_tokens, then per token: u32 length, bytes;
+//   tensors until end of file: i32 n_dims, i32 name_length, i32 type (0 f32, 1 f16),
+//   i32 dims[n_dims] (innermost first), name, row-major data.
+// Every count and size is checked against the header and the bytes left in the file before anything
+// is allocated, so a malformed file is an Error(Model), never a crash or a giant allocation.
+#include "model/whisper/WhisperHParams.h"
+
+#include <torch/torch.h>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace attnscope {
+
+constexpr uint32_t kGgmlMagic = 0x67676d6c;
+
+struct GgmlHeader {
+    WhisperHParams hparams;
+    torch::Tensor melFilters;             // [n_mels, 201]
+    std::vector<std::string> vocabulary;  // byte strings of the regular tokens
+    int64_t tensorsOffset = 0;            // where the tensor records start
+    int64_t fileSize = 0;
+};
+
+class GgmlFile {
+public:
+    // Reads and validates the header, filters and vocabulary; tensors are read by readTensors.
+    // `headerOnly` accepts files that stop after the vocabulary (whisper.cpp's weight-less test files).
+    explicit GgmlFile(const std::string& path, bool headerOnly = false);
+
+    const GgmlHeader& header() const { return header_; }
+    const std::string& path() const { return path_; }
+
+    // Calls `sink(name, tensor)` for every tensor record, converted to float32 with PyTorch's shape.
+    // `expected` gives the allowed names and shapes; unknown names, wrong shapes, duplicates, truncated
+    // data and missing tensors are errors.
+    void readTensors(const std::map<std::string, std::vector<int64_t>>& expected,
+                     const std::function<void(const std::string&, const torch::Tensor&)>& sink) const;
+
+    // Tensor types seen while reading (to report "f16"/"f32"/"mixed").
+    int tensorTypesSeen() const { return typesSeen_; }
+
+private:
+    std::string path_;
+    GgmlHeader header_;
+    mutable int typesSeen_ = 0;  // bit 0: f32, bit 1: f16
+};
+
+}  // namespace attnscope

@@ -1,0 +1,169 @@
+#include "model/whisper/GgmlWriter.h"
+
+#include "Error.h"
+#include "model/whisper/GgmlFile.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+#include <fstream>
+
+namespace attnscope {
+namespace {
+
+// librosa.filters.mel(sr=16000, n_fft=400, n_mels, htk=False, norm="slaney"): what Whisper ships.
+torch::Tensor slaneyMelFilters(int nMels)
+{
+    const int bins = 201;
+    auto hzToMel = [](double f) {
+        const double fSp = 200.0 / 3, minLogHz = 1000.0, minLogMel = minLogHz / fSp, logstep = std::log(6.4) / 27.0;
+        return f >= minLogHz ? minLogMel + std::log(f / minLogHz) / logstep : f / fSp;
+    };
+    auto melToHz = [](double m) {
+        const double fSp = 200.0 / 3, minLogHz = 1000.0, minLogMel = minLogHz / fSp, logstep = std::log(6.4) / 27.0;
+        return m >= minLogMel ? minLogHz * std::exp(logstep * (m - minLogMel)) : fSp * m;
+    };
+    std::vector<double> melF(nMels + 2);
+    const double lo = hzToMel(0.0), hi = hzToMel(8000.0);
+    for (int i = 0; i < nMels + 2; ++i)
+        melF[i] = melToHz(lo + (hi - lo) * i / (nMels + 1));
+    auto filters = torch::zeros({nMels, bins});
+    auto acc = filters.accessor<float, 2>();
+    for (int m = 0; m < nMels; ++m) {
+        const double enorm = 2.0 / (melF[m + 2] - melF[m]);
+        for (int k = 0; k < bins; ++k) {
+            const double f = k * 8000.0 / (bins - 1);
+            const double lower = (f - melF[m]) / (melF[m + 1] - melF[m]);
+            const double upper = (melF[m + 2] - f) / (melF[m + 2] - melF[m + 1]);
+            acc[m][k] = static_cast<float>(std::max(0.0, std::min(lower, upper)) * enorm);
+        }
+    }
+    return filters;
+}
+
+std::vector<std::string> syntheticVocabulary()
+{
+    std::vector<std::string> v;
+    for (int b = 0; b < 256; ++b)
+        v.emplace_back(1, static_cast<char>(b));
+    static const char* const syllables[] = {"a", "e", "i", "o", "u", "ka", "te", "ri", "mo", "su", "na", "lo", "pe"};
+    for (int i = static_cast<int>(v.size()); i < 50256; ++i) {
+        std::string s = (i % 2) ? " " : "";
+        int x = i;
+        do {
+            s += syllables[x % 13];
+            x /= 13;
+        } while (x > 0);
+        v.push_back(s + std::to_string(i));
+    }
+    v.emplace_back("<|endoftext|>");
+    return v;
+}
+
+void writeI32(std::ofstream& out, int32_t v) { out.write(reinterpret_cast<const char*>(&v), 4); }
+
+}  // namespace
+
+WhisperHParams whisperShape(const std::string& name)
+{
+    WhisperHParams hp;
+    const bool en = name.size() > 3 && name.compare(name.size() - 3, 3, ".en") == 0;
+    const std::string base = en ? name.substr(0, name.size() - 3) : name;
+    hp.nVocab = en ? 51864 : 51865;
+    int state = 0, heads = 0, layers = 0;
+    if (base == "test") { state = 64; heads = 2; layers = 2; }
+    else if (base == "tiny") { state = 384; heads = 6; layers = 4; }
+    else if (base == "base") { state = 512; heads = 8; layers = 6; }
+    else if (base == "small") { state = 768; heads = 12; layers = 12; }
+    else if (base == "medium") { state = 1024; heads = 16; layers = 24; }
+    else if (base == "large-v1" || base == "large-v2" || base == "large") { state = 1280; heads = 20; layers = 32; }
+    else if (base == "large-v3") { state = 1280; heads = 20; layers = 32; hp.nMels = 128; hp.nVocab = 51866; }
+    else throw Error(ErrorKind::Usage, "unknown model shape '" + name + "'");
+    hp.nAudioState = hp.nTextState = state;
+    hp.nAudioHead = hp.nTextHead = heads;
+    hp.nAudioLayer = hp.nTextLayer = layers;
+    return hp;
+}
+
+void writeTestModel(const std::string& path, const TestModelSpec& spec)
+{
+    WhisperHParams hp = spec.hparams;
+    torch::Tensor filters;
+    std::vector<std::string> vocab;
+    if (!spec.headerFrom.empty()) {
+        const GgmlFile source(spec.headerFrom, /*headerOnly=*/true);
+        filters = source.header().melFilters;
+        vocab = source.header().vocabulary;
+        const auto& src = source.header().hparams;
+        hp.nVocab = src.nVocab;
+        hp.nMels = src.nMels;
+    } else {
+        filters = slaneyMelFilters(hp.nMels);
+        vocab = syntheticVocabulary();
+    }
+    hp.ftype = spec.f16 ? 1 : 0;
+
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    if (!out)
+        throw Error(ErrorKind::Io, "cannot write '" + path + "'");
+    const uint32_t magic = kGgmlMagic;
+    out.write(reinterpret_cast<const char*>(&magic), 4);
+    for (int32_t v : {hp.nVocab, hp.nAudioCtx, hp.nAudioState, hp.nAudioHead, hp.nAudioLayer, hp.nTextCtx, hp.nTextState,
+                      hp.nTextHead, hp.nTextLayer, hp.nMels, hp.ftype})
+        writeI32(out, v);
+    writeI32(out, static_cast<int32_t>(filters.size(0)));
+    writeI32(out, static_cast<int32_t>(filters.size(1)));
+    const auto f = filters.contiguous();
+    out.write(reinterpret_cast<const char*>(f.data_ptr<float>()), f.numel() * 4);
+    writeI32(out, static_cast<int32_t>(vocab.size()));
+    for (const auto& t : vocab) {
+        writeI32(out, static_cast<int32_t>(t.size()));
+        out.write(t.data(), static_cast<std::streamsize>(t.size()));
+    }
+
+    auto gen = at::detail::createCPUGenerator(spec.seed);
+    for (const auto& [name, shape] : whisperTensorShapes(hp)) {
+        torch::Tensor t;
+        const bool isNormWeight = name.size() > 10 && name.find("_ln.weight") != std::string::npos;
+        const bool isFinalNorm = name == "encoder.ln_post.weight" || name == "decoder.ln.weight";
+        if (isNormWeight || isFinalNorm) {
+            t = torch::ones(shape);
+        } else if (name == "encoder.positional_embedding") {
+            // Whisper's sinusoids: the encoder's positions are fixed, not learned.
+            const int64_t len = shape[0], ch = shape[1];
+            const auto logInc = std::log(10000.0) / (ch / 2 - 1);
+            const auto inv = torch::exp(-logInc * torch::arange(ch / 2, torch::kFloat64));
+            const auto scaled = torch::arange(len, torch::kFloat64).unsqueeze(1) * inv.unsqueeze(0);
+            t = torch::cat({torch::sin(scaled), torch::cos(scaled)}, 1).to(torch::kFloat32);
+        } else {
+            const int64_t fanIn = shape.size() >= 2 ? shape[shape.size() - 1] * (shape.size() == 3 ? shape[1] : 1) : 1;
+            double sd = shape.size() >= 2 ? 1.0 / std::sqrt(static_cast<double>(fanIn)) : 0.02;
+            if (name == "decoder.token_embedding.weight")
+                sd = spec.outputScale / std::sqrt(static_cast<double>(shape[1]));
+            if (name == "decoder.positional_embedding")
+                sd = 0.1;
+            t = torch::randn(shape, gen) * sd;
+        }
+        // Round every value to f16 precision, so the f16 and f32 files hold the same weights.
+        t = t.to(torch::kFloat16).to(torch::kFloat32).contiguous();
+        const bool storeF16 = spec.f16 && shape.size() >= 2 && name.find("positional_embedding") == std::string::npos;
+        std::vector<int32_t> dims(shape.rbegin(), shape.rend());
+        writeI32(out, static_cast<int32_t>(dims.size()));
+        writeI32(out, static_cast<int32_t>(name.size()));
+        writeI32(out, storeF16 ? 1 : 0);
+        for (int32_t d : dims)
+            writeI32(out, d);
+        out.write(name.data(), static_cast<std::streamsize>(name.size()));
+        if (storeF16) {
+            const auto h = t.to(torch::kFloat16).contiguous();
+            out.write(reinterpret_cast<const char*>(h.data_ptr()), h.numel() * 2);
+        } else {
+            out.write(reinterpret_cast<const char*>(t.data_ptr<float>()), t.numel() * 4);
+        }
+    }
+    out.flush();
+    if (!out)
+        throw Error(ErrorKind::Io, "cannot write '" + path + "': the disk may be full");
+}
+
+}  // namespace attnscope

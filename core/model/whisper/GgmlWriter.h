@@ -1,0 +1,27 @@
+#pragma once
+// Writes whisper.cpp ggml files with seeded random weights: the test suite and the bench command use
+// them to run real Whisper shapes end to end where no pretrained checkpoint can be downloaded.
+// Header, mel filters and vocabulary come from an existing ggml file when one is given (for example
+// a weight-less "for-tests" file), otherwise a Slaney mel bank and a synthetic vocabulary are made.
+#include "model/whisper/WhisperHParams.h"
+
+#include <cstdint>
+#include <string>
+
+namespace attnscope {
+
+struct TestModelSpec {
+    WhisperHParams hparams;
+    std::string headerFrom;  // ggml file whose header, filters and vocabulary are reused ("" = synthesize)
+    uint64_t seed = 1;
+    bool f16 = true;          // store matrices as f16 (whisper.cpp's layout); vectors stay f32
+    double outputScale = 1.0; // multiplies the token embedding: larger = more confident decoding
+};
+
+// Shapes of released models by name ("tiny.en", "base", ...), or "test" (a 64-wide, 2-layer model
+// with Whisper's vocabulary and context sizes). Throws Error(Usage) for unknown names.
+WhisperHParams whisperShape(const std::string& name);
+
+void writeTestModel(const std::string& path, const TestModelSpec& spec);
+
+}  // namespace attnscope

@@ -1,0 +1,291 @@
+#include "model/whisper/WhisperDecoder.h"
+
+#include "Error.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+
+namespace attnscope {
+namespace {
+
+constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+constexpr double kTimePrecision = 0.02;
+
+double logSumExp(const float* x, int64_t begin, int64_t end)
+{
+    float m = kNegInf;
+    for (int64_t i = begin; i < end; ++i)
+        m = std::max(m, x[i]);
+    if (m == kNegInf)
+        return kNegInf;
+    double s = 0.0;
+    for (int64_t i = begin; i < end; ++i)
+        s += std::exp(static_cast<double>(x[i] - m));
+    return m + std::log(s);
+}
+
+void fill(float* x, int64_t begin, int64_t end, int64_t size)
+{
+    begin = std::max<int64_t>(0, begin);
+    end = std::min(end, size);
+    for (int64_t i = begin; i < end; ++i)
+        x[i] = kNegInf;
+}
+
+torch::Tensor tokenTensor(const std::vector<int>& ids)
+{
+    std::vector<int64_t> v(ids.begin(), ids.end());
+    return torch::tensor(v, torch::kLong).unsqueeze(0);
+}
+
+}  // namespace
+
+void throwIfCancelled(const std::atomic<bool>* cancel)
+{
+    if (cancel && cancel->load(std::memory_order_relaxed))
+        throw Error(ErrorKind::Cancelled, "cancelled");
+}
+
+WhisperDecoder::WhisperDecoder(WhisperModel model, const VocabProjection& projection,
+                               const WhisperVocabulary& vocabulary)
+    : model_(std::move(model)), projection_(projection), vocab_(vocabulary)
+{
+    for (int id = vocab_.eot() + 1; id < vocab_.timestampBegin(); ++id)
+        suppressed_.push_back(id);
+    nonSpeech_ = vocab_.nonSpeechTokens();
+}
+
+void WhisperDecoder::applyRules(float* logits, const std::vector<int>& sampled, const TranscribeOptions& options) const
+{
+    const int64_t v = vocab_.size();
+    const int tb = vocab_.timestampBegin();
+    const int eot = vocab_.eot();
+    if (sampled.empty() && options.suppressBlank) {
+        if (vocab_.space() >= 0)
+            logits[vocab_.space()] = kNegInf;
+        logits[eot] = kNegInf;
+    }
+    for (int id : suppressed_)
+        logits[id] = kNegInf;
+    if (options.suppressNonSpeech)
+        for (int id : nonSpeech_)
+            logits[id] = kNegInf;
+    if (!options.timestamps) {
+        fill(logits, tb, v, v);
+        return;
+    }
+    // Timestamps come in pairs, except directly before end-of-text.
+    const size_t n = sampled.size();
+    const bool lastWasTimestamp = n >= 1 && sampled[n - 1] >= tb;
+    const bool penultimateWasTimestamp = n < 2 || sampled[n - 2] >= tb;
+    if (lastWasTimestamp) {
+        if (penultimateWasTimestamp)
+            fill(logits, tb, v, v);  // has to be text
+        else
+            fill(logits, 0, eot, v);  // cannot be text
+    }
+    // Timestamps never decrease, and each segment has a non-zero length.
+    for (size_t i = n; i-- > 0;) {
+        if (sampled[i] >= tb) {
+            const int64_t last = (lastWasTimestamp && !penultimateWasTimestamp) ? sampled[i] : sampled[i] + 1;
+            fill(logits, tb, last, v);
+            break;
+        }
+    }
+    if (n == 0) {
+        fill(logits, 0, tb, v);  // a window starts with a timestamp
+        if (options.maxInitialTimestamp > 0) {
+            const int64_t lastAllowed = tb + static_cast<int64_t>(std::lround(options.maxInitialTimestamp / kTimePrecision));
+            fill(logits, lastAllowed + 1, v, v);
+        }
+    }
+    // If the timestamps together are likelier than any single text token, emit a timestamp.
+    const double total = logSumExp(logits, 0, v);
+    const double timestampLogprob = logSumExp(logits, tb, v) - total;
+    float maxText = kNegInf;
+    for (int64_t i = 0; i < tb; ++i)
+        maxText = std::max(maxText, logits[i]);
+    if (timestampLogprob > maxText - total)
+        fill(logits, 0, tb, v);
+}
+
+DecodeResult WhisperDecoder::decode(const torch::Tensor& features, const std::vector<int>& prompt,
+                                    const TranscribeOptions& options, const std::atomic<bool>* cancel) const
+{
+    const int contextLeft = static_cast<int>(model_->hparams.nTextCtx) - static_cast<int>(prompt.size());
+    int maxTokens = options.maxTokensPerWindow > 0 ? options.maxTokensPerWindow : model_->hparams.nTextCtx / 2;
+    maxTokens = std::max(1, std::min(maxTokens, contextLeft - 1));
+    return options.beamSize <= 1 ? greedy(features, prompt, options, maxTokens, cancel)
+                                 : beam(features, prompt, options, maxTokens, cancel);
+}
+
+DecodeResult WhisperDecoder::greedy(const torch::Tensor& features, const std::vector<int>& prompt,
+                                    const TranscribeOptions& options, int maxTokens,
+                                    const std::atomic<bool>* cancel) const
+{
+    torch::InferenceMode guard;
+    auto decoder = model_->decoder;  // a handle: the modules themselves are not const
+    DecoderState state = decoder->start(features, 1);
+    auto hidden = decoder->forward(tokenTensor(prompt), state).select(1, -1).contiguous();  // [1, D]
+    const int64_t v = vocab_.size();
+    std::vector<float> logits(static_cast<size_t>(v));
+    DecodeResult result;
+    for (int step = 0; step < maxTokens; ++step) {
+        throwIfCancelled(cancel);
+        projection_.logits(hidden.data_ptr<float>(), 1, logits.data());
+        const double rawLse = logSumExp(logits.data(), 0, v);
+        std::vector<float> filtered(logits);
+        applyRules(filtered.data(), result.tokens, options);
+        const int64_t best = std::max_element(filtered.begin(), filtered.end()) - filtered.begin();
+        const int token = filtered[best] == kNegInf ? vocab_.eot() : static_cast<int>(best);
+        result.sumLogprob += filtered[token] - logSumExp(filtered.data(), 0, v);
+        const float p = static_cast<float>(std::exp(logits[token] - rawLse));
+        if (token == vocab_.eot()) {
+            result.endedWithEot = true;
+            break;
+        }
+        result.tokens.push_back(token);
+        result.stepProb.push_back(p);
+        if (state.length >= decoder->textCtx)
+            break;
+        hidden = decoder->forward(tokenTensor({token}), state).select(1, -1).contiguous();
+    }
+    return result;
+}
+
+DecodeResult WhisperDecoder::beam(const torch::Tensor& features, const std::vector<int>& prompt,
+                                  const TranscribeOptions& options, int maxTokens,
+                                  const std::atomic<bool>* cancel) const
+{
+    torch::InferenceMode guard;
+    auto decoder = model_->decoder;  // a handle: the modules themselves are not const
+    const int beams = std::max(1, options.beamSize);
+    DecoderState state = decoder->start(features, 1);
+    auto hidden = decoder->forward(tokenTensor(prompt), state).select(1, -1);  // [1, D]
+    state.reorder(torch::zeros({beams}, torch::kLong));
+    hidden = hidden.expand({beams, hidden.size(1)}).contiguous();
+
+    struct Hypothesis {
+        std::vector<int> tokens;
+        std::vector<float> probs;
+        double score = 0.0;
+    };
+    std::vector<Hypothesis> live(static_cast<size_t>(beams));
+    std::vector<Hypothesis> finished;
+    const int64_t v = vocab_.size();
+    std::vector<float> logits(static_cast<size_t>(beams * v));
+
+    for (int step = 0; step < maxTokens && !live.empty(); ++step) {
+        throwIfCancelled(cancel);
+        const int64_t rows = static_cast<int64_t>(live.size());
+        projection_.logits(hidden.data_ptr<float>(), rows, logits.data());
+        // Candidates from every beam, pooled and de-duplicated by sequence (at the first step all beams agree).
+        struct Candidate {
+            double score;
+            int source;
+            int token;
+            float p;
+        };
+        std::map<std::vector<int>, Candidate> pool;
+        for (int64_t b = 0; b < rows; ++b) {
+            float* row = logits.data() + b * v;
+            const double rawLse = logSumExp(row, 0, v);
+            std::vector<float> raw(row, row + v);
+            applyRules(row, live[b].tokens, options);
+            const double lse = logSumExp(row, 0, v);
+            std::vector<int64_t> order(static_cast<size_t>(v));
+            for (int64_t i = 0; i < v; ++i) order[i] = i;
+            const int64_t k = std::min<int64_t>(beams + 1, v);
+            std::partial_sort(order.begin(), order.begin() + k, order.end(),
+                              [&](int64_t a, int64_t c) { return row[a] > row[c] || (row[a] == row[c] && a < c); });
+            for (int64_t j = 0; j < k; ++j) {
+                const int token = static_cast<int>(order[j]);
+                if (row[token] == kNegInf)
+                    continue;
+                std::vector<int> seq = live[b].tokens;
+                seq.push_back(token);
+                const double score = live[b].score + (row[token] - lse);
+                const Candidate c{score, static_cast<int>(b), token, static_cast<float>(std::exp(raw[token] - rawLse))};
+                auto [it, inserted] = pool.emplace(std::move(seq), c);
+                if (!inserted && score > it->second.score)
+                    it->second = c;
+            }
+        }
+        std::vector<std::pair<std::vector<int>, Candidate>> ranked(pool.begin(), pool.end());
+        std::stable_sort(ranked.begin(), ranked.end(),
+                         [](const auto& a, const auto& b) { return a.second.score > b.second.score; });
+        std::vector<Hypothesis> next;
+        std::vector<int64_t> sources;
+        std::vector<Hypothesis> newlyFinished;
+        for (auto& [seq, c] : ranked) {
+            Hypothesis h{seq, live[c.source].probs, c.score};
+            h.probs.push_back(c.p);
+            if (c.token == vocab_.eot()) {
+                h.tokens.pop_back();
+                h.probs.pop_back();
+                newlyFinished.push_back(std::move(h));
+            } else {
+                next.push_back(std::move(h));
+                sources.push_back(c.source);
+                if (static_cast<int>(next.size()) == beams)
+                    break;
+            }
+        }
+        for (auto& h : newlyFinished)
+            if (static_cast<int>(finished.size()) < beams)
+                finished.push_back(std::move(h));
+        if (static_cast<int>(finished.size()) >= beams || next.empty())
+            break;
+        live = std::move(next);
+        state.reorder(torch::tensor(sources, torch::kLong));
+        if (state.length >= decoder->textCtx)
+            break;
+        std::vector<int64_t> last;
+        for (const auto& h : live)
+            last.push_back(h.tokens.back());
+        hidden = decoder->forward(torch::tensor(last, torch::kLong).unsqueeze(1), state).select(1, -1).contiguous();
+    }
+    const bool anyFinished = !finished.empty();
+    if (static_cast<int>(finished.size()) < beams)
+        for (auto& h : live)
+            finished.push_back(h);
+    // Rank by mean log-probability per token (Whisper's default length penalty).
+    const Hypothesis* best = nullptr;
+    double bestScore = -std::numeric_limits<double>::infinity();
+    for (const auto& h : finished) {
+        const double s = h.score / std::max<size_t>(1, h.tokens.size());
+        if (!best || s > bestScore) {
+            best = &h;
+            bestScore = s;
+        }
+    }
+    DecodeResult result;
+    if (best) {
+        result.tokens = best->tokens;
+        result.stepProb = best->probs;
+        result.sumLogprob = best->score;
+        result.endedWithEot = anyFinished;
+    }
+    return result;
+}
+
+int WhisperDecoder::detectLanguage(const torch::Tensor& features) const
+{
+    torch::InferenceMode guard;
+    auto decoder = model_->decoder;
+    DecoderState state = decoder->start(features, 1);
+    auto hidden = decoder->forward(tokenTensor({vocab_.sot()}), state).select(1, -1).contiguous();
+    std::vector<float> logits(static_cast<size_t>(vocab_.size()));
+    projection_.logits(hidden.data_ptr<float>(), 1, logits.data());
+    int best = vocab_.firstLanguageToken();
+    for (int i = 0; i < vocab_.languageCount(); ++i) {
+        const int id = vocab_.firstLanguageToken() + i;
+        if (id < vocab_.size() && logits[id] > logits[best])
+            best = id;
+    }
+    return best;
+}
+
+}  // namespace attnscope

@@ -1,0 +1,54 @@
+#pragma once
+// Decoding one 30 s window the way Whisper does: greedy or beam search over the KV-cached decoder with
+// Whisper's logit rules (suppress blank at the start, suppress non-speech and special tokens, timestamp
+// pairs, monotonic timestamps, a maximum initial timestamp, prefer timestamps when they are likelier).
+#include "model/Recognizer.h"
+#include "model/whisper/VocabProjection.h"
+#include "model/whisper/WhisperModel.h"
+#include "model/whisper/WhisperVocabulary.h"
+
+#include <atomic>
+#include <vector>
+
+namespace attnscope {
+
+struct DecodeResult {
+    std::vector<int> tokens;      // sampled tokens, without the prompt and without the final end-of-text
+    std::vector<float> stepProb;  // the model's probability of each sampled token as it was chosen
+    double sumLogprob = 0.0;
+    bool endedWithEot = false;
+};
+
+class WhisperDecoder {
+public:
+    WhisperDecoder(WhisperModel model, const VocabProjection& projection, const WhisperVocabulary& vocabulary);
+
+    // features: encoder output [1, n_audio_ctx, D]; prompt: the start-of-transcript sequence.
+    DecodeResult decode(const torch::Tensor& features, const std::vector<int>& prompt, const TranscribeOptions& options,
+                        const std::atomic<bool>* cancel) const;
+
+    // The most likely language token for this window (multilingual models).
+    int detectLanguage(const torch::Tensor& features) const;
+
+    // Applies Whisper's rules to one row of logits in place. `sampled` are the tokens after the prompt.
+    void applyRules(float* logits, const std::vector<int>& sampled, const TranscribeOptions& options) const;
+
+    // The two search strategies (decode() picks one by options.beamSize). Beam search with one beam must
+    // equal greedy decoding: the tests hold it to that.
+    DecodeResult greedy(const torch::Tensor& features, const std::vector<int>& prompt, const TranscribeOptions& options,
+                        int maxTokens, const std::atomic<bool>* cancel) const;
+    DecodeResult beam(const torch::Tensor& features, const std::vector<int>& prompt, const TranscribeOptions& options,
+                      int maxTokens, const std::atomic<bool>* cancel) const;
+
+private:
+    WhisperModel model_;
+    const VocabProjection& projection_;
+    const WhisperVocabulary& vocab_;
+    std::vector<int> suppressed_;  // every special token but end-of-text and the timestamps
+    std::vector<int> nonSpeech_;   // symbols Whisper never emits for speech
+};
+
+// Throws Error(Cancelled) when the flag is set.
+void throwIfCancelled(const std::atomic<bool>* cancel);
+
+}  // namespace attnscope

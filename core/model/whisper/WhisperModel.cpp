@@ -1,0 +1,166 @@
+#include "model/whisper/WhisperModel.h"
+
+#include <cmath>
+
+namespace attnscope {
+namespace {
+
+torch::nn::LayerNorm layerNorm(int64_t d)
+{
+    return torch::nn::LayerNorm(torch::nn::LayerNormOptions({d}).eps(1e-5));
+}
+
+}  // namespace
+
+MultiHeadAttentionImpl::MultiHeadAttentionImpl(int64_t state, int64_t kvState, int64_t heads) : heads(heads)
+{
+    query = register_module("query", torch::nn::Linear(state, state));
+    key = register_module("key", torch::nn::Linear(torch::nn::LinearOptions(kvState, state).bias(false)));
+    value = register_module("value", torch::nn::Linear(kvState, state));
+    out = register_module("out", torch::nn::Linear(state, state));
+}
+
+torch::Tensor MultiHeadAttentionImpl::splitHeads(const torch::Tensor& x)
+{
+    const auto b = x.size(0), t = x.size(1), d = x.size(2);
+    return x.view({b, t, heads, d / heads}).transpose(1, 2).contiguous();
+}
+
+torch::Tensor MultiHeadAttentionImpl::attend(const torch::Tensor& x, const torch::Tensor& k, const torch::Tensor& v,
+                                             int64_t causalOffset, torch::Tensor* weights)
+{
+    const auto b = x.size(0), t = x.size(1), d = x.size(2);
+    const double scale = 1.0 / std::sqrt(static_cast<double>(d / heads));
+    const auto q = splitHeads(query->forward(x));
+    auto scores = torch::matmul(q, k.transpose(-1, -2)).mul_(scale);  // [B, h, T, S]: QK^T / sqrt(d_k)
+    if (causalOffset >= 0 && t > 1) {
+        const auto s = k.size(2);
+        const auto rows = torch::arange(t).unsqueeze(1) + causalOffset;
+        const auto cols = torch::arange(s).unsqueeze(0);
+        scores.masked_fill_(cols > rows, -std::numeric_limits<float>::infinity());
+    }
+    auto w = torch::softmax(scores, -1);
+    if (weights)
+        *weights = w;
+    const auto context = torch::matmul(w, v).transpose(1, 2).reshape({b, t, d});  // sum_i a_i V_i
+    return out->forward(context);
+}
+
+ResidualAttentionBlockImpl::ResidualAttentionBlockImpl(int64_t state, int64_t kvState, int64_t heads,
+                                                       bool crossAttention)
+{
+    attn_ln = register_module("attn_ln", layerNorm(state));
+    attn = register_module("attn", MultiHeadAttention(state, state, heads));
+    if (crossAttention) {
+        cross_attn_ln = register_module("cross_attn_ln", layerNorm(state));
+        cross_attn = register_module("cross_attn", MultiHeadAttention(state, kvState, heads));
+    }
+    mlp_ln = register_module("mlp_ln", layerNorm(state));
+    mlp = register_module("mlp", torch::nn::Sequential(torch::nn::Linear(state, 4 * state), torch::nn::GELU(),
+                                                       torch::nn::Linear(4 * state, state)));
+}
+
+AudioEncoderImpl::AudioEncoderImpl(const WhisperHParams& hp)
+{
+    conv1 = register_module("conv1", torch::nn::Conv1d(torch::nn::Conv1dOptions(hp.nMels, hp.nAudioState, 3).padding(1)));
+    conv2 = register_module(
+        "conv2", torch::nn::Conv1d(torch::nn::Conv1dOptions(hp.nAudioState, hp.nAudioState, 3).stride(2).padding(1)));
+    positional_embedding = register_parameter("positional_embedding", torch::zeros({hp.nAudioCtx, hp.nAudioState}));
+    blocks = register_module("blocks", torch::nn::ModuleList());
+    for (int i = 0; i < hp.nAudioLayer; ++i)
+        blocks->push_back(ResidualAttentionBlock(hp.nAudioState, hp.nAudioState, hp.nAudioHead, false));
+    ln_post = register_module("ln_post", layerNorm(hp.nAudioState));
+}
+
+torch::Tensor AudioEncoderImpl::forward(const torch::Tensor& mel)
+{
+    auto x = torch::gelu(conv1->forward(mel));
+    x = torch::gelu(conv2->forward(x)).permute({0, 2, 1});
+    x = (x + positional_embedding.narrow(0, 0, x.size(1))).contiguous();
+    for (const auto& module : *blocks) {
+        auto* block = module->as<ResidualAttentionBlockImpl>();
+        const auto h = block->attn_ln->forward(x);
+        const auto k = block->attn->splitHeads(block->attn->key->forward(h));
+        const auto v = block->attn->splitHeads(block->attn->value->forward(h));
+        x = x + block->attn->attend(h, k, v, -1, nullptr);
+        x = x + block->mlp->forward(block->mlp_ln->forward(x));
+    }
+    return ln_post->forward(x);
+}
+
+void DecoderState::reorder(const torch::Tensor& order)
+{
+    for (auto* cache : {&selfK, &selfV})
+        for (auto& t : *cache)
+            t = t.index_select(0, order);
+    for (auto* cache : {&crossK, &crossV})
+        for (auto& t : *cache)
+            if (t.size(0) != 1)
+                t = t.index_select(0, order);
+    batch = order.size(0);
+}
+
+TextDecoderImpl::TextDecoderImpl(const WhisperHParams& hp) : textCtx(hp.nTextCtx)
+{
+    token_embedding = register_module("token_embedding", torch::nn::Embedding(hp.nVocab, hp.nTextState));
+    positional_embedding = register_parameter("positional_embedding", torch::zeros({hp.nTextCtx, hp.nTextState}));
+    blocks = register_module("blocks", torch::nn::ModuleList());
+    for (int i = 0; i < hp.nTextLayer; ++i)
+        blocks->push_back(ResidualAttentionBlock(hp.nTextState, hp.nAudioState, hp.nTextHead, true));
+    ln = register_module("ln", layerNorm(hp.nTextState));
+}
+
+DecoderState TextDecoderImpl::start(const torch::Tensor& audioFeatures, int64_t batch)
+{
+    DecoderState state;
+    state.batch = batch;
+    for (const auto& module : *blocks) {
+        auto* block = module->as<ResidualAttentionBlockImpl>();
+        const auto& sa = block->attn;
+        const int64_t dh = sa->query->weight.size(0) / sa->heads;
+        state.selfK.push_back(torch::zeros({batch, sa->heads, textCtx, dh}));
+        state.selfV.push_back(torch::zeros({batch, sa->heads, textCtx, dh}));
+        // Cross-attention keys and values depend only on the audio: computed once per window.
+        state.crossK.push_back(block->cross_attn->splitHeads(block->cross_attn->key->forward(audioFeatures)));
+        state.crossV.push_back(block->cross_attn->splitHeads(block->cross_attn->value->forward(audioFeatures)));
+    }
+    return state;
+}
+
+torch::Tensor TextDecoderImpl::forward(const torch::Tensor& tokens, DecoderState& state,
+                                       std::vector<torch::Tensor>* crossWeights)
+{
+    const int64_t t = tokens.size(1);
+    const int64_t offset = state.length;
+    TORCH_CHECK(offset + t <= textCtx, "decoder context overflow");
+    auto x = token_embedding->forward(tokens) + positional_embedding.narrow(0, offset, t);
+    size_t layer = 0;
+    for (const auto& module : *blocks) {
+        auto* block = module->as<ResidualAttentionBlockImpl>();
+        auto h = block->attn_ln->forward(x);
+        auto& kCache = state.selfK[layer];
+        auto& vCache = state.selfV[layer];
+        kCache.narrow(2, offset, t).copy_(block->attn->splitHeads(block->attn->key->forward(h)));
+        vCache.narrow(2, offset, t).copy_(block->attn->splitHeads(block->attn->value->forward(h)));
+        x = x + block->attn->attend(h, kCache.narrow(2, 0, offset + t), vCache.narrow(2, 0, offset + t), offset,
+                                    nullptr);
+        h = block->cross_attn_ln->forward(x);
+        torch::Tensor w;
+        x = x + block->cross_attn->attend(h, state.crossK[layer], state.crossV[layer], -1,
+                                          crossWeights ? &w : nullptr);
+        if (crossWeights)
+            crossWeights->push_back(w);
+        x = x + block->mlp->forward(block->mlp_ln->forward(x));
+        ++layer;
+    }
+    state.length += t;
+    return ln->forward(x);
+}
+
+WhisperModelImpl::WhisperModelImpl(const WhisperHParams& hp) : hparams(hp)
+{
+    encoder = register_module("encoder", AudioEncoder(hp));
+    decoder = register_module("decoder", TextDecoder(hp));
+}
+
+}  // namespace attnscope

@@ -1,0 +1,90 @@
+#pragma once
+// Whisper as torch::nn modules, named exactly like OpenAI's state dict so a checkpoint's tensors map
+// one-to-one onto named_parameters(). The decoder keeps a self-attention KV cache and computes the
+// cross-attention keys and values once per window; it can hand back every cross-attention weight.
+#include "model/whisper/WhisperHParams.h"
+
+#include <torch/torch.h>
+
+#include <vector>
+
+namespace attnscope {
+
+class MultiHeadAttentionImpl : public torch::nn::Module {
+public:
+    MultiHeadAttentionImpl(int64_t state, int64_t kvState, int64_t heads);
+
+    torch::Tensor splitHeads(const torch::Tensor& x);  // [B, T, D] -> [B, h, T, D/h]
+    // Attends q [B, T, D] to keys/values already split into heads; writes post-softmax weights
+    // [B, h, T, S] to `weights` when asked. `causalOffset` >= 0 masks keys after offset + t.
+    torch::Tensor attend(const torch::Tensor& x, const torch::Tensor& k, const torch::Tensor& v,
+                         int64_t causalOffset, torch::Tensor* weights);
+
+    torch::nn::Linear query{nullptr}, key{nullptr}, value{nullptr}, out{nullptr};
+    int64_t heads;
+};
+TORCH_MODULE(MultiHeadAttention);
+
+class ResidualAttentionBlockImpl : public torch::nn::Module {
+public:
+    ResidualAttentionBlockImpl(int64_t state, int64_t kvState, int64_t heads, bool crossAttention);
+
+    torch::nn::LayerNorm attn_ln{nullptr}, cross_attn_ln{nullptr}, mlp_ln{nullptr};
+    MultiHeadAttention attn{nullptr}, cross_attn{nullptr};
+    torch::nn::Sequential mlp{nullptr};
+};
+TORCH_MODULE(ResidualAttentionBlock);
+
+class AudioEncoderImpl : public torch::nn::Module {
+public:
+    explicit AudioEncoderImpl(const WhisperHParams& hp);
+    torch::Tensor forward(const torch::Tensor& mel);  // [B, n_mels, 2*n_ctx] -> [B, n_ctx, D]
+
+    torch::nn::Conv1d conv1{nullptr}, conv2{nullptr};
+    torch::Tensor positional_embedding;
+    torch::nn::ModuleList blocks;
+    torch::nn::LayerNorm ln_post{nullptr};
+};
+TORCH_MODULE(AudioEncoder);
+
+// Per-window decoder state: the growing self-attention cache and the fixed cross-attention keys/values.
+struct DecoderState {
+    std::vector<torch::Tensor> selfK, selfV;    // [B, h, n_text_ctx, Dh], first `length` positions valid
+    std::vector<torch::Tensor> crossK, crossV;  // [1 or B, h, S, Dh]
+    int64_t length = 0;
+    int64_t batch = 0;
+
+    // Keeps rows `order` of the batch (beam search), resizing the batch to order.size().
+    void reorder(const torch::Tensor& order);
+};
+
+class TextDecoderImpl : public torch::nn::Module {
+public:
+    explicit TextDecoderImpl(const WhisperHParams& hp);
+
+    DecoderState start(const torch::Tensor& audioFeatures, int64_t batch);
+    // Runs tokens [B, T] at positions state.length.. and returns the final hidden states [B, T, D]
+    // (logits come from the tied token embedding, see VocabProjection). Appends the cross-attention
+    // weights of every layer ([B, h, T, S]) to `crossWeights` when it is not null.
+    torch::Tensor forward(const torch::Tensor& tokens, DecoderState& state,
+                          std::vector<torch::Tensor>* crossWeights = nullptr);
+
+    torch::nn::Embedding token_embedding{nullptr};
+    torch::Tensor positional_embedding;
+    torch::nn::ModuleList blocks;
+    torch::nn::LayerNorm ln{nullptr};
+    int64_t textCtx;
+};
+TORCH_MODULE(TextDecoder);
+
+class WhisperModelImpl : public torch::nn::Module {
+public:
+    explicit WhisperModelImpl(const WhisperHParams& hp);
+
+    WhisperHParams hparams;
+    AudioEncoder encoder{nullptr};
+    TextDecoder decoder{nullptr};
+};
+TORCH_MODULE(WhisperModel);
+
+}  // namespace attnscope

@@ -1,0 +1,447 @@
+#include "model/whisper/WhisperRecognizer.h"
+
+#include "Error.h"
+#include "align/WordTiming.h"
+#include "dsp/LogMel.h"
+#include "model/whisper/AlignmentHeads.h"
+#include "model/whisper/WhisperRecognizerImpl.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <sstream>
+
+namespace attnscope {
+namespace {
+
+constexpr double kFrameSeconds = 0.02;  // one encoder frame = two mel frames
+constexpr int kMelPerEncoderFrame = 2;
+
+std::string nameFromFile(const std::string& path)
+{
+    std::string stem = std::filesystem::path(path).filename().string();
+    if (stem.rfind("ggml-", 0) == 0)
+        stem = stem.substr(5);
+    if (stem.size() > 4 && stem.compare(stem.size() - 4, 4, ".bin") == 0)
+        stem = stem.substr(0, stem.size() - 4);
+    return stem;
+}
+
+bool headsFit(const std::vector<AlignmentHead>& heads, const WhisperHParams& hp)
+{
+    if (heads.empty())
+        return false;
+    for (const auto& h : heads)
+        if (h.layer < 0 || h.layer >= hp.nTextLayer || h.head < 0 || h.head >= hp.nTextHead)
+            return false;
+    return true;
+}
+
+bool completeUtf8(const std::string& s)
+{
+    size_t i = 0;
+    while (i < s.size()) {
+        const unsigned char c = static_cast<unsigned char>(s[i]);
+        const size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
+        if (i + len > s.size())
+            return false;
+        i += len;
+    }
+    return true;
+}
+
+std::string trim(const std::string& s)
+{
+    const auto b = s.find_first_not_of(" \t\n");
+    if (b == std::string::npos)
+        return "";
+    const auto e = s.find_last_not_of(" \t\n");
+    return s.substr(b, e - b + 1);
+}
+
+bool isPunctuation(const std::string& s)
+{
+    static const std::string kPunct = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
+    return s.size() == 1 && kPunct.find(s[0]) != std::string::npos;
+}
+
+// Groups a window's tokens into words as Whisper does for space-delimited languages, then merges
+// leading and trailing punctuation into the neighbouring word. Appends to out.words.
+void buildWords(Transcript& out, int firstToken, int count, const WhisperVocabulary& vocab)
+{
+    struct Unit {
+        std::string text;
+        int first = 0, count = 0;
+        bool special = false;
+    };
+    std::vector<Unit> units;
+    Unit current;
+    for (int k = 0; k < count; ++k) {
+        const Token& tok = out.tokens[firstToken + k];
+        if (current.count == 0)
+            current.first = firstToken + k;
+        current.text += tok.special ? "" : vocab.text(tok.id);
+        current.special = current.special || tok.special;
+        ++current.count;
+        if (tok.special || completeUtf8(current.text)) {
+            units.push_back(current);
+            current = Unit();
+        }
+    }
+    if (current.count)
+        units.push_back(current);
+
+    std::vector<Unit> words;
+    for (const auto& u : units) {
+        const bool startsWord = u.special || (!u.text.empty() && u.text[0] == ' ') || isPunctuation(trim(u.text));
+        if (startsWord || words.empty() || words.back().special)
+            words.push_back(u);
+        else {
+            words.back().text += u.text;
+            words.back().count += u.count;
+        }
+    }
+    // Merge punctuation: opening marks into the following word, closing marks into the preceding one.
+    static const std::string kPrepended = "\"'“¿([{-";
+    static const std::string kAppended = "\"'.。,，!！?？:：”)]}、";
+    for (int i = static_cast<int>(words.size()) - 2; i >= 0; --i) {
+        Unit& prev = words[i];
+        Unit& next = words[i + 1];
+        const std::string t = trim(prev.text);
+        if (!prev.special && !next.special && !prev.text.empty() && prev.text[0] == ' ' && !t.empty() &&
+            kPrepended.find(t) != std::string::npos && t.size() <= 3 && next.count) {
+            next.text = prev.text + next.text;
+            next.count += prev.count;
+            next.first = prev.first;
+            prev = Unit();
+        }
+    }
+    for (size_t i = 0, j = 1; j < words.size(); ++j) {
+        Unit& prev = words[i];
+        Unit& next = words[j];
+        const bool closing = !next.special && !next.text.empty() && next.text[0] != ' ' && next.text.size() <= 3 &&
+                             kAppended.find(next.text) != std::string::npos;
+        if (prev.count && !prev.special && closing && (prev.text.empty() || prev.text.back() != ' ')) {
+            prev.text += next.text;
+            prev.count += next.count;
+            next = Unit();
+        } else {
+            i = j;
+        }
+    }
+    for (const auto& w : words) {
+        if (w.count == 0 || w.special || trim(w.text).empty())
+            continue;
+        Word word;
+        word.text = trim(w.text);
+        word.firstToken = w.first;
+        word.tokenCount = w.count;
+        word.t0 = out.tokens[w.first].t0;
+        word.t1 = std::max(word.t0, out.tokens[w.first + w.count - 1].t1);
+        double p = 0.0;
+        for (int k = 0; k < w.count; ++k)
+            p += out.tokens[w.first + k].p;
+        word.p = static_cast<float>(p / w.count);
+        out.words.push_back(word);
+    }
+}
+
+}  // namespace
+
+WhisperRecognizer::Impl::Impl(const std::string& modelPath, const std::string& alignmentHeadsFile) : path(modelPath)
+{
+    file = std::make_unique<GgmlFile>(modelPath);
+    hp = file->header().hparams;
+    melFilters = file->header().melFilters;
+    model = WhisperModel(hp);
+    model->eval();
+    {
+        torch::NoGradGuard noGrad;
+        auto params = model->named_parameters(/*recurse=*/true);
+        file->readTensors(whisperTensorShapes(hp), [&](const std::string& name, const torch::Tensor& t) {
+            auto* p = params.find(name);
+            if (!p)
+                throw Error(ErrorKind::Model, "bad model file '" + modelPath + "': no parameter '" + name + "'");
+            p->copy_(t.view(p->sizes()));
+        });
+    }
+    vocab = std::make_unique<WhisperVocabulary>(file->header().vocabulary, hp);
+    projection = std::make_unique<VocabProjection>(model->decoder->token_embedding->weight);
+    decoder = std::make_unique<WhisperDecoder>(model, *projection, *vocab);
+
+    const std::string fromFile = nameFromFile(modelPath);
+    const std::string fromShape = whisperModelNameFromShape(hp);
+    info.kind = "whisper";
+    info.path = modelPath;
+    info.layers = hp.nTextLayer;
+    info.heads = hp.nTextHead;
+    info.frameSeconds = kFrameSeconds;
+    info.name = headsFit(presetAlignmentHeads(fromFile), hp) && (fromShape.empty() || fromFile.rfind(fromShape.substr(0, 5), 0) == 0)
+                    ? fromFile
+                    : (!fromShape.empty() ? fromShape : fromFile);
+    std::vector<AlignmentHead> heads;
+    if (!alignmentHeadsFile.empty())
+        heads = alignmentHeadsFromJson(alignmentHeadsFile, info.name);
+    if (!headsFit(heads, hp))
+        heads = presetAlignmentHeads(info.name);
+    if (!headsFit(heads, hp))
+        heads = defaultAlignmentHeads(hp.nTextLayer, hp.nTextHead);
+    info.alignmentHeads = heads;
+}
+
+torch::Tensor WhisperRecognizer::Impl::encode(const torch::Tensor& melWindow)
+{
+    torch::InferenceMode guard;
+    return model->encoder->forward(melWindow.unsqueeze(0)).contiguous();
+}
+
+std::vector<int> WhisperRecognizer::Impl::sotSequence(int languageToken, const std::string& task) const
+{
+    std::vector<int> seq{vocab->sot()};
+    if (vocab->multilingual()) {
+        seq.push_back(languageToken >= 0 ? languageToken : vocab->languageToken("en"));
+        seq.push_back(task == "translate" ? vocab->translate() : vocab->transcribe());
+    }
+    return seq;
+}
+
+void WhisperRecognizer::Impl::timeWindow(const torch::Tensor& features, const std::vector<int>& prompt,
+                                         const std::vector<int>& text, double windowStart, int realFrames,
+                                         Transcript& out)
+{
+    torch::InferenceMode guard;
+    std::vector<int> sequence = prompt;
+    sequence.push_back(vocab->noTimestamps());
+    sequence.insert(sequence.end(), text.begin(), text.end());
+    sequence.push_back(vocab->eot());
+    if (static_cast<int64_t>(sequence.size()) > hp.nTextCtx)
+        throw Error(ErrorKind::Usage, "the text is too long for one window (" + std::to_string(sequence.size()) +
+                                          " tokens; the model takes " + std::to_string(hp.nTextCtx) + ")");
+
+    DecoderState state = model->decoder->start(features, 1);
+    std::vector<torch::Tensor> cross;
+    std::vector<int64_t> ids(sequence.begin(), sequence.end());
+    const auto hidden = model->decoder->forward(torch::tensor(ids, torch::kLong).unsqueeze(0), state, &cross);
+
+    // Row r (position prompt.size() + r) predicts text[r] (and the last row predicts eot).
+    const int64_t first = static_cast<int64_t>(prompt.size());
+    const int rows = static_cast<int>(text.size()) + 1;
+    const auto logprobs = torch::log_softmax(projection->logits(hidden[0].narrow(0, first, rows)), -1);
+    const int totalFrames = static_cast<int>(features.size(1));
+    realFrames = std::max(1, std::min(realFrames, totalFrames));
+
+    WindowAttention window;
+    window.t0 = windowStart;
+    window.frames = realFrames;
+    window.totalFrames = totalFrames;
+    window.firstToken = static_cast<int>(out.tokens.size());
+    window.tokenCount = rows;
+    window.layers = hp.nTextLayer;
+    window.heads = hp.nTextHead;
+    std::vector<torch::Tensor> perLayer;
+    for (const auto& w : cross)
+        perLayer.push_back(w[0].narrow(1, first, rows));  // [H, rows, S]
+    const auto all = torch::stack(perLayer).contiguous();  // [L, H, rows, S]
+    window.weights.assign(all.data_ptr<float>(), all.data_ptr<float>() + all.numel());
+
+    std::vector<std::vector<float>> heads;
+    for (const auto& h : info.alignmentHeads) {
+        const auto m = all[h.layer][h.head].contiguous();
+        heads.emplace_back(m.data_ptr<float>(), m.data_ptr<float>() + m.numel());
+    }
+    const TokenAlignment alignment = alignTokensToFrames(heads, rows, totalFrames, realFrames);
+    window.alignment = alignment.matrix;
+    window.path = alignment.path;
+
+    for (int r = 0; r < rows; ++r) {
+        Token t;
+        t.id = r < static_cast<int>(text.size()) ? text[r] : vocab->eot();
+        t.special = vocab->isSpecial(t.id);
+        t.text = vocab->text(t.id);
+        t.p = static_cast<float>(std::exp(logprobs[r][t.id].item<double>()));
+        t.t0 = windowStart + alignment.startFrame[r] * kFrameSeconds;
+        t.t1 = windowStart + alignment.endFrame[r] * kFrameSeconds;
+        t.window = static_cast<int>(out.windows.size());
+        out.tokens.push_back(t);
+    }
+    buildWords(out, window.firstToken, rows, *vocab);
+    out.windows.push_back(std::move(window));
+}
+
+WhisperRecognizer::WhisperRecognizer(const std::string& path, const std::string& alignmentHeadsFile)
+    : impl_(std::make_unique<Impl>(path, alignmentHeadsFile))
+{
+}
+
+WhisperRecognizer::~WhisperRecognizer() = default;
+
+const ModelInfo& WhisperRecognizer::info() const { return impl_->info; }
+
+std::string WhisperRecognizer::describe() const
+{
+    const auto& hp = impl_->hp;
+    std::ostringstream s;
+    s << "model: " << impl_->info.name << " (whisper, " << impl_->path << ")\n"
+      << "weights: " << ((impl_->file->tensorTypesSeen() & 2) ? "f16" : "f32") << "\n"
+      << "vocabulary: " << hp.nVocab << (hp.isMultilingual() ? " (multilingual, " + std::to_string(hp.numLanguages()) + " languages)" : " (English only)") << "\n"
+      << "mel bins: " << hp.nMels << "\n"
+      << "encoder: " << hp.nAudioLayer << " layers, width " << hp.nAudioState << ", " << hp.nAudioHead << " heads, " << hp.nAudioCtx << " frames\n"
+      << "decoder: " << hp.nTextLayer << " layers, width " << hp.nTextState << ", " << hp.nTextHead << " heads, context " << hp.nTextCtx << "\n"
+      << "alignment heads:";
+    for (const auto& h : impl_->info.alignmentHeads)
+        s << " " << h.layer << ":" << h.head;
+    int64_t params = 0;
+    for (const auto& p : impl_->model->parameters())
+        params += p.numel();
+    s << "\nparameters: " << params << "\n";
+    return s.str();
+}
+
+Transcript WhisperRecognizer::transcribe(const Audio& audio, const TranscribeOptions& options,
+                                         const ProgressCallback& progress, const std::atomic<bool>* cancel)
+{
+    Impl& m = *impl_;
+    const auto& vocab = *m.vocab;
+    Transcript out;
+    out.model = m.info;
+    out.audioDuration = audio.duration();
+    const auto mel = logMelWithSilencePadding(audio.samples, m.melFilters);
+    const int64_t contentFrames = static_cast<int64_t>(audio.samples.size()) / kHopLength;
+
+    int languageToken = -1;
+    if (vocab.multilingual()) {
+        languageToken = options.language.empty() || options.language == "auto" ? -1 : vocab.languageToken(options.language);
+        if (!options.language.empty() && options.language != "auto" && languageToken < 0)
+            throw Error(ErrorKind::Usage, "unknown language '" + options.language + "'");
+    }
+    out.language = vocab.multilingual() ? "" : "en";
+
+    int64_t seek = 0;
+    while (seek < std::max<int64_t>(contentFrames, 1)) {
+        throwIfCancelled(cancel);
+        const int64_t segmentFrames = std::min<int64_t>(kWindowFrames, std::max<int64_t>(contentFrames - seek, 1));
+        const double windowStart = seek * (kHopLength / static_cast<double>(kSampleRate));
+        const auto features = m.encode(melWindow(mel, seek));
+        throwIfCancelled(cancel);
+        if (vocab.multilingual() && languageToken < 0)
+            languageToken = m.decoder->detectLanguage(features);
+        if (vocab.multilingual())
+            out.language = vocab.languageCode(languageToken);
+        const auto prompt = m.sotSequence(languageToken, options.task);
+        std::vector<int> decodePrompt = prompt;
+        if (!options.timestamps)
+            decodePrompt.push_back(vocab.noTimestamps());
+        const DecodeResult decoded = m.decoder->decode(features, decodePrompt, options, cancel);
+        const auto& tokens = decoded.tokens;
+
+        // Segments, the way Whisper cuts them: consecutive timestamps close a segment; when the window
+        // ends inside a segment, the next window starts at the last timestamp.
+        std::vector<std::pair<std::pair<double, double>, std::vector<int>>> segments;
+        int64_t advance = segmentFrames;
+        const int tb = vocab.timestampBegin();
+        auto isTs = [&](size_t i) { return tokens[i] >= tb; };
+        std::vector<size_t> consecutive;
+        for (size_t i = 1; i < tokens.size(); ++i)
+            if (isTs(i - 1) && isTs(i))
+                consecutive.push_back(i);
+        const bool singleTimestampEnding = tokens.size() >= 2 && !isTs(tokens.size() - 2) && isTs(tokens.size() - 1);
+        if (options.timestamps && !consecutive.empty()) {
+            std::vector<size_t> slices = consecutive;
+            if (singleTimestampEnding)
+                slices.push_back(tokens.size());
+            size_t last = 0;
+            for (size_t cut : slices) {
+                std::vector<int> slice(tokens.begin() + static_cast<long>(last), tokens.begin() + static_cast<long>(cut));
+                const double t0 = windowStart + (slice.front() - tb) * kFrameSeconds;
+                const double t1 = windowStart + (slice.back() - tb) * kFrameSeconds;
+                segments.push_back({{t0, t1}, slice});
+                last = cut;
+            }
+            if (!singleTimestampEnding) {
+                const int64_t lastTs = tokens[last - 1] - tb;
+                advance = lastTs * kMelPerEncoderFrame;
+            }
+        } else {
+            double duration = segmentFrames * (kHopLength / static_cast<double>(kSampleRate));
+            for (size_t i = tokens.size(); i-- > 0;)
+                if (isTs(i) && tokens[i] != tb) {
+                    duration = (tokens[i] - tb) * kFrameSeconds;
+                    break;
+                }
+            segments.push_back({{windowStart, windowStart + duration}, tokens});
+        }
+        if (advance <= 0)
+            advance = segmentFrames;  // never stall on a window
+
+        std::vector<int> text;
+        for (auto& seg : segments) {
+            std::vector<int> segText;
+            for (int id : seg.second)
+                if (!vocab.isSpecial(id))
+                    segText.push_back(id);
+            text.insert(text.end(), segText.begin(), segText.end());
+            const std::string segString = trim(vocab.decode(segText));
+            // Timestamps past the end of the audio (possible near the end of a window) are clamped.
+            const double t0 = std::min(seg.first.first, audio.duration());
+            const double t1 = std::min(std::max(seg.first.first, seg.first.second), audio.duration());
+            if (!segString.empty())
+                out.segments.push_back({t0, std::max(t0, t1), segString});
+        }
+        throwIfCancelled(cancel);
+        const int realFrames = static_cast<int>(segmentFrames / kMelPerEncoderFrame);
+        m.timeWindow(features, prompt, text, windowStart, realFrames, out);
+        seek += advance;
+        if (progress)
+            progress(std::min(1.0, static_cast<double>(seek) / std::max<int64_t>(contentFrames, 1)));
+    }
+    for (const auto& s : out.segments)
+        out.text += (out.text.empty() ? "" : " ") + s.text;
+    return out;
+}
+
+Transcript WhisperRecognizer::alignTokens(const Audio& audio, const std::vector<int>& tokens,
+                                          const TranscribeOptions& options, const std::atomic<bool>* cancel)
+{
+    Impl& m = *impl_;
+    const int64_t contentFrames = static_cast<int64_t>(audio.samples.size()) / kHopLength;
+    if (contentFrames > kWindowFrames)
+        throw Error(ErrorKind::Usage, "forced alignment takes at most 30 s of audio; this file is " +
+                                          std::to_string(audio.duration()) + " s");
+    throwIfCancelled(cancel);
+    Transcript out;
+    out.model = m.info;
+    out.audioDuration = audio.duration();
+    const auto mel = logMelWithSilencePadding(audio.samples, m.melFilters);
+    const auto features = m.encode(melWindow(mel, 0));
+    throwIfCancelled(cancel);
+    int languageToken = -1;
+    if (m.vocab->multilingual()) {
+        languageToken = m.vocab->languageToken(options.language.empty() ? "en" : options.language);
+        out.language = m.vocab->languageCode(languageToken);
+    } else {
+        out.language = "en";
+    }
+    std::vector<int> text;
+    for (int id : tokens)
+        if (!m.vocab->isSpecial(id))
+            text.push_back(id);
+    m.timeWindow(features, m.sotSequence(languageToken, options.task), text, 0.0,
+                 static_cast<int>(std::max<int64_t>(contentFrames, 1) / kMelPerEncoderFrame), out);
+    out.text = trim(m.vocab->decode(text));
+    out.segments.push_back({0.0, audio.duration(), out.text});
+    return out;
+}
+
+Transcript WhisperRecognizer::align(const Audio& audio, const std::string& text, const TranscribeOptions& options,
+                                    const ProgressCallback& progress, const std::atomic<bool>* cancel)
+{
+    std::string spaced = trim(text);
+    if (spaced.empty())
+        throw Error(ErrorKind::Usage, "forced alignment needs a non-empty text");
+    auto out = alignTokens(audio, impl_->vocab->encode(" " + spaced), options, cancel);
+    if (progress)
+        progress(1.0);
+    return out;
+}
+
+}  // namespace attnscope

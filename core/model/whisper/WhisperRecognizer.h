@@ -1,0 +1,37 @@
+#pragma once
+// A Whisper ggml checkpoint behind the Recognizer interface: windows of 30 s, seeking on the last
+// timestamp, Whisper's decoding rules, and word timings from the alignment heads' cross-attention.
+#include "model/Recognizer.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace attnscope {
+
+class WhisperRecognizer : public Recognizer {
+public:
+    // Throws Error(Model) for anything wrong with the file.
+    explicit WhisperRecognizer(const std::string& path, const std::string& alignmentHeadsFile = {});
+    ~WhisperRecognizer() override;
+
+    const ModelInfo& info() const override;
+    std::string describe() const override;
+
+    Transcript transcribe(const Audio& audio, const TranscribeOptions& options, const ProgressCallback& progress,
+                          const std::atomic<bool>* cancel) override;
+    Transcript align(const Audio& audio, const std::string& text, const TranscribeOptions& options,
+                     const ProgressCallback& progress, const std::atomic<bool>* cancel) override;
+
+    // Forced alignment of exact token ids (text tokens only) for audio of at most 30 s.
+    Transcript alignTokens(const Audio& audio, const std::vector<int>& tokens, const TranscribeOptions& options,
+                           const std::atomic<bool>* cancel);
+
+    struct Impl;
+    Impl& impl() { return *impl_; }  // engine internals, for tests and benchmarks
+
+private:
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace attnscope

@@ -1,0 +1,37 @@
+#pragma once
+// The parts of WhisperRecognizer that hold tensors; tests and the bench command reach in here.
+#include "model/whisper/GgmlFile.h"
+#include "model/whisper/VocabProjection.h"
+#include "model/whisper/WhisperDecoder.h"
+#include "model/whisper/WhisperModel.h"
+#include "model/whisper/WhisperRecognizer.h"
+#include "model/whisper/WhisperVocabulary.h"
+
+#include <memory>
+
+namespace attnscope {
+
+struct WhisperRecognizer::Impl {
+    explicit Impl(const std::string& path, const std::string& alignmentHeadsFile);
+
+    torch::Tensor encode(const torch::Tensor& melWindow);  // [n_mels, 3000] -> [1, 1500, D]
+    std::vector<int> sotSequence(int languageToken, const std::string& task) const;
+
+    // The timing pass of one window: teacher-forces [sot sequence, no-timestamps, text, eot], keeps
+    // every layer's and head's cross-attention for the text tokens and eot, and runs DTW on the
+    // alignment heads. Appends the tokens and the window to `out`.
+    void timeWindow(const torch::Tensor& features, const std::vector<int>& prompt, const std::vector<int>& text,
+                    double windowStart, int realFrames, Transcript& out);
+
+    std::string path;
+    std::unique_ptr<GgmlFile> file;
+    WhisperHParams hp;
+    WhisperModel model{nullptr};
+    std::unique_ptr<WhisperVocabulary> vocab;
+    std::unique_ptr<VocabProjection> projection;
+    std::unique_ptr<WhisperDecoder> decoder;
+    torch::Tensor melFilters;
+    ModelInfo info;
+};
+
+}  // namespace attnscope
