@@ -21,6 +21,14 @@ const char* kUsage =
     "\n"
     "Run 'attnscope-cli <command> --help' for a command's options.\n";
 
+// Qt's own diagnostics (XDG_RUNTIME_DIR, font fallbacks, ...) are noise for a command-line user whose
+// errors are promised as one clear line; they are shown with ATTNSCOPE_DEBUG=1.
+void quietQtMessages(QtMsgType type, const QMessageLogContext&, const QString& message)
+{
+    if (type == QtFatalMsg || qEnvironmentVariableIsSet("ATTNSCOPE_DEBUG"))
+        std::fprintf(stderr, "qt: %s\n", qPrintable(message));
+}
+
 }  // namespace
 
 int main(int argc, char** argv)
@@ -28,6 +36,7 @@ int main(int argc, char** argv)
     // The CLI draws heatmaps into images but never opens a window.
     if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
         qputenv("QT_QPA_PLATFORM", "offscreen");
+    qInstallMessageHandler(quietQtMessages);
     QGuiApplication app(argc, argv);
     QGuiApplication::setApplicationName("attnscope-cli");
     QGuiApplication::setApplicationVersion(ATTNSCOPE_VERSION);

@@ -5,7 +5,11 @@
 #include <sndfile.h>
 #include <soxr.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <memory>
 
@@ -39,6 +43,33 @@ std::vector<float> resample(const std::vector<float>& in, int fromRate, const st
     return out;
 }
 
+// libsndfile's MP3 decoder (libmpg123) prints "Note: Illegal Audio-MPEG-Header" lines to stderr while
+// it probes a file that is not MP3; libsndfile offers no switch for that. Those lines would break the
+// one-line error a user is promised, so stderr is pointed at /dev/null while the file is opened.
+class StderrSilencer {
+public:
+    StderrSilencer()
+    {
+        std::fflush(stderr);
+        saved_ = dup(STDERR_FILENO);
+        const int devNull = open("/dev/null", O_WRONLY);
+        if (saved_ >= 0 && devNull >= 0)
+            dup2(devNull, STDERR_FILENO);
+        if (devNull >= 0)
+            close(devNull);
+    }
+    ~StderrSilencer()
+    {
+        if (saved_ >= 0) {
+            dup2(saved_, STDERR_FILENO);
+            close(saved_);
+        }
+    }
+
+private:
+    int saved_ = -1;
+};
+
 }  // namespace
 
 Audio loadAudioFile(const std::string& path)
@@ -54,9 +85,13 @@ Audio loadAudioFile(const std::string& path)
         throw audioError(path, "the file is empty");
 
     SF_INFO info{};
-    SndfilePtr file(sf_open(path.c_str(), SFM_READ, &info));
+    SndfilePtr file;
+    {
+        StderrSilencer quiet;
+        file.reset(sf_open(path.c_str(), SFM_READ, &info));
+    }
     if (!file)
-        throw audioError(path, std::string("not a supported audio file (") + sf_strerror(nullptr) + ")");
+        throw audioError(path, "not a supported audio file, or its data is corrupt");
     if (info.channels <= 0)
         throw audioError(path, "the file declares no channels");
     if (info.samplerate <= 0)

@@ -1,12 +1,8 @@
 #include "export/JsonExport.h"
 
-#include "Error.h"
+#include "export/SafeFile.h"
 
 #include <cmath>
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
-#include <iostream>
 
 namespace attnscope {
 namespace {
@@ -61,37 +57,13 @@ nlohmann::json transcriptToJson(const Transcript& t, const Audio& audio)
 
 void writeTextFile(const std::string& path, const std::string& text)
 {
-    const std::string tmp = path + ".part";
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        if (!out)
-            throw Error(ErrorKind::Io, "cannot write '" + path + "': cannot create the file");
-        out << text;
-        out.flush();
-        if (!out) {
-            out.close();
-            std::remove(tmp.c_str());
-            throw Error(ErrorKind::Io, "cannot write '" + path + "': the disk may be full");
-        }
-    }
-    std::error_code ec;
-    std::filesystem::rename(tmp, path, ec);
-    if (ec) {
-        std::remove(tmp.c_str());
-        throw Error(ErrorKind::Io, "cannot write '" + path + "': " + ec.message());
-    }
+    writeFileSafely(path, [&](std::ostream& out) { out << text; });
 }
 
 void writeJsonFile(const nlohmann::json& json, const std::string& path)
 {
     // Token texts can be partial UTF-8 sequences: replace rather than fail.
-    const std::string text = json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-    if (path == "-") {
-        std::cout << text;
-        std::cout.flush();
-        return;
-    }
-    writeTextFile(path, text);
+    writeTextFile(path, json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
 }
 
 }  // namespace attnscope

@@ -14,8 +14,7 @@ nlohmann::json transcriptToJson(const Transcript& transcript, const Audio& audio
 // Writes `json` to `path`, or to standard output for "-". Throws Error(Io) on failure.
 void writeJsonFile(const nlohmann::json& json, const std::string& path);
 
-// Writes text to a file atomically enough for a user: a temporary beside it, then a rename, so a full
-// disk never leaves a half-written file in place of a good one.
+// Writes text through writeFileSafely (a full disk never replaces a good file with half of one).
 void writeTextFile(const std::string& path, const std::string& text);
 
 }  // namespace attnscope

@@ -1,11 +1,8 @@
 #include "export/NpyExport.h"
 
-#include "Error.h"
+#include "export/SafeFile.h"
 
 #include <algorithm>
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
 
 namespace attnscope {
 
@@ -18,28 +15,14 @@ void writeNpy(const std::string& path, const std::vector<int64_t>& shape, const 
     const size_t prefix = 10;  // magic (6) + version (2) + header length (2)
     header.append(64 - (prefix + header.size() + 1) % 64, ' ');
     header += '\n';
-    const std::string tmp = path + ".part";
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        if (!out)
-            throw Error(ErrorKind::Io, "cannot write '" + path + "'");
+    writeFileSafely(path, [&](std::ostream& out) {
         out.write("\x93NUMPY\x01\x00", 8);
         const uint16_t len = static_cast<uint16_t>(header.size());
         const char lenBytes[2] = {static_cast<char>(len & 0xff), static_cast<char>(len >> 8)};
         out.write(lenBytes, 2);
         out << header;
         out.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size() * sizeof(float)));
-        out.flush();
-        if (!out) {
-            out.close();
-            std::remove(tmp.c_str());
-            throw Error(ErrorKind::Io, "cannot write '" + path + "': the disk may be full");
-        }
-    }
-    std::error_code ec;
-    std::filesystem::rename(tmp, path, ec);
-    if (ec)
-        throw Error(ErrorKind::Io, "cannot write '" + path + "': " + ec.message());
+    });
 }
 
 void writeAttentionNpy(const Transcript& t, const std::string& path)

@@ -72,7 +72,7 @@ AudioEncoderImpl::AudioEncoderImpl(const WhisperHParams& hp)
     ln_post = register_module("ln_post", layerNorm(hp.nAudioState));
 }
 
-torch::Tensor AudioEncoderImpl::forward(const torch::Tensor& mel)
+torch::Tensor AudioEncoderImpl::forward(const torch::Tensor& mel, const std::function<void()>& betweenBlocks)
 {
     auto x = torch::gelu(conv1->forward(mel));
     x = torch::gelu(conv2->forward(x)).permute({0, 2, 1});
@@ -83,7 +83,11 @@ torch::Tensor AudioEncoderImpl::forward(const torch::Tensor& mel)
         const auto k = block->attn->splitHeads(block->attn->key->forward(h));
         const auto v = block->attn->splitHeads(block->attn->value->forward(h));
         x = x + block->attn->attend(h, k, v, -1, nullptr);
+        if (betweenBlocks)
+            betweenBlocks();
         x = x + block->mlp->forward(block->mlp_ln->forward(x));
+        if (betweenBlocks)
+            betweenBlocks();
     }
     return ln_post->forward(x);
 }

@@ -6,6 +6,7 @@
 
 #include <torch/torch.h>
 
+#include <functional>
 #include <vector>
 
 namespace attnscope {
@@ -38,7 +39,9 @@ TORCH_MODULE(ResidualAttentionBlock);
 class AudioEncoderImpl : public torch::nn::Module {
 public:
     explicit AudioEncoderImpl(const WhisperHParams& hp);
-    torch::Tensor forward(const torch::Tensor& mel);  // [B, n_mels, 2*n_ctx] -> [B, n_ctx, D]
+    // [B, n_mels, 2*n_ctx] -> [B, n_ctx, D]. `betweenBlocks` runs after each block (cancel checks:
+    // a large encoder takes seconds, and a user's Cancel must not wait for it).
+    torch::Tensor forward(const torch::Tensor& mel, const std::function<void()>& betweenBlocks = {});
 
     torch::nn::Conv1d conv1{nullptr}, conv2{nullptr};
     torch::Tensor positional_embedding;

@@ -189,10 +189,10 @@ WhisperRecognizer::Impl::Impl(const std::string& modelPath, const std::string& a
     info.alignmentHeads = heads;
 }
 
-torch::Tensor WhisperRecognizer::Impl::encode(const torch::Tensor& melWindow)
+torch::Tensor WhisperRecognizer::Impl::encode(const torch::Tensor& melWindow, const std::atomic<bool>* cancel)
 {
     torch::InferenceMode guard;
-    return model->encoder->forward(melWindow.unsqueeze(0)).contiguous();
+    return model->encoder->forward(melWindow.unsqueeze(0), [cancel] { throwIfCancelled(cancel); }).contiguous();
 }
 
 std::vector<int> WhisperRecognizer::Impl::sotSequence(int languageToken, const std::string& task) const
@@ -321,7 +321,7 @@ Transcript WhisperRecognizer::transcribe(const Audio& audio, const TranscribeOpt
         throwIfCancelled(cancel);
         const int64_t segmentFrames = std::min<int64_t>(kWindowFrames, std::max<int64_t>(contentFrames - seek, 1));
         const double windowStart = seek * (kHopLength / static_cast<double>(kSampleRate));
-        const auto features = m.encode(melWindow(mel, seek));
+        const auto features = m.encode(melWindow(mel, seek), cancel);
         throwIfCancelled(cancel);
         if (vocab.multilingual() && languageToken < 0)
             languageToken = m.decoder->detectLanguage(features);
@@ -412,7 +412,7 @@ Transcript WhisperRecognizer::alignTokens(const Audio& audio, const std::vector<
     out.model = m.info;
     out.audioDuration = audio.duration();
     const auto mel = logMelWithSilencePadding(audio.samples, m.melFilters);
-    const auto features = m.encode(melWindow(mel, 0));
+    const auto features = m.encode(melWindow(mel, 0), cancel);
     throwIfCancelled(cancel);
     int languageToken = -1;
     if (m.vocab->multilingual()) {

@@ -14,7 +14,7 @@ namespace attnscope {
 struct WhisperRecognizer::Impl {
     explicit Impl(const std::string& path, const std::string& alignmentHeadsFile);
 
-    torch::Tensor encode(const torch::Tensor& melWindow);  // [n_mels, 3000] -> [1, 1500, D]
+    torch::Tensor encode(const torch::Tensor& melWindow, const std::atomic<bool>* cancel = nullptr);  // -> [1, 1500, D]
     std::vector<int> sotSequence(int languageToken, const std::string& task) const;
 
     // The timing pass of one window: teacher-forces [sot sequence, no-timestamps, text, eot], keeps

@@ -1,0 +1,213 @@
+// Decoding, down-mixing, resampling and every kind of unreadable input.
+#include "Error.h"
+#include "audio/AudioFile.h"
+#include "support/TestSupport.h"
+
+#include <QFile>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <sndfile.h>
+
+#include <cmath>
+#include <limits>
+
+using namespace attnscope;
+
+namespace {
+
+// Writes interleaved float frames with libsndfile in the given container/encoding.
+void writeFile(const QString& path, int format, int rate, int channels, const std::vector<float>& interleaved)
+{
+    SF_INFO info{};
+    info.samplerate = rate;
+    info.channels = channels;
+    info.format = format;
+    SNDFILE* f = sf_open(path.toUtf8().constData(), SFM_WRITE, &info);
+    QVERIFY2(f, sf_strerror(nullptr));
+    sf_writef_float(f, interleaved.data(), static_cast<sf_count_t>(interleaved.size() / channels));
+    sf_close(f);
+}
+
+std::vector<float> sine(double hz, int rate, double seconds, int channels = 1)
+{
+    std::vector<float> v;
+    const int n = static_cast<int>(rate * seconds);
+    for (int i = 0; i < n; ++i)
+        for (int c = 0; c < channels; ++c)
+            v.push_back(static_cast<float>(0.5 * std::sin(2 * M_PI * hz * i / rate)));
+    return v;
+}
+
+// Frequency of the strongest DFT bin between 50 Hz and 7 kHz, by a direct scan (enough for a test).
+double dominantFrequency(const std::vector<float>& x, int rate)
+{
+    double bestHz = 0, bestPower = -1;
+    const size_t n = std::min<size_t>(x.size(), 4000);
+    for (double hz = 50; hz < 7000; hz += 10) {
+        double re = 0, im = 0;
+        for (size_t i = 0; i < n; ++i) {
+            re += x[i] * std::cos(2 * M_PI * hz * i / rate);
+            im -= x[i] * std::sin(2 * M_PI * hz * i / rate);
+        }
+        if (re * re + im * im > bestPower) {
+            bestPower = re * re + im * im;
+            bestHz = hz;
+        }
+    }
+    return bestHz;
+}
+
+void expectAudioError(const QString& path, const char* fragment)
+{
+    try {
+        loadAudioFile(path.toStdString());
+        QFAIL(qPrintable("no error for " + path));
+    } catch (const Error& e) {
+        QCOMPARE(e.kind(), ErrorKind::Audio);
+        const QString msg = e.what();
+        QVERIFY2(msg.contains(path), qPrintable(msg));
+        QVERIFY2(msg.contains(fragment), qPrintable(msg));
+    }
+}
+
+}  // namespace
+
+class TestAudioFile : public QObject {
+    Q_OBJECT
+    QTemporaryDir dir;
+
+private slots:
+    void speechFromEspeak()
+    {
+        const QString wav = dir.filePath("speech.wav");
+        QVERIFY2(test::synthesizeSpeech("The quick brown fox jumps over the lazy dog.", wav), "espeak-ng is needed");
+        const Audio a = loadAudioFile(wav.toStdString());
+        QCOMPARE(a.sourceSampleRate, 22050);  // espeak-ng's native rate: resampled to 16 kHz
+        QVERIFY(a.duration() > 1.5 && a.duration() < 6.0);
+        double energy = 0;
+        for (float s : a.samples) energy += s * s;
+        QVERIFY(energy / a.samples.size() > 1e-4);
+    }
+
+    void resamplesAndKeepsPitch_data()
+    {
+        QTest::addColumn<int>("format");
+        QTest::addColumn<int>("rate");
+        QTest::addColumn<int>("channels");
+        QTest::addColumn<QString>("ext");
+        QTest::newRow("wav 44.1k stereo") << int(SF_FORMAT_WAV | SF_FORMAT_PCM_16) << 44100 << 2 << "wav";
+        QTest::newRow("flac 48k mono") << int(SF_FORMAT_FLAC | SF_FORMAT_PCM_16) << 48000 << 1 << "flac";
+        QTest::newRow("ogg vorbis 22.05k") << int(SF_FORMAT_OGG | SF_FORMAT_VORBIS) << 22050 << 1 << "ogg";
+        QTest::newRow("opus 48k") << int(SF_FORMAT_OGG | SF_FORMAT_OPUS) << 48000 << 1 << "opus";
+        QTest::newRow("8 channels 96k float") << int(SF_FORMAT_WAV | SF_FORMAT_FLOAT) << 96000 << 8 << "wav";
+        QTest::newRow("8 kHz") << int(SF_FORMAT_WAV | SF_FORMAT_PCM_16) << 8000 << 1 << "wav";
+    }
+    void resamplesAndKeepsPitch()
+    {
+        QFETCH(int, format);
+        QFETCH(int, rate);
+        QFETCH(int, channels);
+        QFETCH(QString, ext);
+        const QString path = dir.filePath(QString("tone_%1_%2.%3").arg(rate).arg(channels).arg(ext));
+        writeFile(path, format, rate, channels, sine(1000.0, rate, 1.0, channels));
+        const Audio a = loadAudioFile(path.toStdString());
+        QCOMPARE(a.sourceSampleRate, rate);
+        QCOMPARE(a.sourceChannels, channels);
+        QVERIFY2(std::abs(a.duration() - 1.0) < 0.03, qPrintable(QString::number(a.duration())));
+        QCOMPARE(dominantFrequency(a.samples, kSampleRate), 1000.0);
+    }
+
+    void downmixAveragesChannels()
+    {
+        // Left = +0.5, right = -0.5: the mono mix is silence.
+        std::vector<float> v;
+        for (int i = 0; i < 1600; ++i) { v.push_back(0.5f); v.push_back(-0.5f); }
+        const QString path = dir.filePath("cancel.wav");
+        writeFile(path, SF_FORMAT_WAV | SF_FORMAT_FLOAT, 16000, 2, v);
+        const Audio a = loadAudioFile(path.toStdString());
+        QCOMPARE(static_cast<int>(a.samples.size()), 1600);
+        for (float s : a.samples) QCOMPARE(s, 0.0f);
+    }
+
+    void nonFiniteSamplesBecomeSilence()
+    {
+        std::vector<float> v(1000, 0.25f);
+        v[10] = std::numeric_limits<float>::quiet_NaN();
+        v[20] = std::numeric_limits<float>::infinity();
+        v[30] = -std::numeric_limits<float>::infinity();
+        const QString path = dir.filePath("nan.wav");
+        writeFile(path, SF_FORMAT_WAV | SF_FORMAT_FLOAT, 16000, 1, v);
+        const Audio a = loadAudioFile(path.toStdString());
+        for (float s : a.samples) QVERIFY(std::isfinite(s));
+        QCOMPARE(a.samples[10], 0.0f);
+        QCOMPARE(a.samples[20], 0.0f);
+        QCOMPARE(a.samples[11], 0.25f);
+    }
+
+    void oneSampleFile()
+    {
+        const QString path = dir.filePath("one.wav");
+        writeFile(path, SF_FORMAT_WAV | SF_FORMAT_PCM_16, 16000, 1, {0.5f});
+        QCOMPARE(static_cast<int>(loadAudioFile(path.toStdString()).samples.size()), 1);
+    }
+
+    void badInputs()
+    {
+        expectAudioError(dir.filePath("missing.wav"), "no such file");
+        expectAudioError(dir.path(), "is a directory");
+        QFile empty(dir.filePath("empty.wav"));
+        QVERIFY(empty.open(QIODevice::WriteOnly));
+        empty.close();
+        expectAudioError(empty.fileName(), "empty");
+        QFile junk(dir.filePath("junk.wav"));
+        QVERIFY(junk.open(QIODevice::WriteOnly));
+        junk.write(QByteArray(4096, 'x'));
+        junk.close();
+        expectAudioError(junk.fileName(), "not a supported audio file");
+        // A WAV header with no samples.
+        const QString headerOnly = dir.filePath("header-only.wav");
+        writeFile(headerOnly, SF_FORMAT_WAV | SF_FORMAT_PCM_16, 16000, 1, {});
+        expectAudioError(headerOnly, "no audio samples");
+    }
+
+    void zeroChannelsAndZeroRate()
+    {
+        // Hand-made RIFF headers: libsndfile refuses them, and the error names the file.
+        auto header = [](uint16_t channels, uint32_t rate) {
+            QByteArray h;
+            auto u32 = [&](uint32_t v) { h.append(reinterpret_cast<const char*>(&v), 4); };
+            auto u16 = [&](uint16_t v) { h.append(reinterpret_cast<const char*>(&v), 2); };
+            h.append("RIFF"); u32(36 + 8); h.append("WAVEfmt "); u32(16); u16(1); u16(channels); u32(rate);
+            u32(rate * 2 * channels); u16(2 * channels); u16(16); h.append("data"); u32(8); h.append(QByteArray(8, 0));
+            return h;
+        };
+        for (auto [name, ch, rate] : {std::tuple{"zero-channels.wav", 0, 16000}, std::tuple{"zero-rate.wav", 1, 0}}) {
+            QFile f(dir.filePath(name));
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(header(static_cast<uint16_t>(ch), static_cast<uint32_t>(rate)));
+            f.close();
+            try {
+                loadAudioFile(f.fileName().toStdString());
+                QFAIL("accepted a broken header");
+            } catch (const Error& e) {
+                QCOMPARE(e.kind(), ErrorKind::Audio);
+                QVERIFY(QString(e.what()).contains(f.fileName()));
+            }
+        }
+    }
+
+    void saveWavRoundTrip()
+    {
+        const QString path = dir.filePath("roundtrip.wav");
+        const auto s = sine(440.0, 16000, 0.5);
+        saveWav(path.toStdString(), s);
+        const Audio a = loadAudioFile(path.toStdString());
+        QCOMPARE(a.samples.size(), s.size());
+        for (size_t i = 0; i < s.size(); ++i)
+            QVERIFY(std::abs(a.samples[i] - s[i]) < 1e-3);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestAudioFile)
+#include "test_audio_file.moc"

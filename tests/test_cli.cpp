@@ -1,0 +1,132 @@
+// attnscope-cli as a user runs it: real files in, files and exit codes out.
+#include "support/TestSupport.h"
+
+#include <QFile>
+#include <QImage>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+class TestCli : public QObject {
+    Q_OBJECT
+    QTemporaryDir dir;
+    QString model, speech;
+
+    struct Result {
+        int code;
+        QString out, err;
+    };
+
+    Result run(const QStringList& args, int timeoutMs = 300000)
+    {
+        QProcess p;
+        p.start(ATTNSCOPE_CLI_PATH, args);
+        if (!p.waitForFinished(timeoutMs))
+            return {-1, "", "timed out"};
+        return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2, QString::fromUtf8(p.readAllStandardOutput()),
+                QString::fromUtf8(p.readAllStandardError())};
+    }
+
+private slots:
+    void initTestCase()
+    {
+        model = QString::fromStdString(attnscope::test::makeWhisperFile(dir.path(), "ggml-test.bin"));
+        speech = dir.filePath("speech.wav");
+        QVERIFY2(attnscope::test::synthesizeSpeech("Ask not what your country can do for you.", speech), "espeak-ng is needed");
+    }
+
+    void usageErrors()
+    {
+        QCOMPARE(run({}).code, 2);
+        QCOMPARE(run({"frobnicate"}).code, 2);
+        QCOMPARE(run({"transcribe"}).code, 2);
+        QCOMPARE(run({"transcribe", speech, "--beam", "0", "--model", model}).code, 2);
+        const auto r = run({"transcribe", speech, "--model", model, "--text", "a", "--text-file", "b"});
+        QCOMPARE(r.code, 2);
+        QVERIFY(r.err.trimmed().count('\n') == 0);
+    }
+
+    void badAudioExitsThree()
+    {
+        QFile junk(dir.filePath("junk.mp3"));
+        QVERIFY(junk.open(QIODevice::WriteOnly));
+        junk.write("not audio at all, just text pretending");
+        junk.close();
+        for (const QString& path : {dir.filePath("missing.wav"), junk.fileName(), dir.path()}) {
+            const auto r = run({"transcribe", path, "--model", model});
+            QCOMPARE(r.code, 3);
+            QVERIFY2(r.err.contains(path), qPrintable(r.err));
+            QCOMPARE(r.err.trimmed().count('\n'), 0);
+        }
+    }
+
+    void badModelExitsFour()
+    {
+        QFile bad(dir.filePath("ggml-bad.bin"));
+        QVERIFY(bad.open(QIODevice::WriteOnly));
+        bad.write(QByteArray(1000, 'z'));
+        bad.close();
+        const auto r = run({"transcribe", speech, "--model", bad.fileName()});
+        QCOMPARE(r.code, 4);
+        QVERIFY2(r.err.contains("bad magic"), qPrintable(r.err));
+        QCOMPARE(run({"info", bad.fileName()}).code, 4);
+        QCOMPARE(run({"info", dir.filePath("nothing.bin")}).code, 4);
+    }
+
+    void transcribeWritesEveryFormat()
+    {
+        const QString json = dir.filePath("t.json"), srt = dir.filePath("t.srt"), vtt = dir.filePath("t.vtt"),
+                      tg = dir.filePath("t.TextGrid"), png = dir.filePath("t.png"), npy = dir.filePath("t.npy");
+        const auto r = run({"transcribe", speech, "--model", model, "--json", json, "--srt", srt, "--vtt", vtt,
+                            "--textgrid", tg, "--heatmap", png, "--attention-npy", npy, "--threads", "1"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QFile f(json);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const auto doc = QJsonDocument::fromJson(f.readAll()).object();
+        QCOMPARE(doc["schema"].toString(), QString("attnscope.transcript/1"));
+        QCOMPARE(doc["model"].toObject()["kind"].toString(), QString("whisper"));
+        QVERIFY(doc["tokens"].toArray().size() > 1);
+        QCOMPARE(doc["attention"].toObject()["windows"].toArray().size(), 1);
+        QCOMPARE(r.out.trimmed(), doc["text"].toString().trimmed());
+        for (const QString& p : {srt, vtt, tg, npy})
+            QVERIFY2(QFile(p).size() > 0, qPrintable(p));
+        QVERIFY(!QImage(png).isNull());
+    }
+
+    void jsonToStdoutAndForcedAlignment()
+    {
+        const auto r = run({"transcribe", speech, "--model", model, "--json", "-", "--text", "ask not what your country can do"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const auto doc = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        QCOMPARE(doc["text"].toString(), QString("ask not what your country can do"));
+        if (!attnscope::test::sharedDir().isEmpty())
+            QCOMPARE(doc["words"].toArray().size(), 7);
+    }
+
+    void infoAndBench()
+    {
+        const auto info = run({"info", model});
+        QCOMPARE(info.code, 0);
+        QVERIFY(info.out.contains("decoder: 2 layers, width 64, 2 heads"));
+        const auto bench = run({"bench", "--model", model, "--json", "--runs", "1", "--steps", "10"});
+        QVERIFY2(bench.code == 0, qPrintable(bench.err));
+        const auto j = QJsonDocument::fromJson(bench.out.toUtf8()).object();
+        for (const char* key : {"encode_ms", "decode_ms_per_token", "rtf"})
+            QVERIFY2(j[key].toDouble() > 0, key);
+    }
+
+    void realSpeechFromShared()
+    {
+        ATTNSCOPE_SKIP_WITHOUT_SHARED();
+        const auto r = run({"transcribe", attnscope::test::sharedDir() + "/data/jfk.wav", "--model", model, "--json", "-"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const auto doc = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        QVERIFY(std::abs(doc["audio"].toObject()["duration"].toDouble() - 11.0) < 0.1);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "test_cli.moc"

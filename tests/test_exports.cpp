@@ -1,0 +1,188 @@
+// Every export format, on a hand-made transcript whose right output is known.
+#include "Error.h"
+#include "export/HeatmapImage.h"
+#include "export/JsonExport.h"
+#include "export/NpyExport.h"
+#include "export/SubtitleExport.h"
+#include "export/TextGridExport.h"
+
+#include <QFile>
+#include <QFileInfo>
+#include <QGuiApplication>
+#include <QImage>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <cstring>
+
+#include <csignal>
+#include <sys/resource.h>
+
+using namespace attnscope;
+
+namespace {
+
+Transcript sample()
+{
+    Transcript t;
+    t.text = "hello world";
+    t.audioDuration = 1.0;
+    t.model.name = "demo";
+    t.model.kind = "whisper";
+    t.model.layers = 1;
+    t.model.heads = 2;
+    t.model.alignmentHeads = {{0, 1}};
+    t.segments = {{0.0, 1.0, "hello world"}};
+    t.tokens = {{1, " hello", 0.9f, 0.0, 0.4, false, 0}, {2, " world", 0.8f, 0.4, 0.9, false, 0},
+                {3, "<|endoftext|>", 0.7f, 0.9, 1.0, true, 0}};
+    t.words = {{"hello", 0.0, 0.4, 0.9f, 0, 1}, {"world", 0.4, 0.9, 0.8f, 1, 1}};
+    WindowAttention w;
+    w.frames = 50;
+    w.totalFrames = 60;
+    w.tokenCount = 3;
+    w.layers = 1;
+    w.heads = 2;
+    w.weights.assign(1 * 2 * 3 * 60, 1.0f / 60);
+    w.weights[0] = 0.5f;
+    w.alignment.assign(3 * 50, 0.0f);
+    w.path = {{0, 0}, {1, 20}, {2, 49}};
+    t.windows.push_back(w);
+    return t;
+}
+
+}  // namespace
+
+class TestExports : public QObject {
+    Q_OBJECT
+    QTemporaryDir dir;
+
+private slots:
+    void srtAndVtt()
+    {
+        Transcript t = sample();
+        t.segments.push_back({3661.5, 3662.25, "later"});
+        const std::string srt = toSrt(t);
+        QVERIFY(srt.find("1\n00:00:00,000 --> 00:00:01,000\nhello world\n\n") == 0);
+        QVERIFY(srt.find("2\n01:01:01,500 --> 01:01:02,250\nlater") != std::string::npos);
+        const std::string vtt = toVtt(t);
+        QVERIFY(vtt.find("WEBVTT\n\n00:00:00.000 --> 00:00:01.000\nhello world") == 0);
+    }
+
+    void textGridTiersCoverTheAudio()
+    {
+        const std::string tg = toTextGrid(sample());
+        QVERIFY(tg.find("Object class = \"TextGrid\"") != std::string::npos);
+        QVERIFY(tg.find("name = \"words\"") != std::string::npos);
+        QVERIFY(tg.find("name = \"tokens\"") != std::string::npos);
+        // words: hello, world, then an empty interval up to the end.
+        QVERIFY(tg.find("intervals: size = 3") != std::string::npos);
+        QVERIFY(tg.find("text = \"hello\"") != std::string::npos);
+        QVERIFY(tg.find("text = \" world\"") != std::string::npos);  // token tier keeps token text
+        QVERIFY(tg.find("<|endoftext|>") == std::string::npos);
+    }
+
+    void jsonSchema()
+    {
+        Audio audio;
+        audio.path = "x.wav";
+        audio.samples.resize(16000);
+        const auto j = transcriptToJson(sample(), audio);
+        QCOMPARE(j["schema"].get<std::string>(), std::string("attnscope.transcript/1"));
+        QCOMPARE(j["audio"]["duration"].get<double>(), 1.0);
+        QCOMPARE(j["model"]["alignment_heads"][0][1].get<int>(), 1);
+        QCOMPARE(j["tokens"].size(), size_t(3));
+        QCOMPARE(j["tokens"][2]["special"].get<bool>(), true);
+        QCOMPARE(j["words"][1]["t1"].get<double>(), 0.9);
+        const auto& w = j["attention"]["windows"][0];
+        QCOMPARE(w["frames"].get<int>(), 50);
+        QCOMPARE(w["alignment"].size(), size_t(3));
+        QCOMPARE(w["alignment"][0].size(), size_t(50));
+        QCOMPARE(j["attention"]["frame_seconds"].get<double>(), 0.02);
+        // Written to disk and read back.
+        const QString path = dir.filePath("t.json");
+        writeJsonFile(j, path.toStdString());
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QCOMPARE(nlohmann::json::parse(f.readAll().toStdString()), j);
+    }
+
+    void jsonSurvivesPartialUtf8()
+    {
+        Transcript t = sample();
+        t.tokens[0].text = "\xe5\x9c";  // half of a CJK character, as a byte-level token can be
+        Audio audio;
+        const QString path = dir.filePath("utf8.json");
+        writeJsonFile(transcriptToJson(t, audio), path.toStdString());
+        QVERIFY(QFile(path).size() > 0);
+    }
+
+    void npyHeaderAndData()
+    {
+        const QString path = dir.filePath("a.npy");
+        writeAttentionNpy(sample(), path.toStdString());
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QByteArray b = f.readAll();
+        QVERIFY(b.startsWith("\x93NUMPY\x01\x00"));
+        const int headerLen = static_cast<unsigned char>(b[8]) | (static_cast<unsigned char>(b[9]) << 8);
+        QCOMPARE((10 + headerLen) % 64, 0);
+        const QByteArray header = b.mid(10, headerLen);
+        QVERIFY2(header.contains("'shape': (1,1,2,3,60)"), header.constData());
+        QVERIFY(header.contains("'<f4'"));
+        QCOMPARE(b.size() - 10 - headerLen, 1 * 1 * 2 * 3 * 60 * 4);
+        float first;
+        std::memcpy(&first, b.constData() + 10 + headerLen, 4);
+        QCOMPARE(first, 0.5f);
+    }
+
+    void heatmapPng()
+    {
+        const QString path = dir.filePath("h.png");
+        saveAlignmentHeatmap(sample(), path.toStdString());
+        QImage img(path);
+        QVERIFY(!img.isNull());
+        QVERIFY(img.width() >= 50 * 2);
+        QVERIFY(img.height() >= 3 * 14);
+    }
+
+    void fullDiskLosesNothing()
+    {
+        // A file-size limit makes writes fail with EFBIG the way a full disk fails them with ENOSPC.
+        const QString path = dir.filePath("keep.npy");
+        writeNpy(path.toStdString(), {2}, {1.0f, 2.0f});
+        const QByteArray before = [&] { QFile f(path); f.open(QIODevice::ReadOnly); return f.readAll(); }();
+        struct rlimit old;
+        getrlimit(RLIMIT_FSIZE, &old);
+        signal(SIGXFSZ, SIG_IGN);
+        struct rlimit small = old;
+        small.rlim_cur = 4096;
+        setrlimit(RLIMIT_FSIZE, &small);
+        bool threw = false;
+        try {
+            writeNpy(path.toStdString(), {100000}, std::vector<float>(100000, 3.0f));
+        } catch (const Error& e) {
+            threw = e.kind() == ErrorKind::Io && QString(e.what()).contains(path);
+        }
+        setrlimit(RLIMIT_FSIZE, &old);
+        QVERIFY(threw);
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QCOMPARE(f.readAll(), before);               // the good file is untouched
+        QVERIFY(!QFile::exists(path + ".part"));     // and no half-written file is left behind
+    }
+
+    void writesToDevicesDirectly()
+    {
+        // A device is written in place, never replaced by a regular file.
+        writeTextFile("/dev/null", "discarded");
+        QVERIFY(QFileInfo("/dev/null").isFile() == false);
+    }
+};
+
+int main(int argc, char** argv)
+{
+    QGuiApplication app(argc, argv);  // fonts for the heatmap labels
+    TestExports t;
+    return QTest::qExec(&t, argc, argv);
+}
+#include "test_exports.moc"

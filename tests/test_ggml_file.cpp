@@ -1,0 +1,254 @@
+// The ggml loader: valid files load; every kind of malformed file is a clear Error(Model).
+#include "Error.h"
+#include "model/whisper/GgmlFile.h"
+#include "model/whisper/WhisperRecognizer.h"
+#include "support/TestSupport.h"
+
+#include <QFile>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <cstring>
+
+using namespace attnscope;
+
+namespace {
+
+struct Record {
+    int64_t start, end;
+    QByteArray name;
+    int64_t dimsAt;  // offset of dims[0]
+};
+
+QByteArray readAll(const QString& path)
+{
+    QFile f(path);
+    f.open(QIODevice::ReadOnly);
+    return f.readAll();
+}
+
+void writeAll(const QString& path, const QByteArray& bytes)
+{
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    f.write(bytes);
+}
+
+int32_t i32At(const QByteArray& b, int64_t at)
+{
+    int32_t v;
+    std::memcpy(&v, b.constData() + at, 4);
+    return v;
+}
+
+void setI32(QByteArray& b, int64_t at, int32_t v) { std::memcpy(b.data() + at, &v, 4); }
+
+std::vector<Record> records(const QByteArray& b, int64_t offset)
+{
+    std::vector<Record> out;
+    int64_t p = offset;
+    while (p < b.size()) {
+        const int32_t nDims = i32At(b, p), nameLen = i32At(b, p + 4), type = i32At(b, p + 8);
+        int64_t count = 1;
+        for (int i = 0; i < nDims; ++i)
+            count *= i32At(b, p + 12 + 4 * i);
+        const int64_t nameAt = p + 12 + 4 * nDims;
+        const int64_t end = nameAt + nameLen + count * (type == 0 ? 4 : 2);
+        out.push_back({p, end, b.mid(nameAt, nameLen), p + 12});
+        p = end;
+    }
+    return out;
+}
+
+}  // namespace
+
+class TestGgmlFile : public QObject {
+    Q_OBJECT
+    QTemporaryDir dir;
+    QString good;
+    QByteArray bytes;
+    int64_t tensorsAt = 0;
+
+    void expectModelError(const QByteArray& content, const char* fragment)
+    {
+        static int n = 0;
+        const QString path = dir.filePath(QString("bad-%1.bin").arg(++n));
+        writeAll(path, content);
+        try {
+            WhisperRecognizer r(path.toStdString());
+            QFAIL(qPrintable(QString("no error, expected '%1'").arg(fragment)));
+        } catch (const Error& e) {
+            QCOMPARE(e.kind(), ErrorKind::Model);
+            const QString msg = e.what();
+            QVERIFY2(msg.contains(path), qPrintable(msg));
+            QVERIFY2(msg.contains(fragment), qPrintable(msg + " <- expected: " + fragment));
+            QVERIFY(!msg.contains('\n'));
+        }
+    }
+
+private slots:
+    void initTestCase()
+    {
+        good = QString::fromStdString(test::makeWhisperFile(dir.path(), "ggml-good.bin", "test", true, 3, false));
+        bytes = readAll(good);
+        tensorsAt = GgmlFile(good.toStdString()).header().tensorsOffset;
+    }
+
+    void validFileLoads()
+    {
+        WhisperRecognizer r(good.toStdString());
+        QCOMPARE(r.info().layers, 2);
+        QCOMPARE(r.info().heads, 2);
+        QCOMPARE(r.info().kind, std::string("whisper"));
+        // Unknown shapes fall back to every head of the upper half of the decoder.
+        QCOMPARE(static_cast<int>(r.info().alignmentHeads.size()), 2);
+        QCOMPARE(r.info().alignmentHeads[0].layer, 1);
+    }
+
+    void missingAndNotAFile()
+    {
+        expectModelError(QByteArray(), "magic");
+        try {
+            WhisperRecognizer r(dir.filePath("nope.bin").toStdString());
+            QFAIL("loaded a missing file");
+        } catch (const Error& e) {
+            QCOMPARE(e.kind(), ErrorKind::Model);
+            QVERIFY(QString(e.what()).contains("no such file"));
+        }
+    }
+
+    void badHeader()
+    {
+        QByteArray b = bytes;
+        b[0] = 'X';
+        expectModelError(b, "bad magic");
+        expectModelError(bytes.left(20), "truncated header");
+        b = bytes;
+        setI32(b, 4 + 4 * 2, -1);  // n_audio_state
+        expectModelError(b, "n_audio_state = -1");
+        b = bytes;
+        setI32(b, 4 + 4 * 4, 0);  // n_audio_layer
+        expectModelError(b, "n_audio_layer = 0");
+        b = bytes;
+        setI32(b, 4 + 4 * 8, 1 << 30);  // absurd n_text_layer
+        expectModelError(b, "n_text_layer");
+        b = bytes;
+        setI32(b, 4 + 4 * 10, 2);  // ftype q4_0
+        expectModelError(b, "quantized");
+        b = bytes;
+        setI32(b, 4 + 4 * 3, 5);  // 64 wide, 5 heads
+        expectModelError(b, "multiple of the head count");
+    }
+
+    void badFiltersAndVocabulary()
+    {
+        QByteArray b = bytes;
+        setI32(b, 48, 79);  // n_mel disagrees with the header
+        expectModelError(b, "mel filters are 79x201");
+        const int64_t vocabAt = 48 + 8 + 80 * 201 * 4;
+        b = bytes;
+        setI32(b, vocabAt, 0x7fffffff);  // token count that would overflow
+        expectModelError(b, "vocabulary size");
+        b = bytes;
+        setI32(b, vocabAt + 4, 0x7ffffff0);  // one token claims 2 GB
+        expectModelError(b, "token 0 is");
+    }
+
+    void headerWithoutWeights()
+    {
+        expectModelError(bytes.left(tensorsAt), "header without weights");
+        const QString shared = test::sharedDir();
+        if (!shared.isEmpty())
+            expectModelError(readAll(shared + "/data/whisper-vocab/for-tests-ggml-base.en.bin"), "header without weights");
+    }
+
+    void badTensors()
+    {
+        const auto recs = records(bytes, tensorsAt);
+        QVERIFY(recs.size() > 20);
+        // Truncated in the middle of the last tensor.
+        expectModelError(bytes.left(bytes.size() - 100), "truncated");
+        // A tensor missing entirely (the file still ends cleanly).
+        {
+            // The largest tensor twice: enough bytes for the size check, so the duplicate is what fails.
+            const auto largest = std::max_element(recs.begin(), recs.end(), [](const Record& a, const Record& b) {
+                return a.end - a.start < b.end - b.start;
+            });
+            expectModelError(bytes + bytes.mid(largest->start, largest->end - largest->start), "appears twice");
+            expectModelError(bytes.left(recs.back().start) + QByteArray(static_cast<int>(recs.back().end - recs.back().start), '\0'), "dimensions");
+        }
+        {
+            QByteArray b = bytes;
+            const auto& r = recs[3];
+            const int64_t nameAt = r.dimsAt + 4 * i32At(b, r.start);
+            b[nameAt] = 'Z';
+            expectModelError(b, "unknown tensor");
+        }
+        {
+            // Swap a matrix's dimensions: same byte count, wrong shape.
+            for (const auto& r : recs) {
+                if (i32At(bytes, r.start) != 2 || i32At(bytes, r.dimsAt) == i32At(bytes, r.dimsAt + 4))
+                    continue;
+                QByteArray b = bytes;
+                const int32_t d0 = i32At(b, r.dimsAt), d1 = i32At(b, r.dimsAt + 4);
+                setI32(b, r.dimsAt, d1);
+                setI32(b, r.dimsAt + 4, d0);
+                expectModelError(b, "has shape");
+                break;
+            }
+        }
+        {
+            QByteArray b = bytes;
+            setI32(b, recs[0].start + 8, 7);  // tensor type 7
+            expectModelError(b, "tensor type 7");
+            b = bytes;
+            setI32(b, recs[0].start, 9);  // 9 dimensions
+            expectModelError(b, "9 dimensions");
+            b = bytes;
+            setI32(b, recs[0].start + 4, -3);  // negative name length
+            expectModelError(b, "name of -3 bytes");
+        }
+        {
+            // Drop one whole tensor and append zero padding of the same size: reported as missing or bad.
+            const auto& r = recs[recs.size() / 2];
+            QByteArray b = bytes.left(r.start) + bytes.mid(r.end);
+            b.append(QByteArray(static_cast<int>(r.end - r.start), 0));
+            expectModelError(b, "tensor");
+        }
+        {
+            // Remove the last tensor without padding: the total-size check or the missing check catches it.
+            expectModelError(bytes.left(recs.back().start), "");
+        }
+        {
+            // NaN in a weight.
+            QByteArray b = bytes;
+            const auto& r = recs[0];
+            const int64_t dataAt = r.dimsAt + 4 * i32At(b, r.start) + r.name.size();
+            const float nan = std::numeric_limits<float>::quiet_NaN();
+            if (i32At(b, r.start + 8) == 0) {
+                std::memcpy(b.data() + dataAt, &nan, 4);
+            } else {
+                const uint16_t halfNan = 0x7e00;
+                std::memcpy(b.data() + dataAt, &halfNan, 2);
+            }
+            expectModelError(b, "NaN");
+        }
+    }
+
+    void f32AndF16LoadTheSameWeights()
+    {
+        const auto f16 = test::makeWhisperFile(dir.path(), "ggml-a.bin", "test", true, 11, false);
+        const auto f32 = test::makeWhisperFile(dir.path(), "ggml-b.bin", "test", false, 11, false);
+        QVERIFY(QFileInfo(QString::fromStdString(f32)).size() > QFileInfo(QString::fromStdString(f16)).size());
+        std::map<std::string, torch::Tensor> a, b;
+        const auto shapes = whisperTensorShapes(GgmlFile(f16).header().hparams);
+        GgmlFile(f16).readTensors(shapes, [&](const std::string& n, const torch::Tensor& t) { a[n] = t; });
+        GgmlFile(f32).readTensors(shapes, [&](const std::string& n, const torch::Tensor& t) { b[n] = t; });
+        QCOMPARE(a.size(), shapes.size());
+        for (const auto& [name, t] : a)
+            QVERIFY2(torch::equal(t, b[name]), name.c_str());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestGgmlFile)
+#include "test_ggml_file.moc"

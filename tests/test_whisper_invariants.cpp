@@ -1,0 +1,246 @@
+// Properties the Whisper runtime must have whatever its weights: random-weight models built from real
+// shapes (and, with ../shared, the real tiny.en vocabulary) make them checkable without a checkpoint.
+#include "Error.h"
+#include "audio/AudioFile.h"
+#include "dsp/LogMel.h"
+#include "model/whisper/GgmlWriter.h"
+#include "model/whisper/WhisperRecognizerImpl.h"
+#include "support/TestSupport.h"
+
+#include <QElapsedTimer>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <thread>
+
+using namespace attnscope;
+
+class TestWhisperInvariants : public QObject {
+    Q_OBJECT
+    QTemporaryDir dir;
+    std::string f16Path, f32Path;
+    Audio speech;
+    std::unique_ptr<WhisperRecognizer> recognizer;
+
+    torch::Tensor features(WhisperRecognizer& r, const Audio& a)
+    {
+        auto& m = r.impl();
+        return m.encode(melWindow(logMelWithSilencePadding(a.samples, m.melFilters), 0));
+    }
+
+private slots:
+    void initTestCase()
+    {
+        f16Path = test::makeWhisperFile(dir.path(), "ggml-f16.bin", "test", true, 21);
+        f32Path = test::makeWhisperFile(dir.path(), "ggml-f32.bin", "test", false, 21);
+        const QString wav = dir.filePath("speech.wav");
+        QVERIFY2(test::synthesizeSpeech("Attention shows where the model listens while it writes each word.", wav),
+                 "espeak-ng is needed");
+        speech = loadAudioFile(wav.toStdString());
+        recognizer = std::make_unique<WhisperRecognizer>(f16Path);
+    }
+
+    void kvCacheMatchesFullRecompute()
+    {
+        torch::InferenceMode guard;
+        auto& m = recognizer->impl();
+        const auto feats = features(*recognizer, speech);
+        const std::vector<int64_t> ids = {m.vocab->sot(), m.vocab->noTimestamps(), 400, 1000, 2000, 3000, 4000, 5000, 6000, 7000};
+        // All at once.
+        DecoderState full = m.model->decoder->start(feats, 1);
+        const auto all = m.model->decoder->forward(torch::tensor(ids).unsqueeze(0), full);
+        // One token at a time through the cache.
+        DecoderState inc = m.model->decoder->start(feats, 1);
+        std::vector<float> cached(m.vocab->size()), batched(m.vocab->size());
+        for (size_t i = 0; i < ids.size(); ++i) {
+            const auto h = m.model->decoder->forward(torch::tensor({ids[i]}).unsqueeze(0), inc).select(1, -1).contiguous();
+            const auto ref = all[0][static_cast<int64_t>(i)];
+            QVERIFY2(torch::allclose(h[0], ref, 1e-4, 1e-4), qPrintable(QString("hidden state differs at step %1").arg(i)));
+            m.projection->logits(h.data_ptr<float>(), 1, cached.data());
+            const auto full = m.projection->logits(ref.unsqueeze(0)).contiguous();
+            const auto cachedT = torch::from_blob(cached.data(), {m.vocab->size()});
+            QVERIFY2(torch::allclose(cachedT, full[0], 1e-3, 1e-3), qPrintable(QString("logits differ at step %1").arg(i)));
+            QCOMPARE(cachedT.argmax().item<int64_t>(), full[0].argmax().item<int64_t>());
+        }
+    }
+
+    void f16AndF32GiveTheSameTokens()
+    {
+        WhisperRecognizer f32(f32Path);
+        const auto a = recognizer->transcribe(speech, {}, {}, nullptr);
+        const auto b = f32.transcribe(speech, {}, {}, nullptr);
+        QVERIFY(!a.tokens.empty());
+        QCOMPARE(a.tokens.size(), b.tokens.size());
+        for (size_t i = 0; i < a.tokens.size(); ++i)
+            QCOMPARE(a.tokens[i].id, b.tokens[i].id);
+        QCOMPARE(a.text, b.text);
+    }
+
+    void beamOfOneEqualsGreedy()
+    {
+        auto& m = recognizer->impl();
+        const auto feats = features(*recognizer, speech);
+        for (bool timestamps : {true, false}) {
+            TranscribeOptions o;
+            o.timestamps = timestamps;
+            o.beamSize = 1;
+            auto prompt = m.sotSequence(-1, "transcribe");
+            if (!timestamps)
+                prompt.push_back(m.vocab->noTimestamps());
+            const auto g = m.decoder->greedy(feats, prompt, o, 100, nullptr);
+            const auto b = m.decoder->beam(feats, prompt, o, 100, nullptr);
+            QVERIFY(!g.tokens.empty());
+            QCOMPARE(b.tokens, g.tokens);
+            QVERIFY(std::abs(b.sumLogprob - g.sumLogprob) < 1e-3);
+            // Beam search with five beams finds a sequence at least as likely per token.
+            o.beamSize = 5;
+            const auto five = m.decoder->beam(feats, prompt, o, 100, nullptr);
+            QVERIFY(!five.tokens.empty());
+        }
+    }
+
+    void timestampRulesHold()
+    {
+        auto& m = recognizer->impl();
+        TranscribeOptions o;
+        const auto r = m.decoder->decode(features(*recognizer, speech), m.sotSequence(-1, "transcribe"), o, nullptr);
+        const int tb = m.vocab->timestampBegin();
+        QVERIFY(!r.tokens.empty());
+        QVERIFY2(r.tokens[0] >= tb && r.tokens[0] <= tb + 50, "a window starts with a timestamp of at most 1.0 s");
+        int last = -1;
+        for (size_t i = 0; i < r.tokens.size(); ++i) {
+            if (r.tokens[i] < tb)
+                continue;
+            QVERIFY2(r.tokens[i] >= last, "timestamps never decrease");
+            last = r.tokens[i];
+        }
+        for (size_t i = 2; i < r.tokens.size(); ++i)
+            QVERIFY2(!(r.tokens[i] >= tb && r.tokens[i - 1] >= tb && r.tokens[i - 2] >= tb), "never three timestamps in a row");
+        for (int id : r.tokens)
+            QVERIFY2(id < m.vocab->eot() || id >= tb, "no special tokens but timestamps");
+    }
+
+    void attentionRowsSumToOne()
+    {
+        const auto t = recognizer->transcribe(speech, {}, {}, nullptr);
+        QCOMPARE(static_cast<int>(t.windows.size()), 1);
+        const auto& w = t.windows[0];
+        QCOMPARE(w.layers, 2);
+        QCOMPARE(w.heads, 2);
+        QCOMPARE(w.totalFrames, 1500);
+        QCOMPARE(w.frames, static_cast<int>(speech.samples.size() / 320));
+        QCOMPARE(static_cast<int>(w.weights.size()), w.layers * w.heads * w.tokenCount * w.totalFrames);
+        QCOMPARE(w.firstToken + w.tokenCount, static_cast<int>(t.tokens.size()));
+        for (int l = 0; l < w.layers; ++l)
+            for (int h = 0; h < w.heads; ++h)
+                for (int k = 0; k < w.tokenCount; ++k) {
+                    double sum = 0;
+                    for (int f = 0; f < w.totalFrames; ++f)
+                        sum += w.weight(l, h, k, f);
+                    QVERIFY2(std::abs(sum - 1.0) < 1e-4, qPrintable(QString::number(sum)));
+                }
+        // Timing: DTW path covers the alignment matrix; words are ordered and inside the audio.
+        QCOMPARE(w.path.front(), std::make_pair(0, 0));
+        QCOMPARE(w.path.back(), std::make_pair(w.tokenCount - 1, w.frames - 1));
+        double lastStart = 0;
+        for (const auto& word : t.words) {
+            QVERIFY(word.t0 <= word.t1);
+            QVERIFY(word.t0 >= lastStart);
+            QVERIFY(word.t1 <= speech.duration() + 0.021);
+            lastStart = word.t0;
+        }
+        QVERIFY(t.tokens.back().special);  // the last row is end-of-text
+    }
+
+    void forcedAlignmentReproducesGreedyProbabilities()
+    {
+        auto& m = recognizer->impl();
+        TranscribeOptions o;
+        o.timestamps = false;
+        auto prompt = m.sotSequence(-1, "transcribe");
+        prompt.push_back(m.vocab->noTimestamps());
+        const auto greedy = m.decoder->decode(features(*recognizer, speech), prompt, o, nullptr);
+        QVERIFY(!greedy.tokens.empty());
+        const auto aligned = recognizer->alignTokens(speech, greedy.tokens, o, nullptr);
+        QCOMPARE(aligned.tokens.size(), greedy.tokens.size() + 1);
+        for (size_t i = 0; i < greedy.tokens.size(); ++i) {
+            QCOMPARE(aligned.tokens[i].id, greedy.tokens[i]);
+            const double a = aligned.tokens[i].p, g = greedy.stepProb[i];
+            QVERIFY2(std::abs(a - g) <= 1e-3 * std::max(a, g) + 1e-7,
+                     qPrintable(QString("token %1: forced %2, greedy %3").arg(i).arg(a).arg(g)));
+        }
+    }
+
+    void alignTextGivesWordsOfTheText()
+    {
+        const auto t = recognizer->align(speech, "attention shows where the model listens", {}, {}, nullptr);
+        QCOMPARE(t.text, std::string("attention shows where the model listens"));
+        if (!test::sharedDir().isEmpty()) {  // the real vocabulary tokenizes real words
+            QCOMPARE(static_cast<int>(t.words.size()), 6);
+            QCOMPARE(t.words[0].text, std::string("attention"));
+            QCOMPARE(t.words[5].text, std::string("listens"));
+        }
+        for (const auto& w : t.words)
+            QVERIFY(w.t0 >= 0 && w.t1 <= speech.duration() + 0.021);
+    }
+
+    void cancelStopsPromptly_data()
+    {
+        QTest::addColumn<int>("afterMs");
+        QTest::newRow("while encoding the first window") << 5;
+        QTest::newRow("early") << 150;
+        QTest::newRow("later") << 600;
+    }
+    void cancelStopsPromptly()
+    {
+        QFETCH(int, afterMs);
+        // Long audio, base-sized layers: a run that takes seconds.
+        static const std::string base = test::makeWhisperFile(dir.path(), "ggml-base.en.bin", "base.en", true, 5);
+        static WhisperRecognizer big(base);
+        Audio longAudio;
+        longAudio.samples.resize(static_cast<size_t>(kSampleRate) * 120);
+        for (size_t i = 0; i < longAudio.samples.size(); ++i)
+            longAudio.samples[i] = static_cast<float>(0.3 * std::sin(0.05 * i + 1e-6 * i * i));
+        std::atomic<bool> cancel{false};
+        std::atomic<bool> sawCancelled{false}, finished{false};
+        QElapsedTimer sinceCancel;
+        std::thread worker([&] {
+            try {
+                big.transcribe(longAudio, {}, {}, &cancel);
+            } catch (const Error& e) {
+                sawCancelled = e.kind() == ErrorKind::Cancelled;
+            }
+            finished = true;
+        });
+        std::this_thread::sleep_for(std::chrono::milliseconds(afterMs));
+        QVERIFY2(!finished, "the run ended before it could be cancelled");
+        sinceCancel.start();
+        cancel = true;
+        worker.join();
+        const qint64 ms = sinceCancel.elapsed();
+        QVERIFY(sawCancelled);
+        QVERIFY2(ms <= 200, qPrintable(QString("cancel took %1 ms").arg(ms)));
+    }
+
+    void multilingualDetectsALanguage()
+    {
+        ATTNSCOPE_SKIP_WITHOUT_SHARED();
+        TestModelSpec spec;
+        spec.hparams = whisperShape("test");
+        spec.headerFrom = (test::sharedDir() + "/data/whisper-vocab/for-tests-ggml-tiny.bin").toStdString();
+        const std::string path = dir.filePath("ggml-multi.bin").toStdString();
+        writeTestModel(path, spec);
+        WhisperRecognizer multi(path);
+        auto& m = multi.impl();
+        const int lang = m.decoder->detectLanguage(features(multi, speech));
+        QVERIFY(lang >= m.vocab->firstLanguageToken() && lang < m.vocab->firstLanguageToken() + m.vocab->languageCount());
+        const auto t = multi.transcribe(speech, {}, {}, nullptr);
+        QCOMPARE(t.language, m.vocab->languageCode(lang));
+        TranscribeOptions german;
+        german.language = "de";
+        QCOMPARE(multi.transcribe(speech, german, {}, nullptr).language, std::string("de"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestWhisperInvariants)
+#include "test_whisper_invariants.moc"

@@ -1,0 +1,87 @@
+// DTW and the attention-to-timing pipeline on matrices whose answer is known.
+#include "align/Dtw.h"
+#include "align/WordTiming.h"
+
+#include <QtTest>
+
+#include <cmath>
+
+using namespace attnscope;
+
+class TestWordTiming : public QObject {
+    Q_OBJECT
+private slots:
+    void diagonalCostGivesDiagonalPath()
+    {
+        const int n = 12;
+        std::vector<float> cost(n * n, 1.0f);
+        for (int i = 0; i < n; ++i)
+            cost[i * n + i] = 0.0f;
+        const auto path = dtwPath(cost, n, n);
+        QCOMPARE(static_cast<int>(path.size()), n);
+        for (int i = 0; i < n; ++i)
+            QCOMPARE(path[i], std::make_pair(i, i));
+    }
+
+    void pathIsMonotoneAndComplete()
+    {
+        const int rows = 5, cols = 40;
+        std::vector<float> cost(rows * cols);
+        for (int r = 0; r < rows; ++r)
+            for (int c = 0; c < cols; ++c)
+                cost[r * cols + c] = std::abs(c - 8.0f * r - 4.0f);
+        const auto path = dtwPath(cost, rows, cols);
+        QCOMPARE(path.front(), std::make_pair(0, 0));
+        QCOMPARE(path.back(), std::make_pair(rows - 1, cols - 1));
+        for (size_t i = 1; i < path.size(); ++i) {
+            const int dr = path[i].first - path[i - 1].first, dc = path[i].second - path[i - 1].second;
+            QVERIFY(dr >= 0 && dc >= 0 && dr <= 1 && dc <= 1 && dr + dc >= 1);
+        }
+    }
+
+    void tiesAdvanceTime()
+    {
+        // All costs equal: in the backtrace every tie moves along time, so the last token row takes
+        // the remaining frames and the earlier tokens each get one (Whisper's dtw_cpu does the same).
+        const auto path = dtwPath(std::vector<float>(3 * 4, 0.0f), 3, 4);
+        const std::vector<std::pair<int, int>> expected = {{0, 0}, {1, 0}, {2, 0}, {2, 1}, {2, 2}, {2, 3}};
+        QCOMPARE(path, expected);
+    }
+
+    void medianFilter()
+    {
+        std::vector<float> row = {0, 0, 0, 9, 0, 0, 0, 1, 1, 1, 1, 1};
+        const auto out = medianFilterRows(row, 1, static_cast<int>(row.size()), 7);
+        QCOMPARE(out[3], 0.0f);  // a lone spike disappears
+        QCOMPARE(out[10], 1.0f);
+    }
+
+    void attentionToTokenStarts()
+    {
+        // Three tokens attending to frames 10, 30 and 50 of 100 real frames (1500 in the window).
+        const int tokens = 3, total = 1500, real = 100;
+        std::vector<float> head(tokens * total, 0.0f);
+        const int centre[] = {10, 30, 50};
+        for (int t = 0; t < tokens; ++t) {
+            float sum = 0;
+            for (int f = 0; f < total; ++f) {
+                const float w = std::exp(-0.02f * (f - centre[t]) * (f - centre[t])) + 1e-4f;
+                head[t * total + f] = w;
+                sum += w;
+            }
+            for (int f = 0; f < total; ++f)
+                head[t * total + f] /= sum;
+        }
+        const auto a = alignTokensToFrames({head, head}, tokens, total, real);
+        QCOMPARE(static_cast<int>(a.matrix.size()), tokens * real);
+        QCOMPARE(a.startFrame[0], 0);
+        // Each token starts between its predecessor's focus and its own.
+        QVERIFY2(a.startFrame[1] > 10 && a.startFrame[1] <= 30, qPrintable(QString::number(a.startFrame[1])));
+        QVERIFY2(a.startFrame[2] > 30 && a.startFrame[2] <= 50, qPrintable(QString::number(a.startFrame[2])));
+        QCOMPARE(a.endFrame[2], real);
+        QCOMPARE(a.endFrame[0], a.startFrame[1]);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestWordTiming)
+#include "test_word_timing.moc"
