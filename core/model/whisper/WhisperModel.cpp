@@ -1,5 +1,7 @@
 #include "model/whisper/WhisperModel.h"
 
+#include "model/whisper/SmallBatchLinear.h"
+
 #include <cmath>
 
 namespace attnscope {
@@ -31,7 +33,7 @@ torch::Tensor MultiHeadAttentionImpl::attend(const torch::Tensor& x, const torch
 {
     const auto b = x.size(0), t = x.size(1), d = x.size(2);
     const double scale = 1.0 / std::sqrt(static_cast<double>(d / heads));
-    const auto q = splitHeads(query->forward(x));
+    const auto q = splitHeads(linearForward(query, x));
     auto scores = torch::matmul(q, k.transpose(-1, -2)).mul_(scale);  // [B, h, T, S]: QK^T / sqrt(d_k)
     if (causalOffset >= 0 && t > 1) {
         const auto s = k.size(2);
@@ -43,7 +45,7 @@ torch::Tensor MultiHeadAttentionImpl::attend(const torch::Tensor& x, const torch
     if (weights)
         *weights = w;
     const auto context = torch::matmul(w, v).transpose(1, 2).reshape({b, t, d});  // sum_i a_i V_i
-    return out->forward(context);
+    return linearForward(out, context);
 }
 
 ResidualAttentionBlockImpl::ResidualAttentionBlockImpl(int64_t state, int64_t kvState, int64_t heads,
@@ -56,8 +58,14 @@ ResidualAttentionBlockImpl::ResidualAttentionBlockImpl(int64_t state, int64_t kv
         cross_attn = register_module("cross_attn", MultiHeadAttention(state, kvState, heads));
     }
     mlp_ln = register_module("mlp_ln", layerNorm(state));
-    mlp = register_module("mlp", torch::nn::Sequential(torch::nn::Linear(state, 4 * state), torch::nn::GELU(),
-                                                       torch::nn::Linear(4 * state, state)));
+    mlpUp = torch::nn::Linear(state, 4 * state);
+    mlpDown = torch::nn::Linear(4 * state, state);
+    mlp = register_module("mlp", torch::nn::Sequential(mlpUp, torch::nn::GELU(), mlpDown));  // mlp.0, mlp.2
+}
+
+torch::Tensor ResidualAttentionBlockImpl::feedForward(const torch::Tensor& x)
+{
+    return linearForward(mlpDown, torch::gelu(linearForward(mlpUp, x)));
 }
 
 AudioEncoderImpl::AudioEncoderImpl(const WhisperHParams& hp)
@@ -144,8 +152,8 @@ torch::Tensor TextDecoderImpl::forward(const torch::Tensor& tokens, DecoderState
         auto h = block->attn_ln->forward(x);
         auto& kCache = state.selfK[layer];
         auto& vCache = state.selfV[layer];
-        kCache.narrow(2, offset, t).copy_(block->attn->splitHeads(block->attn->key->forward(h)));
-        vCache.narrow(2, offset, t).copy_(block->attn->splitHeads(block->attn->value->forward(h)));
+        kCache.narrow(2, offset, t).copy_(block->attn->splitHeads(linearForward(block->attn->key, h)));
+        vCache.narrow(2, offset, t).copy_(block->attn->splitHeads(linearForward(block->attn->value, h)));
         x = x + block->attn->attend(h, kCache.narrow(2, 0, offset + t), vCache.narrow(2, 0, offset + t), offset,
                                     nullptr);
         h = block->cross_attn_ln->forward(x);
@@ -154,7 +162,7 @@ torch::Tensor TextDecoderImpl::forward(const torch::Tensor& tokens, DecoderState
                                           crossWeights ? &w : nullptr);
         if (crossWeights)
             crossWeights->push_back(w);
-        x = x + block->mlp->forward(block->mlp_ln->forward(x));
+        x = x + block->feedForward(block->mlp_ln->forward(x));
         ++layer;
     }
     state.length += t;

@@ -29,10 +29,12 @@ TORCH_MODULE(MultiHeadAttention);
 class ResidualAttentionBlockImpl : public torch::nn::Module {
 public:
     ResidualAttentionBlockImpl(int64_t state, int64_t kvState, int64_t heads, bool crossAttention);
+    torch::Tensor feedForward(const torch::Tensor& x);  // mlp.2(gelu(mlp.0(x)))
 
     torch::nn::LayerNorm attn_ln{nullptr}, cross_attn_ln{nullptr}, mlp_ln{nullptr};
     MultiHeadAttention attn{nullptr}, cross_attn{nullptr};
     torch::nn::Sequential mlp{nullptr};
+    torch::nn::Linear mlpUp{nullptr}, mlpDown{nullptr};  // the same layers as mlp[0] and mlp[2]
 };
 TORCH_MODULE(ResidualAttentionBlock);
 
