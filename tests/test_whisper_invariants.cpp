@@ -49,13 +49,15 @@ private slots:
         // All at once.
         DecoderState full = m.model->decoder->start(feats, 1);
         const auto all = m.model->decoder->forward(torch::tensor(ids).unsqueeze(0), full);
-        // One token at a time through the cache.
+        // One token at a time through the cache, by the fused step decoding uses.
+        QVERIFY(m.model->decoder->fastStep || !DecoderStep::supported());
         DecoderState inc = m.model->decoder->start(feats, 1);
-        std::vector<float> cached(m.vocab->size()), batched(m.vocab->size());
+        std::vector<float> cached(m.vocab->size());
         for (size_t i = 0; i < ids.size(); ++i) {
-            const auto h = m.model->decoder->forward(torch::tensor({ids[i]}).unsqueeze(0), inc).select(1, -1).contiguous();
+            const auto h = m.model->decoder->forwardStep({ids[i]}, inc);
             const auto ref = all[0][static_cast<int64_t>(i)];
             QVERIFY2(torch::allclose(h[0], ref, 1e-4, 1e-4), qPrintable(QString("hidden state differs at step %1").arg(i)));
+            // The cross-attention weights the step would hand out match the batched pass too.
             m.projection->logits(h.data_ptr<float>(), 1, cached.data());
             const auto full = m.projection->logits(ref.unsqueeze(0)).contiguous();
             const auto cachedT = torch::from_blob(cached.data(), {m.vocab->size()});

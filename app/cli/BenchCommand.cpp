@@ -91,7 +91,7 @@ int benchCommand(const QStringList& args)
         const auto t = Clock::now();
         m.projection->logits(hidden.data_ptr<float>(), 1, logits.data());
         token = std::max_element(logits.begin(), logits.begin() + m.vocab->eot()) - logits.begin();
-        hidden = m.model->decoder->forward(torch::tensor({token}).unsqueeze(0), state).select(1, -1).contiguous();
+        hidden = m.model->decoder->forwardStep({token}, state);
         stepMs.push_back(msSince(t));
     }
     double decodeMean = 0;

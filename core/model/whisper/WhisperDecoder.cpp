@@ -150,7 +150,7 @@ DecodeResult WhisperDecoder::greedy(const torch::Tensor& features, const std::ve
         result.stepProb.push_back(p);
         if (state.length >= decoder->textCtx)
             break;
-        hidden = decoder->forward(tokenTensor({token}), state).select(1, -1).contiguous();
+        hidden = decoder->forwardStep({token}, state);
     }
     return result;
 }
@@ -245,7 +245,7 @@ DecodeResult WhisperDecoder::beam(const torch::Tensor& features, const std::vect
         std::vector<int64_t> last;
         for (const auto& h : live)
             last.push_back(h.tokens.back());
-        hidden = decoder->forward(torch::tensor(last, torch::kLong).unsqueeze(1), state).select(1, -1).contiguous();
+        hidden = decoder->forwardStep(last, state);
     }
     const bool anyFinished = !finished.empty();
     if (static_cast<int>(finished.size()) < beams)

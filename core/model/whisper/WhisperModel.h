@@ -2,6 +2,7 @@
 // Whisper as torch::nn modules, named exactly like OpenAI's state dict so a checkpoint's tensors map
 // one-to-one onto named_parameters(). The decoder keeps a self-attention KV cache and computes the
 // cross-attention keys and values once per window; it can hand back every cross-attention weight.
+#include "model/whisper/DecoderStep.h"
 #include "model/whisper/WhisperHParams.h"
 
 #include <torch/torch.h>
@@ -35,6 +36,11 @@ public:
     MultiHeadAttention attn{nullptr}, cross_attn{nullptr};
     torch::nn::Sequential mlp{nullptr};
     torch::nn::Linear mlpUp{nullptr}, mlpDown{nullptr};  // the same layers as mlp[0] and mlp[2]
+
+    // Self-attention's query, key and value weights stacked into one matrix, so the encoder runs one
+    // GEMM instead of three. Built by fuseProjections() once the weights are loaded.
+    void fuseProjections();
+    torch::Tensor qkvWeight, qkvBias;
 };
 TORCH_MODULE(ResidualAttentionBlock);
 
@@ -73,6 +79,11 @@ public:
     // weights of every layer ([B, h, T, S]) to `crossWeights` when it is not null.
     torch::Tensor forward(const torch::Tensor& tokens, DecoderState& state,
                           std::vector<torch::Tensor>* crossWeights = nullptr);
+    // One new token per sequence: [B] -> final hidden states [B, D]. Uses the fused DecoderStep once
+    // prepareForInference() built it, LibTorch otherwise; both compute the same function.
+    torch::Tensor forwardStep(const std::vector<int64_t>& tokens, DecoderState& state,
+                              std::vector<torch::Tensor>* crossWeights = nullptr);
+    std::shared_ptr<DecoderStep> fastStep;
 
     torch::nn::Embedding token_embedding{nullptr};
     torch::Tensor positional_embedding;
@@ -85,6 +96,7 @@ TORCH_MODULE(TextDecoder);
 class WhisperModelImpl : public torch::nn::Module {
 public:
     explicit WhisperModelImpl(const WhisperHParams& hp);
+    void prepareForInference();  // after loading: fused projections, eval mode
 
     WhisperHParams hparams;
     AudioEncoder encoder{nullptr};

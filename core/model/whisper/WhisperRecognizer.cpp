@@ -165,6 +165,7 @@ WhisperRecognizer::Impl::Impl(const std::string& modelPath, const std::string& a
             p->copy_(t.view(p->sizes()));
         });
     }
+    model->prepareForInference();
     vocab = std::make_unique<WhisperVocabulary>(file->header().vocabulary, hp);
     projection = std::make_unique<VocabProjection>(model->decoder->token_embedding->weight);
     decoder = std::make_unique<WhisperDecoder>(model, *projection, *vocab);

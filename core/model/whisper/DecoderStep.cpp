@@ -1,0 +1,275 @@
+#include "model/whisper/DecoderStep.h"
+
+#include "model/whisper/WhisperModel.h"
+
+#include <ATen/Parallel.h>
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+namespace attnscope {
+namespace {
+
+std::vector<float> toVector(const torch::Tensor& t)
+{
+    const auto c = t.detach().contiguous().to(torch::kFloat32);
+    return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx2,fma"))) inline float hsum(__m256 a)
+{
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(a), _mm256_extractf128_ps(a, 1));
+    s = _mm_hadd_ps(s, s);
+    s = _mm_hadd_ps(s, s);
+    return _mm_cvtss_f32(s);
+}
+
+__attribute__((target("avx2,fma,f16c"))) float dotHalf(const uint16_t* w, const float* x, int64_t n)
+{
+    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
+    int64_t d = 0;
+    for (; d + 16 <= n; d += 16) {
+        a0 = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w + d))), _mm256_loadu_ps(x + d), a0);
+        a1 = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w + d + 8))), _mm256_loadu_ps(x + d + 8), a1);
+    }
+    float s = hsum(_mm256_add_ps(a0, a1));
+    for (; d < n; ++d)
+        s += _cvtsh_ss(w[d]) * x[d];
+    return s;
+}
+
+__attribute__((target("avx2,fma"))) float dotFull(const float* w, const float* x, int64_t n)
+{
+    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
+    int64_t d = 0;
+    for (; d + 16 <= n; d += 16) {
+        a0 = _mm256_fmadd_ps(_mm256_loadu_ps(w + d), _mm256_loadu_ps(x + d), a0);
+        a1 = _mm256_fmadd_ps(_mm256_loadu_ps(w + d + 8), _mm256_loadu_ps(x + d + 8), a1);
+    }
+    float s = hsum(_mm256_add_ps(a0, a1));
+    for (; d < n; ++d)
+        s += w[d] * x[d];
+    return s;
+}
+
+__attribute__((target("avx2,fma"))) void axpy(float a, const float* x, float* y, int64_t n)
+{
+    const __m256 av = _mm256_set1_ps(a);
+    int64_t d = 0;
+    for (; d + 8 <= n; d += 8)
+        _mm256_storeu_ps(y + d, _mm256_fmadd_ps(av, _mm256_loadu_ps(x + d), _mm256_loadu_ps(y + d)));
+    for (; d < n; ++d)
+        y[d] += a * x[d];
+}
+#else
+float dotHalf(const uint16_t*, const float*, int64_t) { return 0.0f; }
+float dotFull(const float* w, const float* x, int64_t n)
+{
+    float s = 0;
+    for (int64_t d = 0; d < n; ++d) s += w[d] * x[d];
+    return s;
+}
+void axpy(float a, const float* x, float* y, int64_t n)
+{
+    for (int64_t d = 0; d < n; ++d) y[d] += a * x[d];
+}
+#endif
+
+bool cpuHasAvx2F16c()
+{
+#if defined(__x86_64__)
+    static const bool yes = [] {
+        __builtin_cpu_init();
+        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
+    }();
+    return yes;
+#else
+    return false;
+#endif
+}
+
+void layerNorm(const float* x, const std::vector<float>& w, const std::vector<float>& b, float* y, int64_t n)
+{
+    double mean = 0, var = 0;
+    for (int64_t i = 0; i < n; ++i) mean += x[i];
+    mean /= n;
+    for (int64_t i = 0; i < n; ++i) var += (x[i] - mean) * (x[i] - mean);
+    const double inv = 1.0 / std::sqrt(var / n + 1e-5);
+    for (int64_t i = 0; i < n; ++i)
+        y[i] = static_cast<float>((x[i] - mean) * inv) * w[i] + b[i];
+}
+
+// softmax(q . k_j * scale) over `count` keys, then out = sum_j w_j v_j. Keys/values: [count, dh] rows.
+void attendOne(const float* q, const float* keys, const float* values, int64_t count, int64_t dh, double scale,
+               float* weights, float* out)
+{
+    float maxScore = -std::numeric_limits<float>::infinity();
+    for (int64_t j = 0; j < count; ++j) {
+        weights[j] = static_cast<float>(dotFull(keys + j * dh, q, dh) * scale);
+        maxScore = std::max(maxScore, weights[j]);
+    }
+    double sum = 0;
+    for (int64_t j = 0; j < count; ++j) {
+        weights[j] = std::exp(weights[j] - maxScore);
+        sum += weights[j];
+    }
+    const float inv = static_cast<float>(1.0 / sum);
+    std::fill(out, out + dh, 0.0f);
+    for (int64_t j = 0; j < count; ++j) {
+        weights[j] *= inv;
+        axpy(weights[j], values + j * dh, out, dh);
+    }
+}
+
+}  // namespace
+
+PackedMatrix::PackedMatrix(const torch::Tensor& weight, const torch::Tensor& bias)
+    : rows_(weight.size(0)), cols_(weight.size(1))
+{
+    torch::NoGradGuard noGrad;
+    const auto w = weight.detach().contiguous().to(torch::kFloat32);
+    const auto h = w.to(torch::kFloat16);
+    if (cpuHasAvx2F16c() && torch::equal(h.to(torch::kFloat32), w)) {
+        half_.resize(static_cast<size_t>(h.numel()));
+        std::memcpy(half_.data(), h.data_ptr(), half_.size() * sizeof(uint16_t));
+    } else {
+        full_ = toVector(w);
+    }
+    bias_ = bias.defined() ? toVector(bias) : std::vector<float>(static_cast<size_t>(rows_), 0.0f);
+}
+
+void PackedMatrix::multiply(const float* x, int64_t n, float* y) const
+{
+    const int64_t grain = std::max<int64_t>(16, 32768 / std::max<int64_t>(1, cols_));
+    at::parallel_for(0, rows_, grain, [&](int64_t begin, int64_t end) {
+        for (int64_t r = begin; r < end; ++r)
+            for (int64_t i = 0; i < n; ++i) {
+                const float* xi = x + i * cols_;
+                const float dot = half() ? dotHalf(half_.data() + r * cols_, xi, cols_) : dotFull(full_.data() + r * cols_, xi, cols_);
+                y[i * rows_ + r] = dot + bias_[r];
+            }
+    });
+}
+
+DecoderStep::DecoderStep(TextDecoderImpl& decoder)
+{
+    torch::NoGradGuard noGrad;
+    auto norm = [](const torch::nn::LayerNorm& ln) { return Norm{toVector(ln->weight), toVector(ln->bias)}; };
+    for (const auto& module : *decoder.blocks) {
+        auto* b = module->as<ResidualAttentionBlockImpl>();
+        Layer l;
+        l.attnLn = norm(b->attn_ln);
+        l.crossLn = norm(b->cross_attn_ln);
+        l.mlpLn = norm(b->mlp_ln);
+        const auto& sa = b->attn;
+        l.qkv = PackedMatrix(torch::cat({sa->query->weight, sa->key->weight, sa->value->weight}, 0),
+                             torch::cat({sa->query->bias, torch::zeros_like(sa->query->bias), sa->value->bias}, 0));
+        l.selfOut = PackedMatrix(sa->out->weight, sa->out->bias);
+        l.crossQuery = PackedMatrix(b->cross_attn->query->weight, b->cross_attn->query->bias);
+        l.crossOut = PackedMatrix(b->cross_attn->out->weight, b->cross_attn->out->bias);
+        l.up = PackedMatrix(b->mlpUp->weight, b->mlpUp->bias);
+        l.down = PackedMatrix(b->mlpDown->weight, b->mlpDown->bias);
+        heads_ = sa->heads;
+        layers_.push_back(std::move(l));
+    }
+    finalLn_ = norm(decoder.ln);
+    tokenEmbedding_ = decoder.token_embedding->weight.detach();
+    positions_ = decoder.positional_embedding.detach();
+    dim_ = tokenEmbedding_.size(1);
+}
+
+bool DecoderStep::supported() { return cpuHasAvx2F16c(); }
+
+bool DecoderStep::usesHalfWeights() const { return !layers_.empty() && layers_[0].up.half(); }
+
+torch::Tensor DecoderStep::run(const std::vector<int64_t>& tokens, DecoderState& state,
+                               std::vector<torch::Tensor>* crossWeights) const
+{
+    const int64_t batch = static_cast<int64_t>(tokens.size());
+    const int64_t d = dim_, dh = d / heads_, pos = state.length;
+    TORCH_CHECK(batch == state.batch, "decoder step: batch mismatch");
+    TORCH_CHECK(pos < positions_.size(0), "decoder context overflow");
+    const double scale = 1.0 / std::sqrt(static_cast<double>(dh));
+    const float* embed = tokenEmbedding_.data_ptr<float>();
+    const float* position = positions_.data_ptr<float>() + pos * d;
+
+    std::vector<float> x(static_cast<size_t>(batch * d)), h(x.size()), ctx(x.size()), tmp(x.size());
+    std::vector<float> qkv(static_cast<size_t>(batch * 3 * d));
+    std::vector<float> hidden(static_cast<size_t>(batch * 4 * d));
+    for (int64_t b = 0; b < batch; ++b)
+        for (int64_t i = 0; i < d; ++i)
+            x[b * d + i] = embed[tokens[b] * d + i] + position[i];
+
+    for (size_t li = 0; li < layers_.size(); ++li) {
+        const Layer& l = layers_[li];
+        // Causal self-attention: append this position's key and value to the cache, attend to 0..pos.
+        for (int64_t b = 0; b < batch; ++b)
+            layerNorm(&x[b * d], l.attnLn.weight, l.attnLn.bias, &h[b * d], d);
+        l.qkv.multiply(h.data(), batch, qkv.data());
+        float* kCache = state.selfK[li].data_ptr<float>();  // [B, H, ctx, dh], contiguous
+        float* vCache = state.selfV[li].data_ptr<float>();
+        const int64_t ctxLen = state.selfK[li].size(2);
+        for (int64_t b = 0; b < batch; ++b)
+            for (int64_t hd = 0; hd < heads_; ++hd) {
+                const int64_t at = ((b * heads_ + hd) * ctxLen + pos) * dh;
+                std::memcpy(kCache + at, &qkv[b * 3 * d + d + hd * dh], dh * sizeof(float));
+                std::memcpy(vCache + at, &qkv[b * 3 * d + 2 * d + hd * dh], dh * sizeof(float));
+            }
+        at::parallel_for(0, batch * heads_, 1, [&](int64_t begin, int64_t end) {
+            std::vector<float> w(static_cast<size_t>(pos + 1));
+            for (int64_t i = begin; i < end; ++i) {
+                const int64_t b = i / heads_, hd = i % heads_;
+                const int64_t base = (b * heads_ + hd) * ctxLen * dh;
+                attendOne(&qkv[b * 3 * d + hd * dh], kCache + base, vCache + base, pos + 1, dh, scale, w.data(),
+                          &ctx[b * d + hd * dh]);
+            }
+        });
+        l.selfOut.multiply(ctx.data(), batch, tmp.data());
+        for (size_t i = 0; i < x.size(); ++i) x[i] += tmp[i];
+
+        // Cross-attention to the window's encoder frames.
+        for (int64_t b = 0; b < batch; ++b)
+            layerNorm(&x[b * d], l.crossLn.weight, l.crossLn.bias, &h[b * d], d);
+        l.crossQuery.multiply(h.data(), batch, tmp.data());
+        const auto& ck = state.crossK[li];  // [1 or B, H, S, dh]
+        const auto& cv = state.crossV[li];
+        const int64_t frames = ck.size(2);
+        torch::Tensor weights = torch::empty({batch, heads_, 1, frames});
+        float* wOut = weights.data_ptr<float>();
+        at::parallel_for(0, batch * heads_, 1, [&](int64_t begin, int64_t end) {
+            for (int64_t i = begin; i < end; ++i) {
+                const int64_t b = i / heads_, hd = i % heads_;
+                const int64_t kb = ck.size(0) == 1 ? 0 : b;
+                const int64_t base = (kb * heads_ + hd) * frames * dh;
+                attendOne(&tmp[b * d + hd * dh], ck.data_ptr<float>() + base, cv.data_ptr<float>() + base, frames, dh,
+                          scale, wOut + i * frames, &ctx[b * d + hd * dh]);
+            }
+        });
+        if (crossWeights)
+            crossWeights->push_back(weights);
+        l.crossOut.multiply(ctx.data(), batch, tmp.data());
+        for (size_t i = 0; i < x.size(); ++i) x[i] += tmp[i];
+
+        // MLP with exact (erf) GELU.
+        for (int64_t b = 0; b < batch; ++b)
+            layerNorm(&x[b * d], l.mlpLn.weight, l.mlpLn.bias, &h[b * d], d);
+        l.up.multiply(h.data(), batch, hidden.data());
+        for (float& v : hidden)
+            v = 0.5f * v * (1.0f + std::erf(v * static_cast<float>(M_SQRT1_2)));
+        l.down.multiply(hidden.data(), batch, tmp.data());
+        for (size_t i = 0; i < x.size(); ++i) x[i] += tmp[i];
+    }
+    state.length += 1;
+    auto out = torch::empty({batch, d});
+    for (int64_t b = 0; b < batch; ++b)
+        layerNorm(&x[b * d], finalLn_.weight, finalLn_.bias, out.data_ptr<float>() + b * d, d);
+    return out;
+}
+
+}  // namespace attnscope
