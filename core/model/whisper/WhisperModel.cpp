@@ -1,6 +1,5 @@
 #include "model/whisper/WhisperModel.h"
 
-#include "model/whisper/SmallBatchLinear.h"
 
 #include <ATen/Parallel.h>
 
@@ -64,10 +63,10 @@ torch::Tensor MultiHeadAttentionImpl::attend(const torch::Tensor& x, const torch
 {
     const auto b = x.size(0), t = x.size(1), d = x.size(2);
     const double scale = 1.0 / std::sqrt(static_cast<double>(d / heads));
-    const auto q = splitHeads(linearForward(query, x));
+    const auto q = splitHeads(query->forward(x));
     if (!weights && causalOffset < 0 && t >= 64) {
         const auto context = tiledAttention(q, k, v, scale).transpose(1, 2).reshape({b, t, d});
-        return linearForward(out, context);
+        return out->forward(context);
     }
     auto scores = torch::matmul(q, k.transpose(-1, -2)).mul_(scale);  // [B, h, T, S]: QK^T / sqrt(d_k)
     if (causalOffset >= 0 && t > 1) {
@@ -80,7 +79,7 @@ torch::Tensor MultiHeadAttentionImpl::attend(const torch::Tensor& x, const torch
     if (weights)
         *weights = w;
     const auto context = torch::matmul(w, v).transpose(1, 2).reshape({b, t, d});  // sum_i a_i V_i
-    return linearForward(out, context);
+    return out->forward(context);
 }
 
 ResidualAttentionBlockImpl::ResidualAttentionBlockImpl(int64_t state, int64_t kvState, int64_t heads,
@@ -100,7 +99,7 @@ ResidualAttentionBlockImpl::ResidualAttentionBlockImpl(int64_t state, int64_t kv
 
 torch::Tensor ResidualAttentionBlockImpl::feedForward(const torch::Tensor& x)
 {
-    return linearForward(mlpDown, torch::gelu(linearForward(mlpUp, x)));
+    return mlpDown->forward(torch::gelu(mlpUp->forward(x)));
 }
 
 void ResidualAttentionBlockImpl::fuseProjections()
@@ -146,7 +145,7 @@ torch::Tensor AudioEncoderImpl::forward(const torch::Tensor& mel, const std::fun
         const double scale = 1.0 / std::sqrt(static_cast<double>(h.size(2) / mha->heads));
         const auto heads = [&](int i) { return mha->splitHeads(qkv.select(2, i)); };
         const auto context = tiledAttention(heads(0), heads(1), heads(2), scale).transpose(1, 2).reshape(h.sizes());
-        x = x + linearForward(mha->out, context);
+        x = x + mha->out->forward(context);
         if (betweenBlocks)
             betweenBlocks();
         x = x + block->mlp->forward(block->mlp_ln->forward(x));
@@ -208,8 +207,8 @@ torch::Tensor TextDecoderImpl::forward(const torch::Tensor& tokens, DecoderState
         auto h = block->attn_ln->forward(x);
         auto& kCache = state.selfK[layer];
         auto& vCache = state.selfV[layer];
-        kCache.narrow(2, offset, t).copy_(block->attn->splitHeads(linearForward(block->attn->key, h)));
-        vCache.narrow(2, offset, t).copy_(block->attn->splitHeads(linearForward(block->attn->value, h)));
+        kCache.narrow(2, offset, t).copy_(block->attn->splitHeads(block->attn->key->forward(h)));
+        vCache.narrow(2, offset, t).copy_(block->attn->splitHeads(block->attn->value->forward(h)));
         x = x + block->attn->attend(h, kCache.narrow(2, 0, offset + t), vCache.narrow(2, 0, offset + t), offset,
                                     nullptr);
         h = block->cross_attn_ln->forward(x);
