@@ -224,6 +224,27 @@ private slots:
         QVERIFY2(ms <= 200, qPrintable(QString("cancel took %1 ms").arg(ms)));
     }
 
+    void largeV3LayoutWith128Mels()
+    {
+        // large-v3's layout (128 mel bins, 100 languages, vocabulary 51866) at test width.
+        TestModelSpec spec;
+        spec.hparams = whisperShape("test");
+        spec.hparams.nMels = 128;
+        spec.hparams.nVocab = 51866;
+        const std::string path = dir.filePath("ggml-v3layout.bin").toStdString();
+        writeTestModel(path, spec);
+        WhisperRecognizer v3(path);
+        auto& m = v3.impl();
+        QCOMPARE(m.melFilters.size(0), 128);
+        QCOMPARE(m.vocab->languageCount(), 100);
+        QCOMPARE(m.vocab->timestampBegin(), 50365);
+        const auto t = v3.transcribe(speech, {}, {}, nullptr);
+        QVERIFY(!t.tokens.empty());
+        QVERIFY(!t.language.empty());
+        for (const auto& tok : t.tokens)
+            QVERIFY(tok.id < m.vocab->eot() || tok.id == m.vocab->eot());
+    }
+
     void multilingualDetectsALanguage()
     {
         ATTNSCOPE_SKIP_WITHOUT_SHARED();
