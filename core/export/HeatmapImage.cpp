@@ -1,6 +1,7 @@
 #include "export/HeatmapImage.h"
 
 #include "Error.h"
+#include "export/ColorMap.h"
 
 #include <QPainter>
 
@@ -10,16 +11,7 @@
 namespace attnscope {
 namespace {
 
-// Viridis, 5 anchors, linearly interpolated: perceptually ordered and readable in grey.
-QRgb viridis(double v)
-{
-    static const double anchors[5][3] = {{68, 1, 84}, {59, 82, 139}, {33, 145, 140}, {94, 201, 98}, {253, 231, 37}};
-    v = std::clamp(v, 0.0, 1.0) * 4.0;
-    const int i = std::min(3, static_cast<int>(v));
-    const double f = v - i;
-    auto mix = [&](int c) { return static_cast<int>(anchors[i][c] + f * (anchors[i + 1][c] - anchors[i][c])); };
-    return qRgb(mix(0), mix(1), mix(2));
-}
+QRgb viridis(double v) { return viridisArgb(v); }
 
 }  // namespace
 

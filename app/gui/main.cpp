@@ -1,0 +1,85 @@
+// attnscope: the desktop application.
+//   attnscope [--model FILE] [AUDIO]
+//   attnscope --screenshot OUT.png --model FILE AUDIO   (renders the window after transcribing; works
+//                                                        under QT_QPA_PLATFORM=offscreen)
+#include "Error.h"
+#include "MainWindow.h"
+#include "Threads.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QEventLoop>
+#include <QTimer>
+
+#include <cstdio>
+
+int main(int argc, char** argv)
+{
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName("AttnScope");
+    QApplication::setApplicationName("AttnScope");
+    QApplication::setApplicationVersion(ATTNSCOPE_VERSION);
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription("See what an attention-based speech recognizer listens to.");
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addPositionalArgument("audio", "Audio file to open.", "[AUDIO]");
+    const QCommandLineOption model("model", "Whisper ggml model file.", "FILE");
+    const QCommandLineOption screenshot("screenshot", "Transcribe AUDIO, save the window as PNG and exit.", "OUT.png");
+    const QCommandLineOption size("size", "Window size for --screenshot.", "WxH", "1400x900");
+    const QCommandLineOption threads("threads", "Compute threads (0 = all cores).", "N", "0");
+    parser.addOptions({model, screenshot, size, threads});
+    parser.process(app);
+    attnscope::setComputeThreads(parser.value(threads).toInt());
+
+    const bool headless = parser.isSet(screenshot);
+    app.setProperty("attnscope.headless", headless);
+    attnscope::MainWindow window;
+    if (parser.isSet(model))
+        window.setModelPath(parser.value(model));
+    const QStringList files = parser.positionalArguments();
+
+    if (!headless) {
+        window.show();
+        if (!files.isEmpty())
+            window.openAudio(files.front());
+        return app.exec();
+    }
+
+    // Screenshot mode: open, transcribe, render, exit with the CLI's codes.
+    if (files.size() != 1) {
+        std::fprintf(stderr, "attnscope: --screenshot needs exactly one audio file\n");
+        return 2;
+    }
+    const QStringList wh = parser.value(size).split('x');
+    if (wh.size() == 2)
+        window.resize(wh[0].toInt(), wh[1].toInt());
+    window.show();
+    if (!window.openAudio(files.front())) {
+        std::fprintf(stderr, "attnscope: cannot read audio '%s'\n", qPrintable(files.front()));
+        return 3;
+    }
+    QEventLoop loop;
+    bool ok = false;
+    QString message;
+    QObject::connect(&window, &attnscope::MainWindow::transcriptionDone, &loop, [&](bool success, const QString& m) {
+        ok = success;
+        message = m;
+        loop.quit();
+    });
+    window.transcribe();
+    loop.exec();
+    if (!ok) {
+        std::fprintf(stderr, "attnscope: %s\n", qPrintable(message));
+        return message.contains("model") ? 4 : 1;
+    }
+    if (window.document()->transcript() && !window.document()->transcript()->tokens.empty())
+        window.selectToken(0);
+    QApplication::processEvents();
+    if (!window.grab().save(parser.value(screenshot), "PNG")) {
+        std::fprintf(stderr, "attnscope: cannot write '%s'\n", qPrintable(parser.value(screenshot)));
+        return 5;
+    }
+    return 0;
+}

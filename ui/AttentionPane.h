@@ -1,0 +1,53 @@
+#pragma once
+// The per-token cross-attention heatmap, under the spectrogram on the same time axis: one row per
+// output token, one column per encoder frame, so a row's bright cells sit under the sound that token
+// attended to. Optional DTW path on top; a tooltip gives the exact weight under the cursor.
+#include "Document.h"
+#include "TimeAxisPane.h"
+#include "model/AttentionSelection.h"
+
+#include <QImage>
+
+namespace attnscope {
+
+class AttentionPane : public TimeAxisPane {
+    Q_OBJECT
+public:
+    AttentionPane(Document* document, ViewManager* view, QWidget* parent = nullptr);
+    QSize sizeHint() const override { return {400, 260}; }
+
+    void setSelection(const AttentionSelection& selection);
+    const AttentionSelection& selection() const { return selection_; }
+    void setShowPath(bool show);
+    void setSelectedToken(int token);
+    int selectedToken() const { return selectedToken_; }
+    int rowCount() const { return image_.isNull() ? 0 : image_.height(); }
+
+    // The shown weight of transcript token `token` at `seconds`, or -1 outside every window.
+    float valueAt(int token, double seconds) const;
+    // The selected token's row as (seconds, weight normalised to [0, 1]) for overlays.
+    std::vector<std::pair<double, float>> rowCurve(int token) const;
+
+signals:
+    void tokenClicked(int token);
+    void timeClicked(double seconds);
+
+protected:
+    void paintEvent(QPaintEvent*) override;
+    void mouseMoveEvent(QMouseEvent* event) override;
+    void mousePressEvent(QMouseEvent* event) override;
+
+private:
+    void rebuild();
+    int rowAt(double y) const;
+
+    Document* document_;
+    AttentionSelection selection_;
+    bool showPath_ = true;
+    int selectedToken_ = -1;
+    std::vector<std::vector<float>> matrices_;  // per window: selectAttention() result
+    QImage image_;                              // rows = tokens, columns = encoder frames of the whole audio
+    double frameSeconds_ = 0.02;
+};
+
+}  // namespace attnscope

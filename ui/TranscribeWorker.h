@@ -1,0 +1,43 @@
+#pragma once
+// Runs a recognizer on its own QThread (Qt's worker-object pattern): requests arrive and results leave
+// through queued signals, so the GUI thread never waits on the model. Cancel is an atomic flag the
+// engine checks between decoder steps and encoder blocks.
+#include "audio/Audio.h"
+#include "model/Recognizer.h"
+
+#include <QObject>
+#include <QString>
+
+#include <atomic>
+#include <memory>
+
+namespace attnscope {
+
+class TranscribeWorker : public QObject {
+    Q_OBJECT
+public:
+    using QObject::QObject;
+    ~TranscribeWorker() override;
+
+    void cancel() { cancel_ = true; }  // safe from any thread
+
+public slots:
+    // Loads `modelPath` (cached between runs) and transcribes, or force-aligns when `text` is given.
+    void run(const attnscope::Audio& audio, const QString& modelPath, const QString& text, int beamSize);
+
+signals:
+    void progress(double fraction);
+    void finished(const attnscope::Transcript& transcript, double seconds);
+    void failed(const QString& message);
+    void cancelled();
+
+private:
+    std::unique_ptr<Recognizer> recognizer_;
+    QString loadedPath_;
+    std::atomic<bool> cancel_{false};
+};
+
+}  // namespace attnscope
+
+Q_DECLARE_METATYPE(attnscope::Audio)
+Q_DECLARE_METATYPE(attnscope::Transcript)
