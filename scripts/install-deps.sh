@@ -13,6 +13,8 @@ PACKAGES=(
   libtorch-dev
   libopenblas0-openmp          # LibTorch calls the system BLAS; the reference one is ~30x slower
   libsndfile1-dev libsoxr-dev portaudio19-dev nlohmann-json3-dev
+  # the trainer: speech synthesizers and the English text it reads
+  libespeak-ng-dev flite1-dev fortunes wordnet-base
   # GUI
   qt6-base-dev qt6-svg-dev libgl-dev
   # test audio and the file-capture ALSA device used by the recording tests

@@ -1,9 +1,9 @@
 #include "audio/AudioFile.h"
 
 #include "Error.h"
+#include "audio/Resampler.h"
 
 #include <sndfile.h>
-#include <soxr.h>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -25,23 +25,6 @@ struct SndfileCloser {
     void operator()(SNDFILE* f) const { sf_close(f); }
 };
 using SndfilePtr = std::unique_ptr<SNDFILE, SndfileCloser>;
-
-std::vector<float> resample(const std::vector<float>& in, int fromRate, const std::string& path)
-{
-    if (fromRate == kSampleRate || in.empty())
-        return in;
-    const double ratio = static_cast<double>(kSampleRate) / fromRate;
-    std::vector<float> out(static_cast<size_t>(std::ceil(in.size() * ratio)) + 16);
-    size_t produced = 0;
-    const soxr_io_spec_t io = soxr_io_spec(SOXR_FLOAT32_I, SOXR_FLOAT32_I);
-    const soxr_quality_spec_t quality = soxr_quality_spec(SOXR_HQ, 0);
-    const soxr_error_t err = soxr_oneshot(fromRate, kSampleRate, 1, in.data(), in.size(), nullptr,
-                                          out.data(), out.size(), &produced, &io, &quality, nullptr);
-    if (err)
-        throw audioError(path, std::string("resampling failed: ") + err);
-    out.resize(produced);
-    return out;
-}
 
 // libsndfile's MP3 decoder (libmpg123) prints "Note: Illegal Audio-MPEG-Header" lines to stderr while
 // it probes a file that is not MP3; libsndfile offers no switch for that. Those lines would break the
@@ -124,7 +107,11 @@ Audio loadAudioFile(const std::string& path)
     audio.path = path;
     audio.sourceSampleRate = info.samplerate;
     audio.sourceChannels = channels;
-    audio.samples = resample(mono, info.samplerate, path);
+    try {
+        audio.samples = resample(mono, info.samplerate, kSampleRate);
+    } catch (const std::runtime_error& e) {
+        throw audioError(path, e.what());
+    }
     for (float& s : audio.samples)
         s = std::isfinite(s) ? std::fmax(-1.0f, std::fmin(1.0f, s)) : 0.0f;
     return audio;

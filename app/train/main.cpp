@@ -1,0 +1,127 @@
+// attnscope-train: trains the built-in recognizer from synthesized speech (see models/README.md).
+//   attnscope-train [--work-dir DIR] [--minutes M] ...   train (resumes from DIR's checkpoint)
+//   attnscope-train export --work-dir DIR --out FILE      write the shipped float16 model
+#include "Error.h"
+#include "model/builtin/BuiltinModel.h"
+#include "train/Trainer.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+using namespace attnscope;
+
+namespace {
+
+int exportCommand(const QStringList& args)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription("Writes the trained model as the file AttnScope ships (float16 weights).");
+    parser.addHelpOption();
+    parser.addOption({"work-dir", "Training directory holding checkpoint.pt.", "DIR", "train-work"});
+    parser.addOption({"out", "Output model file.", "FILE", "models/builtin.pt"});
+    parser.addOption({"alignment-heads", "Heads used for timing, e.g. 2:0,2:3 (default: keep the file's).", "LIST"});
+    parser.process(args);
+    auto file = loadBuiltinModel((std::filesystem::path(parser.value("work-dir").toStdString()) / "checkpoint.pt").string());
+    if (parser.isSet("alignment-heads")) {
+        nlohmann::json heads = nlohmann::json::array();
+        for (const QString& item : parser.value("alignment-heads").split(',', Qt::SkipEmptyParts)) {
+            const auto parts = item.split(':');
+            bool ok1 = false, ok2 = false;
+            const int layer = parts.value(0).toInt(&ok1), head = parts.value(1).toInt(&ok2);
+            if (parts.size() != 2 || !ok1 || !ok2 || layer < 0 || layer >= file.model->hp.decoderLayers || head < 0 ||
+                head >= file.model->hp.heads)
+                throw Error(ErrorKind::Usage, "bad alignment head '" + item.toStdString() + "'");
+            heads.push_back({layer, head});
+        }
+        file.meta["alignment_heads"] = heads;
+    }
+    const std::string out = parser.value("out").toStdString();
+    saveBuiltinModel(out, file.model, file.meta, true);
+    std::printf("wrote %s (%.1f MB)\n", out.c_str(), std::filesystem::file_size(out) / 1e6);
+    return 0;
+}
+
+int trainCommand(const QStringList& args)
+{
+    TrainerOptions o;
+    QCommandLineParser parser;
+    parser.setApplicationDescription("Trains AttnScope's built-in recognizer on speech it synthesizes itself.");
+    parser.addHelpOption();
+    parser.addOption({"work-dir", "Caches, checkpoints, heatmaps and held-out audio.", "DIR", "train-work"});
+    parser.addOption({"minutes", "Wall-clock budget of this run.", "M", QString::number(o.minutes)});
+    parser.addOption({"utterances", "Training utterances to synthesize.", "N", QString::number(o.trainUtterances)});
+    parser.addOption({"dev-utterances", "Held-out utterances.", "N", QString::number(o.devUtterances)});
+    parser.addOption({"seed", "Random seed.", "S", QString::number(o.seed)});
+    parser.addOption({"threads", "Compute threads (0 = all cores).", "N", "0"});
+    parser.addOption({"d-model", "Model width.", "D", QString::number(o.hp.dModel)});
+    parser.addOption({"heads", "Attention heads.", "H", QString::number(o.hp.heads)});
+    parser.addOption({"encoder-layers", "Encoder layers.", "N", QString::number(o.hp.encoderLayers)});
+    parser.addOption({"decoder-layers", "Decoder layers.", "N", QString::number(o.hp.decoderLayers)});
+    parser.addOption({"ff-dim", "Feed-forward width.", "N", QString::number(o.hp.ffDim)});
+    parser.addOption({"batch-frames", "Padded mel frames per batch.", "N", QString::number(o.maxBatchFrames)});
+    parser.addOption({"lr", "Peak learning rate.", "LR", QString::number(o.peakLearningRate)});
+    parser.addOption({"warmup", "Warm-up steps.", "N", QString::number(o.warmupSteps)});
+    parser.addOption({"ctc-weight", "CTC loss weight.", "W", QString::number(o.ctcWeight)});
+    parser.addOption({"guided-weight", "Guided-attention loss weight.", "W", QString::number(o.guidedWeight)});
+    parser.addOption({"eval-every", "Steps between held-out CER checks and heatmaps.", "N", QString::number(o.evalEverySteps)});
+    parser.process(args);
+    auto integer = [&](const char* name) {
+        bool ok = false;
+        const int v = parser.value(name).toInt(&ok);
+        if (!ok) throw Error(ErrorKind::Usage, std::string("--") + name + " needs a whole number");
+        return v;
+    };
+    auto real = [&](const char* name) {
+        bool ok = false;
+        const double v = parser.value(name).toDouble(&ok);
+        if (!ok) throw Error(ErrorKind::Usage, std::string("--") + name + " needs a number");
+        return v;
+    };
+    o.workDir = parser.value("work-dir").toStdString();
+    o.minutes = real("minutes");
+    o.trainUtterances = integer("utterances");
+    o.devUtterances = integer("dev-utterances");
+    o.seed = static_cast<uint32_t>(integer("seed"));
+    o.threads = integer("threads");
+    o.hp.dModel = integer("d-model");
+    o.hp.heads = integer("heads");
+    o.hp.encoderLayers = integer("encoder-layers");
+    o.hp.decoderLayers = integer("decoder-layers");
+    o.hp.ffDim = integer("ff-dim");
+    o.maxBatchFrames = integer("batch-frames");
+    o.peakLearningRate = real("lr");
+    o.warmupSteps = integer("warmup");
+    o.ctcWeight = real("ctc-weight");
+    o.guidedWeight = real("guided-weight");
+    o.evalEverySteps = integer("eval-every");
+    BuiltinHParams::fromJson(o.hp.toJson());  // validates
+    Trainer(o).run(std::cout);
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv)
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName("attnscope-train");
+    QCoreApplication::setApplicationVersion(ATTNSCOPE_VERSION);
+    QStringList args = QCoreApplication::arguments();
+    try {
+        if (args.size() > 1 && args[1] == "export") {
+            args.removeAt(1);
+            return exportCommand(args);
+        }
+        return trainCommand(args);
+    } catch (const Error& e) {
+        std::fprintf(stderr, "attnscope-train: %s\n", e.what());
+        return exitCodeFor(e.kind());
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "attnscope-train: %s\n", e.what());
+        return 1;
+    }
+}

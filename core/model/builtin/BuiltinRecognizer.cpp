@@ -1,0 +1,331 @@
+#include "model/builtin/BuiltinRecognizer.h"
+
+#include "Error.h"
+#include "align/WordTiming.h"
+#include "model/TextNormalizer.h"
+#include "model/builtin/BuiltinModel.h"
+#include "model/builtin/CharacterVocabulary.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <sstream>
+#include <unistd.h>
+
+namespace attnscope {
+
+namespace fs = std::filesystem;
+
+namespace {
+constexpr double kMelSeconds = 0.01;
+constexpr int64_t kMaxWindowMel = 1500;  // 15 s: the longest utterances the model was trained on
+constexpr int64_t kMinCutMel = 800;      // cut windows between 8 and 15 s ...
+constexpr int kQuietSpan = 30;           // ... at the quietest 0.3 s
+constexpr int kMedianWidth = 3;          // 120 ms at 40 ms frames (Whisper's 7 is 140 ms at 20 ms)
+
+void throwIfCancelled(const std::atomic<bool>* cancel)
+{
+    if (cancel && cancel->load()) throw Error(ErrorKind::Cancelled, "cancelled");
+}
+
+// Window boundaries in mel frames: [start, end) pairs.
+std::vector<std::pair<int64_t, int64_t>> cutWindows(const torch::Tensor& mel)
+{
+    const int64_t total = mel.size(1);
+    const auto energy = mel.mean(0).contiguous();  // [T]
+    const float* e = energy.data_ptr<float>();
+    std::vector<std::pair<int64_t, int64_t>> windows;
+    int64_t start = 0;
+    while (total - start > kMaxWindowMel) {
+        int64_t best = start + kMaxWindowMel;
+        double bestEnergy = 1e30;
+        for (int64_t c = start + kMinCutMel; c + kQuietSpan <= start + kMaxWindowMel; c += 5) {
+            double s = 0;
+            for (int k = 0; k < kQuietSpan; ++k) s += e[c + k];
+            if (s < bestEnergy) {
+                bestEnergy = s;
+                best = c + kQuietSpan / 2;
+            }
+        }
+        windows.push_back({start, best});
+        start = best;
+    }
+    windows.push_back({start, std::max<int64_t>(total, start + 1)});
+    return windows;
+}
+}  // namespace
+
+struct BuiltinRecognizer::Impl {
+    std::string path;
+    BuiltinModelFile file;
+    ModelInfo info;
+
+    struct Decoded {
+        std::vector<int> chars;
+    };
+
+    EncoderOutput encode(const torch::Tensor& mel)
+    {
+        const auto lengths = torch::full({1}, mel.size(1), torch::kLong);
+        return file.model->encode(mel.unsqueeze(0), lengths);
+    }
+
+    std::vector<int> greedy(const EncoderOutput& enc, const std::atomic<bool>* cancel)
+    {
+        auto cache = file.model->startCache(enc);
+        auto token = torch::full({1}, CharacterVocabulary::kSot, torch::kLong);
+        std::vector<int> out;
+        const int64_t limit = std::min<int64_t>(file.model->hp.maxTokens - 1, enc.memory.size(1) * 2 + 8);
+        for (int64_t pos = 0; pos < limit; ++pos) {
+            throwIfCancelled(cancel);
+            const auto logits = file.model->step(token, pos, cache);
+            const int id = static_cast<int>(logits.argmax(-1).item<int64_t>());
+            if (id == CharacterVocabulary::kEot) break;
+            out.push_back(id);
+            token.fill_(id);
+        }
+        return out;
+    }
+
+    std::vector<int> beam(const EncoderOutput& enc, int beamSize, const std::atomic<bool>* cancel)
+    {
+        struct Hyp {
+            std::vector<int> chars;
+            double logp = 0;
+        };
+        std::vector<Hyp> live{{}}, finished;
+        const int64_t limit = std::min<int64_t>(file.model->hp.maxTokens - 1, enc.memory.size(1) * 2 + 8);
+        for (int64_t pos = 0; pos < limit && !live.empty(); ++pos) {
+            throwIfCancelled(cancel);
+            // Recompute each hypothesis's prefix in one teacher-forced batch: short texts, small model.
+            const int64_t b = static_cast<int64_t>(live.size());
+            auto tokens = torch::zeros({b, pos + 1}, torch::kLong);
+            for (int64_t i = 0; i < b; ++i) {
+                tokens[i][0] = CharacterVocabulary::kSot;
+                for (int64_t k = 0; k < pos; ++k) tokens[i][k + 1] = live[i].chars[k];
+            }
+            EncoderOutput e{enc.memory.expand({b, -1, -1}), enc.lengths.expand({b}), enc.keyMask.expand({b, -1, -1, -1})};
+            const auto logp = torch::log_softmax(file.model->decode(tokens, e).select(1, pos), -1);  // [b,V]
+            std::vector<Hyp> candidates;
+            for (int64_t i = 0; i < b; ++i) {
+                const auto top = logp[i].topk(beamSize);
+                for (int k = 0; k < beamSize; ++k) {
+                    Hyp h = live[i];
+                    const int id = static_cast<int>(std::get<1>(top)[k].item<int64_t>());
+                    h.logp += std::get<0>(top)[k].item<double>();
+                    if (id == CharacterVocabulary::kEot) {
+                        finished.push_back(h);
+                    } else if (id >= CharacterVocabulary::kFirstChar) {
+                        h.chars.push_back(id);
+                        candidates.push_back(h);
+                    }
+                }
+            }
+            std::sort(candidates.begin(), candidates.end(), [](const Hyp& a, const Hyp& c) { return a.logp > c.logp; });
+            if (candidates.size() > static_cast<size_t>(beamSize)) candidates.resize(beamSize);
+            live = candidates;
+            if (finished.size() >= static_cast<size_t>(beamSize)) break;
+        }
+        if (finished.empty()) finished = live;
+        // Length-normalised score, as Whisper ranks its beams.
+        const auto best = std::max_element(finished.begin(), finished.end(), [](const Hyp& a, const Hyp& c) {
+            return a.logp / (a.chars.size() + 1) < c.logp / (c.chars.size() + 1);
+        });
+        return best == finished.end() ? std::vector<int>{} : best->chars;
+    }
+
+    // Teacher-forced pass over `chars`: per-character probabilities, every layer's cross-attention and
+    // DTW timings. Appends tokens, words and the window to `out`.
+    void timeWindow(const EncoderOutput& enc, const std::vector<int>& chars, double t0, Transcript& out)
+    {
+        std::vector<int64_t> ids{CharacterVocabulary::kSot};
+        ids.insert(ids.end(), chars.begin(), chars.end());
+        if (static_cast<int>(ids.size()) > file.model->hp.maxTokens)
+            throw Error(ErrorKind::Usage, "the text is too long for the built-in model (" + std::to_string(chars.size()) +
+                                              " characters in one window)");
+        std::vector<torch::Tensor> cross;
+        const auto logits = file.model->decode(torch::tensor(ids, torch::kLong).unsqueeze(0), enc, &cross);
+        const auto probs = torch::softmax(logits[0], -1);
+        const int rows = static_cast<int>(chars.size()) + 1;  // every character, then end of text
+        const int frames = static_cast<int>(enc.memory.size(1));
+
+        WindowAttention window;
+        window.t0 = t0;
+        window.frames = frames;
+        window.totalFrames = frames;
+        window.firstToken = static_cast<int>(out.tokens.size());
+        window.tokenCount = rows;
+        window.layers = info.layers;
+        window.heads = info.heads;
+        std::vector<torch::Tensor> perLayer;
+        for (const auto& w : cross) perLayer.push_back(w[0]);
+        const auto all = torch::stack(perLayer).contiguous();  // [L,H,rows,S]
+        window.weights.assign(all.data_ptr<float>(), all.data_ptr<float>() + all.numel());
+        std::vector<std::vector<float>> heads;
+        for (const auto& h : info.alignmentHeads) {
+            const auto m = all[h.layer][h.head].contiguous();
+            heads.emplace_back(m.data_ptr<float>(), m.data_ptr<float>() + m.numel());
+        }
+        const TokenAlignment alignment = alignTokensToFrames(heads, rows, frames, frames, kMedianWidth);
+        window.alignment = alignment.matrix;
+        window.path = alignment.path;
+
+        const double frameSeconds = info.frameSeconds;
+        Word word;
+        auto closeWord = [&] {
+            if (word.tokenCount > 0) {
+                word.p /= word.tokenCount;
+                out.words.push_back(word);
+            }
+            word = Word();
+        };
+        for (int r = 0; r < rows; ++r) {
+            Token t;
+            t.id = r < static_cast<int>(chars.size()) ? chars[r] : CharacterVocabulary::kEot;
+            t.special = t.id == CharacterVocabulary::kEot;
+            t.text = t.special ? "<|endoftext|>" : CharacterVocabulary::piece(t.id);
+            t.p = probs[r][t.id].item<float>();
+            t.t0 = t0 + alignment.startFrame[r] * frameSeconds;
+            t.t1 = t0 + alignment.endFrame[r] * frameSeconds;
+            t.window = static_cast<int>(out.windows.size());
+            const int index = static_cast<int>(out.tokens.size());
+            out.tokens.push_back(t);
+            if (t.special || t.text == " ") {
+                closeWord();
+                continue;
+            }
+            if (word.tokenCount == 0) {
+                word.firstToken = index;
+                word.t0 = t.t0;
+            }
+            word.text += t.text;
+            word.t1 = t.t1;
+            word.p += t.p;
+            ++word.tokenCount;
+        }
+        closeWord();
+        out.windows.push_back(std::move(window));
+    }
+};
+
+BuiltinRecognizer::BuiltinRecognizer(const std::string& path) : impl_(std::make_unique<Impl>())
+{
+    impl_->path = path;
+    impl_->file = loadBuiltinModel(path);
+    const auto& hp = impl_->file.model->hp;
+    auto& info = impl_->info;
+    info.name = "builtin";
+    info.kind = "builtin";
+    info.path = path;
+    info.layers = hp.decoderLayers;
+    info.heads = hp.heads;
+    info.frameSeconds = kMelSeconds * hp.subsampling;
+    const auto heads = impl_->file.meta.value("alignment_heads", nlohmann::json::array());
+    for (const auto& h : heads) {
+        const int layer = h.at(0), head = h.at(1);
+        if (layer < 0 || layer >= hp.decoderLayers || head < 0 || head >= hp.heads)
+            throw Error(ErrorKind::Model, path + ": alignment head out of range");
+        info.alignmentHeads.push_back({layer, head});
+    }
+    if (info.alignmentHeads.empty())  // no heads chosen yet: every head of the last layer
+        for (int h = 0; h < hp.heads; ++h) info.alignmentHeads.push_back({hp.decoderLayers - 1, h});
+}
+
+BuiltinRecognizer::~BuiltinRecognizer() = default;
+
+const ModelInfo& BuiltinRecognizer::info() const { return impl_->info; }
+
+std::string BuiltinRecognizer::describe() const
+{
+    const auto& hp = impl_->file.model->hp;
+    int64_t params = 0;
+    for (const auto& p : impl_->file.model->parameters()) params += p.numel();
+    std::ostringstream s;
+    s << "model: builtin (" << impl_->path << ")\n"
+      << "architecture: Transformer encoder-decoder over characters, CTC on the encoder\n"
+      << "mel bins: " << hp.nMels << ", encoder frame: " << impl_->info.frameSeconds * 1000 << " ms\n"
+      << "encoder: " << hp.encoderLayers << " layers, width " << hp.dModel << ", " << hp.heads << " heads\n"
+      << "decoder: " << hp.decoderLayers << " layers, width " << hp.dModel << ", " << hp.heads << " heads, "
+      << hp.maxTokens << " positions\n"
+      << "vocabulary: " << hp.vocabSize << " (a-z, apostrophe, space, specials)\n"
+      << "alignment heads:";
+    for (const auto& h : impl_->info.alignmentHeads) s << " " << h.layer << ":" << h.head;
+    s << "\nparameters: " << params << "\n";
+    if (impl_->file.meta.contains("training")) {
+        const auto& t = impl_->file.meta["training"];
+        s << "training: " << t.value("steps", 0) << " steps, " << t.value("minutes", 0.0) << " min\n";
+    }
+    return s.str();
+}
+
+Transcript BuiltinRecognizer::transcribe(const Audio& audio, const TranscribeOptions& options,
+                                         const ProgressCallback& progress, const std::atomic<bool>* cancel)
+{
+    torch::InferenceMode guard;
+    Impl& m = *impl_;
+    Transcript out;
+    out.model = m.info;
+    out.language = "en";
+    out.audioDuration = audio.duration();
+    const auto mel = builtinLogMel(audio.samples, m.file.model->hp.nMels);
+    const auto windows = cutWindows(mel);
+    for (size_t w = 0; w < windows.size(); ++w) {
+        throwIfCancelled(cancel);
+        const auto [start, end] = windows[w];
+        const double t0 = start * kMelSeconds;
+        const auto enc = m.encode(mel.narrow(1, start, end - start).contiguous());
+        const auto chars = options.beamSize > 1 ? m.beam(enc, options.beamSize, cancel) : m.greedy(enc, cancel);
+        throwIfCancelled(cancel);
+        m.timeWindow(enc, chars, t0, out);
+        std::string text = CharacterVocabulary::decode(chars);
+        while (!text.empty() && text.back() == ' ') text.pop_back();
+        while (!text.empty() && text.front() == ' ') text.erase(text.begin());
+        if (!text.empty()) {
+            const double t1 = std::min(end * kMelSeconds, audio.duration());
+            out.segments.push_back({t0, t1, text});
+            out.text += (out.text.empty() ? "" : " ") + text;
+        }
+        if (progress) progress(static_cast<double>(w + 1) / windows.size());
+    }
+    return out;
+}
+
+Transcript BuiltinRecognizer::align(const Audio& audio, const std::string& text, const TranscribeOptions& options,
+                                    const ProgressCallback& progress, const std::atomic<bool>* cancel)
+{
+    torch::InferenceMode guard;
+    Impl& m = *impl_;
+    const std::string normalized = normalizeText(text);
+    if (normalized.empty()) throw Error(ErrorKind::Usage, "the text to align is empty (or has nothing the model can spell)");
+    if (audio.duration() > 30.0)
+        throw Error(ErrorKind::Usage, "forced alignment with the built-in model takes at most 30 s of audio; this file is " +
+                                          std::to_string(audio.duration()) + " s");
+    throwIfCancelled(cancel);
+    Transcript out;
+    out.model = m.info;
+    out.language = "en";
+    out.audioDuration = audio.duration();
+    const auto mel = builtinLogMel(audio.samples, m.file.model->hp.nMels);
+    const auto enc = m.encode(mel);
+    m.timeWindow(enc, CharacterVocabulary::encode(normalized), 0.0, out);
+    out.text = normalized;
+    out.segments.push_back({0.0, audio.duration(), normalized});
+    if (progress) progress(1.0);
+    return out;
+}
+
+std::string findBuiltinModel()
+{
+    if (const char* env = std::getenv("ATTNSCOPE_BUILTIN_MODEL"); env && *env) return env;
+    std::error_code ec;
+    const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    if (!ec) {
+        const fs::path installed = exe.parent_path().parent_path() / "share" / "attnscope" / "models" / "builtin.pt";
+        if (fs::exists(installed)) return installed.string();
+    }
+    const fs::path source = fs::path(ATTNSCOPE_SOURCE_DIR) / "models" / "builtin.pt";
+    if (fs::exists(source)) return source.string();
+    return "";
+}
+
+}  // namespace attnscope

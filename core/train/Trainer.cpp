@@ -1,0 +1,449 @@
+#include "train/Trainer.h"
+
+#include "Error.h"
+#include "Threads.h"
+#include "align/ErrorRate.h"
+#include "export/ColorMap.h"
+#include "model/builtin/CharacterVocabulary.h"
+#include "train/CtcLoss.h"
+#include "train/SentenceCorpus.h"
+#include "train/TrainingSet.h"
+#include "train/VoiceCatalog.h"
+
+#include <QImage>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <limits>
+#include <numeric>
+#include <ostream>
+#include <random>
+
+namespace attnscope {
+
+namespace fs = std::filesystem;
+namespace F = torch::nn::functional;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr double kEncoderFrameSeconds = 0.04;
+constexpr double kGuideSlackSeconds = 0.08;
+
+struct Batch {
+    torch::Tensor mel, melLengths;       // [B,80,T], [B]
+    torch::Tensor input, target;         // [B,L]
+    torch::Tensor ctcTargets, ctcLengths;
+    torch::Tensor guide;                 // [B,L,S]: 1 where attention is out of place
+    double audioSeconds = 0;
+};
+
+std::vector<std::vector<size_t>> makeBatches(const std::vector<TrainingUtterance>& set, int maxFrames, std::mt19937& rng)
+{
+    std::vector<size_t> order(set.size());
+    std::iota(order.begin(), order.end(), 0);
+    // Sort by length with a little noise so batches differ between epochs but padding stays small.
+    std::vector<double> key(set.size());
+    std::uniform_real_distribution<double> jitter(0.95, 1.05);
+    for (size_t i = 0; i < set.size(); ++i) key[i] = set[i].features.size(1) * jitter(rng);
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return key[a] < key[b]; });
+    std::vector<std::vector<size_t>> batches;
+    std::vector<size_t> current;
+    int64_t longest = 0;
+    for (size_t i : order) {
+        const int64_t frames = set[i].features.size(1);
+        if (!current.empty() && std::max(longest, frames) * static_cast<int64_t>(current.size() + 1) > maxFrames) {
+            batches.push_back(current);
+            current.clear();
+            longest = 0;
+        }
+        current.push_back(i);
+        longest = std::max(longest, frames);
+    }
+    if (!current.empty()) batches.push_back(current);
+    std::shuffle(batches.begin(), batches.end(), rng);
+    return batches;
+}
+
+Batch makeBatch(const std::vector<TrainingUtterance>& set, const std::vector<size_t>& rows, BuiltinModel& model,
+                bool specAugment, std::mt19937& rng)
+{
+    Batch b;
+    const int64_t n = static_cast<int64_t>(rows.size());
+    int64_t maxT = 0, maxL = 0;
+    std::vector<std::vector<int>> chars;
+    for (size_t r : rows) {
+        maxT = std::max(maxT, set[r].features.size(1));
+        chars.push_back(CharacterVocabulary::encode(set[r].text));
+        maxL = std::max<int64_t>(maxL, static_cast<int64_t>(chars.back().size()) + 1);
+    }
+    const int64_t nMels = set[rows[0]].features.size(0);
+    const int64_t maxS = model->encoderFrames(maxT);
+    b.mel = torch::empty({n, nMels, maxT});
+    b.melLengths = torch::empty({n}, torch::kLong);
+    b.input = torch::zeros({n, maxL}, torch::kLong);
+    b.target = torch::zeros({n, maxL}, torch::kLong);
+    b.ctcLengths = torch::empty({n}, torch::kLong);
+    b.guide = torch::zeros({n, maxL, maxS});
+    std::vector<int64_t> flat;
+    std::uniform_int_distribution<int> coin(0, 1);
+    for (int64_t i = 0; i < n; ++i) {
+        const auto& u = set[rows[i]];
+        const int64_t t = u.features.size(1);
+        auto feat = u.features.to(torch::kFloat);
+        if (specAugment) {
+            // SpecAugment: two frequency masks (<= 12 bins) and time masks (<= 5 % of the frames each).
+            const float fill = feat.mean().item<float>();
+            for (int m = 0; m < 2; ++m) {
+                const int w = std::uniform_int_distribution<int>(0, 12)(rng);
+                const int f0 = std::uniform_int_distribution<int>(0, static_cast<int>(nMels) - w)(rng);
+                feat.narrow(0, f0, w).fill_(fill);
+            }
+            const int timeMasks = 1 + static_cast<int>(t / 300);
+            for (int m = 0; m < timeMasks; ++m) {
+                const int w = std::uniform_int_distribution<int>(0, std::max<int>(1, static_cast<int>(t * 0.05)))(rng);
+                const int s0 = std::uniform_int_distribution<int>(0, std::max<int>(0, static_cast<int>(t) - w))(rng);
+                feat.narrow(1, s0, std::min<int64_t>(w, t - s0)).fill_(fill);
+            }
+        }
+        b.mel[i].fill_(feat.min().item<float>());
+        b.mel[i].narrow(1, 0, t).copy_(feat);
+        b.melLengths[i] = t;
+        b.audioSeconds += t * 0.01;
+
+        const auto& c = chars[i];
+        const int64_t len = static_cast<int64_t>(c.size());
+        b.input[i][0] = CharacterVocabulary::kSot;
+        for (int64_t k = 0; k < len; ++k) {
+            b.input[i][k + 1] = c[k];
+            b.target[i][k] = c[k];
+            flat.push_back(c[k]);
+        }
+        b.target[i][len] = CharacterVocabulary::kEot;
+        b.ctcLengths[i] = len;
+
+        // Where each output character may attend: inside its word's span (letters), between the two
+        // words around it (spaces), after the last word (end of text), with 80 ms of slack.
+        const int64_t s = model->encoderFrames(t);
+        auto g = b.guide[i];
+        g.narrow(0, 0, len + 1).narrow(1, 0, s).fill_(1.0f);
+        auto allow = [&](int64_t row, double t0, double t1) {
+            const int64_t a = std::clamp<int64_t>(static_cast<int64_t>(std::floor((t0 - kGuideSlackSeconds) / kEncoderFrameSeconds)), 0, s - 1);
+            const int64_t e = std::clamp<int64_t>(static_cast<int64_t>(std::ceil((t1 + kGuideSlackSeconds) / kEncoderFrameSeconds)), a + 1, s);
+            g[row].narrow(0, a, e - a).fill_(0.0f);
+        };
+        if (u.words.empty()) {
+            // No word spans: a loose diagonal prior (|row/rows - frame/frames| < 0.25).
+            for (int64_t k = 0; k <= len; ++k) {
+                const double centre = (k + 0.5) / (len + 1) * s * kEncoderFrameSeconds;
+                allow(k, centre - 0.25 * s * kEncoderFrameSeconds, centre + 0.25 * s * kEncoderFrameSeconds);
+            }
+        } else {
+            size_t word = 0;
+            bool inWord = false;
+            for (int64_t k = 0; k < len; ++k) {
+                const bool space = c[k] == CharacterVocabulary::kFirstChar;  // ' ' is the first character
+                if (space) {
+                    if (inWord) ++word;
+                    inWord = false;
+                    const size_t prev = std::min(word - (word > 0 ? 1 : 0), u.words.size() - 1);
+                    const size_t next = std::min(word, u.words.size() - 1);
+                    allow(k, u.words[prev].t1, u.words[next].t0);
+                } else {
+                    inWord = true;
+                    const auto& w = u.words[std::min(word, u.words.size() - 1)];
+                    allow(k, w.t0, w.t1);
+                }
+            }
+            allow(len, u.words.back().t1, s * kEncoderFrameSeconds);
+        }
+    }
+    b.ctcTargets = torch::tensor(flat, torch::kLong);
+    return b;
+}
+
+// CTC needs one frame per character plus one between repeated characters. Fast speech can need more
+// characters than 40 ms frames (about 25 per second); such utterances are left out of the CTC term.
+torch::Tensor ctcLoss(BuiltinModel& model, const EncoderOutput& enc, const Batch& b)
+{
+    std::vector<int64_t> keep, targetLengths;
+    int64_t longest = 1;
+    const auto targetAcc = b.target.accessor<int64_t, 2>();
+    for (int64_t i = 0; i < b.target.size(0); ++i) {
+        const int64_t len = b.ctcLengths[i].item<int64_t>();
+        int64_t needed = len;
+        for (int64_t k = 1; k < len; ++k) needed += targetAcc[i][k] == targetAcc[i][k - 1] ? 1 : 0;
+        if (len == 0 || needed > enc.lengths[i].item<int64_t>()) continue;
+        keep.push_back(i);
+        targetLengths.push_back(len);
+        longest = std::max(longest, len);
+    }
+    if (keep.empty()) return torch::zeros({}, enc.memory.options());
+    const auto rows = torch::tensor(keep, torch::kLong);
+    auto targets = torch::zeros({static_cast<int64_t>(keep.size()), longest}, torch::kLong);
+    for (size_t j = 0; j < keep.size(); ++j)
+        targets[static_cast<int64_t>(j)].narrow(0, 0, targetLengths[j]).copy_(b.target[keep[j]].narrow(0, 0, targetLengths[j]));
+    const auto logProbs = torch::log_softmax(model->ctcLogits(enc.memory.index_select(0, rows)), -1).transpose(0, 1);
+    return ctcLossFinite(logProbs, targets, enc.lengths.index_select(0, rows), torch::tensor(targetLengths, torch::kLong));
+}
+
+double devCharacterErrorRate(BuiltinModel& model, const std::vector<TrainingUtterance>& dev, int count)
+{
+    torch::NoGradGuard noGrad;
+    model->eval();
+    ErrorCount total;
+    const int n = std::min<int>(count, static_cast<int>(dev.size()));
+    const int chunk = 40;
+    for (int start = 0; start < n; start += chunk) {
+        std::vector<size_t> rows;
+        for (int i = start; i < std::min(n, start + chunk); ++i) rows.push_back(static_cast<size_t>(i));
+        std::mt19937 rng(0);
+        const Batch b = makeBatch(dev, rows, model, false, rng);
+        const auto enc = model->encode(b.mel, b.melLengths);
+        auto cache = model->startCache(enc);
+        const int64_t batch = static_cast<int64_t>(rows.size());
+        auto tokens = torch::full({batch}, CharacterVocabulary::kSot, torch::kLong);
+        std::vector<std::vector<int>> out(rows.size());
+        std::vector<bool> done(rows.size(), false);
+        const int64_t maxSteps = std::min<int64_t>(model->hp.maxTokens - 1, b.input.size(1) * 2 + 10);
+        for (int64_t pos = 0; pos < maxSteps; ++pos) {
+            tokens = model->step(tokens, pos, cache).argmax(-1);
+            bool all = true;
+            for (int64_t i = 0; i < batch; ++i) {
+                const int id = static_cast<int>(tokens[i].item<int64_t>());
+                if (!done[i] && id == CharacterVocabulary::kEot) done[i] = true;
+                if (!done[i]) out[i].push_back(id);
+                all = all && done[i];
+            }
+            if (all) break;
+        }
+        for (size_t i = 0; i < rows.size(); ++i)
+            total += characterErrors(dev[rows[i]].text, CharacterVocabulary::decode(out[i]));
+    }
+    model->train();
+    return total.rate();
+}
+
+void writeHeatmap(BuiltinModel& model, const TrainingUtterance& u, const std::string& path)
+{
+    torch::NoGradGuard noGrad;
+    model->eval();
+    std::mt19937 rng(0);
+    const std::vector<TrainingUtterance> one{u};
+    const Batch b = makeBatch(one, {0}, model, false, rng);
+    const auto enc = model->encode(b.mel, b.melLengths);
+    std::vector<torch::Tensor> cross;
+    model->decode(b.input, enc, &cross);
+    model->train();
+    // Mean over the heads of every layer, layers stacked top to bottom; each row scaled to its maximum.
+    std::vector<torch::Tensor> layers;
+    for (const auto& w : cross) {
+        auto m = w[0].mean(0);
+        layers.push_back(m / m.amax(1, true).clamp_min(1e-9));
+        layers.push_back(torch::full({2, m.size(1)}, -1.0f));
+    }
+    const auto all = torch::cat(layers, 0).contiguous();
+    const int rows = static_cast<int>(all.size(0)), cols = static_cast<int>(all.size(1)), px = 4;
+    QImage image(cols * px, rows * px, QImage::Format_ARGB32);
+    const auto a = all.accessor<float, 2>();
+    for (int r = 0; r < rows; ++r)
+        for (int c = 0; c < cols; ++c) {
+            const uint32_t colour = a[r][c] < 0 ? 0xffffffffu : viridisArgb(a[r][c]);
+            for (int y = 0; y < px; ++y)
+                for (int x = 0; x < px; ++x) image.setPixel(c * px + x, r * px + y, colour);
+        }
+    image.save(QString::fromStdString(path));
+}
+
+}  // namespace
+
+Trainer::Trainer(TrainerOptions options) : options_(std::move(options)) {}
+
+void Trainer::run(std::ostream& log)
+{
+    const auto& o = options_;
+    setComputeThreads(o.threads);
+    // oneDNN's conv1d backward in Debian's LibTorch 1.13 returned gradients of 1e30 and more for the
+    // strided subsampling convolutions on this CPU (intermittently, with CTC on); the native kernels
+    // are as fast here and correct.
+    at::globalContext().setUserEnabledMkldnn(false);
+    const fs::path work(o.workDir);
+    fs::create_directories(work / "heatmaps");
+    const auto started = Clock::now();
+    auto minutesSince = [](Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count() / 60.0; };
+
+    const fs::path trainPath = work / "train.set", devPath = work / "dev.set";
+    if (!fs::exists(trainPath) || !fs::exists(devPath)) {
+        const SentenceCorpus corpus = loadSentenceCorpus();
+        log << "corpus: " << corpus.training.size() << " training and " << corpus.heldOut.size()
+            << " held-out sentences from " << corpus.sources.size() << " files" << std::endl;
+        if (!fs::exists(devPath)) {
+            TrainingSetParams dp;
+            dp.utterances = o.devUtterances;
+            dp.seed = o.seed + 1000;
+            dp.heldOut = true;
+            dp.augment = false;
+            dp.audioDirectory = (work / "heldout").string();
+            generateTrainingSet(devPath.string(), dp, corpus);
+            log << "held-out set: " << o.devUtterances << " utterances in " << dp.audioDirectory << std::endl;
+        }
+        if (!fs::exists(trainPath)) {
+            TrainingSetParams tp;
+            tp.utterances = o.trainUtterances;
+            tp.seed = o.seed;
+            generateTrainingSet(trainPath.string(), tp, corpus, [&](int done, int total) {
+                if (done % 2000 == 0 || done == total)
+                    log << "synthesized " << done << "/" << total << " (" << std::fixed << std::setprecision(1)
+                        << minutesSince(started) << " min)" << std::endl;
+            });
+        }
+    }
+    const auto train = loadTrainingSet(trainPath.string());
+    const auto dev = loadTrainingSet(devPath.string());
+    double trainHours = 0;
+    for (const auto& u : train) trainHours += u.features.size(1) * 0.01 / 3600.0;
+    log << "training set: " << train.size() << " utterances, " << std::setprecision(3) << trainHours
+        << " h; held-out: " << dev.size() << std::endl;
+
+    // Model, optimizer and the run's state, resumed from the last checkpoint when there is one.
+    torch::manual_seed(o.seed);
+    const fs::path checkpoint = work / "checkpoint.pt", optimizerPath = work / "optimizer.pt",
+                   statePath = work / "state.json";
+    BuiltinModel model(o.hp);
+    nlohmann::json state = {{"step", 0}, {"minutes", 0.0}, {"audio_seconds", 0.0}, {"curve", nlohmann::json::array()}};
+    if (fs::exists(checkpoint) && fs::exists(statePath)) {
+        model = loadBuiltinModel(checkpoint.string()).model;
+        std::ifstream(statePath) >> state;
+        log << "resumed at step " << state["step"] << " (" << state["minutes"] << " min trained)" << std::endl;
+    }
+    model->train();
+    torch::optim::Adam optimizer(model->parameters(),
+                                 torch::optim::AdamOptions(o.peakLearningRate).betas({0.9, 0.98}).eps(1e-9).weight_decay(0));
+    if (fs::exists(optimizerPath) && state["step"].get<long>() > 0) torch::load(optimizer, optimizerPath.string());
+    int64_t params = 0;
+    for (const auto& p : model->parameters()) params += p.numel();
+    log << "model: " << params << " parameters, " << o.hp.toJson().dump() << std::endl;
+
+    long step = state["step"];
+    const double minutesBefore = state["minutes"];
+    double audioSeconds = state["audio_seconds"];
+    std::mt19937 rng(o.seed + static_cast<uint32_t>(step));
+    auto lastCheckpoint = Clock::now();
+    auto save = [&](double devCer) {
+        state["step"] = step;
+        state["minutes"] = minutesBefore + minutesSince(started);
+        state["audio_seconds"] = audioSeconds;
+        nlohmann::json meta = {{"training", {{"steps", step}, {"minutes", state["minutes"]}, {"seed", o.seed},
+                                             {"train_utterances", train.size()}, {"train_hours", trainHours},
+                                             {"curve", state["curve"]}}}};
+        saveBuiltinModel((work / "checkpoint.pt.tmp").string(), model, meta, false);
+        fs::rename(work / "checkpoint.pt.tmp", checkpoint);
+        torch::save(optimizer, (work / "optimizer.pt.tmp").string());
+        fs::rename(work / "optimizer.pt.tmp", optimizerPath);
+        std::ofstream(work / "state.json.tmp") << state.dump(1);
+        fs::rename(work / "state.json.tmp", statePath);
+        lastCheckpoint = Clock::now();
+    };
+
+    TrainerProgress p;
+    double sumLoss = 0, sumCe = 0, sumCtc = 0, sumGuided = 0;
+    int sumCount = 0;
+    double windowAudio = 0;
+    auto windowStart = Clock::now();
+    bool outOfTime = false;
+    while (!outOfTime) {
+        const auto batches = makeBatches(train, o.maxBatchFrames, rng);
+        for (const auto& rows : batches) {
+            if (minutesSince(started) >= o.minutes) {
+                outOfTime = true;
+                break;
+            }
+            ++step;
+            const double lr = o.peakLearningRate *
+                              std::min(static_cast<double>(step) / o.warmupSteps, std::sqrt(static_cast<double>(o.warmupSteps) / step));
+            for (auto& group : optimizer.param_groups())
+                static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
+
+            const Batch b = makeBatch(train, rows, model, true, rng);
+            const auto enc = model->encode(b.mel, b.melLengths);
+            std::vector<torch::Tensor> cross;
+            const auto logits = model->decode(b.input, enc, &cross);
+            const auto ce = F::cross_entropy(logits.reshape({-1, logits.size(-1)}), b.target.reshape({-1}),
+                                             F::CrossEntropyFuncOptions().ignore_index(0).label_smoothing(o.labelSmoothing));
+            const auto ctc = ctcLoss(model, enc, b);
+            // Attention mass outside the allowed span, per head of the last decoder layer, averaged over
+            // the real output rows.
+            const auto valid = (b.target != 0).to(torch::kFloat);  // [B,L]
+            const auto outside = (cross.back() * b.guide.unsqueeze(1)).sum(-1).mean(1);  // [B,L]
+            const auto guided = (outside * valid).sum() / valid.sum().clamp_min(1.0);
+            const auto loss = (1.0 - o.ctcWeight) * ce + o.ctcWeight * ctc + o.guidedWeight * guided;
+
+            // A non-finite loss or gradient skips the step instead of poisoning the weights.
+            if (!std::isfinite(loss.item<double>())) {
+                log << "step " << step << ": non-finite loss (ce " << ce.item<double>() << ", ctc " << ctc.item<double>()
+                    << ", guided " << guided.item<double>() << "), skipped" << std::endl;
+                continue;
+            }
+            optimizer.zero_grad();
+            loss.backward();
+            const double norm = torch::nn::utils::clip_grad_norm_(model->parameters(), 5.0);
+            if (!std::isfinite(norm)) {
+                log << "step " << step << ": non-finite gradient, skipped" << std::endl;
+                optimizer.zero_grad();
+                continue;
+            }
+            optimizer.step();
+
+            sumLoss += loss.item<double>();
+            sumCe += ce.item<double>();
+            sumCtc += ctc.item<double>();
+            sumGuided += guided.item<double>();
+            ++sumCount;
+            audioSeconds += b.audioSeconds;
+            windowAudio += b.audioSeconds;
+
+            const bool evalNow = step % o.evalEverySteps == 0;
+            if (step % 25 == 0 || evalNow) {
+                p.step = step;
+                p.epoch = audioSeconds / (trainHours * 3600.0);
+                p.loss = sumLoss / sumCount;
+                p.ce = sumCe / sumCount;
+                p.ctc = sumCtc / sumCount;
+                p.guided = sumGuided / sumCount;
+                p.elapsedMinutes = minutesBefore + minutesSince(started);
+                p.minutesLeft = o.minutes - minutesSince(started);
+                p.audioSecondsPerSecond = windowAudio / std::max(1e-6, std::chrono::duration<double>(Clock::now() - windowStart).count());
+                if (evalNow) {
+                    p.devCer = devCharacterErrorRate(model, dev, o.evalUtterances);
+                    state["curve"].push_back({{"minutes", p.elapsedMinutes}, {"step", step}, {"dev_cer", p.devCer}});
+                    char name[64];
+                    std::snprintf(name, sizeof name, "step-%06ld.png", step);
+                    writeHeatmap(model, dev[0], (work / "heatmaps" / name).string());
+                }
+                log << std::fixed << std::setprecision(3) << "step " << step << " epoch " << std::setprecision(2)
+                    << p.epoch << std::setprecision(3) << " loss " << p.loss << " (ce " << p.ce << ", ctc " << p.ctc
+                    << ", guided " << p.guided << ") lr " << std::scientific << std::setprecision(2) << lr << std::fixed;
+                if (evalNow) log << " dev CER " << std::setprecision(1) << 100.0 * p.devCer << "%";
+                log << std::setprecision(1) << " | " << p.elapsedMinutes << " min, " << p.minutesLeft << " min left, "
+                    << std::setprecision(0) << p.audioSecondsPerSecond << " s audio/s" << std::endl;
+                sumLoss = sumCe = sumCtc = sumGuided = 0;
+                sumCount = 0;
+                windowAudio = 0;
+                windowStart = Clock::now();
+            }
+            if (std::chrono::duration<double>(Clock::now() - lastCheckpoint).count() / 60.0 >= o.checkpointMinutes)
+                save(p.devCer);
+        }
+    }
+    const double finalCer = devCharacterErrorRate(model, dev, o.evalUtterances);
+    state["curve"].push_back({{"minutes", minutesBefore + minutesSince(started)}, {"step", step}, {"dev_cer", finalCer}});
+    save(finalCer);
+    log << "stopped at step " << step << ": dev CER " << std::setprecision(1) << 100.0 * finalCer << "%, checkpoint "
+        << checkpoint.string() << std::endl;
+}
+
+}  // namespace attnscope

@@ -1,0 +1,53 @@
+#pragma once
+// Trains the built-in model from scratch on synthesized speech, within a wall-clock budget, resuming
+// from its last checkpoint. Loss: label-smoothed cross-entropy of the character decoder, CTC on the
+// encoder (faster convergence, sharper alignments) and a guided-attention term that keeps the last
+// decoder layer's cross-attention inside the synthesizer's word spans (documented in the model card).
+#include "model/builtin/BuiltinModel.h"
+
+#include <functional>
+#include <iosfwd>
+#include <string>
+
+namespace attnscope {
+
+struct TrainerOptions {
+    std::string workDir = "train-work";  // caches, checkpoints, heatmaps, held-out audio
+    BuiltinHParams hp;
+    int trainUtterances = 30000;
+    int devUtterances = 300;
+    uint32_t seed = 1;
+    double minutes = 170.0;        // this run's wall-clock budget (training stops, checkpoint saved)
+    int maxBatchFrames = 20000;    // padded mel frames per batch (batch size x longest utterance)
+    double peakLearningRate = 1.5e-3;
+    int warmupSteps = 400;
+    double ctcWeight = 0.3;
+    double guidedWeight = 1.0;
+    double labelSmoothing = 0.1;
+    int evalEverySteps = 250;
+    int evalUtterances = 120;
+    double checkpointMinutes = 10.0;
+    int threads = 0;  // 0 = all cores
+};
+
+struct TrainerProgress {
+    long step = 0;
+    double epoch = 0;
+    double loss = 0, ce = 0, ctc = 0, guided = 0;
+    double devCer = -1;
+    double elapsedMinutes = 0, minutesLeft = 0;
+    double audioSecondsPerSecond = 0;
+};
+
+class Trainer {
+public:
+    explicit Trainer(TrainerOptions options);
+    // Prepares the caches if missing, trains until the budget is spent, saves a checkpoint and the
+    // exported model (workDir/builtin.pt). Log lines go to `log`.
+    void run(std::ostream& log);
+
+private:
+    TrainerOptions options_;
+};
+
+}  // namespace attnscope

@@ -1,0 +1,190 @@
+#include "train/TrainingSet.h"
+
+#include "Error.h"
+#include "audio/Audio.h"
+#include "audio/AudioFile.h"
+#include "model/builtin/BuiltinModel.h"
+#include "train/Augmentation.h"
+#include "train/EspeakSynthesizer.h"
+#include "train/FliteSynthesizer.h"
+#include "train/SentenceCorpus.h"
+#include "train/VoiceCatalog.h"
+
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <random>
+
+namespace attnscope {
+
+namespace fs = std::filesystem;
+
+namespace {
+constexpr char kMagic[8] = {'A', 'T', 'S', 'S', 'E', 'T', '1', '\n'};
+constexpr uint32_t kRecordMagic = 0x52454344;
+
+void putU32(std::ostream& o, uint32_t v) { o.write(reinterpret_cast<const char*>(&v), 4); }
+void putString(std::ostream& o, const std::string& s)
+{
+    putU32(o, static_cast<uint32_t>(s.size()));
+    o.write(s.data(), static_cast<std::streamsize>(s.size()));
+}
+uint32_t getU32(std::istream& in)
+{
+    uint32_t v = 0;
+    if (!in.read(reinterpret_cast<char*>(&v), 4)) throw std::runtime_error("truncated");
+    return v;
+}
+std::string getString(std::istream& in, uint32_t limit)
+{
+    const uint32_t n = getU32(in);
+    if (n > limit) throw std::runtime_error("corrupt string length");
+    std::string s(n, '\0');
+    if (!in.read(s.data(), n)) throw std::runtime_error("truncated");
+    return s;
+}
+
+// Synthesized spans carry the synthesizer's own word split (flite reads "it's" as "it" + "'s"):
+// match them to the text's words, or drop the timing when they cannot be matched.
+std::vector<WordSpan> matchWords(const std::string& text, std::vector<WordSpan> spans)
+{
+    std::vector<WordSpan> merged;
+    for (auto& s : spans) {
+        if (!merged.empty() && !s.text.empty() && s.text[0] == '\'') {
+            merged.back().t1 = s.t1;
+            continue;
+        }
+        merged.push_back(s);
+    }
+    std::vector<std::string> words;
+    size_t start = 0;
+    while (start < text.size()) {
+        size_t end = text.find(' ', start);
+        if (end == std::string::npos) end = text.size();
+        if (end > start) words.push_back(text.substr(start, end - start));
+        start = end + 1;
+    }
+    if (merged.size() != words.size()) return {};
+    for (size_t i = 0; i < words.size(); ++i) merged[i].text = words[i];
+    return merged;
+}
+}  // namespace
+
+void writeReferenceFiles(const std::string& directory, const std::string& stem, const SpeechSample& sample)
+{
+    fs::create_directories(directory);
+    const fs::path base = fs::path(directory) / stem;
+    saveWav(base.string() + ".wav", sample.samples);
+    std::ofstream(base.string() + ".txt") << sample.text << "\n";
+    if (!sample.words.empty()) {
+        std::ofstream words(base.string() + ".words");
+        for (const auto& w : sample.words) words << w.text << " " << w.t0 << " " << w.t1 << "\n";
+    }
+}
+
+void generateTrainingSet(const std::string& path, const TrainingSetParams& params, const SentenceCorpus& corpus,
+                         const std::function<void(int, int)>& progress)
+{
+    const auto& sentences = params.heldOut ? corpus.heldOut : corpus.training;
+    const auto voices = params.heldOut ? heldOutVoices() : trainingVoices();
+    if (sentences.empty() || voices.empty()) throw Error(ErrorKind::Usage, "no sentences or voices to synthesize");
+    EspeakSynthesizer espeak;
+    FliteSynthesizer flite;
+    std::mt19937 rng(params.seed);
+    std::uniform_int_distribution<size_t> pickSentence(0, sentences.size() - 1), pickVoice(0, voices.size() - 1);
+    std::uniform_real_distribution<double> u(0.0, 1.0);
+    AugmentationPolicy policy;
+
+    const std::string temp = path + ".partial";
+    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+    if (!out) throw Error(ErrorKind::Io, path + ": cannot be written");
+    out.write(kMagic, sizeof kMagic);
+    for (int i = 0; i < params.utterances; ++i) {
+        std::string text = sentences[pickSentence(rng)];
+        if (u(rng) < params.joinProbability) text += " " + sentences[pickSentence(rng)];
+        const VoiceSpec& voice = voices[pickVoice(rng)];
+        SynthesisParams sp;
+        sp.rate = static_cast<int>(voice.engine == "flite" ? 140 + 80 * u(rng) : 120 + 120 * u(rng));
+        sp.pitch = static_cast<int>(25 + 50 * u(rng));
+        sp.range = static_cast<int>(20 + 70 * u(rng));
+        SpeechSample sample = voice.engine == "flite" ? flite.synthesize(text, voice.name, sp)
+                                                      : espeak.synthesize(text, voice.name, sp);
+        sample.words = matchWords(sample.text, sample.words);
+        if (params.augment) {
+            augment(sample, policy, rng);
+        } else {
+            padWithSilence(sample, 0.1 + 0.2 * u(rng), 0.1 + 0.2 * u(rng));
+        }
+        if (!params.audioDirectory.empty()) {
+            char stem[16];
+            std::snprintf(stem, sizeof stem, "%05d", i);
+            writeReferenceFiles(params.audioDirectory, stem, sample);
+        }
+        const auto mel = builtinLogMel(sample.samples).to(torch::kHalf).contiguous();
+        putU32(out, kRecordMagic);
+        putString(out, sample.text);
+        putString(out, sample.voice);
+        putU32(out, static_cast<uint32_t>(sample.words.size()));
+        for (const auto& w : sample.words) {
+            const float t[2] = {static_cast<float>(w.t0), static_cast<float>(w.t1)};
+            out.write(reinterpret_cast<const char*>(t), sizeof t);
+        }
+        putU32(out, static_cast<uint32_t>(mel.size(0)));
+        putU32(out, static_cast<uint32_t>(mel.size(1)));
+        out.write(static_cast<const char*>(mel.data_ptr()), static_cast<std::streamsize>(mel.numel() * 2));
+        if (!out) throw Error(ErrorKind::Io, path + ": write failed (disk full?)");
+        if (progress) progress(i + 1, params.utterances);
+    }
+    out.close();
+    if (!out) throw Error(ErrorKind::Io, path + ": write failed (disk full?)");
+    fs::rename(temp, path);
+}
+
+std::vector<TrainingUtterance> loadTrainingSet(const std::string& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw Error(ErrorKind::Io, path + ": cannot be read");
+    char magic[8];
+    if (!in.read(magic, 8) || std::memcmp(magic, kMagic, 8) != 0)
+        throw Error(ErrorKind::Io, path + ": not an AttnScope training set");
+    std::vector<TrainingUtterance> set;
+    try {
+        while (in.peek() != EOF) {
+            if (getU32(in) != kRecordMagic) throw std::runtime_error("corrupt record");
+            TrainingUtterance u;
+            u.text = getString(in, 1 << 16);
+            u.voice = getString(in, 256);
+            const std::vector<std::string> words = [&] {
+                std::vector<std::string> w;
+                size_t s = 0;
+                while (s < u.text.size()) {
+                    size_t e = u.text.find(' ', s);
+                    if (e == std::string::npos) e = u.text.size();
+                    if (e > s) w.push_back(u.text.substr(s, e - s));
+                    s = e + 1;
+                }
+                return w;
+            }();
+            const uint32_t nWords = getU32(in);
+            if (nWords != 0 && nWords != words.size()) throw std::runtime_error("word count mismatch");
+            for (uint32_t k = 0; k < nWords; ++k) {
+                float t[2];
+                if (!in.read(reinterpret_cast<char*>(t), sizeof t)) throw std::runtime_error("truncated");
+                u.words.push_back({words[k], t[0], t[1]});
+            }
+            const uint32_t mels = getU32(in), frames = getU32(in);
+            if (mels == 0 || mels > 256 || frames > 100000) throw std::runtime_error("corrupt feature shape");
+            u.features = torch::empty({mels, frames}, torch::kHalf);
+            if (!in.read(static_cast<char*>(u.features.data_ptr()), static_cast<std::streamsize>(u.features.numel() * 2)))
+                throw std::runtime_error("truncated");
+            set.push_back(std::move(u));
+        }
+    } catch (const std::runtime_error& e) {
+        throw Error(ErrorKind::Io, path + ": " + e.what() + " after " + std::to_string(set.size()) + " utterances");
+    }
+    return set;
+}
+
+}  // namespace attnscope
