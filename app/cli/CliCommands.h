@@ -9,6 +9,8 @@ int transcribeCommand(const QStringList& args);
 int infoCommand(const QStringList& args);
 int benchCommand(const QStringList& args);
 int makeTestModelCommand(const QStringList& args);
+int evalCommand(const QStringList& args);
+int scoreHeadsCommand(const QStringList& args);
 
 // Shared option handling.
 struct CommonModelOptions {

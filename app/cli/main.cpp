@@ -18,6 +18,8 @@ const char* kUsage =
     "  info MODEL         print a model's hyper-parameters\n"
     "  bench              time the encoder, one decoder step and a whole transcription\n"
     "  make-test-model OUT  write a Whisper ggml file with seeded random weights (tests, benchmarks)\n"
+    "  eval DIR           CER, WER, word-boundary error and speed over audio files with references\n"
+    "  score-heads DIR    rank cross-attention heads by word-timing error; propose alignment heads\n"
     "\n"
     "Run 'attnscope-cli <command> --help' for a command's options.\n";
 
@@ -59,6 +61,10 @@ int main(int argc, char** argv)
             return attnscope::cli::infoCommand(args);
         if (command == "bench")
             return attnscope::cli::benchCommand(args);
+        if (command == "eval")
+            return attnscope::cli::evalCommand(args);
+        if (command == "score-heads")
+            return attnscope::cli::scoreHeadsCommand(args);
         if (command == "make-test-model")
             return attnscope::cli::makeTestModelCommand(args);
         std::fprintf(stderr, "attnscope-cli: unknown command '%s'\n%s", qPrintable(command), kUsage);

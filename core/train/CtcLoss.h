@@ -1,8 +1,9 @@
 #pragma once
 // Connectionist temporal classification loss written with ordinary tensor operations, so autograd
-// differentiates it. Written by hand because LibTorch 1.13's CPU ctc_loss returned NaN gradients for
-// this model's batches (with and without zero_infinity, in float and double); this version keeps every
-// quantity finite by using a large negative number instead of log(0).
+// differentiates it. Written while chasing non-finite gradients that turned out to come from oneDNN's
+// convolution backward (see Trainer.cpp), not from F::ctc_loss; it stays because the shipped model was
+// trained with it and tests/test_ctc_loss checks it against F::ctc_loss. Every quantity stays finite:
+// a large negative number stands in for log(0).
 #include <torch/torch.h>
 
 namespace attnscope {

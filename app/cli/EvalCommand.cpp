@@ -1,0 +1,89 @@
+// attnscope-cli eval DIR: word and character error rates, word-boundary error and speed over a
+// directory of audio files with reference transcripts (see core/align/ReferenceSet.h).
+#include "Error.h"
+#include "Threads.h"
+#include "align/ErrorRate.h"
+#include "align/ReferenceSet.h"
+#include "audio/AudioFile.h"
+#include "cli/CliCommands.h"
+#include "model/RecognizerFactory.h"
+
+#include <QCommandLineParser>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+namespace attnscope::cli {
+
+int evalCommand(const QStringList& args)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription("Score a model on a directory of audio files with NAME.txt references "
+                                     "(and optional NAME.words timings: 'word start end' per line).");
+    parser.addHelpOption();
+    parser.addPositionalArgument("dir", "Directory of audio files with references.");
+    const QCommandLineOption model("model", "Whisper ggml file, built-in model file, or 'builtin' (default).", "PATH", "builtin");
+    const QCommandLineOption forced("forced", "Force-align the reference text instead of decoding (timing error only).");
+    const QCommandLineOption json("json", "Print one JSON object instead of the table.");
+    const QCommandLineOption verbose("verbose", "Print every utterance's hypothesis.");
+    const QCommandLineOption beam("beam", "Beam size (1 = greedy).", "N", "1");
+    const QCommandLineOption threads("threads", "Compute threads (0 = all cores).", "N", "0");
+    parser.addOptions({model, forced, json, verbose, beam, threads});
+    parser.process(args);
+    if (parser.positionalArguments().size() != 1) throw Error(ErrorKind::Usage, "eval takes one directory (see --help)");
+    setComputeThreads(parser.value(threads).toInt());
+
+    const auto set = loadReferenceSet(parser.positionalArguments().front().toStdString());
+    const auto recognizer = loadRecognizer(parser.value(model).toStdString());
+    TranscribeOptions options;
+    options.beamSize = std::max(1, parser.value(beam).toInt());
+    const bool isForced = parser.isSet(forced);
+
+    ErrorCount chars, words;
+    double boundarySum = 0, audioSeconds = 0, computeSeconds = 0;
+    int boundaryWords = 0;
+    for (const auto& u : set) {
+        const Audio audio = loadAudioFile(u.audioPath);
+        const auto start = std::chrono::steady_clock::now();
+        const Transcript t = isForced ? recognizer->align(audio, u.text, options) : recognizer->transcribe(audio, options);
+        computeSeconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        audioSeconds += audio.duration();
+        if (!isForced) {
+            chars += characterErrors(u.text, t.text);
+            words += wordErrors(u.text, t.text);
+        }
+        int matched = 0;
+        if (!u.words.empty()) {
+            const double e = wordBoundaryError(u.words, t.words, &matched);
+            if (matched > 0) {
+                boundarySum += e * matched;
+                boundaryWords += matched;
+            }
+        }
+        if (parser.isSet(verbose) && !parser.isSet(json))
+            std::printf("%s\n  ref: %s\n  hyp: %s\n", u.audioPath.c_str(), u.text.c_str(), t.text.c_str());
+    }
+    const double boundaryMs = boundaryWords ? 1000.0 * boundarySum / boundaryWords : std::nan("");
+    const double rtf = audioSeconds > 0 ? computeSeconds / audioSeconds : 0.0;
+    if (parser.isSet(json)) {
+        nlohmann::json j = {{"utterances", set.size()}, {"rtf", rtf}};
+        j["cer"] = isForced ? nlohmann::json(nullptr) : nlohmann::json(chars.rate());
+        j["wer"] = isForced ? nlohmann::json(nullptr) : nlohmann::json(words.rate());
+        j["boundary_error_ms"] = std::isnan(boundaryMs) ? nlohmann::json(nullptr) : nlohmann::json(boundaryMs);
+        std::printf("%s\n", j.dump().c_str());
+        return 0;
+    }
+    std::printf("utterances: %zu (%.1f s of audio)\n", set.size(), audioSeconds);
+    if (!isForced) {
+        std::printf("CER: %.2f %% (%ld errors / %ld characters)\n", 100.0 * chars.rate(), chars.errors, chars.reference);
+        std::printf("WER: %.2f %% (%ld errors / %ld words)\n", 100.0 * words.rate(), words.errors, words.reference);
+    }
+    if (boundaryWords)
+        std::printf("word boundary error: %.1f ms (mean |start| and |end| over %d matched words)\n", boundaryMs, boundaryWords);
+    std::printf("real-time factor: %.4f (%.0fx faster than real time)\n", rtf, rtf > 0 ? 1.0 / rtf : 0.0);
+    return 0;
+}
+
+}  // namespace attnscope::cli
