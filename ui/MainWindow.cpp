@@ -168,7 +168,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     });
 
     const QSettings settings;
-    modelEdit_->setText(settings.value("model/path").toString());
+    modelEdit_->setText(settings.value("model/path", "builtin").toString());
     updateStatus();
 }
 
@@ -184,6 +184,7 @@ void MainWindow::buildMenus()
     auto* file = menuBar()->addMenu(tr("&File"));
     file->addAction(tr("&Open audio…"), QKeySequence::Open, this, &MainWindow::chooseAudio);
     file->addAction(tr("Choose &model…"), this, &MainWindow::chooseModel);
+    file->addAction(tr("Use the &built-in model"), this, [this] { setModelPath("builtin"); });
     file->addSeparator();
     file->addAction(tr("Export transcript as &JSON…"), this, &MainWindow::exportJson);
     file->addAction(tr("Export alignment &heatmap as PNG…"), this, &MainWindow::exportHeatmap);
@@ -222,7 +223,11 @@ void MainWindow::setModelPath(const QString& path)
     QSettings().setValue("model/path", path);
 }
 
-QString MainWindow::modelPath() const { return modelEdit_->text(); }
+QString MainWindow::modelPath() const
+{
+    const QString path = modelEdit_->text().trimmed();
+    return path.isEmpty() ? QStringLiteral("builtin") : path;  // the shipped model unless one is chosen
+}
 
 void MainWindow::transcribe()
 {
@@ -304,8 +309,9 @@ void MainWindow::showError(const QString& title, const QString& message)
 
 void MainWindow::chooseModel()
 {
-    const QString path = QFileDialog::getOpenFileName(this, tr("Choose a Whisper model"), QFileInfo(modelPath()).path(),
-                                                      tr("whisper.cpp models (*.bin);;All files (*)"));
+    const QString path = QFileDialog::getOpenFileName(this, tr("Choose a model"), QFileInfo(modelPath()).path(),
+                                                      tr("Models (*.bin *.pt);;whisper.cpp models (*.bin);;"
+                                                         "AttnScope built-in models (*.pt);;All files (*)"));
     if (!path.isEmpty())
         setModelPath(path);
 }

@@ -44,7 +44,7 @@ int main(int argc, char** argv)
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addPositionalArgument("audio", "Audio file to open.", "[AUDIO]");
-    const QCommandLineOption model("model", "Whisper ggml model file.", "FILE");
+    const QCommandLineOption model("model", "Whisper ggml model file, built-in model file, or 'builtin' (default).", "FILE");
     const QCommandLineOption screenshot("screenshot", "Transcribe AUDIO, save the window as PNG and exit.", "OUT.png");
     const QCommandLineOption size("size", "Window size for --screenshot.", "WxH", "1400x900");
     const QCommandLineOption threads("threads", "Compute threads (0 = all cores).", "N", "0");
@@ -61,8 +61,10 @@ int main(int argc, char** argv)
 
     if (!headless) {
         window.show();
-        if (!files.isEmpty())
-            window.openAudio(files.front());
+        // A file named on the command line is opened and transcribed at once: the first thing a user
+        // (or the README's main job) wants to see is its attention.
+        if (!files.isEmpty() && window.openAudio(files.front()))
+            QMetaObject::invokeMethod(&window, [&window] { window.transcribe(); }, Qt::QueuedConnection);
         return app.exec();
     }
 

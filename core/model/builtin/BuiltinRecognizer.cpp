@@ -75,7 +75,7 @@ struct BuiltinRecognizer::Impl {
         auto cache = file.model->startCache(enc);
         auto token = torch::full({1}, CharacterVocabulary::kSot, torch::kLong);
         std::vector<int> out;
-        const int64_t limit = std::min<int64_t>(file.model->hp.maxTokens - 1, enc.memory.size(1) * 2 + 8);
+        const int64_t limit = std::min<int64_t>(file.model->hp.maxTokens - 1, enc.memory.size(1) + 8);  // speech rarely exceeds 0.6 characters per 40 ms frame
         for (int64_t pos = 0; pos < limit; ++pos) {
             throwIfCancelled(cancel);
             const auto logits = file.model->step(token, pos, cache);
@@ -94,7 +94,7 @@ struct BuiltinRecognizer::Impl {
             double logp = 0;
         };
         std::vector<Hyp> live{{}}, finished;
-        const int64_t limit = std::min<int64_t>(file.model->hp.maxTokens - 1, enc.memory.size(1) * 2 + 8);
+        const int64_t limit = std::min<int64_t>(file.model->hp.maxTokens - 1, enc.memory.size(1) + 8);  // speech rarely exceeds 0.6 characters per 40 ms frame
         for (int64_t pos = 0; pos < limit && !live.empty(); ++pos) {
             throwIfCancelled(cancel);
             // Recompute each hypothesis's prefix in one teacher-forced batch: short texts, small model.
