@@ -3,6 +3,7 @@
 #include "Error.h"
 #include "audio/Audio.h"
 #include "audio/AudioFile.h"
+#include "model/Transcript.h"
 #include "model/builtin/BuiltinModel.h"
 #include "train/Augmentation.h"
 #include "train/EspeakSynthesizer.h"
@@ -58,14 +59,7 @@ std::vector<WordSpan> matchWords(const std::string& text, std::vector<WordSpan> 
         }
         merged.push_back(s);
     }
-    std::vector<std::string> words;
-    size_t start = 0;
-    while (start < text.size()) {
-        size_t end = text.find(' ', start);
-        if (end == std::string::npos) end = text.size();
-        if (end > start) words.push_back(text.substr(start, end - start));
-        start = end + 1;
-    }
+    const std::vector<std::string> words = splitWords(text);
     if (merged.size() != words.size()) return {};
     for (size_t i = 0; i < words.size(); ++i) merged[i].text = words[i];
     return merged;
@@ -156,17 +150,7 @@ std::vector<TrainingUtterance> loadTrainingSet(const std::string& path)
             TrainingUtterance u;
             u.text = getString(in, 1 << 16);
             u.voice = getString(in, 256);
-            const std::vector<std::string> words = [&] {
-                std::vector<std::string> w;
-                size_t s = 0;
-                while (s < u.text.size()) {
-                    size_t e = u.text.find(' ', s);
-                    if (e == std::string::npos) e = u.text.size();
-                    if (e > s) w.push_back(u.text.substr(s, e - s));
-                    s = e + 1;
-                }
-                return w;
-            }();
+            const std::vector<std::string> words = splitWords(u.text);
             const uint32_t nWords = getU32(in);
             if (nWords != 0 && nWords != words.size()) throw std::runtime_error("word count mismatch");
             for (uint32_t k = 0; k < nWords; ++k) {
