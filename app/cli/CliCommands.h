@@ -11,6 +11,7 @@ int benchCommand(const QStringList& args);
 int makeTestModelCommand(const QStringList& args);
 int evalCommand(const QStringList& args);
 int scoreHeadsCommand(const QStringList& args);
+int recordCommand(const QStringList& args);
 
 // Shared option handling.
 struct CommonModelOptions {

@@ -20,6 +20,7 @@ const char* kUsage =
     "  make-test-model OUT  write a Whisper ggml file with seeded random weights (tests, benchmarks)\n"
     "  eval DIR           CER, WER, word-boundary error and speed over audio files with references\n"
     "  score-heads DIR    rank cross-attention heads by word-timing error; propose alignment heads\n"
+    "  record OUT.wav     record from a microphone into a WAV written as it is captured\n"
     "\n"
     "Run 'attnscope-cli <command> --help' for a command's options.\n";
 
@@ -65,6 +66,8 @@ int main(int argc, char** argv)
             return attnscope::cli::evalCommand(args);
         if (command == "score-heads")
             return attnscope::cli::scoreHeadsCommand(args);
+        if (command == "record")
+            return attnscope::cli::recordCommand(args);
         if (command == "make-test-model")
             return attnscope::cli::makeTestModelCommand(args);
         std::fprintf(stderr, "attnscope-cli: unknown command '%s'\n%s", qPrintable(command), kUsage);
