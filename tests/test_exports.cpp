@@ -2,7 +2,9 @@
 #include "Error.h"
 #include "export/HeatmapImage.h"
 #include "export/JsonExport.h"
+#include "export/AttentionCsv.h"
 #include "export/NpyExport.h"
+#include "export/SessionFile.h"
 #include "export/SubtitleExport.h"
 #include "export/TextGridExport.h"
 
@@ -133,6 +135,70 @@ private slots:
         float first;
         std::memcpy(&first, b.constData() + 10 + headerLen, 4);
         QCOMPARE(first, 0.5f);
+    }
+
+    void sessionRoundTrip()
+    {
+        const Transcript t = sample();
+        const std::string path = dir.filePath("s.attnscope").toStdString();
+        saveSession({"/audio/speech.wav", t}, path);
+        const Session back = loadSession(path);
+        QCOMPARE(back.audioPath, std::string("/audio/speech.wav"));
+        QCOMPARE(back.transcript.text, t.text);
+        QCOMPARE(back.transcript.tokens.size(), t.tokens.size());
+        QCOMPARE(back.transcript.tokens[1].t1, t.tokens[1].t1);
+        QCOMPARE(back.transcript.words[1].firstToken, 1);
+        QVERIFY(back.transcript.model.alignmentHeads == t.model.alignmentHeads);
+        QVERIFY(back.transcript.windows[0].weights == t.windows[0].weights);
+        QVERIFY(back.transcript.windows[0].path == t.windows[0].path);
+        QCOMPARE(back.transcript.windows[0].alignment.size(), t.windows[0].alignment.size());
+    }
+
+    void malformedSessionsAreClearErrors()
+    {
+        const std::string good = dir.filePath("good.attnscope").toStdString();
+        saveSession({"/a.wav", sample()}, good);
+        QFile f(QString::fromStdString(good));
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QByteArray bytes = f.readAll();
+        auto expectError = [&](const QByteArray& content, const char* what) {
+            const std::string p = dir.filePath("bad.attnscope").toStdString();
+            QFile out(QString::fromStdString(p));
+            QVERIFY(out.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            out.write(content);
+            out.close();
+            try {
+                loadSession(p);
+                QFAIL(what);
+            } catch (const Error& e) {
+                QCOMPARE(e.kind(), ErrorKind::Usage);
+            }
+        };
+        expectError(QByteArray(), "empty file accepted");
+        expectError(bytes.left(bytes.size() / 2), "truncated file accepted");
+        expectError("{\"format\": \"attnscope-session\"}", "JSON text accepted");
+        Transcript lying = sample();
+        lying.windows[0].totalFrames = 1 << 30;  // weights far smaller than the dimensions claim
+        saveSession({"/a.wav", lying}, dir.filePath("lying.attnscope").toStdString());
+        QVERIFY_THROWS_EXCEPTION(Error, loadSession(dir.filePath("lying.attnscope").toStdString()));
+        Transcript outside = sample();
+        outside.words[1].firstToken = 7;
+        saveSession({"/a.wav", outside}, dir.filePath("outside.attnscope").toStdString());
+        QVERIFY_THROWS_EXCEPTION(Error, loadSession(dir.filePath("outside.attnscope").toStdString()));
+        QVERIFY_THROWS_EXCEPTION(Error, loadSession(dir.filePath("missing.attnscope").toStdString()));
+    }
+
+    void attentionCsvForSonicVisualiser()
+    {
+        const Transcript t = sample();
+        const QStringList lines = QString::fromStdString(attentionToCsv(t, {AttentionSelection::Kind::Head, 0, 0}))
+                                      .split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), 50);  // one line per real encoder frame
+        const QStringList first = lines.front().split(',');
+        QCOMPARE(first.size(), 4);   // time + 3 tokens
+        QCOMPARE(first[0].toDouble(), 0.0);
+        QCOMPARE(first[1].toFloat(), 0.5f);
+        QCOMPARE(lines[10].split(',')[0].toDouble(), 10 * t.model.frameSeconds);
     }
 
     void heatmapPng()

@@ -1,8 +1,25 @@
 // The desktop window under QT_QPA_PLATFORM=offscreen: open a file, transcribe on the worker thread,
-// choose what the heatmap shows, click a token, cancel, and the --screenshot mode of the program.
+// choose what the heatmap shows, click a token, cancel, export every format and read it back, save and
+// reopen an analysis, record (and record live) from ALSA's file-capture device, recover a recording a
+// crash cut short, and the --screenshot mode of the program.
 #include "AttentionPane.h"
 #include "MainWindow.h"
+#include "PlaybackController.h"
+#include "RecordingController.h"
+#include "TierPane.h"
+#include "audio/AudioFile.h"
+#include "audio/RecordingRecovery.h"
 #include "support/TestSupport.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <atomic>
+#include <fcntl.h>
+#include <fstream>
+#include <sys/stat.h>
+#include <thread>
+#include <unistd.h>
 
 #include <QApplication>
 #include <QComboBox>
@@ -14,19 +31,83 @@
 
 using namespace attnscope;
 
+namespace {
+
+QString readText(const QString& path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
+}
+
+}  // namespace
+
 class TestMainWindow : public QObject {
     Q_OBJECT
     QTemporaryDir dir;
     QString model, speech;
+    // Recording tests: ALSA's capture device reads this FIFO, which a feeder thread fills in real time.
+    QString fifo_;
+    int fifoFd_ = -1;
+    std::vector<int16_t> source_;
+    std::atomic<double> feedSeconds_{0};  // how much of the source to send next (then silence)
+    std::atomic<bool> stopFeeding_{false};
+    std::thread feeder_;
 
 private slots:
     void initTestCase()
     {
         qApp->setProperty("attnscope.headless", true);  // errors go to the status bar, not modal dialogs
         QCoreApplication::setOrganizationName("AttnScopeTests");
+        // HOME first: ALSA reads ~/.asoundrc when PortAudio starts (the window lists input devices),
+        // and the settings and recordings folders of this run land in the temporary folder too.
+        const QString home = dir.filePath("home");
+        QDir().mkpath(home);
+        qputenv("HOME", home.toUtf8());
+        qputenv("XDG_DATA_HOME", (home + "/.local/share").toUtf8());
+        qputenv("XDG_CONFIG_HOME", (home + "/.config").toUtf8());
+        if (!test::sharedDir().isEmpty()) {
+            fifo_ = dir.filePath("capture.fifo");
+            QVERIFY(::mkfifo(fifo_.toLocal8Bit().constData(), 0600) == 0);
+            QFile rc(test::sharedDir() + "/testing/alsa-capture/asoundrc");
+            QVERIFY(rc.open(QIODevice::ReadOnly));
+            QFile out(home + "/.asoundrc");
+            QVERIFY(out.open(QIODevice::WriteOnly));
+            out.write(QString::fromUtf8(rc.readAll()).replace("@INFILE@", fifo_).toUtf8());
+            fifoFd_ = ::open(fifo_.toLocal8Bit().constData(), O_RDWR);  // never blocks, never EOF
+            QVERIFY(fifoFd_ >= 0);
+            ::fcntl(fifoFd_, F_SETFL, O_NONBLOCK);
+        }
         model = QString::fromStdString(test::makeWhisperFile(dir.path(), "ggml-test.bin"));
         speech = dir.filePath("speech.wav");
         QVERIFY2(test::synthesizeSpeech("Every token attends to the sound it writes.", speech), "espeak-ng is needed");
+        for (const float v : loadAudioFile(speech.toStdString()).samples)
+            source_.push_back(static_cast<int16_t>(std::lround(std::clamp(v, -1.0f, 0.99997f) * 32768)));
+        if (fifoFd_ >= 0)
+            feeder_ = std::thread([this] {
+                // Real time in 20 ms pieces: the source while feedSeconds_ asks for it, silence otherwise.
+                const std::vector<int16_t> silence(320, 0);
+                size_t at = 0;
+                while (!stopFeeding_) {
+                    const bool speak = feedSeconds_ > 0 && at < source_.size();
+                    const int16_t* piece = speak ? source_.data() + at : silence.data();
+                    const size_t n = speak ? std::min<size_t>(320, source_.size() - at) : 320;
+                    if (::write(fifoFd_, piece, n * 2) > 0 && speak) {
+                        at += n;
+                        if (at >= source_.size())
+                            feedSeconds_ = 0, at = 0;
+                    }
+                    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+                }
+            });
+    }
+
+    void cleanupTestCase()
+    {
+        stopFeeding_ = true;
+        if (feeder_.joinable())
+            feeder_.join();
+        if (fifoFd_ >= 0)
+            ::close(fifoFd_);
     }
 
     void openTranscribeAndInspect()
@@ -66,10 +147,185 @@ private slots:
         QCOMPARE(w.viewManager()->playhead(), t->tokens[1].t0);
         QVERIFY(!w.attentionPane()->rowCurve(1).empty());
 
+        // Clicking a word on the tier selects its first token; clicking a token plays its span, and the
+        // playhead follows the playback to the span's end (ALSA's null device plays instantly).
+        if (!t->words.empty()) {
+            const auto& word = t->words.front();
+            QCOMPARE(w.tierPane()->wordAt((word.t0 + word.t1) / 2), 0);
+            w.selectWord(0);
+            QCOMPARE(w.attentionPane()->selectedToken(), word.firstToken);
+        }
+        const auto& token = t->tokens[1];
+        if (fifoFd_ >= 0 && token.t1 > token.t0) {
+            w.selectToken(1, /*play=*/true);
+            QTRY_VERIFY_WITH_TIMEOUT(!w.playback()->isPlaying(), 5000);
+            QTRY_VERIFY_WITH_TIMEOUT(std::abs(w.viewManager()->playhead() - token.t1) < 0.002, 2000);
+        }
+        // A click on a time highlights the tokens whose attention peaks there.
+        for (int k = 0; k < static_cast<int>(t->tokens.size()); ++k) {
+            const auto attending = w.attentionPane()->tokensAttendingAt(0.505);
+            const float v = w.attentionPane()->valueAt(k, 0.505);
+            const bool listed = std::find(attending.begin(), attending.end(), k) != attending.end();
+            const auto row = w.attentionPane()->rowCurve(k);  // normalised: 1 at the row's peak
+            const auto at = std::min_element(row.begin(), row.end(), [](const auto& a, const auto& b) {
+                return std::abs(a.first - 0.505) < std::abs(b.first - 0.505);
+            });
+            QVERIFY(v >= 0);
+            QCOMPARE(listed, at->second >= 0.5f);
+        }
+
         // Zoom and scroll move the shared axis.
         const double spp = w.viewManager()->secondsPerPixel();
         w.viewManager()->zoom(2.0, 1.0);
         QVERIFY(w.viewManager()->secondsPerPixel() < spp);
+    }
+
+    void exportsEveryFormatAndReadsItBack()
+    {
+        MainWindow w;
+        w.show();
+        QVERIFY(w.openAudio(speech));
+        QVERIFY(!w.exportTo("srt", dir.filePath("early.srt")));  // nothing transcribed yet: refused
+        QVERIFY(!QFile::exists(dir.filePath("early.srt")));
+        w.setModelPath(model);
+        QSignalSpy done(&w, &MainWindow::transcriptionDone);
+        w.transcribe();
+        QVERIFY(done.wait(60000));
+        const auto& t = *w.document()->transcript();
+        for (const QString format : {"json", "srt", "vtt", "textgrid", "csv", "npy", "wav", "png", "svg"})
+            QVERIFY2(w.exportTo(format, dir.filePath("out." + format)), qPrintable(format));
+
+        const auto json = QJsonDocument::fromJson(readText(dir.filePath("out.json")).toUtf8()).object();
+        QCOMPARE(json.value("text").toString(), QString::fromStdString(t.text));
+        QVERIFY(readText(dir.filePath("out.srt")).contains("-->"));
+        QVERIFY(readText(dir.filePath("out.vtt")).startsWith("WEBVTT"));
+        QVERIFY(readText(dir.filePath("out.textgrid")).contains("IntervalTier"));
+        const QStringList csv = readText(dir.filePath("out.csv")).split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(csv.size(), t.windows[0].frames);
+        QCOMPARE(csv.front().split(',').size(), static_cast<int>(t.tokens.size()) + 1);
+        QFile npy(dir.filePath("out.npy"));
+        QVERIFY(npy.open(QIODevice::ReadOnly));
+        QCOMPARE(npy.read(6), QByteArray("\x93NUMPY"));
+        QCOMPARE(loadAudioFile(dir.filePath("out.wav").toStdString()).samples.size(), w.document()->audio().samples.size());
+        const QImage png(dir.filePath("out.png"));
+        QVERIFY(!png.isNull() && png.width() > 400);
+        QVERIFY(readText(dir.filePath("out.svg")).contains("<svg"));
+        QVERIFY(!w.exportTo("json", dir.filePath("no/such/folder/out.json")));
+    }
+
+    void savesAndReopensAnAnalysisWithoutTheModel()
+    {
+        const QString analysis = dir.filePath("speech.attnscope");
+        double value = -1;
+        std::string text;
+        {
+            MainWindow w;
+            QVERIFY(w.openAudio(speech));
+            w.setModelPath(model);
+            QSignalSpy done(&w, &MainWindow::transcriptionDone);
+            w.transcribe();
+            QVERIFY(done.wait(60000));
+            QVERIFY(w.saveAnalysis(analysis));
+            value = w.attentionPane()->valueAt(1, 0.5);
+            text = w.document()->transcript()->text;
+        }
+        MainWindow w;
+        w.setModelPath(dir.filePath("no-such-model.bin"));  // reopening must not need a model
+        QVERIFY(w.openAnalysis(analysis));
+        QCOMPARE(w.document()->transcript()->text, text);
+        QCOMPARE(w.attentionPane()->valueAt(1, 0.5), static_cast<float>(value));
+        std::ofstream(dir.filePath("garbage.attnscope").toStdString()) << "not a session";
+        QVERIFY(!w.openAnalysis(dir.filePath("garbage.attnscope")));
+        QCOMPARE(w.document()->transcript()->text, text);  // a failed open loses nothing
+    }
+
+    // Records the source through PortAudio and ALSA's file plugin: the document and the WAV on disk
+    // hold its samples (blocks of the source, in order; the FIFO pads gaps with silence).
+    void recordsFromTheCaptureDevice()
+    {
+        if (fifoFd_ < 0)
+            QSKIP("../shared is not beside the source tree: no file-capture ALSA configuration");
+        MainWindow w;
+        w.setAutoTranscribe(false);
+        w.setLiveMode(false);
+        w.setInputDevice("default");
+        QSignalSpy finished(&w, &MainWindow::recordingFinished);
+        const double seconds = source_.size() / 16000.0 + 0.5;
+        feedSeconds_ = seconds;
+        QVERIFY(w.startRecording(seconds));
+        QVERIFY(w.isRecording());
+        QVERIFY(finished.wait(30000));
+        QCOMPARE(finished.front().at(1).toString(), QString());
+        const QString wav = finished.front().at(0).toString();
+        QVERIFY(!QFile::exists(QString::fromStdString(recordingMarkerPath(wav.toStdString()))));
+        const auto disk = loadAudioFile(wav.toStdString()).samples;
+        const auto& memory = w.document()->audio().samples;
+        QCOMPARE(disk.size(), memory.size());
+        QCOMPARE(static_cast<double>(memory.size()), std::round(seconds * 16000));
+        QCOMPARE(QString::fromStdString(w.document()->audio().path), wav);
+        std::vector<int16_t> recorded;
+        for (const float v : memory)
+            recorded.push_back(static_cast<int16_t>(std::lround(v * 32768)));
+        size_t from = 0, loud = 0, matched = 0;
+        for (size_t b = 0; b + 32 <= recorded.size(); b += 32) {
+            if (std::all_of(recorded.begin() + b, recorded.begin() + b + 32, [](int16_t v) { return std::abs(v) < 64; }))
+                continue;
+            ++loud;
+            for (size_t at = from; at + 32 <= source_.size(); ++at)
+                if (std::equal(recorded.begin() + b, recorded.begin() + b + 32, source_.begin() + at,
+                               [](int16_t x, int16_t y) { return std::abs(x - y) <= 1; })) {
+                    ++matched;
+                    from = at;
+                    break;
+                }
+        }
+        QVERIFY(loud > 100);
+        QVERIFY2(matched * 2 > loud, qPrintable(QString("%1 of %2 blocks match").arg(matched).arg(loud)));
+    }
+
+    // Live mode re-runs the recognizer during the recording and shows its result in place.
+    void liveModeTranscribesWhileRecording()
+    {
+        if (fifoFd_ < 0)
+            QSKIP("../shared is not beside the source tree: no file-capture ALSA configuration");
+        MainWindow w;
+        w.setModelPath("builtin");
+        w.setAutoTranscribe(false);
+        w.setLiveMode(true);
+        w.setInputDevice("default");
+        QSignalSpy done(&w, &MainWindow::transcriptionDone);
+        QSignalSpy finished(&w, &MainWindow::recordingFinished);
+        feedSeconds_ = 10;
+        QVERIFY(w.startRecording(7.0));
+        QVERIFY(done.wait(20000));
+        QVERIFY(w.isRecording());  // the transcript arrived while recording went on
+        QCOMPARE(done.front().at(0).toBool(), true);
+        QVERIFY(w.document()->transcript().has_value());
+        QVERIFY(w.document()->transcript()->audioDuration <= w.document()->audio().duration() + 0.05);
+        QVERIFY(finished.wait(30000));
+    }
+
+    void missingInputDeviceKeepsTheWindowUsable()
+    {
+        MainWindow w;
+        QVERIFY(w.openAudio(speech));
+        w.setInputDevice("USB microphone that is not there");
+        QVERIFY(!w.startRecording(1.0));
+        QVERIFY(!w.isRecording());
+        QVERIFY(w.openAudio(speech));
+    }
+
+    void offersToRecoverARecordingACrashCutShort()
+    {
+        const QString folder = RecordingController::recordingsFolder();
+        const std::string wav = (folder + "/recording-crashed.wav").toStdString();
+        saveWav(wav, std::vector<float>(16000, 0.2f));
+        std::ofstream(recordingMarkerPath(wav)) << 999999999 << "\n";  // a process that is gone
+        MainWindow w;
+        QCOMPARE(w.offerRecovery(), 1);  // headless: the answer is "open"
+        QCOMPARE(w.document()->audio().path, wav);
+        QCOMPARE(w.document()->audio().duration(), 1.0);
+        QCOMPARE(w.offerRecovery(), 0);  // recovered: not offered again
     }
 
     void badAudioAndBadModelAreReported()

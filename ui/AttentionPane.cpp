@@ -18,6 +18,7 @@ AttentionPane::AttentionPane(Document* document, ViewManager* view, QWidget* par
     setMinimumHeight(120);
     connect(document_, &Document::transcriptChanged, this, [this] {
         selectedToken_ = -1;
+        highlighted_.clear();
         rebuild();
     });
 }
@@ -37,6 +38,39 @@ void AttentionPane::setShowPath(bool show)
 void AttentionPane::setSelectedToken(int token)
 {
     selectedToken_ = token;
+    update();
+}
+
+void AttentionPane::setColorMap(ColorMap map)
+{
+    colorMap_ = map;
+    rebuild();
+}
+
+std::vector<int> AttentionPane::tokensAttendingAt(double seconds) const
+{
+    std::vector<int> tokens;
+    const auto& t = document_->transcript();
+    if (!t)
+        return tokens;
+    for (size_t wi = 0; wi < t->windows.size() && wi < matrices_.size(); ++wi) {
+        const auto& w = t->windows[wi];
+        const int f = static_cast<int>(std::floor((seconds - w.t0) / frameSeconds_));
+        if (f < 0 || f >= w.frames)
+            continue;
+        for (int r = 0; r < w.tokenCount; ++r) {
+            const float* row = &matrices_[wi][static_cast<size_t>(r) * w.frames];
+            const auto [mn, mx] = std::minmax_element(row, row + w.frames);
+            if (*mx > *mn && row[f] - *mn >= 0.5f * (*mx - *mn))
+                tokens.push_back(w.firstToken + r);
+        }
+    }
+    return tokens;
+}
+
+void AttentionPane::setHighlightTime(double seconds)
+{
+    highlighted_ = tokensAttendingAt(seconds);
     update();
 }
 
@@ -62,7 +96,7 @@ void AttentionPane::rebuild()
             const auto [mn, mx] = std::minmax_element(row, row + w.frames);
             const double range = std::max(1e-9f, *mx - *mn);
             for (int f = 0; f < w.frames && offset + f < columns; ++f)
-                image_.setPixel(offset + f, w.firstToken + r, viridisArgb((row[f] - *mn) / range));
+                image_.setPixel(offset + f, w.firstToken + r, colorArgb(colorMap_, (row[f] - *mn) / range));
         }
     }
     update();
@@ -131,6 +165,9 @@ void AttentionPane::paintEvent(QPaintEvent*)
         for (const auto& w : t->windows)
             for (const auto& [r, f] : w.path)
                 p.drawPoint(QPointF(view_->xForTime(w.t0 + (f + 0.5) * frameSeconds_), (w.firstToken + r + 0.5) * rowHeight));
+    }
+    for (const int r : highlighted_) {  // tokens attending to the clicked time: a marker at the left edge
+        p.fillRect(QRectF(0, r * rowHeight, 6, std::max(1.0, rowHeight)), QColor(255, 170, 0));
     }
     if (selectedToken_ >= 0) {
         p.setPen(QPen(Qt::white, 1.5));

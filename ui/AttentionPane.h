@@ -4,6 +4,7 @@
 // attended to. Optional DTW path on top; a tooltip gives the exact weight under the cursor.
 #include "Document.h"
 #include "TimeAxisPane.h"
+#include "export/ColorMap.h"
 #include "model/AttentionSelection.h"
 
 #include <QImage>
@@ -20,6 +21,10 @@ public:
     const AttentionSelection& selection() const { return selection_; }
     void setShowPath(bool show);
     void setSelectedToken(int token);
+    void setColorMap(ColorMap map);
+    // Marks the tokens whose attention at `seconds` is at least half their row's peak (a click on a time).
+    void setHighlightTime(double seconds);
+    std::vector<int> tokensAttendingAt(double seconds) const;
     int selectedToken() const { return selectedToken_; }
     int rowCount() const { return image_.isNull() ? 0 : image_.height(); }
 
@@ -45,6 +50,8 @@ private:
     AttentionSelection selection_;
     bool showPath_ = true;
     int selectedToken_ = -1;
+    ColorMap colorMap_ = ColorMap::Viridis;
+    std::vector<int> highlighted_;
     std::vector<std::vector<float>> matrices_;  // per window: selectAttention() result
     QImage image_;                              // rows = tokens, columns = encoder frames of the whole audio
     double frameSeconds_ = 0.02;

@@ -1,6 +1,7 @@
 #pragma once
 // What the window shows: the audio, its spectrogram and, once a recognizer ran, the transcript with its
-// attention. The GUI never computes on it; the worker hands a new Transcript back.
+// attention. The GUI never computes on it; the worker hands a new Transcript back. While recording,
+// samples arrive in pieces and the spectrogram grows by the frames they complete.
 #include "audio/Audio.h"
 #include "dsp/DisplaySpectrogram.h"
 #include "model/Transcript.h"
@@ -8,9 +9,12 @@
 #include <QObject>
 #include <QString>
 
+#include <memory>
 #include <optional>
 
 namespace attnscope {
+
+enum class SpectrogramKind { Linear, Mel };
 
 class Document : public QObject {
     Q_OBJECT
@@ -21,20 +25,39 @@ public:
     void openAudio(const QString& path);
     void setAudio(Audio audio);
     void setTranscript(Transcript transcript);
+    void clearTranscript();
+
+    // Recording: start empty, grow, then settle on the finished file.
+    void startRecording();
+    void appendRecording(const std::vector<float>& samples);
+    void finishRecording(const QString& wavPath);
+    bool isRecording() const { return recording_; }
+
+    void setSpectrogramKind(SpectrogramKind kind);
+    SpectrogramKind spectrogramKind() const { return kind_; }
 
     const Audio& audio() const { return audio_; }
     const DisplaySpectrogram& spectrogram() const { return spectrogram_; }
     const std::optional<Transcript>& transcript() const { return transcript_; }
     bool hasAudio() const { return !audio_.samples.empty(); }
+    // The samples shared read-only with the audio player (made once per audio, not per play).
+    std::shared_ptr<const std::vector<float>> sharedSamples();
 
 signals:
-    void audioChanged();
+    void audioChanged();                     // new audio: everything redraws
+    void audioGrown(size_t previousSamples);  // recording: samples and spectrogram frames were appended
+    void spectrogramChanged();
     void transcriptChanged();
 
 private:
+    void computeSpectrogram();
+
     Audio audio_;
     DisplaySpectrogram spectrogram_;
+    SpectrogramKind kind_ = SpectrogramKind::Linear;
     std::optional<Transcript> transcript_;
+    std::shared_ptr<const std::vector<float>> shared_;
+    bool recording_ = false;
 };
 
 }  // namespace attnscope

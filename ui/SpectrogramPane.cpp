@@ -1,9 +1,9 @@
 #include "SpectrogramPane.h"
 
-#include "export/ColorMap.h"
-
 #include <QPainter>
 #include <QPainterPath>
+
+#include <cmath>
 
 namespace attnscope {
 
@@ -14,12 +14,30 @@ SpectrogramPane::SpectrogramPane(Document* document, ViewManager* view, QWidget*
         overlay_.clear();
         rebuildImage();
     });
+    connect(document_, &Document::spectrogramChanged, this, &SpectrogramPane::rebuildImage);
+    connect(document_, &Document::audioGrown, this, [this] {
+        const auto& s = document_->spectrogram();
+        if (s.frames > image_.width() || s.bins != image_.height()) {
+            QImage grown(std::max(1024, 2 * s.frames), std::max(1, s.bins), QImage::Format_RGB32);
+            grown.fill(Qt::black);
+            QPainter(&grown).drawImage(0, 0, image_);
+            image_ = grown;
+        }
+        paintColumns(paintedFrames_, s.frames);
+        update();
+    });
     setMinimumHeight(120);
 }
 
 void SpectrogramPane::setDynamicRange(double db)
 {
     dynamicRange_ = std::max(10.0, db);
+    rebuildImage();
+}
+
+void SpectrogramPane::setColorMap(ColorMap map)
+{
+    colorMap_ = map;
     rebuildImage();
 }
 
@@ -34,10 +52,26 @@ void SpectrogramPane::rebuildImage()
     const auto& s = document_->spectrogram();
     image_ = QImage(std::max(1, s.frames), std::max(1, s.bins), QImage::Format_RGB32);
     image_.fill(Qt::black);
-    for (int f = 0; f < s.frames; ++f)
-        for (int b = 0; b < s.bins; ++b)
-            image_.setPixel(f, s.bins - 1 - b, viridisArgb(1.0 + s.at(f, b) / dynamicRange_));
+    paintedFrames_ = 0;
+    paintColumns(0, s.frames);
     update();
+}
+
+void SpectrogramPane::paintColumns(int from, int to)
+{
+    const auto& s = document_->spectrogram();
+    // One colour per 0.25 dB step: a lookup instead of a colour-map call per cell.
+    std::vector<uint32_t> lut(static_cast<size_t>(dynamicRange_ * 4) + 1);
+    for (size_t i = 0; i < lut.size(); ++i)
+        lut[i] = colorArgb(colorMap_, 1.0 - i / (lut.size() - 1.0));
+    for (int b = 0; b < s.bins; ++b) {
+        auto* line = reinterpret_cast<uint32_t*>(image_.scanLine(s.bins - 1 - b));
+        for (int f = from; f < to; ++f) {
+            const double below = std::clamp(-static_cast<double>(s.at(f, b)), 0.0, dynamicRange_);
+            line[f] = lut[static_cast<size_t>(below * 4)];
+        }
+    }
+    paintedFrames_ = to;
 }
 
 void SpectrogramPane::paintEvent(QPaintEvent*)
@@ -48,7 +82,7 @@ void SpectrogramPane::paintEvent(QPaintEvent*)
     if (s.frames > 0) {
         const double f0 = view_->startSeconds() / s.frameSeconds;
         const double frames = view_->secondsPerPixel() * width() / s.frameSeconds;
-        p.drawImage(QRectF(0, 0, width(), height()), image_, QRectF(f0, 0, frames, image_.height()));
+        p.drawImage(QRectF(0, 0, width(), height()), image_, QRectF(f0, 0, frames, s.bins));
     }
     if (!overlay_.empty()) {
         QPainterPath path;
@@ -60,9 +94,25 @@ void SpectrogramPane::paintEvent(QPaintEvent*)
         p.setPen(QPen(Qt::white, 1.2));
         p.drawPath(path);
     }
-    p.setPen(Qt::white);
-    p.drawText(rect().adjusted(4, 2, -4, -2), Qt::AlignTop | Qt::AlignLeft, "8 kHz");
-    p.drawText(rect().adjusted(4, 2, -4, -2), Qt::AlignBottom | Qt::AlignLeft, "0 Hz");
+    // Frequency axis: a tick at round frequencies, placed through each row's centre frequency (linear
+    // for the STFT, mel-spaced for log-mel).
+    if (s.bins > 1 && static_cast<int>(s.binHz.size()) == s.bins) {
+        p.setPen(QColor(255, 255, 255, 200));
+        QFont font = p.font();
+        font.setPixelSize(10);
+        p.setFont(font);
+        for (const double hz : {0.0, 250.0, 500.0, 1000.0, 2000.0, 4000.0, 6000.0, 8000.0}) {
+            const auto it = std::lower_bound(s.binHz.begin(), s.binHz.end(), static_cast<float>(hz));
+            const int row = static_cast<int>(std::min<ptrdiff_t>(it - s.binHz.begin(), s.bins - 1));
+            const double y = height() - (row + 0.5) * height() / s.bins;
+            if (y < 8 || (hz > 0 && y > height() - 10))
+                continue;
+            p.drawLine(QPointF(0, y), QPointF(5, y));
+            p.drawText(QPointF(8, y + 4), hz >= 1000 ? QString("%1 kHz").arg(hz / 1000) : QString("%1 Hz").arg(hz));
+        }
+        p.drawText(rect().adjusted(0, 2, -6, 0), Qt::AlignTop | Qt::AlignRight,
+                   document_->isRecording() || document_->spectrogramKind() == SpectrogramKind::Linear ? tr("STFT") : tr("log-mel (80)"));
+    }
     drawPlayhead(p);
 }
 

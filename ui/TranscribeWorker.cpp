@@ -1,6 +1,7 @@
 #include "TranscribeWorker.h"
 
 #include "Error.h"
+#include "Threads.h"
 #include "model/RecognizerFactory.h"
 
 #include <chrono>
@@ -9,9 +10,10 @@ namespace attnscope {
 
 TranscribeWorker::~TranscribeWorker() = default;
 
-void TranscribeWorker::run(const Audio& audio, const QString& modelPath, const QString& text, int beamSize)
+void TranscribeWorker::run(const Audio& audio, const QString& modelPath, const QString& text, int beamSize, int threads)
 {
     cancel_ = false;
+    setComputeThreads(threads);
     try {
         if (!recognizer_ || loadedPath_ != modelPath) {
             recognizer_.reset();

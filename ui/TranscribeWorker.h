@@ -22,8 +22,9 @@ public:
     void cancel() { cancel_ = true; }  // safe from any thread
 
 public slots:
-    // Loads `modelPath` (cached between runs) and transcribes, or force-aligns when `text` is given.
-    void run(const attnscope::Audio& audio, const QString& modelPath, const QString& text, int beamSize);
+    // Loads `modelPath` (cached between runs) and transcribes, or force-aligns when `text` is given,
+    // with `threads` intra-op threads (0 = all cores).
+    void run(const attnscope::Audio& audio, const QString& modelPath, const QString& text, int beamSize, int threads = 0);
 
 signals:
     void progress(double fraction);

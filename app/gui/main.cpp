@@ -56,11 +56,13 @@ int main(int argc, char** argv)
     app.setProperty("attnscope.headless", headless);
     attnscope::MainWindow window;
     if (parser.isSet(model))
-        window.setModelPath(parser.value(model));
+        window.setModelPath(parser.value(model), /*remember=*/false);
     const QStringList files = parser.positionalArguments();
 
     if (!headless) {
         window.show();
+        // A recording that a crash or power cut interrupted is offered back first.
+        QTimer::singleShot(0, &window, [&window] { window.offerRecovery(); });
         // A file named on the command line is opened and transcribed at once: the first thing a user
         // (or the README's main job) wants to see is its attention.
         if (!files.isEmpty() && window.openAudio(files.front()))

@@ -78,6 +78,10 @@ struct Transcript {
     double audioDuration = 0.0;
 };
 
+// Moves every time in `t` by `seconds` (live mode transcribes the recording's last window and shows it
+// where it lies in the whole recording).
+void shiftTimes(Transcript& t, double seconds);
+
 // Splits UTF-8 text on whitespace: the word list a transcript's text implies.
 std::vector<std::string> splitWords(const std::string& text);
 
