@@ -3,6 +3,7 @@
 //   attnscope --screenshot OUT.png --model FILE AUDIO   (renders the window after transcribing; works
 //                                                        under QT_QPA_PLATFORM=offscreen)
 #include "Error.h"
+#include "GuiBenchmark.h"
 #include "MainWindow.h"
 #include "Threads.h"
 
@@ -48,12 +49,18 @@ int main(int argc, char** argv)
     const QCommandLineOption screenshot("screenshot", "Transcribe AUDIO, save the window as PNG and exit.", "OUT.png");
     const QCommandLineOption size("size", "Window size for --screenshot.", "WxH", "1400x900");
     const QCommandLineOption threads("threads", "Compute threads (0 = all cores).", "N", "0");
-    parser.addOptions({model, screenshot, size, threads});
+    const QCommandLineOption benchmark("benchmark", "Measure heatmap redraw, opening a 10-minute file and the GUI "
+                                       "stall while transcribing AUDIO (if given); print a Markdown table.");
+    parser.addOptions({model, screenshot, size, threads, benchmark});
     parser.process(app);
     attnscope::setComputeThreads(parser.value(threads).toInt());
 
-    const bool headless = parser.isSet(screenshot);
+    const bool headless = parser.isSet(screenshot) || parser.isSet(benchmark);
     app.setProperty("attnscope.headless", headless);
+    if (parser.isSet(benchmark)) {
+        const QStringList files = parser.positionalArguments();
+        return attnscope::runGuiBenchmark(parser.isSet(model) ? parser.value(model) : "builtin", files.value(0));
+    }
     attnscope::MainWindow window;
     if (parser.isSet(model))
         window.setModelPath(parser.value(model), /*remember=*/false);
