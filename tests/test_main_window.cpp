@@ -3,6 +3,7 @@
 // reopen an analysis, record (and record live) from ALSA's file-capture device, recover a recording a
 // crash cut short, and the --screenshot mode of the program.
 #include "AttentionPane.h"
+#include "ExplainPanel.h"
 #include "MainWindow.h"
 #include "PlaybackController.h"
 #include "RecordingController.h"
@@ -146,6 +147,12 @@ private slots:
         QCOMPARE(w.attentionPane()->selectedToken(), 1);
         QCOMPARE(w.viewManager()->playhead(), t->tokens[1].t0);
         QVERIFY(!w.attentionPane()->rowCurve(1).empty());
+        // The Explain panel shows that head's numbers for the token: its strongest frame's weight.
+        const float* row = &win.weights[((static_cast<size_t>(1) * win.heads + 1) * win.tokenCount + 1) * win.totalFrames];
+        const float best = *std::max_element(row, row + win.totalFrames);
+        const QString explained = w.explainPanel()->toPlainText();
+        QVERIFY2(explained.contains("layer 1, head 1"), qPrintable(explained));
+        QVERIFY2(explained.contains(QString::number(best, 'f', 4)), qPrintable(explained));
 
         // Clicking a word on the tier selects its first token; clicking a token plays its span, and the
         // playhead follows the playback to the span's end (ALSA's null device plays instantly).

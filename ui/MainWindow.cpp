@@ -2,6 +2,7 @@
 
 #include "AttentionPane.h"
 #include "Error.h"
+#include "ExplainPanel.h"
 #include "PlaybackController.h"
 #include "RecordingController.h"
 #include "SpectrogramPane.h"
@@ -123,6 +124,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     dock->setObjectName("controls");
     dock->setWidget(buildControls());
     addDockWidget(Qt::RightDockWidgetArea, dock);
+    explain_ = new ExplainPanel(&document_);
+    auto* explainDock = new QDockWidget(tr("Explain"), this);
+    explainDock->setObjectName("explain");
+    explainDock->setWidget(explain_);
+    addDockWidget(Qt::RightDockWidgetArea, explainDock);
 
     progress_ = new QProgressBar;
     progress_->setRange(0, 1000);
@@ -657,6 +663,7 @@ void MainWindow::selectToken(int token, bool play)
     attention_->setSelectedToken(token);
     tiers_->setSelectedToken(token);
     spectrogram_->setOverlay(attention_->rowCurve(token));
+    explain_->explain(token, attention_->selection());
     const auto& k = t->tokens[token];
     view_.setPlayhead(k.t0);
     for (size_t w = 0; w < t->words.size(); ++w)
@@ -698,8 +705,10 @@ void MainWindow::selectAttention(int comboIndex)
     if (comboIndex < 0 || comboIndex >= static_cast<int>(choices.size()))
         return;
     attention_->setSelection(choices[comboIndex]);
-    if (attention_->selectedToken() >= 0)
+    if (attention_->selectedToken() >= 0) {
         spectrogram_->setOverlay(attention_->rowCurve(attention_->selectedToken()));
+        explain_->explain(attention_->selectedToken(), attention_->selection());
+    }
 }
 
 void MainWindow::refillAttentionChoices()

@@ -20,6 +20,7 @@ class QPushButton;
 namespace attnscope {
 
 class AttentionPane;
+class ExplainPanel;
 class PlaybackController;
 class RecordingController;
 class SpectrogramPane;
@@ -63,6 +64,7 @@ public:
     AttentionPane* attentionPane() { return attention_; }
     SpectrogramPane* spectrogramPane() { return spectrogram_; }
     TierPane* tierPane() { return tiers_; }
+    ExplainPanel* explainPanel() { return explain_; }
     PlaybackController* playback() { return playback_; }
     ViewManager* viewManager() { return &view_; }
     void selectToken(int token, bool play = false);
@@ -113,6 +115,7 @@ private:
     AttentionPane* attention_ = nullptr;
     TierPane* tiers_ = nullptr;
     TranscriptView* transcript_ = nullptr;
+    ExplainPanel* explain_ = nullptr;
     QLineEdit* modelEdit_ = nullptr;
     QComboBox* attentionCombo_ = nullptr;
     QComboBox* deviceCombo_ = nullptr;
