@@ -135,7 +135,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     progress_->setMaximumWidth(200);
     progress_->hide();
     status_ = new QLabel;
-    statusBar()->addWidget(status_, 1);
+    statusBar()->addPermanentWidget(status_, 1);  // permanent: temporary messages do not cover it
     statusBar()->addPermanentWidget(progress_);
 
     recording_ = new RecordingController(this);
@@ -234,7 +234,13 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     connect(&liveTimer_, &QTimer::timeout, this, &MainWindow::liveTick);
 
     const QSettings settings;
-    modelEdit_->setText(settings.value("model/path", "builtin").toString());
+    QString remembered = settings.value("model/path", "builtin").toString();
+    if (remembered != "builtin" && !remembered.isEmpty() && !QFileInfo::exists(remembered)) {
+        // A model file that was moved or deleted since the last session: start with the shipped one.
+        statusBar()->showMessage(tr("The model used last time, %1, is gone; using the built-in model.").arg(remembered), 15000);
+        remembered = "builtin";
+    }
+    modelEdit_->setText(remembered);
     playback_->setDevice(settings.value("audio/output").toString());
     updateStatus();
 }
