@@ -150,6 +150,35 @@ private slots:
         QVERIFY_THROWS_EXCEPTION(Error, recognizer.align(loadAudioFile(wav.toStdString()), "!!!", TranscribeOptions()));
     }
 
+    void explainRecomputesTheStoredAttention()
+    {
+        QTemporaryDir dir;
+        BuiltinRecognizer recognizer(writeRandomModel(dir.path()));
+        const QString wav = dir.path() + "/speech.wav";
+        QVERIFY(test::synthesizeSpeech("attention follows the voice", wav));
+        const Audio audio = loadAudioFile(wav.toStdString());
+        const Transcript t = recognizer.transcribe(audio, TranscribeOptions());
+        const int last = static_cast<int>(t.tokens.size()) - 1;
+        for (const int token : {0, last / 2, last})
+            for (const auto& [layer, head] : {std::pair{0, 0}, std::pair{1, 1}}) {
+                const auto e = recognizer.explain(audio, makeExplainRequest(t, token, layer, head));
+                QCOMPARE(e.headDim, 16);
+                QCOMPARE(e.frames, t.windows[0].totalFrames);
+                const QString problem = test::explanationProblem(e);
+                QVERIFY2(problem.isEmpty(), qPrintable(problem));
+            }
+        // Forced alignment's single window is explained the same way.
+        const Transcript a = recognizer.align(audio, "attention follows the voice", TranscribeOptions());
+        const auto e = recognizer.explain(audio, makeExplainRequest(a, 5, 1, 0));
+        QVERIFY2(test::explanationProblem(e).isEmpty(), qPrintable(test::explanationProblem(e)));
+        // Requests that do not fit: no such head, no such token, a transcript of other audio.
+        QVERIFY_THROWS_EXCEPTION(Error, makeExplainRequest(t, 0, 2, 0));
+        QVERIFY_THROWS_EXCEPTION(Error, makeExplainRequest(t, last + 1, 0, 0));
+        Audio shorter = audio;
+        shorter.samples.resize(audio.samples.size() / 2);
+        QVERIFY_THROWS_EXCEPTION(Error, recognizer.explain(shorter, makeExplainRequest(t, 0, 0, 0)));
+    }
+
     void shippedModelTranscribesAndAligns()
     {
         const std::string path = findBuiltinModel();

@@ -106,6 +106,28 @@ private slots:
             QCOMPARE(doc["words"].toArray().size(), 7);
     }
 
+    void explainPrintsOneHeadsNumbers()
+    {
+        // With the built-in model (the default): the table, then every number as JSON.
+        const auto text = run({"explain", speech, "--token", "2", "--layer", "0", "--head", "1", "--threads", "1"});
+        QVERIFY2(text.code == 0, qPrintable(text.err));
+        QVERIFY2(text.out.contains("layer 0, head 1") && text.out.contains("c = sum_i a_i V_i"), qPrintable(text.out));
+        const auto r = run({"explain", speech, "--model", model, "--text", "ask not", "--token", "1", "--json", "-"});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const auto j = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        QCOMPARE(j["schema"].toString(), QString("attnscope.explanation/1"));
+        QCOMPARE(j["d_k"].toInt(), 32);
+        QCOMPARE(j["query"].toArray().size(), 32);
+        QCOMPARE(j["context"].toArray().size(), 32);
+        QCOMPARE(j["weights"].toArray().size(), j["frames"].toInt());
+        QVERIFY(j["max_difference_from_stored"].toDouble() < 1e-4);
+        // No such token or head: a usage error, one line.
+        const auto bad = run({"explain", speech, "--model", model, "--token", "100000"});
+        QCOMPARE(bad.code, 2);
+        QCOMPARE(bad.err.trimmed().count('\n'), 0);
+        QCOMPARE(run({"explain", speech, "--model", model, "--layer", "7"}).code, 2);
+    }
+
     void infoAndBench()
     {
         const auto info = run({"info", model});

@@ -12,6 +12,8 @@
 #include "audio/RecordingRecovery.h"
 #include "support/TestSupport.h"
 
+#include <nlohmann/json.hpp>
+
 #include <QJsonDocument>
 #include <QJsonObject>
 
@@ -153,6 +155,24 @@ private slots:
         const QString explained = w.explainPanel()->toPlainText();
         QVERIFY2(explained.contains("layer 1, head 1"), qPrintable(explained));
         QVERIFY2(explained.contains(QString::number(best, 'f', 4)), qPrintable(explained));
+        // The worker recomputes q, K and V for it; the panel shows them and saves every number as JSON.
+        QTRY_VERIFY_WITH_TIMEOUT(w.explainPanel()->hasNumbers(), 20000);
+        const QString numbers = w.explainPanel()->toPlainText();
+        QVERIFY2(numbers.contains("recomputed from the audio") && numbers.contains("|q|") && numbers.contains("|c|"),
+                 qPrintable(numbers));
+        const QString numbersPath = dir.filePath("explanation.json");
+        w.explainPanel()->saveNumbers(numbersPath);
+        QFile numbersFile(numbersPath);
+        QVERIFY(numbersFile.open(QIODevice::ReadOnly));
+        const auto j = nlohmann::json::parse(numbersFile.readAll().toStdString());
+        QCOMPARE(j.at("token").get<int>(), 1);
+        QCOMPARE(j.at("layer").get<int>(), 1);
+        QCOMPARE(j.at("weights").size(), static_cast<size_t>(win.totalFrames));
+        QCOMPARE(j.at("keys").size(), static_cast<size_t>(win.totalFrames));
+        QVERIFY(j.at("max_difference_from_stored").get<double>() < 1e-4);
+        double sumA = 0;
+        for (const double v : j.at("weights")) sumA += v;
+        QVERIFY(std::abs(sumA - 1.0) < 1e-4);
 
         // Clicking a word on the tier selects its first token; clicking a token plays its span, and the
         // playhead follows the playback to the span's end (ALSA's null device plays instantly).

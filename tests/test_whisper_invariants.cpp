@@ -245,6 +245,23 @@ private slots:
             QVERIFY(tok.id < m.vocab->eot() || tok.id == m.vocab->eot());
     }
 
+    void explainRecomputesTheStoredAttention()
+    {
+        const auto t = recognizer->transcribe(speech, {}, {}, nullptr);
+        const int last = static_cast<int>(t.tokens.size()) - 1;
+        for (const int token : {0, last})
+            for (const auto& [layer, head] : {std::pair{0, 0}, std::pair{1, 1}}) {
+                const auto e = recognizer->explain(speech, makeExplainRequest(t, token, layer, head));
+                QCOMPARE(e.frames, t.windows[0].totalFrames);
+                QCOMPARE(e.headDim, 32);  // the "test" shape: 64 wide, 2 heads
+                const QString problem = test::explanationProblem(e);
+                QVERIFY2(problem.isEmpty(), qPrintable(problem));
+            }
+        auto request = makeExplainRequest(t, 0, 0, 0);
+        request.windowFrames = t.windows[0].totalFrames / 2;  // a transcript from some other model
+        QVERIFY_THROWS_EXCEPTION(Error, recognizer->explain(speech, request));
+    }
+
     void multilingualDetectsALanguage()
     {
         ATTNSCOPE_SKIP_WITHOUT_SHARED();

@@ -1,19 +1,118 @@
 #include "ExplainPanel.h"
 
+#include "Error.h"
+#include "export/ExplanationJson.h"
+#include "export/JsonExport.h"
+
+#include <QFileDialog>
+#include <QMessageBox>
+
 #include <algorithm>
 #include <cmath>
 #include <numeric>
 
 namespace attnscope {
 
+namespace {
+QString vectorHead(const std::vector<float>& v, size_t begin, int count, int total)
+{
+    QStringList parts;
+    for (int j = 0; j < std::min(count, total); ++j)
+        parts << QString::number(v[begin + j], 'f', 3);
+    return "[" + parts.join(", ") + (total > count ? ", …]" : "]");
+}
+
+double norm(const std::vector<float>& v)
+{
+    return std::sqrt(std::inner_product(v.begin(), v.end(), v.begin(), 0.0));
+}
+}  // namespace
+
 ExplainPanel::ExplainPanel(Document* document, QWidget* parent) : QTextBrowser(parent), document_(document)
 {
     setMinimumWidth(280);
+    setOpenLinks(false);
     connect(document_, &Document::transcriptChanged, this, [this] { explain(-1, {}); });
+    connect(this, &QTextBrowser::anchorClicked, this, [this](const QUrl& url) {
+        if (url.toString() != "save-numbers")
+            return;
+        const QString path = QFileDialog::getSaveFileName(this, tr("Save the numbers"), "explanation.json",
+                                                          tr("JSON (*.json)"));
+        if (path.isEmpty())
+            return;
+        try {
+            saveNumbers(path);
+        } catch (const Error& e) {
+            QMessageBox::warning(this, tr("Could not save"), QString::fromStdString(e.what()));
+        }
+    });
     explain(-1, {});
 }
 
 void ExplainPanel::explain(int token, const AttentionSelection& selection)
+{
+    const auto& t = document_->transcript();
+    token_ = token;
+    numbers_.reset();
+    numbersState_.clear();
+    note_.clear();
+    if (!t || token < 0 || token >= static_cast<int>(t->tokens.size())) {
+        token_ = -1;
+        render();
+        return;
+    }
+    // One head's raw softmax row; for the other selections, explain the first alignment head (means
+    // of softmaxes are not a softmax, so they have no scores).
+    layer_ = selection.layer;
+    head_ = selection.head;
+    if (selection.kind != AttentionSelection::Kind::Head) {
+        const auto& heads = t->model.alignmentHeads;
+        layer_ = heads.empty() ? t->model.layers - 1 : heads.front().layer;
+        head_ = heads.empty() ? 0 : heads.front().head;
+        note_ = tr("The view shows a mean or the timing matrix, which has no scores of its own; here is alignment "
+                   "head layer %1, head %2. Pick one head in the Attention list to explain another.").arg(layer_).arg(head_);
+    }
+    try {
+        const ExplainRequest request = makeExplainRequest(*t, token, layer_, head_);
+        if (document_->audio().samples.empty()) {
+            numbersState_ = tr("The audio is not loaded, so q, K and V cannot be recomputed.");
+        } else {
+            numbersState_ = tr("Recomputing q, K and V from the audio…");
+            emit numbersWanted(request);
+        }
+    } catch (const Error& e) {
+        numbersState_ = QString::fromStdString(e.what());
+    }
+    render();
+}
+
+void ExplainPanel::showNumbers(const AttentionExplanation& numbers)
+{
+    if (numbers.token != token_ || numbers.layer != layer_ || numbers.head != head_)
+        return;  // an answer to an earlier click
+    numbers_ = numbers;
+    numbersState_.clear();
+    render();
+}
+
+void ExplainPanel::showNumbersUnavailable(const QString& reason)
+{
+    if (token_ < 0 || numbers_)
+        return;
+    numbersState_ = tr("q, K and V could not be recomputed: %1").arg(reason);
+    render();
+}
+
+void ExplainPanel::saveNumbers(const QString& path) const
+{
+    if (!numbers_)
+        throw Error(ErrorKind::Usage, "there are no numbers to save yet");
+    const auto& t = document_->transcript();
+    const std::string text = t && token_ < static_cast<int>(t->tokens.size()) ? t->tokens[token_].text : "";
+    writeJsonFile(explanationToJson(*numbers_, text), path.toStdString());
+}
+
+void ExplainPanel::render()
 {
     const auto& t = document_->transcript();
     QString html =
@@ -21,34 +120,23 @@ void ExplainPanel::explain(int token, const AttentionSelection& selection)
         "s<sub>i</sub> = q · k<sub>i</sub> / √d<sub>k</sub> &nbsp; (query of the token, key of frame i)<br>"
         "a = softmax(s) &nbsp; — one row of the heatmap, Σ a<sub>i</sub> = 1<br>"
         "c = Σ<sub>i</sub> a<sub>i</sub> V<sub>i</sub> &nbsp; — the context vector the decoder reads</p>";
-    if (!t || token < 0 || token >= static_cast<int>(t->tokens.size())) {
+    if (!t || token_ < 0) {
         setHtml(html + "<p><i>" + tr("Click a token (a heatmap row, a tier interval or a word) to see its numbers.") + "</i></p>");
         return;
     }
-    const Token& k = t->tokens[token];
+    const Token& k = t->tokens[token_];
     const WindowAttention* w = nullptr;
     for (const auto& win : t->windows)
-        if (token >= win.firstToken && token < win.firstToken + win.tokenCount)
+        if (token_ >= win.firstToken && token_ < win.firstToken + win.tokenCount)
             w = &win;
-    if (!w || w->frames <= 0) {
+    if (!w || w->frames <= 0 || w->weights.empty()) {
         setHtml(html + "<p>" + tr("No attention was kept for this token.") + "</p>");
         return;
     }
-    // One head's raw softmax row; for the other selections, explain the first alignment head (means
-    // of softmaxes are not a softmax, so they have no scores).
-    int layer = selection.layer, head = selection.head;
-    QString note;
-    if (selection.kind != AttentionSelection::Kind::Head) {
-        const auto heads = t->model.alignmentHeads;
-        layer = heads.empty() ? t->model.layers - 1 : heads.front().layer;
-        head = heads.empty() ? 0 : heads.front().head;
-        note = tr("The view shows a mean or the timing matrix, which has no scores of its own; here is alignment "
-                  "head layer %1, head %2. Pick one head in the Attention list to explain another.").arg(layer).arg(head);
-    }
-    const int r = token - w->firstToken;
+    const int r = token_ - w->firstToken;
     std::vector<double> a(w->totalFrames);
     for (int f = 0; f < w->totalFrames; ++f)
-        a[f] = w->weight(layer, head, r, f);
+        a[f] = w->weight(layer_, head_, r, f);
     const double sum = std::accumulate(a.begin(), a.end(), 0.0);
     const double amax = *std::max_element(a.begin(), a.end());
     std::vector<int> order(w->totalFrames);
@@ -63,15 +151,15 @@ void ExplainPanel::explain(int token, const AttentionSelection& selection)
             entropy -= v * std::log2(v);
 
     html += QString("<p><b>token %1 “%2”</b>, layer %3, head %4<br>%5 encoder frames of %6 ms (window at %7 s)</p>")
-                .arg(token)
+                .arg(token_)
                 .arg(QString::fromStdString(k.text).trimmed().toHtmlEscaped())
-                .arg(layer)
-                .arg(head)
+                .arg(layer_)
+                .arg(head_)
                 .arg(w->totalFrames)
                 .arg(t->model.frameSeconds * 1000, 0, 'f', 0)
                 .arg(w->t0, 0, 'f', 2);
-    if (!note.isEmpty())
-        html += "<p><i>" + note.toHtmlEscaped() + "</i></p>";
+    if (!note_.isEmpty())
+        html += "<p><i>" + note_.toHtmlEscaped() + "</i></p>";
     html += "<table cellspacing='0' cellpadding='3' border='1' style='border-collapse:collapse'>"
             "<tr><th>frame i</th><th>time</th><th>a<sub>i</sub></th><th>s<sub>i</sub> − s<sub>max</sub></th></tr>";
     for (int i = 0; i < top; ++i) {
@@ -84,24 +172,51 @@ void ExplainPanel::explain(int token, const AttentionSelection& selection)
     }
     html += "</table>";
     html += QString("<p>Σ a<sub>i</sub> = %1 over all %2 frames; the top %3 hold %4 % of the weight; "
-                    "entropy %5 bits (0 = one frame, %6 = uniform).</p>")
+                    "entropy %5 bits (0 = one frame, %6 = uniform). So c = %7·V<sub>%8</sub> + %9·V<sub>%10</sub> + … "
+                    "is %4 % made of the values of these %3 frames.</p>")
                 .arg(sum, 0, 'f', 4)
                 .arg(w->totalFrames)
                 .arg(top)
                 .arg(100 * topMass, 0, 'f', 1)
                 .arg(entropy, 0, 'f', 2)
-                .arg(std::log2(static_cast<double>(w->totalFrames)), 0, 'f', 2);
-    html += QString("<p>So c = %1·V<sub>%2</sub> + %3·V<sub>%4</sub> + … : the context vector is %5 % made of the "
-                    "values of these %6 frames. The scores are exact up to the one constant softmax cancels "
-                    "(s<sub>i</sub> − s<sub>max</sub> = ln(a<sub>i</sub>/a<sub>max</sub>)); the value vectors V themselves "
-                    "are not kept in the transcript.</p>")
+                .arg(std::log2(static_cast<double>(w->totalFrames)), 0, 'f', 2)
                 .arg(a[order[0]], 0, 'f', 3)
                 .arg(order[0])
                 .arg(top > 1 ? a[order[1]] : 0.0, 0, 'f', 3)
-                .arg(top > 1 ? order[1] : 0)
-                .arg(100 * topMass, 0, 'f', 1)
-                .arg(top);
+                .arg(top > 1 ? order[1] : 0);
+    html += numbers_ ? numbersHtml() : "<p><i>" + numbersState_.toHtmlEscaped() + "</i></p>";
     setHtml(html);
+}
+
+QString ExplainPanel::numbersHtml() const
+{
+    const AttentionExplanation& e = *numbers_;
+    QString html = QString("<p><b>The computation, recomputed from the audio</b><br>"
+                           "d<sub>k</sub> = %1, so 1/√d<sub>k</sub> = %2<br>"
+                           "q = %3 &nbsp; |q| = %4</p>")
+                       .arg(e.headDim)
+                       .arg(e.scale, 0, 'f', 5)
+                       .arg(vectorHead(e.query, 0, 6, e.headDim))
+                       .arg(norm(e.query), 0, 'f', 3);
+    html += "<table cellspacing='0' cellpadding='3' border='1' style='border-collapse:collapse'>"
+            "<tr><th>i</th><th>q · k<sub>i</sub></th><th>s<sub>i</sub></th><th>a<sub>i</sub></th>"
+            "<th>V<sub>i</sub></th></tr>";
+    for (const int f : e.topFrames(6))
+        html += QString("<tr><td>%1</td><td>%2</td><td>%3</td><td>%4</td><td>%5</td></tr>")
+                    .arg(f)
+                    .arg(e.dot(f), 0, 'f', 3)
+                    .arg(e.scores[f], 0, 'f', 3)
+                    .arg(e.weights[f], 0, 'f', 4)
+                    .arg(vectorHead(e.values, static_cast<size_t>(f) * e.headDim, 3, e.headDim));
+    html += "</table>";
+    html += QString("<p>c = Σ a<sub>i</sub> V<sub>i</sub> = %1 &nbsp; |c| = %2<br>"
+                    "The recomputed softmax matches the heatmap row to %3.<br>"
+                    "<a href='save-numbers'>Save every number (q, all %4 keys and values, s, a, c) as JSON…</a></p>")
+                .arg(vectorHead(e.context, 0, 6, e.headDim))
+                .arg(norm(e.context), 0, 'f', 3)
+                .arg(e.storedWeights.empty() ? QString("—") : QString::number(e.maxDifferenceFromStored(), 'g', 2))
+                .arg(e.frames);
+    return html;
 }
 
 }  // namespace attnscope

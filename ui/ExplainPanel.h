@@ -1,12 +1,16 @@
 #pragma once
 // The teaching aid beside the panes: for the selected token and head, the frames it attends to most,
-// with their times, weights a_i and scaled scores s_i = q·k_i/√d_k, next to the formulas
-// a = softmax(s) and c = Σ a_i V_i. The transcript keeps the post-softmax weights, which fix the
-// scores up to the one constant softmax ignores: s_i − s_max = ln(a_i / a_max), exactly.
+// with their times and weights a_i, next to the formulas s_i = q·k_i/√d_k, a = softmax(s) and
+// c = Σ a_i V_i. The transcript keeps only the weights, which fix the scores up to the constant softmax
+// ignores (s_i − s_max = ln(a_i / a_max)); the actual q, k_i, V_i and c are recomputed from the audio
+// by the recognizer on the worker thread: the panel asks with numbersWanted() and shows the reply.
 #include "Document.h"
+#include "model/AttentionExplanation.h"
 #include "model/AttentionSelection.h"
 
 #include <QTextBrowser>
+
+#include <optional>
 
 namespace attnscope {
 
@@ -16,8 +20,28 @@ public:
     explicit ExplainPanel(Document* document, QWidget* parent = nullptr);
     void explain(int token, const AttentionSelection& selection);
 
+    // The recomputed numbers (ignored unless they are for the token and head on show), or why not.
+    void showNumbers(const attnscope::AttentionExplanation& numbers);
+    void showNumbersUnavailable(const QString& reason);
+    bool hasNumbers() const { return numbers_.has_value(); }
+    // Every number (q, all keys and values, scores, softmax, context) as attnscope.explanation/1 JSON.
+    void saveNumbers(const QString& path) const;  // throws Error
+
+signals:
+    void numbersWanted(const attnscope::ExplainRequest& request);
+
 private:
+    void render();
+    QString numbersHtml() const;
+
     Document* document_;
+    int token_ = -1, layer_ = 0, head_ = 0;
+    QString note_;
+    std::optional<AttentionExplanation> numbers_;
+    QString numbersState_;  // "waiting…" or why there are no numbers
 };
 
 }  // namespace attnscope
+
+Q_DECLARE_METATYPE(attnscope::ExplainRequest)
+Q_DECLARE_METATYPE(attnscope::AttentionExplanation)

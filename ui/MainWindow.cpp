@@ -87,6 +87,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     qRegisterMetaType<attnscope::Audio>();
     qRegisterMetaType<attnscope::Transcript>();
     qRegisterMetaType<std::vector<float>>();
+    qRegisterMetaType<attnscope::ExplainRequest>();
+    qRegisterMetaType<attnscope::AttentionExplanation>();
     setWindowTitle("AttnScope");
     setAcceptDrops(true);
     resize(1400, 900);
@@ -176,6 +178,19 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
         updateStatus();
         emit transcriptionDone(false, tr("cancelled"));
     });
+
+    connect(explain_, &ExplainPanel::numbersWanted, this, [this](const ExplainRequest& request) {
+        const auto& t = document_.transcript();
+        if (busy_ || isRecording() || !t) {
+            explain_->showNumbersUnavailable(tr("the recognizer is busy; click the token again when it is done"));
+            return;
+        }
+        QMetaObject::invokeMethod(worker_, "explain", Qt::QueuedConnection, Q_ARG(attnscope::Audio, document_.audio()),
+                                  Q_ARG(QString, QString::fromStdString(t->model.path)),
+                                  Q_ARG(attnscope::ExplainRequest, request));
+    });
+    connect(worker_, &TranscribeWorker::explained, explain_, &ExplainPanel::showNumbers);
+    connect(worker_, &TranscribeWorker::explainFailed, explain_, &ExplainPanel::showNumbersUnavailable);
 
     connect(attention_, &AttentionPane::tokenClicked, this, [this](int token) { selectToken(token, true); });
     connect(attention_, &AttentionPane::timeClicked, this, [this](double s) {

@@ -10,16 +10,34 @@ namespace attnscope {
 
 TranscribeWorker::~TranscribeWorker() = default;
 
+Recognizer& TranscribeWorker::load(const QString& modelPath)
+{
+    // The transcript names its model by file; the GUI may have loaded the same file as "builtin".
+    const bool same = recognizer_ && (loadedPath_ == modelPath || QString::fromStdString(recognizer_->info().path) == modelPath);
+    if (!same) {
+        recognizer_.reset();
+        recognizer_ = loadRecognizer(modelPath.toStdString());
+        loadedPath_ = modelPath;
+    }
+    return *recognizer_;
+}
+
+void TranscribeWorker::explain(const Audio& audio, const QString& modelPath, const ExplainRequest& request)
+{
+    cancel_ = false;
+    try {
+        emit explained(load(modelPath).explain(audio, request, {}, &cancel_));
+    } catch (const std::exception& e) {
+        emit explainFailed(QString::fromStdString(e.what()));
+    }
+}
+
 void TranscribeWorker::run(const Audio& audio, const QString& modelPath, const QString& text, int beamSize, int threads)
 {
     cancel_ = false;
     setComputeThreads(threads);
     try {
-        if (!recognizer_ || loadedPath_ != modelPath) {
-            recognizer_.reset();
-            recognizer_ = loadRecognizer(modelPath.toStdString());
-            loadedPath_ = modelPath;
-        }
+        load(modelPath);
         TranscribeOptions options;
         options.beamSize = beamSize;
         const auto started = std::chrono::steady_clock::now();

@@ -3,6 +3,7 @@
 // through queued signals, so the GUI thread never waits on the model. Cancel is an atomic flag the
 // engine checks between decoder steps and encoder blocks.
 #include "audio/Audio.h"
+#include "model/AttentionExplanation.h"
 #include "model/Recognizer.h"
 
 #include <QObject>
@@ -25,14 +26,20 @@ public slots:
     // Loads `modelPath` (cached between runs) and transcribes, or force-aligns when `text` is given,
     // with `threads` intra-op threads (0 = all cores).
     void run(const attnscope::Audio& audio, const QString& modelPath, const QString& text, int beamSize, int threads = 0);
+    // Recomputes one token's q, K, V, scores and context vector with the model that made the transcript.
+    void explain(const attnscope::Audio& audio, const QString& modelPath, const attnscope::ExplainRequest& request);
 
 signals:
     void progress(double fraction);
     void finished(const attnscope::Transcript& transcript, double seconds);
     void failed(const QString& message);
     void cancelled();
+    void explained(const attnscope::AttentionExplanation& numbers);
+    void explainFailed(const QString& message);
 
 private:
+    Recognizer& load(const QString& modelPath);  // throws Error
+
     std::unique_ptr<Recognizer> recognizer_;
     QString loadedPath_;
     std::atomic<bool> cancel_{false};

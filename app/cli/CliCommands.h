@@ -12,6 +12,7 @@ int makeTestModelCommand(const QStringList& args);
 int evalCommand(const QStringList& args);
 int scoreHeadsCommand(const QStringList& args);
 int recordCommand(const QStringList& args);
+int explainCommand(const QStringList& args);
 
 // Shared option handling.
 struct CommonModelOptions {

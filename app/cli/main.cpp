@@ -21,6 +21,7 @@ const char* kUsage =
     "  eval DIR           CER, WER, word-boundary error and speed over audio files with references\n"
     "  score-heads DIR    rank cross-attention heads by word-timing error; propose alignment heads\n"
     "  record OUT.wav     record from a microphone into a WAV written as it is captured\n"
+    "  explain AUDIO      one token's q, scores, softmax and context vector in one attention head\n"
     "\n"
     "Run 'attnscope-cli <command> --help' for a command's options.\n";
 
@@ -68,6 +69,8 @@ int main(int argc, char** argv)
             return attnscope::cli::scoreHeadsCommand(args);
         if (command == "record")
             return attnscope::cli::recordCommand(args);
+        if (command == "explain")
+            return attnscope::cli::explainCommand(args);
         if (command == "make-test-model")
             return attnscope::cli::makeTestModelCommand(args);
         std::fprintf(stderr, "attnscope-cli: unknown command '%s'\n%s", qPrintable(command), kUsage);

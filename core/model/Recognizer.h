@@ -2,6 +2,7 @@
 // The interface both recognizers implement (Whisper ggml files and the built-in model).
 // No torch here: the GUI talks to recognizers through this header only.
 #include "audio/Audio.h"
+#include "model/AttentionExplanation.h"
 #include "model/Transcript.h"
 
 #include <atomic>
@@ -41,6 +42,13 @@ public:
     // Forced alignment: teacher-forces `text` and returns the same attention and timings.
     virtual Transcript align(const Audio& audio, const std::string& text, const TranscribeOptions& options,
                              const ProgressCallback& progress = {}, const std::atomic<bool>* cancel = nullptr) = 0;
+
+    // Recomputes the query, keys, values, scores, softmax and context vector behind one heatmap row
+    // (see AttentionExplanation.h). `audio` is the audio the transcript was made from; a request that
+    // does not fit it (another file, another model) throws Error(Usage).
+    virtual AttentionExplanation explain(const Audio& audio, const ExplainRequest& request,
+                                         const TranscribeOptions& options = {},
+                                         const std::atomic<bool>* cancel = nullptr) = 0;
 };
 
 }  // namespace attnscope

@@ -1,6 +1,8 @@
 #pragma once
 // Helpers shared by the test suites: where ../shared is, speech synthesized with espeak-ng at test
 // time, and Whisper ggml files with seeded random weights.
+#include "model/AttentionExplanation.h"
+
 #include <QString>
 
 #include <string>
@@ -17,6 +19,11 @@ bool synthesizeSpeech(const QString& text, const QString& wavPath, const QString
 // ../shared present, the header, mel filters and vocabulary come from shared/'s tiny.en file.
 std::string makeWhisperFile(const QString& dir, const QString& name, const std::string& shape = "test",
                             bool f16 = true, uint64_t seed = 7, bool realVocabulary = true);
+
+// Recomputes an explanation's scores, softmax and context vector independently (in double, from its
+// q, K and V) and compares them, and its weights with the transcript's stored row. "" when all agree,
+// else what disagrees.
+QString explanationProblem(const AttentionExplanation& e);
 
 }  // namespace attnscope::test
 

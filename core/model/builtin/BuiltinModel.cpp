@@ -80,9 +80,10 @@ torch::Tensor BuiltinAttentionImpl::split(const torch::Tensor& x) const
 }
 
 torch::Tensor BuiltinAttentionImpl::attend(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
-                                           const torch::Tensor& mask, torch::Tensor* weights)
+                                           const torch::Tensor& mask, torch::Tensor* weights, torch::Tensor* queries)
 {
     const auto qh = split(query->forward(q));
+    if (queries) *queries = qh;
     const double scale = 1.0 / std::sqrt(static_cast<double>(qh.size(-1)));
     auto scores = torch::matmul(qh, k.transpose(-1, -2)) * scale;  // QK^T / sqrt(d_k)
     if (mask.defined()) scores = scores + mask;
@@ -93,9 +94,9 @@ torch::Tensor BuiltinAttentionImpl::attend(const torch::Tensor& q, const torch::
 }
 
 torch::Tensor BuiltinAttentionImpl::forward(const torch::Tensor& q, const torch::Tensor& kv,
-                                            const torch::Tensor& mask, torch::Tensor* weights)
+                                            const torch::Tensor& mask, torch::Tensor* weights, torch::Tensor* queries)
 {
-    return attend(q, split(key->forward(kv)), split(value->forward(kv)), mask, weights);
+    return attend(q, split(key->forward(kv)), split(value->forward(kv)), mask, weights, queries);
 }
 
 BuiltinEncoderLayerImpl::BuiltinEncoderLayerImpl(const BuiltinHParams& hp)
@@ -129,11 +130,11 @@ BuiltinDecoderLayerImpl::BuiltinDecoderLayerImpl(const BuiltinHParams& hp)
 
 torch::Tensor BuiltinDecoderLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& memory,
                                                const torch::Tensor& selfMask, const torch::Tensor& memoryMask,
-                                               torch::Tensor* crossWeights)
+                                               torch::Tensor* crossWeights, torch::Tensor* crossQueries)
 {
     const auto h = ln1->forward(x);
     auto y = x + drop->forward(selfAttn->forward(h, h, selfMask));
-    y = y + drop->forward(crossAttn->forward(ln2->forward(y), memory, memoryMask, crossWeights));
+    y = y + drop->forward(crossAttn->forward(ln2->forward(y), memory, memoryMask, crossWeights, crossQueries));
     return y + drop->forward(down->forward(F::gelu(up->forward(ln3->forward(y)))));
 }
 
@@ -207,17 +208,19 @@ EncoderOutput BuiltinModelImpl::encode(const torch::Tensor& mel, const torch::Te
 }
 
 torch::Tensor BuiltinModelImpl::decode(const torch::Tensor& tokens, const EncoderOutput& enc,
-                                       std::vector<torch::Tensor>* crossWeights)
+                                       std::vector<torch::Tensor>* crossWeights,
+                                       std::vector<torch::Tensor>* crossQueries)
 {
     const int64_t t = tokens.size(1);
     if (t > hp.maxTokens) throw Error(ErrorKind::Usage, "the text is too long for the built-in model's decoder");
     auto x = drop->forward(tokenEmbedding->forward(tokens) + decoderPositions.slice(0, 0, t));
     const auto selfMask = causalMask(t, tokens.device());
     for (auto& layer : *decoderLayers) {
-        torch::Tensor w;
+        torch::Tensor w, q;
         x = layer->as<BuiltinDecoderLayer>()->forward(x, enc.memory, selfMask, enc.keyMask,
-                                                     crossWeights ? &w : nullptr);
+                                                     crossWeights ? &w : nullptr, crossQueries ? &q : nullptr);
         if (crossWeights) crossWeights->push_back(w);
+        if (crossQueries) crossQueries->push_back(q);
     }
     return outputHead->forward(decoderNorm->forward(x));
 }

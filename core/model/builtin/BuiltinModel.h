@@ -33,10 +33,11 @@ public:
     // q [B,T,D] attends to kv [B,S,D]. `mask` is additive and broadcasts to [B,h,T,S] (or undefined).
     // Post-softmax weights [B,h,T,S] go to `weights` when it is not null.
     torch::Tensor forward(const torch::Tensor& q, const torch::Tensor& kv, const torch::Tensor& mask,
-                          torch::Tensor* weights = nullptr);
-    // The same with keys and values already projected and split: [B,h,S,Dh].
+                          torch::Tensor* weights = nullptr, torch::Tensor* queries = nullptr);
+    // The same with keys and values already projected and split: [B,h,S,Dh]. The projected, split
+    // queries [B,h,T,Dh] go to `queries` when it is not null (the Explain panel's q).
     torch::Tensor attend(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
-                         const torch::Tensor& mask, torch::Tensor* weights);
+                         const torch::Tensor& mask, torch::Tensor* weights, torch::Tensor* queries = nullptr);
     torch::Tensor split(const torch::Tensor& x) const;  // [B,S,D] -> [B,h,S,Dh]
 
     torch::nn::Linear query{nullptr}, key{nullptr}, value{nullptr}, out{nullptr};
@@ -67,7 +68,8 @@ class BuiltinDecoderLayerImpl : public torch::nn::Module {
 public:
     BuiltinDecoderLayerImpl(const BuiltinHParams& hp);
     torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& memory, const torch::Tensor& selfMask,
-                          const torch::Tensor& memoryMask, torch::Tensor* crossWeights);
+                          const torch::Tensor& memoryMask, torch::Tensor* crossWeights,
+                          torch::Tensor* crossQueries = nullptr);
     torch::Tensor step(const torch::Tensor& x, BuiltinLayerCache& cache, torch::Tensor* crossWeights);
     torch::nn::LayerNorm ln1{nullptr}, ln2{nullptr}, ln3{nullptr};
     BuiltinAttention selfAttn{nullptr}, crossAttn{nullptr};
@@ -90,9 +92,11 @@ public:
     EncoderOutput encode(const torch::Tensor& mel, const torch::Tensor& melLengths);
     torch::Tensor ctcLogits(const torch::Tensor& memory) { return ctcHead->forward(memory); }
     // Teacher-forced decoder: tokens [B,T] (sot first) -> logits [B,T,V]. Cross-attention weights of
-    // every layer ([B,h,T,S]) are appended to `crossWeights` when it is not null.
+    // every layer ([B,h,T,S]) are appended to `crossWeights` when it is not null, and its split
+    // cross-attention queries ([B,h,T,Dh]) to `crossQueries`.
     torch::Tensor decode(const torch::Tensor& tokens, const EncoderOutput& enc,
-                         std::vector<torch::Tensor>* crossWeights = nullptr);
+                         std::vector<torch::Tensor>* crossWeights = nullptr,
+                         std::vector<torch::Tensor>* crossQueries = nullptr);
 
     std::vector<BuiltinLayerCache> startCache(const EncoderOutput& enc);
     // One token per batch row [B] at position `pos` -> logits [B,V].

@@ -2,6 +2,7 @@
 
 #include "Error.h"
 #include "align/WordTiming.h"
+#include "model/ExplainAttentionRow.h"
 #include "model/TextNormalizer.h"
 #include "model/builtin/BuiltinModel.h"
 #include "model/builtin/CharacterVocabulary.h"
@@ -312,6 +313,48 @@ Transcript BuiltinRecognizer::align(const Audio& audio, const std::string& text,
     out.segments.push_back({0.0, audio.duration(), normalized});
     if (progress) progress(1.0);
     return out;
+}
+
+AttentionExplanation BuiltinRecognizer::explain(const Audio& audio, const ExplainRequest& request,
+                                                const TranscribeOptions&, const std::atomic<bool>* cancel)
+{
+    torch::InferenceMode guard;
+    Impl& m = *impl_;
+    const auto& hp = m.file.model->hp;
+    if (request.layer < 0 || request.layer >= hp.decoderLayers || request.head < 0 || request.head >= hp.heads)
+        throw Error(ErrorKind::Usage, "this model has no head " + std::to_string(request.layer) + ":" +
+                                          std::to_string(request.head));
+    if (static_cast<int>(request.prefix.size()) + 1 > hp.maxTokens)
+        throw Error(ErrorKind::Usage, "the token lies beyond the built-in model's decoder positions");
+    for (const int id : request.prefix)
+        if (id < 0 || id >= hp.vocabSize)
+            throw Error(ErrorKind::Usage, "the transcript holds a token the built-in model does not have");
+    // The same windows transcribe() cut (align() uses the whole audio as one window).
+    const auto mel = builtinLogMel(audio.samples, hp.nMels);
+    const int64_t start = std::llround(request.windowStart / kMelSeconds);
+    int64_t end = -1;
+    for (const auto& [s, e] : cutWindows(mel))
+        if (s == start)
+            end = e;
+    if (start == 0 && m.file.model->encoderFrames(mel.size(1)) == request.windowFrames)
+        end = mel.size(1);
+    if (end < 0)
+        throw Error(ErrorKind::Usage, "the transcript's window at " + std::to_string(request.windowStart) +
+                                          " s does not match this audio");
+    throwIfCancelled(cancel);
+    const auto enc = m.encode(mel.narrow(1, start, end - start).contiguous());
+    if (enc.memory.size(1) != request.windowFrames)
+        throw Error(ErrorKind::Usage, "the transcript's window does not match this audio (another file?)");
+    throwIfCancelled(cancel);
+    std::vector<int64_t> ids{CharacterVocabulary::kSot};
+    ids.insert(ids.end(), request.prefix.begin(), request.prefix.end());
+    std::vector<torch::Tensor> queries;
+    m.file.model->decode(torch::tensor(ids, torch::kLong).unsqueeze(0), enc, nullptr, &queries);
+    auto layer = m.file.model->decoderLayers[request.layer]->as<BuiltinDecoderLayer>();
+    const auto k = layer->crossAttn->split(layer->crossAttn->key->forward(enc.memory))[0][request.head];
+    const auto v = layer->crossAttn->split(layer->crossAttn->value->forward(enc.memory))[0][request.head];
+    const auto q = queries[request.layer][0][request.head][static_cast<int64_t>(ids.size()) - 1];
+    return explainAttentionRow(request, q, k, v, m.info.frameSeconds);
 }
 
 std::string findBuiltinModel()

@@ -20,6 +20,8 @@ public:
                           const std::atomic<bool>* cancel = nullptr) override;
     Transcript align(const Audio& audio, const std::string& text, const TranscribeOptions& options,
                      const ProgressCallback& progress = {}, const std::atomic<bool>* cancel = nullptr) override;
+    AttentionExplanation explain(const Audio& audio, const ExplainRequest& request, const TranscribeOptions& options = {},
+                                 const std::atomic<bool>* cancel = nullptr) override;
 
     struct Impl;
 

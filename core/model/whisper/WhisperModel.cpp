@@ -59,11 +59,13 @@ torch::Tensor tiledAttention(const torch::Tensor& q, const torch::Tensor& k, con
 }  // namespace
 
 torch::Tensor MultiHeadAttentionImpl::attend(const torch::Tensor& x, const torch::Tensor& k, const torch::Tensor& v,
-                                             int64_t causalOffset, torch::Tensor* weights)
+                                             int64_t causalOffset, torch::Tensor* weights, torch::Tensor* queries)
 {
     const auto b = x.size(0), t = x.size(1), d = x.size(2);
     const double scale = 1.0 / std::sqrt(static_cast<double>(d / heads));
     const auto q = splitHeads(query->forward(x));
+    if (queries)
+        *queries = q;
     if (!weights && causalOffset < 0 && t >= 64) {
         const auto context = tiledAttention(q, k, v, scale).transpose(1, 2).reshape({b, t, d});
         return out->forward(context);
@@ -195,7 +197,8 @@ DecoderState TextDecoderImpl::start(const torch::Tensor& audioFeatures, int64_t 
 }
 
 torch::Tensor TextDecoderImpl::forward(const torch::Tensor& tokens, DecoderState& state,
-                                       std::vector<torch::Tensor>* crossWeights)
+                                       std::vector<torch::Tensor>* crossWeights,
+                                       std::vector<torch::Tensor>* crossQueries)
 {
     const int64_t t = tokens.size(1);
     const int64_t offset = state.length;
@@ -212,11 +215,13 @@ torch::Tensor TextDecoderImpl::forward(const torch::Tensor& tokens, DecoderState
         x = x + block->attn->attend(h, kCache.narrow(2, 0, offset + t), vCache.narrow(2, 0, offset + t), offset,
                                     nullptr);
         h = block->cross_attn_ln->forward(x);
-        torch::Tensor w;
+        torch::Tensor w, q;
         x = x + block->cross_attn->attend(h, state.crossK[layer], state.crossV[layer], -1,
-                                          crossWeights ? &w : nullptr);
+                                          crossWeights ? &w : nullptr, crossQueries ? &q : nullptr);
         if (crossWeights)
             crossWeights->push_back(w);
+        if (crossQueries)
+            crossQueries->push_back(q);
         x = x + block->feedForward(block->mlp_ln->forward(x));
         ++layer;
     }

@@ -18,9 +18,10 @@ public:
 
     torch::Tensor splitHeads(const torch::Tensor& x);  // [B, T, D] -> [B, h, T, D/h]
     // Attends q [B, T, D] to keys/values already split into heads; writes post-softmax weights
-    // [B, h, T, S] to `weights` when asked. `causalOffset` >= 0 masks keys after offset + t.
+    // [B, h, T, S] to `weights` and the split queries [B, h, T, D/h] to `queries` when asked.
+    // `causalOffset` >= 0 masks keys after offset + t.
     torch::Tensor attend(const torch::Tensor& x, const torch::Tensor& k, const torch::Tensor& v,
-                         int64_t causalOffset, torch::Tensor* weights);
+                         int64_t causalOffset, torch::Tensor* weights, torch::Tensor* queries = nullptr);
 
     torch::nn::Linear query{nullptr}, key{nullptr}, value{nullptr}, out{nullptr};
     int64_t heads;
@@ -76,9 +77,11 @@ public:
     DecoderState start(const torch::Tensor& audioFeatures, int64_t batch);
     // Runs tokens [B, T] at positions state.length.. and returns the final hidden states [B, T, D]
     // (logits come from the tied token embedding, see VocabProjection). Appends the cross-attention
-    // weights of every layer ([B, h, T, S]) to `crossWeights` when it is not null.
+    // weights of every layer ([B, h, T, S]) to `crossWeights` when it is not null, and the split
+    // cross-attention queries ([B, h, T, D/h]) to `crossQueries`.
     torch::Tensor forward(const torch::Tensor& tokens, DecoderState& state,
-                          std::vector<torch::Tensor>* crossWeights = nullptr);
+                          std::vector<torch::Tensor>* crossWeights = nullptr,
+                          std::vector<torch::Tensor>* crossQueries = nullptr);
     // One new token per sequence: [B] -> final hidden states [B, D]. Uses the fused DecoderStep once
     // prepareForInference() built it, LibTorch otherwise; both compute the same function.
     torch::Tensor forwardStep(const std::vector<int64_t>& tokens, DecoderState& state,

@@ -3,6 +3,7 @@
 #include "Error.h"
 #include "align/WordTiming.h"
 #include "dsp/LogMel.h"
+#include "model/ExplainAttentionRow.h"
 #include "model/whisper/AlignmentHeads.h"
 #include "model/whisper/WhisperRecognizerImpl.h"
 
@@ -443,6 +444,49 @@ Transcript WhisperRecognizer::align(const Audio& audio, const std::string& text,
     if (progress)
         progress(1.0);
     return out;
+}
+
+AttentionExplanation WhisperRecognizer::explain(const Audio& audio, const ExplainRequest& request,
+                                                const TranscribeOptions& options, const std::atomic<bool>* cancel)
+{
+    torch::InferenceMode guard;
+    Impl& m = *impl_;
+    if (request.layer < 0 || request.layer >= m.hp.nTextLayer || request.head < 0 || request.head >= m.hp.nTextHead)
+        throw Error(ErrorKind::Usage, "this model has no head " + std::to_string(request.layer) + ":" +
+                                          std::to_string(request.head));
+    if (request.windowFrames != m.hp.nAudioCtx)
+        throw Error(ErrorKind::Usage, "the transcript's windows do not come from this model");
+    for (const int id : request.prefix)
+        if (id < 0 || id >= m.hp.nVocab)
+            throw Error(ErrorKind::Usage, "the transcript holds a token this model does not have");
+    // The timing pass's sequence: the start-of-transcript prompt, no-timestamps, then the window's text.
+    int languageToken = -1;
+    if (m.vocab->multilingual()) {
+        languageToken = m.vocab->languageToken(request.language.empty() ? "en" : request.language);
+        if (languageToken < 0)
+            throw Error(ErrorKind::Usage, "unknown language '" + request.language + "'");
+    }
+    std::vector<int> sequence = m.sotSequence(languageToken, options.task);
+    sequence.push_back(m.vocab->noTimestamps());
+    sequence.insert(sequence.end(), request.prefix.begin(), request.prefix.end());
+    if (static_cast<int64_t>(sequence.size()) > m.hp.nTextCtx)
+        throw Error(ErrorKind::Usage, "the token lies beyond the decoder's context");
+
+    const auto mel = logMelWithSilencePadding(audio.samples, m.melFilters);
+    const int64_t seek = std::llround(request.windowStart * kSampleRate / kHopLength);
+    if (seek < 0 || seek >= std::max<int64_t>(static_cast<int64_t>(audio.samples.size()) / kHopLength, 1))
+        throw Error(ErrorKind::Usage, "the transcript's window at " + std::to_string(request.windowStart) +
+                                          " s lies outside this audio");
+    const auto features = m.encode(melWindow(mel, seek), cancel);
+    throwIfCancelled(cancel);
+    DecoderState state = m.model->decoder->start(features, 1);
+    std::vector<torch::Tensor> queries;
+    std::vector<int64_t> ids(sequence.begin(), sequence.end());
+    m.model->decoder->forward(torch::tensor(ids, torch::kLong).unsqueeze(0), state, nullptr, &queries);
+    const auto q = queries[request.layer][0][request.head][static_cast<int64_t>(ids.size()) - 1];
+    const auto k = state.crossK[request.layer][0][request.head];
+    const auto v = state.crossV[request.layer][0][request.head];
+    return explainAttentionRow(request, q, k, v, kFrameSeconds);
 }
 
 }  // namespace attnscope

@@ -22,6 +22,8 @@ public:
                           const std::atomic<bool>* cancel) override;
     Transcript align(const Audio& audio, const std::string& text, const TranscribeOptions& options,
                      const ProgressCallback& progress, const std::atomic<bool>* cancel) override;
+    AttentionExplanation explain(const Audio& audio, const ExplainRequest& request, const TranscribeOptions& options = {},
+                                 const std::atomic<bool>* cancel = nullptr) override;
 
     // Forced alignment of exact token ids (text tokens only) for audio of at most 30 s.
     Transcript alignTokens(const Audio& audio, const std::vector<int>& tokens, const TranscribeOptions& options,
