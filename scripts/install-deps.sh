@@ -19,6 +19,8 @@ PACKAGES=(
   qt6-base-dev qt6-svg-dev libgl-dev
   # test audio and the file-capture ALSA device used by the recording tests
   espeak-ng sox libasound2-plugins
+  # the .deb and its checks (installer/): icons, dependency list, lintian, validators, man pages
+  librsvg2-bin dpkg-dev lintian desktop-file-utils appstream man-db qt6-qpa-plugins
 )
 
 # Only refresh the package lists when something is missing: keeps repeat runs fast and offline-safe.

@@ -10,10 +10,12 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QEventLoop>
+#include <QIcon>
 #include <QTimer>
 
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 #include <unistd.h>
 
 namespace {
@@ -30,12 +32,37 @@ void ensurePassiveOpenMpWait(char** argv)
     execv("/proc/self/exe", argv);  // only returns on failure: then run with the default policy
 }
 
+// Without a display Qt aborts while starting (a crash, to the user). Options that draw nothing on
+// screen run offscreen; a plain start explains what to do instead.
+bool prepareDisplay(int argc, char** argv)
+{
+    if (!qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") || !qEnvironmentVariableIsEmpty("DISPLAY") ||
+        !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY"))
+        return true;
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        for (const char* o : {"--help", "-h", "--help-all", "--version", "-v", "--screenshot", "--benchmark"})
+            if (a == o || a.rfind(std::string(o) + "=", 0) == 0) {
+                qputenv("QT_QPA_PLATFORM", "offscreen");
+                return true;
+            }
+    }
+    std::fprintf(stderr, "attnscope: no display (neither DISPLAY nor WAYLAND_DISPLAY is set). Use attnscope-cli, "
+                         "or attnscope --screenshot OUT.png AUDIO to render the window to a file.\n");
+    return false;
+}
+
 }  // namespace
 
 int main(int argc, char** argv)
 {
     ensurePassiveOpenMpWait(argv);
+    if (!prepareDisplay(argc, argv))
+        return 1;
     QApplication app(argc, argv);
+    QApplication::setWindowIcon(QIcon::fromTheme("io.github.attnscope.AttnScope",
+                                                 QIcon(":/icons/io.github.attnscope.AttnScope.svg")));
+    QGuiApplication::setDesktopFileName("io.github.attnscope.AttnScope");
     QApplication::setOrganizationName("AttnScope");
     QApplication::setApplicationName("AttnScope");
     QApplication::setApplicationVersion(ATTNSCOPE_VERSION);
