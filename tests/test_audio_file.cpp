@@ -7,6 +7,9 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <cstring>
+#include <sys/resource.h>
+
 #include <sndfile.h>
 
 #include <cmath>
@@ -195,6 +198,52 @@ private slots:
                 QVERIFY(QString(e.what()).contains(f.fileName()));
             }
         }
+    }
+
+    void hugeDeclaredSizeReadsWhatIsThere()
+    {
+        // A RIFF header that declares 4 GB of samples over 1 s of real data: the samples that exist
+        // are read, nothing like the declared size is allocated.
+        const QString path = dir.filePath("huge-declared.wav");
+        writeFile(path, SF_FORMAT_WAV | SF_FORMAT_PCM_16, 16000, 1, std::vector<float>(16000, 0.1f));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::ReadWrite));
+        QByteArray b = f.readAll();
+        const uint32_t huge = 0xFFFFFF00u;
+        std::memcpy(b.data() + 4, &huge, 4);
+        const int data = b.indexOf("data");
+        QVERIFY(data > 0);
+        std::memcpy(b.data() + data + 4, &huge, 4);
+        f.seek(0);
+        f.write(b);
+        f.close();
+        struct rusage before {};
+        ::getrusage(RUSAGE_SELF, &before);
+        const Audio a = loadAudioFile(path.toStdString());
+        struct rusage after {};
+        ::getrusage(RUSAGE_SELF, &after);
+        QCOMPARE(static_cast<int>(a.samples.size()), 16000);
+        QVERIFY(after.ru_maxrss - before.ru_maxrss < 50 * 1024);
+    }
+
+    void eightChannels96k()
+    {
+        // 8 channels at 96 kHz, a 1 kHz tone on every channel: 16 kHz mono, same length, same pitch.
+        const int rate = 96000, frames = rate / 2;
+        std::vector<float> v;
+        for (int i = 0; i < frames; ++i)
+            for (int c = 0; c < 8; ++c)
+                v.push_back(0.5f * std::sin(2 * M_PI * 1000.0 * i / rate));
+        const QString path = dir.filePath("eight-96k.flac");
+        writeFile(path, SF_FORMAT_FLAC | SF_FORMAT_PCM_24, rate, 8, v);
+        const Audio a = loadAudioFile(path.toStdString());
+        QCOMPARE(a.sourceChannels, 8);
+        QCOMPARE(a.sourceSampleRate, rate);
+        QVERIFY(std::abs(static_cast<int>(a.samples.size()) - 8000) <= 2);
+        int crossings = 0;
+        for (size_t i = 1000; i < 7000; ++i)
+            crossings += (a.samples[i - 1] < 0) != (a.samples[i] < 0);
+        QVERIFY2(std::abs(crossings - 750) <= 4, qPrintable(QString::number(crossings)));  // 1 kHz over 0.375 s
     }
 
     void saveWavRoundTrip()

@@ -17,6 +17,7 @@
 #include <QtTest>
 
 #include <cmath>
+#include <sys/resource.h>
 #include <fstream>
 
 using namespace attnscope;
@@ -95,6 +96,50 @@ private slots:
         } catch (const Error& e) {
             QCOMPARE(e.kind(), ErrorKind::Model);
         }
+    }
+
+    void parameterCountMatchesTheModel()
+    {
+        BuiltinHParams hp;
+        hp.dModel = 32;
+        hp.heads = 2;
+        hp.encoderLayers = 2;
+        hp.decoderLayers = 3;
+        hp.ffDim = 48;
+        hp.nMels = 40;
+        BuiltinModel model(hp);
+        int64_t count = 0;
+        for (const auto& p : model->parameters()) count += p.numel();
+        QCOMPARE(hp.parameterCount(), count);
+    }
+
+    void declaredModelLargerThanTheFileIsRefused()
+    {
+        // Metadata that declares a 64-layer, 4096-wide model (billions of parameters) in a file of a
+        // few hundred bytes: refused before anything is allocated.
+        QTemporaryDir dir;
+        BuiltinHParams huge;
+        huge.dModel = 4096;
+        huge.heads = 16;
+        huge.encoderLayers = huge.decoderLayers = 64;
+        huge.ffDim = 16384;
+        const nlohmann::json meta = {{"format", "attnscope.builtin/1"}, {"hparams", huge.toJson()}};
+        torch::serialize::OutputArchive archive;
+        archive.write("meta", c10::IValue(meta.dump()));
+        const std::string path = (dir.path() + "/huge.pt").toStdString();
+        archive.save_to(path);
+        struct rusage before {};
+        ::getrusage(RUSAGE_SELF, &before);
+        try {
+            BuiltinRecognizer recognizer(path);
+            QFAIL("loaded a model its file cannot hold");
+        } catch (const Error& e) {
+            QCOMPARE(e.kind(), ErrorKind::Model);
+            QVERIFY2(std::string(e.what()).find("declare") != std::string::npos, e.what());
+        }
+        struct rusage after {};
+        ::getrusage(RUSAGE_SELF, &after);
+        QVERIFY(after.ru_maxrss - before.ru_maxrss < 100 * 1024);
     }
 
     void factoryTellsBuiltinFilesFromGgml()

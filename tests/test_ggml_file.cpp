@@ -8,6 +8,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <sys/resource.h>
+
 #include <cstring>
 
 using namespace attnscope;
@@ -152,6 +154,22 @@ private slots:
         b = bytes;
         setI32(b, vocabAt + 4, 0x7ffffff0);  // one token claims 2 GB
         expectModelError(b, "token 0 is");
+    }
+
+    void headerLargerThanTheFileAllocatesNothing()
+    {
+        // A valid 64-wide file whose header claims 4096-wide layers: the weights would need ~1.5 GB.
+        // The loader's size check refuses it before the model is built (no allocation, no random init).
+        struct rusage before {};
+        ::getrusage(RUSAGE_SELF, &before);
+        QByteArray b = bytes;
+        setI32(b, 4 + 4 * 2, 4096);  // n_audio_state
+        setI32(b, 4 + 4 * 6, 4096);  // n_text_state
+        expectModelError(b, "but the header needs at least");
+        struct rusage after {};
+        ::getrusage(RUSAGE_SELF, &after);
+        QVERIFY2(after.ru_maxrss - before.ru_maxrss < 100 * 1024,
+                 qPrintable(QString("peak RSS grew by %1 MB").arg((after.ru_maxrss - before.ru_maxrss) / 1024)));
     }
 
     void headerWithoutWeights()

@@ -31,6 +31,18 @@ torch::Tensor causalMask(int64_t t, const torch::Device& device)
 
 }  // namespace
 
+int64_t BuiltinHParams::parameterCount() const
+{
+    const int64_t d = dModel, f = ffDim, v = vocabSize;
+    const int64_t attention = 4 * d * d + 3 * d;  // query, key (no bias), value, out
+    const int64_t feedForward = d * f + f + f * d + d;
+    const int64_t convs = (nMels * d * 3 + d) + 2 * (d * d * 3 + d);
+    const int64_t encoder = encoderLayers * (4 * d + attention + feedForward);
+    const int64_t decoder = decoderLayers * (6 * d + 2 * attention + feedForward);
+    const int64_t heads = 2 * (d * v + v) + v * d;  // CTC and output heads, token embedding
+    return convs + encoder + decoder + 4 * d + heads;
+}
+
 nlohmann::json BuiltinHParams::toJson() const
 {
     return {{"n_mels", nMels},         {"d_model", dModel},      {"heads", heads},
@@ -279,7 +291,14 @@ BuiltinModelFile loadBuiltinModel(const std::string& path)
         file.meta = nlohmann::json::parse(metaValue.toStringRef());
         if (file.meta.value("format", "") != "attnscope.builtin/1")
             throw Error(ErrorKind::Model, path + ": not an AttnScope built-in model");
-        file.model = BuiltinModel(BuiltinHParams::fromJson(file.meta.at("hparams")));
+        const BuiltinHParams hp = BuiltinHParams::fromJson(file.meta.at("hparams"));
+        // Parameters are stored at half precision at least: a file smaller than that cannot hold the
+        // model its metadata declares, so do not allocate it.
+        const auto bytes = static_cast<int64_t>(std::filesystem::file_size(path));
+        if (bytes < 2 * hp.parameterCount())
+            throw Error(ErrorKind::Model, path + ": its hyper-parameters declare " + std::to_string(hp.parameterCount()) +
+                                              " parameters, more than its " + std::to_string(bytes) + " bytes can hold");
+        file.model = BuiltinModel(hp);
         torch::NoGradGuard noGrad;
         for (auto& p : file.model->named_parameters()) {
             torch::Tensor t;

@@ -23,6 +23,7 @@ struct BuiltinHParams {
     double dropout = 0.1;
     int subsampling = 4;      // mel frames per encoder frame (40 ms)
 
+    int64_t parameterCount() const;  // what BuiltinModel(hp) allocates, computed without allocating it
     nlohmann::json toJson() const;
     static BuiltinHParams fromJson(const nlohmann::json& j);  // throws Error(Model) on nonsense values
 };
