@@ -2,6 +2,12 @@
 
 namespace attnscope {
 
+void throwIfCancelled(const std::atomic<bool>* cancel)
+{
+    if (cancel && cancel->load(std::memory_order_relaxed))
+        throw Error(ErrorKind::Cancelled, "cancelled");
+}
+
 int exitCodeFor(ErrorKind kind)
 {
     switch (kind) {

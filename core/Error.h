@@ -1,6 +1,7 @@
 #pragma once
 // One exception type for everything the engine reports to a user. The kind decides the CLI's exit
 // code and the GUI's dialog title; the message is one line that names the file and the reason.
+#include <atomic>
 #include <stdexcept>
 #include <string>
 
@@ -16,6 +17,9 @@ public:
 private:
     ErrorKind kind_;
 };
+
+// Throws Error(Cancelled) once `cancel` (may be null) is set: the engines call it between steps.
+void throwIfCancelled(const std::atomic<bool>* cancel);
 
 // Exit codes of attnscope-cli: 0 success, 2 usage, 3 bad audio, 4 bad model, 5 I/O, 130 cancelled.
 int exitCodeFor(ErrorKind kind);

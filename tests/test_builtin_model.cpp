@@ -13,12 +13,14 @@
 #include "model/whisper/GgmlFile.h"
 #include "support/TestSupport.h"
 
+#include <QElapsedTimer>
 #include <QTemporaryDir>
 #include <QtTest>
 
 #include <cmath>
 #include <sys/resource.h>
 #include <fstream>
+#include <thread>
 
 using namespace attnscope;
 
@@ -248,6 +250,45 @@ private slots:
         for (size_t i = 1; i < a.words.size(); ++i) QVERIFY(a.words[i].t0 >= a.words[i - 1].t0);
         QVERIFY(a.words.front().t0 < 1.0);
         QVERIFY(a.words.back().t1 > audio.duration() - 1.0);
+    }
+
+    void cancelStopsPromptly_data()
+    {
+        QTest::addColumn<int>("afterMs");
+        QTest::newRow("in the first window") << 20;
+        QTest::newRow("a few windows in") << 400;
+        QTest::newRow("later") << 1200;
+    }
+
+    void cancelStopsPromptly()
+    {
+        QFETCH(int, afterMs);
+        const std::string path = findBuiltinModel();
+        if (path.empty()) QSKIP("models/builtin.pt is not in this checkout");
+        static BuiltinRecognizer recognizer(path);
+        // 10 minutes of a chirp: 40+ windows, far more than the test waits for.
+        Audio longAudio;
+        longAudio.samples.resize(static_cast<size_t>(kSampleRate) * 600);
+        for (size_t i = 0; i < longAudio.samples.size(); ++i)
+            longAudio.samples[i] = static_cast<float>(0.3 * std::sin(0.05 * i + 1e-7 * i * i));
+        std::atomic<bool> cancel{false}, sawCancelled{false}, finished{false};
+        std::thread worker([&] {
+            try {
+                recognizer.transcribe(longAudio, TranscribeOptions(), {}, &cancel);
+            } catch (const Error& e) {
+                sawCancelled = e.kind() == ErrorKind::Cancelled;
+            }
+            finished = true;
+        });
+        std::this_thread::sleep_for(std::chrono::milliseconds(afterMs));
+        QVERIFY2(!finished, "the run ended before it could be cancelled");
+        QElapsedTimer sinceCancel;
+        sinceCancel.start();
+        cancel = true;
+        worker.join();
+        const qint64 ms = sinceCancel.elapsed();
+        QVERIFY(sawCancelled);
+        QVERIFY2(ms <= 200, qPrintable(QString("cancel took %1 ms").arg(ms)));
     }
 
     void melFilterBankMatchesWhispersOwn()

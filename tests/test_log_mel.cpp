@@ -1,6 +1,7 @@
 // Whisper's log-mel: a sine lands in the right mel bins, and the pipeline matches a direct DFT.
 #include "audio/Audio.h"
 #include "dsp/LogMel.h"
+#include "dsp/MelFilterBank.h"
 #include "model/whisper/GgmlFile.h"
 #include "model/whisper/GgmlWriter.h"
 #include "support/TestSupport.h"
@@ -99,6 +100,30 @@ private slots:
         auto expected = torch::clamp_min(mel, 1e-10).log10();
         expected = (torch::maximum(expected, expected.max() - 8.0) + 4.0) / 4.0;
         QVERIFY(torch::allclose(logMelSpectrogram(x, f), expected, 1e-5, 1e-5));
+    }
+
+    void longAudioInChunksEqualsOnePiece()
+    {
+        // 65 s (6500 frames): computed in two chunks, with a callback between them, and identical to
+        // the log-mel made from one STFT over the whole signal.
+        std::vector<float> samples(16000 * 65);
+        uint32_t state = 12345;
+        for (auto& v : samples) {
+            state = state * 1664525u + 1013904223u;
+            v = static_cast<float>((state >> 8) * (1.0 / 16777216.0) - 0.5) * 0.5f;
+        }
+        const auto filters = melFilterBank(16000, kFftSize, 80);
+        int calls = 0;
+        const auto chunked = logMelSpectrogram(samples, filters, [&] { ++calls; });
+        QCOMPARE(calls, 2);
+        auto whole = torch::clamp_min(torch::matmul(filters, powerSpectrum(samples)), 1e-10).log10();
+        whole = (torch::maximum(whole, whole.max() - 8.0) + 4.0) / 4.0;
+        QCOMPARE(chunked.size(1), whole.size(1));
+        const double difference = (chunked - whole).abs().max().item().toDouble();
+        QVERIFY2(difference < 1e-5, qPrintable(QString::number(difference)));
+        // A callback that throws stops the work (the engines' cancel check).
+        QVERIFY_THROWS_EXCEPTION(std::runtime_error,
+                                 logMelSpectrogram(samples, filters, [] { throw std::runtime_error("stop"); }));
     }
 
     void silenceAndTinyInputs()

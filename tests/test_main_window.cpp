@@ -370,6 +370,30 @@ private slots:
         QVERIFY(!w.document()->transcript().has_value());
     }
 
+    void closingDuringARunStopsTheWorker()
+    {
+        // Close (destroy) the window while the worker is mid-transcription: the destructor cancels,
+        // joins the worker thread promptly, and nothing it emits afterwards reaches a dead window.
+        auto* w = new MainWindow;
+        Audio longAudio;
+        longAudio.samples.resize(16000 * 90);
+        for (size_t i = 0; i < longAudio.samples.size(); ++i)
+            longAudio.samples[i] = static_cast<float>(0.2 * std::sin(0.03 * i));
+        w->document()->setAudio(longAudio);
+        w->setModelPath(model);
+        w->show();
+        w->transcribe();
+        QTest::qWait(300);
+        QVERIFY(w->isBusy());
+        QElapsedTimer closing;
+        closing.start();
+        w->close();
+        delete w;
+        const qint64 ms = closing.elapsed();
+        QVERIFY2(ms < 1000, qPrintable(QString("closing took %1 ms").arg(ms)));
+        QTest::qWait(200);  // any queued signal from the worker would land here
+    }
+
     void cancelReturnsControl()
     {
         MainWindow w;

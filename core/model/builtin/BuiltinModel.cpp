@@ -257,10 +257,11 @@ torch::Tensor BuiltinModelImpl::step(const torch::Tensor& tokens, int64_t pos, s
     return outputHead->forward(decoderNorm->forward(x)).squeeze(1);
 }
 
-torch::Tensor builtinLogMel(const std::vector<float>& samples, int nMels)
+torch::Tensor builtinLogMel(const std::vector<float>& samples, int nMels, const std::function<void()>& betweenChunks)
 {
     static const torch::Tensor filters80 = melFilterBank(kSampleRate, kFftSize, 80);
-    return logMelSpectrogram(samples, nMels == 80 ? filters80 : melFilterBank(kSampleRate, kFftSize, nMels));
+    return logMelSpectrogram(samples, nMels == 80 ? filters80 : melFilterBank(kSampleRate, kFftSize, nMels),
+                             betweenChunks);
 }
 
 void saveBuiltinModel(const std::string& path, BuiltinModel& model, const nlohmann::json& meta, bool half)

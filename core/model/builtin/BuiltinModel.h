@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -124,7 +125,8 @@ struct BuiltinModelFile {
 };
 
 // The log-mel the built-in model sees: Whisper's recipe (10 ms hop) with a librosa Slaney filter bank.
-torch::Tensor builtinLogMel(const std::vector<float>& samples, int nMels = 80);
+torch::Tensor builtinLogMel(const std::vector<float>& samples, int nMels = 80,
+                            const std::function<void()>& betweenChunks = {});
 
 void saveBuiltinModel(const std::string& path, BuiltinModel& model, const nlohmann::json& meta, bool half);
 BuiltinModelFile loadBuiltinModel(const std::string& path);  // throws Error(Model) with the reason

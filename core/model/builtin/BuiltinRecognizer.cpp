@@ -24,11 +24,6 @@ constexpr int64_t kMinCutMel = 800;      // cut windows between 8 and 15 s ...
 constexpr int kQuietSpan = 30;           // ... at the quietest 0.3 s
 constexpr int kMedianWidth = 3;          // 120 ms at 40 ms frames (Whisper's 7 is 140 ms at 20 ms)
 
-void throwIfCancelled(const std::atomic<bool>* cancel)
-{
-    if (cancel && cancel->load()) throw Error(ErrorKind::Cancelled, "cancelled");
-}
-
 // Window boundaries in mel frames: [start, end) pairs.
 std::vector<std::pair<int64_t, int64_t>> cutWindows(const torch::Tensor& mel)
 {
@@ -268,7 +263,7 @@ Transcript BuiltinRecognizer::transcribe(const Audio& audio, const TranscribeOpt
     out.model = m.info;
     out.language = "en";
     out.audioDuration = audio.duration();
-    const auto mel = builtinLogMel(audio.samples, m.file.model->hp.nMels);
+    const auto mel = builtinLogMel(audio.samples, m.file.model->hp.nMels, [cancel] { throwIfCancelled(cancel); });
     const auto windows = cutWindows(mel);
     for (size_t w = 0; w < windows.size(); ++w) {
         throwIfCancelled(cancel);

@@ -1,5 +1,7 @@
 #include "model/whisper/DecoderStep.h"
 
+#include "CpuFeatures.h"
+
 #include "model/whisper/WhisperModel.h"
 
 #include <ATen/Parallel.h>
@@ -81,19 +83,6 @@ void axpy(float a, const float* x, float* y, int64_t n)
 }
 #endif
 
-bool cpuHasAvx2F16c()
-{
-#if defined(__x86_64__)
-    static const bool yes = [] {
-        __builtin_cpu_init();
-        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
-    }();
-    return yes;
-#else
-    return false;
-#endif
-}
-
 void layerNorm(const float* x, const std::vector<float>& w, const std::vector<float>& b, float* y, int64_t n)
 {
     double mean = 0, var = 0;
@@ -135,7 +124,7 @@ PackedMatrix::PackedMatrix(const torch::Tensor& weight, const torch::Tensor& bia
     torch::NoGradGuard noGrad;
     const auto w = weight.detach().contiguous().to(torch::kFloat32);
     const auto h = w.to(torch::kFloat16);
-    if (cpuHasAvx2F16c() && torch::equal(h.to(torch::kFloat32), w)) {
+    if (cpuHasAvx2FmaF16c() && torch::equal(h.to(torch::kFloat32), w)) {
         half_.resize(static_cast<size_t>(h.numel()));
         std::memcpy(half_.data(), h.data_ptr(), half_.size() * sizeof(uint16_t));
     } else {
@@ -184,7 +173,7 @@ DecoderStep::DecoderStep(TextDecoderImpl& decoder)
     dim_ = tokenEmbedding_.size(1);
 }
 
-bool DecoderStep::supported() { return cpuHasAvx2F16c(); }
+bool DecoderStep::supported() { return cpuHasAvx2FmaF16c(); }
 
 bool DecoderStep::usesHalfWeights() const { return !layers_.empty() && layers_[0].up.half(); }
 

@@ -1,5 +1,7 @@
 #include "model/whisper/VocabProjection.h"
 
+#include "CpuFeatures.h"
+
 #include <ATen/Parallel.h>
 
 #include <cstring>
@@ -41,11 +43,6 @@ __attribute__((target("avx2,fma,f16c"))) void gemmF16(const uint16_t* w, const f
     }
 }
 
-bool cpuHasF16Kernel()
-{
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
-}
 #endif
 
 }  // namespace
@@ -58,7 +55,7 @@ VocabProjection::VocabProjection(torch::Tensor& embedding)
     weights_ = embedding;
     dim_ = embedding.size(1);
 #if ATTNSCOPE_X86
-    fast_ = cpuHasF16Kernel();
+    fast_ = cpuHasAvx2FmaF16c();
 #endif
     if (fast_) {
         half_.resize(static_cast<size_t>(half.numel()));

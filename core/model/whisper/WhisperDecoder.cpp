@@ -42,11 +42,6 @@ torch::Tensor tokenTensor(const std::vector<int>& ids)
 
 }  // namespace
 
-void throwIfCancelled(const std::atomic<bool>* cancel)
-{
-    if (cancel && cancel->load(std::memory_order_relaxed))
-        throw Error(ErrorKind::Cancelled, "cancelled");
-}
 
 WhisperDecoder::WhisperDecoder(WhisperModel model, const VocabProjection& projection,
                                const WhisperVocabulary& vocabulary)

@@ -48,7 +48,4 @@ private:
     std::vector<int> nonSpeech_;   // symbols Whisper never emits for speech
 };
 
-// Throws Error(Cancelled) when the flag is set.
-void throwIfCancelled(const std::atomic<bool>* cancel);
-
 }  // namespace attnscope

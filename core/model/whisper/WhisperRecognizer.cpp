@@ -307,7 +307,7 @@ Transcript WhisperRecognizer::transcribe(const Audio& audio, const TranscribeOpt
     Transcript out;
     out.model = m.info;
     out.audioDuration = audio.duration();
-    const auto mel = logMelWithSilencePadding(audio.samples, m.melFilters);
+    const auto mel = logMelWithSilencePadding(audio.samples, m.melFilters, [cancel] { throwIfCancelled(cancel); });
     const int64_t contentFrames = static_cast<int64_t>(audio.samples.size()) / kHopLength;
 
     int languageToken = -1;
@@ -413,7 +413,7 @@ Transcript WhisperRecognizer::alignTokens(const Audio& audio, const std::vector<
     Transcript out;
     out.model = m.info;
     out.audioDuration = audio.duration();
-    const auto mel = logMelWithSilencePadding(audio.samples, m.melFilters);
+    const auto mel = logMelWithSilencePadding(audio.samples, m.melFilters, [cancel] { throwIfCancelled(cancel); });
     const auto features = m.encode(melWindow(mel, 0), cancel);
     throwIfCancelled(cancel);
     int languageToken = -1;
@@ -472,7 +472,7 @@ AttentionExplanation WhisperRecognizer::explain(const Audio& audio, const Explai
     if (static_cast<int64_t>(sequence.size()) > m.hp.nTextCtx)
         throw Error(ErrorKind::Usage, "the token lies beyond the decoder's context");
 
-    const auto mel = logMelWithSilencePadding(audio.samples, m.melFilters);
+    const auto mel = logMelWithSilencePadding(audio.samples, m.melFilters, [cancel] { throwIfCancelled(cancel); });
     const int64_t seek = std::llround(request.windowStart * kSampleRate / kHopLength);
     if (seek < 0 || seek >= std::max<int64_t>(static_cast<int64_t>(audio.samples.size()) / kHopLength, 1))
         throw Error(ErrorKind::Usage, "the transcript's window at " + std::to_string(request.windowStart) +
