@@ -21,7 +21,7 @@ torch::Tensor powerSpectrum(const std::vector<float>& samples)
 }
 
 namespace {
-constexpr int64_t kChunkFrames = 6000;  // one minute of mel frames
+constexpr int64_t kChunkFrames = 3000;  // 30 s of mel frames: a cancel check every ~25 ms
 
 // log10 of the mel power of frames [first, first + count) of the reflect-padded signal: the same
 // frames torch::stft(center=true) makes, one chunk at a time.

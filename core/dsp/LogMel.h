@@ -15,7 +15,7 @@ constexpr int kWindowFrames = 3000;              // mel frames in one 30 s windo
 constexpr int kWindowSamples = kWindowFrames * kHopLength;
 
 // filters: [n_mels, 1 + kFftSize / 2]. Returns [n_mels, samples / kHopLength]. Long audio is done in
-// chunks of a minute with `betweenChunks` called after each (a cancel check may throw from it: an
+// chunks of 30 s with `betweenChunks` called after each (a cancel check may throw from it: an
 // hour of audio takes seconds); the result is the same as in one piece.
 torch::Tensor logMelSpectrogram(const std::vector<float>& samples, const torch::Tensor& filters,
                                 const std::function<void()>& betweenChunks = {});

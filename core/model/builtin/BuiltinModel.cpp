@@ -318,6 +318,11 @@ BuiltinModelFile loadBuiltinModel(const std::string& path)
                                           std::string(e.what_without_backtrace()).substr(0, 160) + ")");
     } catch (const nlohmann::json::exception& e) {
         throw Error(ErrorKind::Model, path + ": bad model metadata (" + e.what() + ")");
+    } catch (const std::exception& e) {
+        // LibTorch's archive reader also throws plain standard exceptions on damaged files (found by
+        // fuzzing: std::out_of_range from its unpickler).
+        throw Error(ErrorKind::Model, path + ": not a readable AttnScope built-in model (" +
+                                          std::string(e.what()).substr(0, 160) + ")");
     }
     file.model->eval();
     return file;
