@@ -12,7 +12,7 @@ PACKAGES=(
   # engine
   libtorch-dev
   libopenblas0-openmp          # LibTorch calls the system BLAS; the reference one is ~30x slower
-  libsndfile1-dev libsoxr-dev portaudio19-dev nlohmann-json3-dev
+  libsndfile1-dev libsoxr-dev portaudio19-dev nlohmann-json3-dev zlib1g-dev
   # the trainer: speech synthesizers and the English text it reads
   libespeak-ng-dev flite1-dev fortunes wordnet-base
   # GUI

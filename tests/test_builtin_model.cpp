@@ -18,6 +18,8 @@
 #include <QtTest>
 
 #include <cmath>
+#include <functional>
+#include <zlib.h>
 #include <sys/resource.h>
 #include <fstream>
 #include <thread>
@@ -39,6 +41,43 @@ std::string writeRandomModel(const QString& dir, int decoderLayers = 2, int head
     const std::string path = (dir + "/random.pt").toStdString();
     saveBuiltinModel(path, model, {{"alignment_heads", {{decoderLayers - 1, 0}}}}, true);
     return path;
+}
+
+uint32_t le32(const std::string& s, size_t at)
+{
+    uint32_t v = 0;
+    for (int i = 3; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(s[at + i]);
+    return v;
+}
+uint16_t le16(const std::string& s, size_t at)
+{
+    return static_cast<uint16_t>(static_cast<unsigned char>(s[at]) | static_cast<unsigned char>(s[at + 1]) << 8);
+}
+
+// Changes the stored zip entry whose name ends with `suffix` in place (same length) and, when asked,
+// gives it a matching CRC-32: a hand-crafted hostile file rather than a random corruption.
+std::string patchedArchive(std::string zip, const std::string& suffix, const std::function<void(char*, size_t)>& patch,
+                           bool fixCrc)
+{
+    const size_t eocd = zip.rfind(std::string("PK\x05\x06", 4));
+    size_t at = le32(zip, eocd + 16);
+    for (int e = 0; e < le16(zip, eocd + 10); ++e) {
+        const size_t nameLength = le16(zip, at + 28);
+        const std::string name = zip.substr(at + 46, nameLength);
+        if (name.size() >= suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
+            const size_t local = le32(zip, at + 42);
+            const size_t data = local + 30 + le16(zip, local + 26) + le16(zip, local + 28);
+            const size_t size = le32(zip, at + 20);  // the stored bytes (compressed ones if deflated)
+            patch(&zip[data], size);
+            if (fixCrc) {
+                const uint32_t crc = static_cast<uint32_t>(crc32(0, reinterpret_cast<const Bytef*>(&zip[data]), static_cast<uInt>(size)));
+                for (int i = 0; i < 4; ++i) zip[local + 14 + i] = zip[at + 16 + i] = static_cast<char>(crc >> (8 * i));
+            }
+            return zip;
+        }
+        at += 46 + nameLength + le16(zip, at + 30) + le16(zip, at + 32);
+    }
+    qFatal("no entry %s", suffix.c_str());
 }
 }  // namespace
 
@@ -97,6 +136,40 @@ private slots:
             QFAIL("no error for a missing file");
         } catch (const Error& e) {
             QCOMPARE(e.kind(), ErrorKind::Model);
+        }
+    }
+
+    void hostileArchivesAreRefusedBeforeLibTorchReadsThem()
+    {
+        // LibTorch's unpickler reserve()s whatever a string opcode declares (fuzzing found it); the
+        // archive check must refuse such a file, even with correct CRCs, before LibTorch sees it.
+        QTemporaryDir dir;
+        const auto good = writeRandomModel(dir.path());
+        std::ifstream in(good, std::ios::binary);
+        const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        auto declareHugeString = [](char* pkl, size_t size) {
+            // The pickle opens with the module, a dict and its first key: "}(X" then a 4-byte length.
+            const std::string head(pkl, std::min<size_t>(size, 64));
+            const size_t at = head.find("}(X");
+            QVERIFY(at != std::string::npos);
+            pkl[at + 3] = '\xf0'; pkl[at + 4] = '\xff'; pkl[at + 5] = '\xff'; pkl[at + 6] = '\x7f';
+        };
+        auto flipTensorByte = [](char* data, size_t size) { if (size > 0) data[size / 2] ^= 0x5a; };
+        const std::vector<std::tuple<std::string, std::string, std::string>> cases = {
+            {"huge-string.pt", patchedArchive(bytes, "data.pkl", declareHugeString, true), "pickle opcode declares"},
+            {"bad-crc.pt", patchedArchive(bytes, "data/0", flipTensorByte, false), "CRC-32"},
+            {"bad-code.pt", patchedArchive(bytes, "__torch__.py", flipTensorByte, false), "compressed data"},
+        };
+        for (const auto& [name, content, reason] : cases) {
+            const std::string path = (dir.path() + "/" + QString::fromStdString(name)).toStdString();
+            std::ofstream(path, std::ios::binary) << content;
+            try {
+                BuiltinRecognizer recognizer(path);
+                QFAIL(("no error for " + name).c_str());
+            } catch (const Error& e) {
+                QCOMPARE(e.kind(), ErrorKind::Model);
+                QVERIFY2(std::string(e.what()).find(reason) != std::string::npos, e.what());
+            }
         }
     }
 

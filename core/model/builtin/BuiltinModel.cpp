@@ -4,6 +4,7 @@
 #include "audio/Audio.h"
 #include "dsp/LogMel.h"
 #include "dsp/MelFilterBank.h"
+#include "model/builtin/TorchArchiveCheck.h"
 
 #include <cmath>
 #include <filesystem>
@@ -282,6 +283,8 @@ BuiltinModelFile loadBuiltinModel(const std::string& path)
 {
     if (!std::filesystem::is_regular_file(path))
         throw Error(ErrorKind::Model, path + ": no such model file");
+    // LibTorch's reader trusts the archive's sizes; check them before it allocates anything.
+    checkTorchArchive(path);
     BuiltinModelFile file;
     try {
         torch::serialize::InputArchive archive;
