@@ -247,7 +247,7 @@ private slots:
                 for (int r = 0; r < w.tokenCount; ++r) {
                     double sum = 0;
                     for (int f = 0; f < w.totalFrames; ++f) sum += w.weight(l, h, r, f);
-                    QVERIFY(std::abs(sum - 1.0) < 1e-4);
+                    QVERIFY(std::abs(sum - 1.0) < 1e-3);  // stored at float16
                 }
         // Token times are ordered and inside the audio; the last token is the end of text.
         for (size_t i = 1; i < t.tokens.size(); ++i) QVERIFY(t.tokens[i].t0 >= t.tokens[i - 1].t0);

@@ -120,7 +120,7 @@ private slots:
         QCOMPARE(j["query"].toArray().size(), 32);
         QCOMPARE(j["context"].toArray().size(), 32);
         QCOMPARE(j["weights"].toArray().size(), j["frames"].toInt());
-        QVERIFY(j["max_difference_from_stored"].toDouble() < 1e-4);
+        QVERIFY(j["max_difference_from_stored"].toDouble() < 1e-3);  // the stored row is float16
         // No such token or head: a usage error, one line.
         const auto bad = run({"explain", speech, "--model", model, "--token", "100000"});
         QCOMPARE(bad.code, 2);

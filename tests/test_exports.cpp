@@ -16,6 +16,8 @@
 #include <QtTest>
 
 #include <cstring>
+#include <fstream>
+#include <nlohmann/json.hpp>
 
 #include <csignal>
 #include <sys/resource.h>
@@ -44,8 +46,8 @@ Transcript sample()
     w.tokenCount = 3;
     w.layers = 1;
     w.heads = 2;
-    w.weights.assign(1 * 2 * 3 * 60, 1.0f / 60);
-    w.weights[0] = 0.5f;
+    w.weights.assign(1 * 2 * 3 * 60, qfloat16(1.0f / 60));
+    w.weights[0] = qfloat16(0.5f);
     w.alignment.assign(3 * 50, 0.0f);
     w.path = {{0, 0}, {1, 20}, {2, 49}};
     t.windows.push_back(w);
@@ -152,6 +154,29 @@ private slots:
         QVERIFY(back.transcript.windows[0].weights == t.windows[0].weights);
         QVERIFY(back.transcript.windows[0].path == t.windows[0].path);
         QCOMPARE(back.transcript.windows[0].alignment.size(), t.windows[0].alignment.size());
+    }
+
+    void version1SessionsWithFloat32WeightsStillLoad()
+    {
+        // Sessions saved before weights were kept at half precision stored them as float32.
+        const Transcript t = sample();
+        const std::string path = dir.filePath("v1.attnscope").toStdString();
+        saveSession({"/a.wav", t}, path);
+        std::ifstream in(path, std::ios::binary);
+        auto doc = nlohmann::json::from_cbor(std::vector<std::uint8_t>((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()));
+        QCOMPARE(doc.at("version").get<int>(), 2);
+        auto& window = doc["transcript"]["windows"][0];
+        std::vector<float> floats;
+        for (const qfloat16 h : t.windows[0].weights) floats.push_back(static_cast<float>(h));
+        std::vector<std::uint8_t> bytes(floats.size() * sizeof(float));
+        std::memcpy(bytes.data(), floats.data(), bytes.size());
+        window.erase("weights_f16");
+        window["weights"] = nlohmann::json::binary(std::move(bytes));
+        doc["version"] = 1;
+        const auto v1 = nlohmann::json::to_cbor(doc);
+        std::ofstream(path, std::ios::binary | std::ios::trunc).write(reinterpret_cast<const char*>(v1.data()), static_cast<std::streamsize>(v1.size()));
+        const Session back = loadSession(path);
+        QVERIFY(back.transcript.windows[0].weights == t.windows[0].weights);
     }
 
     void malformedSessionsAreClearErrors()

@@ -199,7 +199,7 @@ private slots:
             QByteArray b = bytes;
             const auto& r = recs[3];
             const int64_t nameAt = r.dimsAt + 4 * i32At(b, r.start);
-            b[nameAt] = 'Z';
+            b[static_cast<qsizetype>(nameAt)] = 'Z';
             expectModelError(b, "unknown tensor");
         }
         {

@@ -150,8 +150,8 @@ private slots:
         QCOMPARE(w.viewManager()->playhead(), t->tokens[1].t0);
         QVERIFY(!w.attentionPane()->rowCurve(1).empty());
         // The Explain panel shows that head's numbers for the token: its strongest frame's weight.
-        const float* row = &win.weights[((static_cast<size_t>(1) * win.heads + 1) * win.tokenCount + 1) * win.totalFrames];
-        const float best = *std::max_element(row, row + win.totalFrames);
+        const auto row = win.row(1, 1, 1);
+        const float best = *std::max_element(row.begin(), row.end());
         const QString explained = w.explainPanel()->toPlainText();
         QVERIFY2(explained.contains("layer 1, head 1"), qPrintable(explained));
         QVERIFY2(explained.contains(QString::number(best, 'f', 4)), qPrintable(explained));
@@ -169,7 +169,7 @@ private slots:
         QCOMPARE(j.at("layer").get<int>(), 1);
         QCOMPARE(j.at("weights").size(), static_cast<size_t>(win.totalFrames));
         QCOMPARE(j.at("keys").size(), static_cast<size_t>(win.totalFrames));
-        QVERIFY(j.at("max_difference_from_stored").get<double>() < 1e-4);
+        QVERIFY(j.at("max_difference_from_stored").get<double>() < 1e-3);  // the stored row is float16
         double sumA = 0;
         for (const double v : j.at("weights")) sumA += v;
         QVERIFY(std::abs(sumA - 1.0) < 1e-4);

@@ -32,20 +32,21 @@ Transcript syntheticTranscript(int tokens, int frames, double frameSeconds)
     w.frames = w.totalFrames = frames;
     w.tokenCount = tokens;
     w.layers = w.heads = 1;
-    w.weights.resize(static_cast<size_t>(tokens) * frames);
+    std::vector<float> weights(static_cast<size_t>(tokens) * frames);
     std::mt19937 rng(1);
     std::uniform_real_distribution<float> u(0.0f, 1.0f);
     for (int r = 0; r < tokens; ++r) {
         float sum = 0;
         for (int f = 0; f < frames; ++f)
-            sum += w.weights[static_cast<size_t>(r) * frames + f] =
+            sum += weights[static_cast<size_t>(r) * frames + f] =
                 u(rng) * 0.1f + std::exp(-std::pow((f - r * frames / tokens) / 8.0f, 2.0f));
         for (int f = 0; f < frames; ++f)
-            w.weights[static_cast<size_t>(r) * frames + f] /= sum;
+            weights[static_cast<size_t>(r) * frames + f] /= sum;
         t.tokens.push_back({r, "tok", 1.0f, r * t.audioDuration / tokens, (r + 1) * t.audioDuration / tokens, false, 0});
         w.path.emplace_back(r, r * frames / tokens);
     }
-    w.alignment = w.weights;
+    w.setWeights(weights.data(), weights.size());
+    w.alignment = std::move(weights);
     t.windows.push_back(std::move(w));
     return t;
 }

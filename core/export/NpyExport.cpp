@@ -6,7 +6,10 @@
 
 namespace attnscope {
 
-void writeNpy(const std::string& path, const std::vector<int64_t>& shape, const std::vector<float>& data)
+namespace {
+
+// The .npy 1.0 preamble for little-endian float32 in C order, padded so that data starts 64-aligned.
+std::string npyPreamble(const std::vector<int64_t>& shape)
 {
     std::string dims;
     for (size_t i = 0; i < shape.size(); ++i)
@@ -15,13 +18,22 @@ void writeNpy(const std::string& path, const std::vector<int64_t>& shape, const 
     const size_t prefix = 10;  // magic (6) + version (2) + header length (2)
     header.append(64 - (prefix + header.size() + 1) % 64, ' ');
     header += '\n';
+    const uint16_t len = static_cast<uint16_t>(header.size());
+    return std::string("\x93NUMPY\x01\x00", 8) + static_cast<char>(len & 0xff) + static_cast<char>(len >> 8) + header;
+}
+
+void writeFloats(std::ostream& out, const float* data, size_t count)
+{
+    out.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(count * sizeof(float)));
+}
+
+}  // namespace
+
+void writeNpy(const std::string& path, const std::vector<int64_t>& shape, const std::vector<float>& data)
+{
     writeFileSafely(path, [&](std::ostream& out) {
-        out.write("\x93NUMPY\x01\x00", 8);
-        const uint16_t len = static_cast<uint16_t>(header.size());
-        const char lenBytes[2] = {static_cast<char>(len & 0xff), static_cast<char>(len >> 8)};
-        out.write(lenBytes, 2);
-        out << header;
-        out.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size() * sizeof(float)));
+        out << npyPreamble(shape);
+        writeFloats(out, data.data(), data.size());
     });
 }
 
@@ -35,18 +47,23 @@ void writeAttentionNpy(const Transcript& t, const std::string& path)
         frames = std::max(frames, w.totalFrames);
     }
     const int64_t n = static_cast<int64_t>(t.windows.size());
-    std::vector<float> data(static_cast<size_t>(n) * layers * heads * tokens * frames, 0.0f);
-    for (int64_t wi = 0; wi < n; ++wi) {
-        const auto& w = t.windows[wi];
-        for (int l = 0; l < w.layers; ++l)
-            for (int h = 0; h < w.heads; ++h)
-                for (int k = 0; k < w.tokenCount; ++k) {
-                    const float* src = &w.weights[((static_cast<size_t>(l) * w.heads + h) * w.tokenCount + k) * w.totalFrames];
-                    float* dst = &data[(((static_cast<size_t>(wi) * layers + l) * heads + h) * tokens + k) * frames];
-                    std::copy(src, src + w.totalFrames, dst);
-                }
-    }
-    writeNpy(path, {n, layers, heads, tokens, frames}, data);
+    // Streamed a row at a time: an hour of audio gives gigabytes of float32 that need not sit in memory.
+    const std::vector<float> zeros(static_cast<size_t>(frames), 0.0f);
+    writeFileSafely(path, [&](std::ostream& out) {
+        out << npyPreamble({n, layers, heads, tokens, frames});
+        for (const auto& w : t.windows)
+            for (int l = 0; l < layers; ++l)
+                for (int h = 0; h < heads; ++h)
+                    for (int k = 0; k < tokens; ++k) {
+                        if (l >= w.layers || h >= w.heads || k >= w.tokenCount) {
+                            writeFloats(out, zeros.data(), zeros.size());
+                            continue;
+                        }
+                        const auto row = w.row(l, h, k);
+                        writeFloats(out, row.data(), row.size());
+                        writeFloats(out, zeros.data(), zeros.size() - row.size());
+                    }
+    });
 }
 
 }  // namespace attnscope

@@ -14,21 +14,24 @@ namespace {
 
 using json = nlohmann::json;
 constexpr const char* kFormat = "attnscope-session";
-constexpr int kVersion = 1;
+constexpr int kVersion = 2;  // 2: attention weights as float16 ("weights_f16"); 1 read too
 
-json floatsToBinary(const std::vector<float>& v)
+// Raw little-endian arrays (x86-64 and arm64 are little-endian) as CBOR byte strings.
+template <class T>
+json toBinary(const std::vector<T>& v)
 {
-    std::vector<std::uint8_t> bytes(v.size() * sizeof(float));
-    std::memcpy(bytes.data(), v.data(), bytes.size());  // x86-64 and arm64 are little-endian
+    std::vector<std::uint8_t> bytes(v.size() * sizeof(T));
+    std::memcpy(bytes.data(), v.data(), bytes.size());
     return json::binary(std::move(bytes));
 }
 
-std::vector<float> binaryToFloats(const json& j, size_t expected, const char* what)
+template <class T>
+std::vector<T> fromBinary(const json& j, size_t expected, const char* what)
 {
     const auto& bytes = j.get_binary();
-    if (bytes.size() != expected * sizeof(float))
+    if (bytes.size() != expected * sizeof(T))
         throw Error(ErrorKind::Usage, std::string("session: ") + what + " has the wrong size");
-    std::vector<float> v(expected);
+    std::vector<T> v(expected);
     std::memcpy(v.data(), bytes.data(), bytes.size());
     return v;
 }
@@ -64,8 +67,8 @@ void saveSession(const Session& session, const std::string& path)
             path.push_back({r, f});
         windows.push_back({{"t0", w.t0}, {"frames", w.frames}, {"total_frames", w.totalFrames},
                            {"first_token", w.firstToken}, {"token_count", w.tokenCount}, {"layers", w.layers},
-                           {"heads", w.heads}, {"weights", floatsToBinary(w.weights)},
-                           {"alignment", floatsToBinary(w.alignment)}, {"path", path}});
+                           {"heads", w.heads}, {"weights_f16", toBinary(w.weights)},
+                           {"alignment", toBinary(w.alignment)}, {"path", path}});
     }
     const json doc = {{"format", kFormat}, {"version", kVersion}, {"audio_path", session.audioPath},
                       {"transcript", {{"text", t.text}, {"language", t.language}, {"audio_duration", t.audioDuration},
@@ -73,8 +76,8 @@ void saveSession(const Session& session, const std::string& path)
                                                  {"layers", t.model.layers}, {"heads", t.model.heads},
                                                  {"alignment_heads", heads}, {"frame_seconds", t.model.frameSeconds}}},
                                       {"tokens", tokens}, {"words", words}, {"segments", segments}, {"windows", windows}}}};
-    const std::vector<std::uint8_t> bytes = json::to_cbor(doc);
-    writeFileSafely(path, [&](std::ostream& out) { out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size())); });
+    // Straight to the file: no second copy of the attention in memory.
+    writeFileSafely(path, [&](std::ostream& out) { json::to_cbor(doc, out); });
 }
 
 Session loadSession(const std::string& path)
@@ -132,10 +135,16 @@ Session loadSession(const std::string& path)
             if (w.frames < 0 || w.frames > w.totalFrames || w.firstToken < 0 || w.tokenCount < 0 ||
                 w.firstToken + w.tokenCount > tokenCount || w.layers != out.model.layers || w.heads != out.model.heads)
                 throw Error(ErrorKind::Usage, "session: inconsistent attention window");
-            w.weights = binaryToFloats(j.at("weights"), checkedProduct({w.layers, w.heads, w.tokenCount, w.totalFrames}), "attention");
+            const size_t count = checkedProduct({w.layers, w.heads, w.tokenCount, w.totalFrames});
+            if (j.contains("weights_f16")) {
+                w.weights = fromBinary<qfloat16>(j.at("weights_f16"), count, "attention");
+            } else {  // version 1 stored float32
+                const auto weights = fromBinary<float>(j.at("weights"), count, "attention");
+                w.setWeights(weights.data(), weights.size());
+            }
             const auto& alignment = j.at("alignment").get_binary();
             if (!alignment.empty())
-                w.alignment = binaryToFloats(j.at("alignment"), checkedProduct({w.tokenCount, w.frames}), "alignment matrix");
+                w.alignment = fromBinary<float>(j.at("alignment"), checkedProduct({w.tokenCount, w.frames}), "alignment matrix");
             for (const auto& p : j.at("path")) {
                 const int r = p.at(0).get<int>(), f = p.at(1).get<int>();
                 if (r < 0 || r >= w.tokenCount || f < 0 || f >= std::max(1, w.frames))

@@ -33,11 +33,8 @@ ExplainRequest makeExplainRequest(const Transcript& transcript, int token, int l
     r.language = transcript.language;
     for (int i = window.firstToken; i < token; ++i)
         r.prefix.push_back(transcript.tokens[i].id);
-    if (!window.weights.empty()) {
-        r.storedWeights.resize(window.totalFrames);
-        for (int f = 0; f < window.totalFrames; ++f)
-            r.storedWeights[f] = window.weight(layer, head, row, f);
-    }
+    if (!window.weights.empty())
+        r.storedWeights = window.row(layer, head, row);
     return r;
 }
 

@@ -4,6 +4,19 @@
 
 namespace attnscope {
 
+std::vector<float> WindowAttention::row(int layer, int head, int token) const
+{
+    std::vector<float> out(static_cast<size_t>(totalFrames));
+    qFloatFromFloat16(out.data(), weights.data() + rowOffset(layer, head, token), static_cast<qsizetype>(out.size()));
+    return out;
+}
+
+void WindowAttention::setWeights(const float* data, size_t count)
+{
+    weights.resize(count);
+    qFloatToFloat16(weights.data(), data, static_cast<qsizetype>(count));  // F16C where the CPU has it
+}
+
 std::vector<std::string> splitWords(const std::string& text)
 {
     std::istringstream in(text);

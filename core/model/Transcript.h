@@ -1,6 +1,8 @@
 #pragma once
 // What a recognizer returns: text, segments, tokens, words and, per 30 s window, every cross-attention
-// weight. Plain C++ (no torch) so that the GUI can hold and draw it.
+// weight. No torch (only QtCore's half-precision type) so that the GUI can hold and draw it.
+#include <QtCore/qfloat16.h>
+
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -54,17 +56,27 @@ struct WindowAttention {
     int firstToken = 0;
     int tokenCount = 0;
     int layers = 0, heads = 0;
-    // Post-softmax weights [layers, heads, tokenCount, totalFrames]; every row sums to 1.
-    std::vector<float> weights;
+    // Post-softmax weights [layers, heads, tokenCount, totalFrames], every row summing to 1. Kept at
+    // half precision: an hour of audio keeps every weight of every window, and a probability needs no
+    // more than float16's ~3 significant digits (absolute error < 5e-4) for a heatmap, DTW or Explain.
+    std::vector<qfloat16> weights;
     // The matrix DTW ran on: alignment heads, cropped to `frames`, renormalised, z-normalised over
     // tokens, median-filtered along time and averaged: [tokenCount, frames].
     std::vector<float> alignment;
     std::vector<std::pair<int, int>> path;  // DTW path as (token row, frame)
 
+    size_t rowOffset(int layer, int head, int token) const
+    {
+        return ((static_cast<size_t>(layer) * heads + head) * tokenCount + token) * totalFrames;
+    }
     float weight(int layer, int head, int token, int frame) const
     {
-        return weights[((static_cast<size_t>(layer) * heads + head) * tokenCount + token) * totalFrames + frame];
+        return static_cast<float>(weights[rowOffset(layer, head, token) + frame]);
     }
+    // The `totalFrames` weights of one row, as float.
+    std::vector<float> row(int layer, int head, int token) const;
+    // Stores `count` float weights (the recognizers' float32 output) at half precision.
+    void setWeights(const float* data, size_t count);
 };
 
 struct Transcript {

@@ -156,7 +156,7 @@ struct BuiltinRecognizer::Impl {
         std::vector<torch::Tensor> perLayer;
         for (const auto& w : cross) perLayer.push_back(w[0]);
         const auto all = torch::stack(perLayer).contiguous();  // [L,H,rows,S]
-        window.weights.assign(all.data_ptr<float>(), all.data_ptr<float>() + all.numel());
+        window.setWeights(all.data_ptr<float>(), static_cast<size_t>(all.numel()));
         std::vector<std::vector<float>> heads;
         for (const auto& h : info.alignmentHeads) {
             const auto m = all[h.layer][h.head].contiguous();

@@ -244,7 +244,7 @@ void WhisperRecognizer::Impl::timeWindow(const torch::Tensor& features, const st
     for (const auto& w : cross)
         perLayer.push_back(w[0].narrow(1, first, rows));  // [H, rows, S]
     const auto all = torch::stack(perLayer).contiguous();  // [L, H, rows, S]
-    window.weights.assign(all.data_ptr<float>(), all.data_ptr<float>() + all.numel());
+    window.setWeights(all.data_ptr<float>(), static_cast<size_t>(all.numel()));
 
     std::vector<std::vector<float>> heads;
     for (const auto& h : info.alignmentHeads) {
