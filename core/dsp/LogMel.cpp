@@ -23,50 +23,70 @@ torch::Tensor powerSpectrum(const std::vector<float>& samples)
 namespace {
 constexpr int64_t kChunkFrames = 3000;  // 30 s of mel frames: a cancel check every ~25 ms
 
-// log10 of the mel power of frames [first, first + count) of the reflect-padded signal: the same
-// frames torch::stft(center=true) makes, one chunk at a time.
-torch::Tensor logMelChunk(const torch::Tensor& padded, const torch::Tensor& filters, const torch::Tensor& window,
-                          int64_t first, int64_t count)
+// The signal `samples` followed by `zerosAfter` zeros, reflect-padded by n_fft/2 at both ends as
+// torch::stft(center=true) pads it, read at padded position i. Reading it this way, a chunk at a
+// time, spares long audio a padded copy of the whole signal.
+float reflectPadded(const float* samples, int64_t n, int64_t zerosAfter, int64_t i)
 {
-    const auto slice = padded.narrow(0, first * kHopLength, (count - 1) * kHopLength + kFftSize);
-    const auto stft = torch::stft(slice, kFftSize, kHopLength, kFftSize, window, /*center=*/false,
+    const int64_t total = n + zerosAfter;
+    int64_t j = i - kFftSize / 2;
+    if (j < 0) j = -j;
+    if (j >= total) j = 2 * (total - 1) - j;
+    return j < n ? samples[j] : 0.0f;
+}
+
+// log10 of the mel power of frames [first, first + count) of the padded signal: the same frames
+// torch::stft(center=true) makes.
+torch::Tensor logMelChunk(const float* samples, int64_t n, int64_t zerosAfter, const torch::Tensor& filters,
+                          const torch::Tensor& window, int64_t first, int64_t count)
+{
+    std::vector<float> slice(static_cast<size_t>((count - 1) * kHopLength + kFftSize));
+    for (size_t k = 0; k < slice.size(); ++k)
+        slice[k] = reflectPadded(samples, n, zerosAfter, first * kHopLength + static_cast<int64_t>(k));
+    const auto stft = torch::stft(torch::from_blob(slice.data(), {static_cast<int64_t>(slice.size())}, torch::kFloat32),
+                                  kFftSize, kHopLength, kFftSize, window, /*center=*/false,
                                   /*pad_mode=*/"reflect", /*normalized=*/false, /*onesided=*/true,
                                   /*return_complex=*/true);
     return torch::clamp_min(torch::matmul(filters, torch::abs(stft).square()), 1e-10).log10();
+}
+
+// The log-mel of `samples` followed by `zerosAfter` zeros. Long signals go in chunks written into one
+// result tensor, normalised in place: an hour of audio needs its samples and one spectrogram, no more.
+torch::Tensor logMel(const float* samples, int64_t n, int64_t zerosAfter, const torch::Tensor& filters,
+                     const std::function<void()>& betweenChunks)
+{
+    torch::NoGradGuard noGrad;
+    const int64_t frames = (n + zerosAfter) / kHopLength;
+    torch::Tensor logSpec;
+    if (frames <= kChunkFrames) {
+        std::vector<float> whole(samples, samples + n);
+        whole.resize(static_cast<size_t>(n + zerosAfter), 0.0f);
+        logSpec = torch::clamp_min(torch::matmul(filters, powerSpectrum(whole)), 1e-10).log10();
+    } else {
+        const auto window = torch::hann_window(kFftSize, /*periodic=*/true, torch::kFloat32);
+        logSpec = torch::empty({filters.size(0), frames}, torch::kFloat32);
+        for (int64_t first = 0; first < frames; first += kChunkFrames) {
+            const int64_t count = std::min(kChunkFrames, frames - first);
+            logSpec.narrow(1, first, count).copy_(logMelChunk(samples, n, zerosAfter, filters, window, first, count));
+            if (betweenChunks)
+                betweenChunks();
+        }
+    }
+    const double floor = logSpec.max().item<double>() - 8.0;
+    return logSpec.clamp_min_(floor).add_(4.0).div_(4.0).contiguous();
 }
 }  // namespace
 
 torch::Tensor logMelSpectrogram(const std::vector<float>& samples, const torch::Tensor& filters,
                                 const std::function<void()>& betweenChunks)
 {
-    torch::NoGradGuard noGrad;
-    const int64_t frames = static_cast<int64_t>(samples.size()) / kHopLength;
-    torch::Tensor logSpec;
-    if (frames <= kChunkFrames) {
-        logSpec = torch::clamp_min(torch::matmul(filters, powerSpectrum(samples)), 1e-10).log10();
-    } else {
-        const auto audio = torch::from_blob(const_cast<float*>(samples.data()), {1, 1, static_cast<int64_t>(samples.size())},
-                                            torch::kFloat32);
-        const auto padded = torch::reflection_pad1d(audio, {kFftSize / 2, kFftSize / 2}).view({-1});
-        const auto window = torch::hann_window(kFftSize, /*periodic=*/true, torch::kFloat32);
-        std::vector<torch::Tensor> chunks;
-        for (int64_t first = 0; first < frames; first += kChunkFrames) {
-            chunks.push_back(logMelChunk(padded, filters, window, first, std::min(kChunkFrames, frames - first)));
-            if (betweenChunks)
-                betweenChunks();
-        }
-        logSpec = torch::cat(chunks, 1);
-    }
-    logSpec = torch::maximum(logSpec, logSpec.max() - 8.0);
-    return ((logSpec + 4.0) / 4.0).contiguous();
+    return logMel(samples.data(), static_cast<int64_t>(samples.size()), 0, filters, betweenChunks);
 }
 
 torch::Tensor logMelWithSilencePadding(const std::vector<float>& samples, const torch::Tensor& filters,
                                        const std::function<void()>& betweenChunks)
 {
-    std::vector<float> padded(samples);
-    padded.resize(samples.size() + kWindowSamples, 0.0f);
-    return logMelSpectrogram(padded, filters, betweenChunks);
+    return logMel(samples.data(), static_cast<int64_t>(samples.size()), kWindowSamples, filters, betweenChunks);
 }
 
 torch::Tensor melWindow(const torch::Tensor& mel, int64_t start)
