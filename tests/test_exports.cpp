@@ -46,8 +46,9 @@ Transcript sample()
     w.tokenCount = 3;
     w.layers = 1;
     w.heads = 2;
-    w.weights.assign(1 * 2 * 3 * 60, qfloat16(1.0f / 60));
-    w.weights[0] = qfloat16(0.5f);
+    std::vector<qfloat16> weights(1 * 2 * 3 * 60, qfloat16(1.0f / 60));
+    weights[0] = qfloat16(0.5f);
+    w.weights = HalfArray(std::move(weights));
     w.alignment.assign(3 * 50, 0.0f);
     w.path = {{0, 0}, {1, 20}, {2, 49}};
     t.windows.push_back(w);

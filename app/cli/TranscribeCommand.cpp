@@ -93,8 +93,12 @@ int transcribeCommand(const QStringList& args)
 
     if (parser.value(json) != "-") {
         std::printf("%s\n", transcript.text.c_str());
-        std::fprintf(stderr, "[%s, %.2f s of audio in %.2f s, %.1fx real time]\n", transcript.model.name.c_str(),
-                     audio.duration(), seconds, audio.duration() / std::max(seconds, 1e-9));
+        size_t attentionBytes = 0;
+        for (const auto& w : transcript.windows)
+            attentionBytes += w.weights.size() * sizeof(w.weights[0]);
+        std::fprintf(stderr, "[%s, %.2f s of audio in %.2f s, %.1fx real time; %zu tokens, attention of %zu windows kept: %.1f MB]\n",
+                     transcript.model.name.c_str(), audio.duration(), seconds, audio.duration() / std::max(seconds, 1e-9),
+                     transcript.tokens.size(), transcript.windows.size(), attentionBytes / 1e6);
     }
     return 0;
 }

@@ -17,11 +17,12 @@ constexpr const char* kFormat = "attnscope-session";
 constexpr int kVersion = 2;  // 2: attention weights as float16 ("weights_f16"); 1 read too
 
 // Raw little-endian arrays (x86-64 and arm64 are little-endian) as CBOR byte strings.
-template <class T>
-json toBinary(const std::vector<T>& v)
+template <class Array>
+json toBinary(const Array& v)
 {
-    std::vector<std::uint8_t> bytes(v.size() * sizeof(T));
-    std::memcpy(bytes.data(), v.data(), bytes.size());
+    std::vector<std::uint8_t> bytes(v.size() * sizeof(v[0]));
+    if (!bytes.empty())
+        std::memcpy(bytes.data(), v.data(), bytes.size());
     return json::binary(std::move(bytes));
 }
 
@@ -137,7 +138,7 @@ Session loadSession(const std::string& path)
                 throw Error(ErrorKind::Usage, "session: inconsistent attention window");
             const size_t count = checkedProduct({w.layers, w.heads, w.tokenCount, w.totalFrames});
             if (j.contains("weights_f16")) {
-                w.weights = fromBinary<qfloat16>(j.at("weights_f16"), count, "attention");
+                w.weights = HalfArray(fromBinary<qfloat16>(j.at("weights_f16"), count, "attention"));
             } else {  // version 1 stored float32
                 const auto weights = fromBinary<float>(j.at("weights"), count, "attention");
                 w.setWeights(weights.data(), weights.size());

@@ -21,6 +21,8 @@ struct TranscribeOptions {
     bool suppressBlank = true;
     bool suppressNonSpeech = true;
     int maxTokensPerWindow = 0;  // 0 = half the decoder context, as Whisper does
+    // Attention weights kept in memory; later windows go to a mapped spill file (long audio).
+    AttentionSpillOptions attention;
 };
 
 // Called with a fraction in [0, 1] as windows finish.

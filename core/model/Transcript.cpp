@@ -13,8 +13,16 @@ std::vector<float> WindowAttention::row(int layer, int head, int token) const
 
 void WindowAttention::setWeights(const float* data, size_t count)
 {
-    weights.resize(count);
-    qFloatToFloat16(weights.data(), data, static_cast<qsizetype>(count));  // F16C where the CPU has it
+    std::vector<qfloat16> halves(count);
+    qFloatToFloat16(halves.data(), data, static_cast<qsizetype>(count));  // F16C where the CPU has it
+    weights = HalfArray(std::move(halves));
+}
+
+HalfArray Transcript::keepAttention(const float* data, size_t count)
+{
+    if (!attentionStore)
+        attentionStore = std::make_shared<AttentionSpill>();
+    return attentionStore->store(data, count);
 }
 
 std::vector<std::string> splitWords(const std::string& text)

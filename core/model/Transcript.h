@@ -1,9 +1,11 @@
 #pragma once
 // What a recognizer returns: text, segments, tokens, words and, per 30 s window, every cross-attention
-// weight. No torch (only QtCore's half-precision type) so that the GUI can hold and draw it.
-#include <QtCore/qfloat16.h>
+// weight. No torch, so that the GUI can hold and draw it.
+#include "model/AttentionSpill.h"
+#include "model/HalfArray.h"
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -59,7 +61,8 @@ struct WindowAttention {
     // Post-softmax weights [layers, heads, tokenCount, totalFrames], every row summing to 1. Kept at
     // half precision: an hour of audio keeps every weight of every window, and a probability needs no
     // more than float16's ~3 significant digits (absolute error < 5e-4) for a heatmap, DTW or Explain.
-    std::vector<qfloat16> weights;
+    // Past a memory budget they live in a mapped spill file (AttentionSpill).
+    HalfArray weights;
     // The matrix DTW ran on: alignment heads, cropped to `frames`, renormalised, z-normalised over
     // tokens, median-filtered along time and averaged: [tokenCount, frames].
     std::vector<float> alignment;
@@ -75,7 +78,7 @@ struct WindowAttention {
     }
     // The `totalFrames` weights of one row, as float.
     std::vector<float> row(int layer, int head, int token) const;
-    // Stores `count` float weights (the recognizers' float32 output) at half precision.
+    // Stores `count` float weights at half precision, in memory.
     void setWeights(const float* data, size_t count);
 };
 
@@ -88,6 +91,12 @@ struct Transcript {
     std::vector<WindowAttention> windows;
     ModelInfo model;
     double audioDuration = 0.0;
+    // Where the windows' weights go while recognizing: memory, then a spill file. Copies share it.
+    std::shared_ptr<AttentionSpill> attentionStore;
+
+    // Keeps one window's weights (the recognizers' float32 output) at half precision in the store,
+    // making a default store (256 MB in memory, then the temporary directory) if there is none.
+    HalfArray keepAttention(const float* data, size_t count);
 };
 
 // Moves every time in `t` by `seconds` (live mode transcribes the recording's last window and shows it

@@ -103,7 +103,7 @@ int main(int argc, char** argv)
     w.tokenCount = 3;
     w.layers = 1;
     w.heads = 2;
-    w.weights.assign(1 * 2 * 3 * 10, qfloat16(0.1f));
+    w.weights = HalfArray(std::vector<qfloat16>(1 * 2 * 3 * 10, qfloat16(0.1f)));
     w.alignment.assign(3 * 10, 0.0f);
     w.path = {{0, 0}, {1, 4}, {2, 9}};
     t.windows.push_back(w);

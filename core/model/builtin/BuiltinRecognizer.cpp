@@ -156,7 +156,7 @@ struct BuiltinRecognizer::Impl {
         std::vector<torch::Tensor> perLayer;
         for (const auto& w : cross) perLayer.push_back(w[0]);
         const auto all = torch::stack(perLayer).contiguous();  // [L,H,rows,S]
-        window.setWeights(all.data_ptr<float>(), static_cast<size_t>(all.numel()));
+        window.weights = out.keepAttention(all.data_ptr<float>(), static_cast<size_t>(all.numel()));
         std::vector<std::vector<float>> heads;
         for (const auto& h : info.alignmentHeads) {
             const auto m = all[h.layer][h.head].contiguous();
@@ -261,6 +261,7 @@ Transcript BuiltinRecognizer::transcribe(const Audio& audio, const TranscribeOpt
     Impl& m = *impl_;
     Transcript out;
     out.model = m.info;
+    out.attentionStore = std::make_shared<AttentionSpill>(options.attention);
     out.language = "en";
     out.audioDuration = audio.duration();
     const auto mel = builtinLogMel(audio.samples, m.file.model->hp.nMels, [cancel] { throwIfCancelled(cancel); });
@@ -299,6 +300,7 @@ Transcript BuiltinRecognizer::align(const Audio& audio, const std::string& text,
     throwIfCancelled(cancel);
     Transcript out;
     out.model = m.info;
+    out.attentionStore = std::make_shared<AttentionSpill>(options.attention);
     out.language = "en";
     out.audioDuration = audio.duration();
     const auto mel = builtinLogMel(audio.samples, m.file.model->hp.nMels);

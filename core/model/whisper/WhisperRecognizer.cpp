@@ -244,7 +244,7 @@ void WhisperRecognizer::Impl::timeWindow(const torch::Tensor& features, const st
     for (const auto& w : cross)
         perLayer.push_back(w[0].narrow(1, first, rows));  // [H, rows, S]
     const auto all = torch::stack(perLayer).contiguous();  // [L, H, rows, S]
-    window.setWeights(all.data_ptr<float>(), static_cast<size_t>(all.numel()));
+    window.weights = out.keepAttention(all.data_ptr<float>(), static_cast<size_t>(all.numel()));
 
     std::vector<std::vector<float>> heads;
     for (const auto& h : info.alignmentHeads) {
@@ -306,6 +306,7 @@ Transcript WhisperRecognizer::transcribe(const Audio& audio, const TranscribeOpt
     const auto& vocab = *m.vocab;
     Transcript out;
     out.model = m.info;
+    out.attentionStore = std::make_shared<AttentionSpill>(options.attention);
     out.audioDuration = audio.duration();
     const auto mel = logMelWithSilencePadding(audio.samples, m.melFilters, [cancel] { throwIfCancelled(cancel); });
     const int64_t contentFrames = static_cast<int64_t>(audio.samples.size()) / kHopLength;
@@ -412,6 +413,7 @@ Transcript WhisperRecognizer::alignTokens(const Audio& audio, const std::vector<
     throwIfCancelled(cancel);
     Transcript out;
     out.model = m.info;
+    out.attentionStore = std::make_shared<AttentionSpill>(options.attention);
     out.audioDuration = audio.duration();
     const auto mel = logMelWithSilencePadding(audio.samples, m.melFilters, [cancel] { throwIfCancelled(cancel); });
     const auto features = m.encode(melWindow(mel, 0), cancel);

@@ -1,0 +1,96 @@
+#include "model/AttentionSpill.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <filesystem>
+#include <vector>
+
+namespace attnscope {
+
+class AttentionSpill::File {
+public:
+    explicit File(const std::string& directory)
+    {
+#ifdef O_TMPFILE
+        fd_ = ::open(directory.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+#endif
+        if (fd_ < 0) {  // file systems without O_TMPFILE: create, then unlink at once
+            std::string name = directory + "/attnscope-attention-XXXXXX";
+            fd_ = ::mkostemp(name.data(), O_CLOEXEC);
+            if (fd_ >= 0)
+                ::unlink(name.c_str());
+        }
+    }
+    ~File()
+    {
+        if (fd_ >= 0)
+            ::close(fd_);
+    }
+    bool ok() const { return fd_ >= 0; }
+
+    // Writes `bytes` at the next page boundary and maps them read-only; null if the disk refuses.
+    HalfArray append(const std::shared_ptr<File>& self, const qfloat16* values, size_t count)
+    {
+        static const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+        const size_t bytes = count * sizeof(qfloat16);
+        const off_t offset = static_cast<off_t>((end_ + page - 1) / page * page);
+        const char* p = reinterpret_cast<const char*>(values);
+        for (size_t done = 0; done < bytes;) {
+            const ssize_t n = ::pwrite(fd_, p + done, bytes - done, offset + static_cast<off_t>(done));
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0) {  // ENOSPC, EIO, a quota: give the space back and let the caller keep it in memory
+                [[maybe_unused]] const int ignored = ::ftruncate(fd_, static_cast<off_t>(end_));
+                return {};
+            }
+            done += static_cast<size_t>(n);
+        }
+        void* address = ::mmap(nullptr, bytes, PROT_READ, MAP_SHARED, fd_, offset);
+        if (address == MAP_FAILED)
+            return {};
+        end_ = static_cast<size_t>(offset) + bytes;
+        // The mapping keeps the file open; the file outlives the spill object while windows use it.
+        auto mapping = std::shared_ptr<const void>(address, [self, bytes](const void* a) { ::munmap(const_cast<void*>(a), bytes); });
+        return HalfArray(std::move(mapping), static_cast<const qfloat16*>(address), count, /*spilled=*/true);
+    }
+
+private:
+    int fd_ = -1;
+    size_t end_ = 0;
+};
+
+AttentionSpill::AttentionSpill(AttentionSpillOptions options) : options_(std::move(options)) {}
+
+AttentionSpill::~AttentionSpill() = default;
+
+HalfArray AttentionSpill::store(const float* data, size_t count)
+{
+    std::vector<qfloat16> halves(count);
+    qFloatToFloat16(halves.data(), data, static_cast<qsizetype>(count));  // F16C where the CPU has it
+    const size_t bytes = count * sizeof(qfloat16);
+    if (inMemory_ + bytes > options_.memoryBudgetBytes && !fileFailed_ && count > 0) {
+        if (!file_) {
+            std::error_code ec;
+            const std::string dir = options_.directory.empty() ? std::filesystem::temp_directory_path(ec).string()
+                                                               : options_.directory;
+            file_ = std::make_shared<File>(dir.empty() ? "/tmp" : dir);
+            fileFailed_ = !file_->ok();
+        }
+        if (!fileFailed_) {
+            HalfArray spilled = file_->append(file_, halves.data(), count);
+            if (!spilled.empty()) {
+                spilled_ += bytes;
+                return spilled;
+            }
+            fileFailed_ = true;  // the disk is full or refuses: keep this and later windows in memory
+        }
+    }
+    inMemory_ += bytes;
+    return HalfArray(std::move(halves));
+}
+
+}  // namespace attnscope
