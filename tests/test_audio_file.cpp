@@ -1,6 +1,7 @@
 // Decoding, down-mixing, resampling and every kind of unreadable input.
 #include "Error.h"
 #include "audio/AudioFile.h"
+#include "audio/Resampler.h"
 #include "support/TestSupport.h"
 
 #include <QFile>
@@ -119,6 +120,22 @@ private slots:
         QCOMPARE(a.sourceChannels, channels);
         QVERIFY2(std::abs(a.duration() - 1.0) < 0.03, qPrintable(QString::number(a.duration())));
         QCOMPARE(dominantFrequency(a.samples, kSampleRate), 1000.0);
+    }
+
+    void blockwiseResamplingEqualsOnePiece()
+    {
+        // 5 s at 44.1 kHz is read in four blocks, each resampled as it arrives: the result must be the
+        // one-piece conversion of the whole signal, sample for sample.
+        const QString path = dir.filePath("five-seconds.wav");
+        const auto signal = sine(440.0, 44100, 5.0, 1);
+        writeFile(path, SF_FORMAT_WAV | SF_FORMAT_FLOAT, 44100, 1, signal);
+        const Audio a = loadAudioFile(path.toStdString());
+        const auto whole = resample(signal, 44100, kSampleRate);
+        QCOMPARE(a.samples.size(), whole.size());
+        double worst = 0;
+        for (size_t i = 0; i < whole.size(); ++i)
+            worst = std::max(worst, static_cast<double>(std::abs(a.samples[i] - whole[i])));
+        QVERIFY2(worst < 1e-6, qPrintable(QString::number(worst)));
     }
 
     void downmixAveragesChannels()

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -80,38 +81,54 @@ Audio loadAudioFile(const std::string& path)
     if (info.samplerate <= 0)
         throw audioError(path, "the file declares a sample rate of zero");
 
-    // Read in blocks rather than trusting the declared length: a header may claim more than the file holds.
+    // Read in blocks rather than trusting the declared length: a header may claim more than the file
+    // holds. Each block is down-mixed and resampled as it comes, so an hour at 48 kHz never sits in
+    // memory at its own rate.
     const int channels = info.channels;
     const sf_count_t blockFrames = 65536;
     std::vector<float> block(static_cast<size_t>(blockFrames) * channels);
-    std::vector<float> mono;
-    for (;;) {
-        const sf_count_t got = sf_readf_float(file.get(), block.data(), blockFrames);
-        if (got <= 0)
-            break;
-        for (sf_count_t f = 0; f < got; ++f) {
-            double sum = 0.0;
-            for (int c = 0; c < channels; ++c) {
-                const float v = block[static_cast<size_t>(f) * channels + c];
-                sum += std::isfinite(v) ? v : 0.0f;  // NaN/Inf samples become silence
-            }
-            mono.push_back(static_cast<float>(sum / channels));
-        }
-    }
-    if (sf_error(file.get()) != SF_ERR_NO_ERROR && mono.empty())
-        throw audioError(path, sf_strerror(file.get()));
-    if (mono.empty())
-        throw audioError(path, "the file contains no audio samples");
-
+    std::vector<float> mono(static_cast<size_t>(blockFrames));
     Audio audio;
     audio.path = path;
     audio.sourceSampleRate = info.samplerate;
     audio.sourceChannels = channels;
+    // Room for what the header declares, but never more than the file's size in samples (a lie costs
+    // nothing; a compressed file just grows the vector as it goes).
+    const double ratio = static_cast<double>(kSampleRate) / info.samplerate;
+    const auto declared = std::min<uint64_t>(static_cast<uint64_t>(std::max<sf_count_t>(info.frames, 0)), fs::file_size(path, ec));
+    audio.samples.reserve(static_cast<size_t>(declared * ratio) + 16);
+    std::unique_ptr<StreamResampler> resampler;
+    sf_count_t framesRead = 0;
     try {
-        audio.samples = resample(mono, info.samplerate, kSampleRate);
+        if (info.samplerate != kSampleRate)
+            resampler = std::make_unique<StreamResampler>(info.samplerate, kSampleRate);
+        for (;;) {
+            const sf_count_t got = sf_readf_float(file.get(), block.data(), blockFrames);
+            if (got <= 0)
+                break;
+            framesRead += got;
+            for (sf_count_t f = 0; f < got; ++f) {
+                double sum = 0.0;
+                for (int c = 0; c < channels; ++c) {
+                    const float v = block[static_cast<size_t>(f) * channels + c];
+                    sum += std::isfinite(v) ? v : 0.0f;  // NaN/Inf samples become silence
+                }
+                mono[f] = static_cast<float>(sum / channels);
+            }
+            if (resampler)
+                resampler->push(mono.data(), static_cast<size_t>(got), audio.samples);
+            else
+                audio.samples.insert(audio.samples.end(), mono.begin(), mono.begin() + got);
+        }
+        if (resampler && framesRead > 0)
+            resampler->finish(audio.samples);
     } catch (const std::runtime_error& e) {
         throw audioError(path, e.what());
     }
+    if (sf_error(file.get()) != SF_ERR_NO_ERROR && framesRead == 0)
+        throw audioError(path, sf_strerror(file.get()));
+    if (framesRead == 0 || audio.samples.empty())
+        throw audioError(path, "the file contains no audio samples");
     for (float& s : audio.samples)
         s = std::isfinite(s) ? std::fmax(-1.0f, std::fmin(1.0f, s)) : 0.0f;
     return audio;
