@@ -113,6 +113,43 @@ private slots:
             ::close(fifoFd_);
     }
 
+    void longTranscriptsShowTheRowsOfTheWindowsInView()
+    {
+        // Three 30 s windows of ten tokens each: fitted, all 30 rows show; zoomed in on the middle
+        // window, only its ten rows do (an hour of audio stays readable).
+        MainWindow w;
+        w.resize(1200, 800);
+        w.show();
+        Audio audio;
+        audio.samples.assign(16000 * 90, 0.0f);
+        w.document()->setAudio(audio);
+        Transcript t;
+        t.model = {"synthetic", "builtin", "", 1, 1, {{0, 0}}, 0.04};
+        t.audioDuration = 90;
+        for (int k = 0; k < 3; ++k) {
+            WindowAttention win;
+            win.t0 = 30.0 * k;
+            win.frames = win.totalFrames = 750;
+            win.firstToken = 10 * k;
+            win.tokenCount = 10;
+            win.layers = win.heads = 1;
+            std::vector<float> uniform(10 * 750, 1.0f / 750);
+            win.setWeights(uniform.data(), uniform.size());
+            win.alignment = uniform;
+            t.windows.push_back(win);
+            for (int r = 0; r < 10; ++r)
+                t.tokens.push_back({r, "x", 1.0f, 30.0 * k + r, 30.0 * k + r + 1, false, k});
+        }
+        w.document()->setTranscript(t);
+        auto* pane = w.attentionPane();
+        QCOMPARE(pane->rowCount(), 30);
+        w.viewManager()->fitToWidth(pane->width());
+        QCOMPARE(pane->visibleRows(), std::make_pair(0, 30));
+        w.viewManager()->zoom(10.0, 45.0);
+        QCOMPARE(pane->visibleRows(), std::make_pair(10, 20));
+        QVERIFY(!pane->grab().isNull());  // paints without touching the other windows
+    }
+
     void openTranscribeAndInspect()
     {
         MainWindow w;

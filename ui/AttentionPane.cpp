@@ -77,37 +77,59 @@ void AttentionPane::setHighlightTime(double seconds)
 void AttentionPane::rebuild()
 {
     matrices_.clear();
-    image_ = QImage();
+    images_.clear();
+    tokenCount_ = 0;
     const auto& t = document_->transcript();
     if (!t || t->tokens.empty()) {
         update();
         return;
     }
     frameSeconds_ = t->model.frameSeconds;
-    const int columns = std::max(1, static_cast<int>(std::ceil(t->audioDuration / frameSeconds_)) + 1);
-    image_ = QImage(columns, static_cast<int>(t->tokens.size()), QImage::Format_RGB32);
-    image_.fill(QColor(20, 20, 20));
+    tokenCount_ = static_cast<int>(t->tokens.size());
+    // One image per window, rows = its tokens, columns = its real frames: an hour of audio is hundreds
+    // of small images where one whole-file image (every token x every frame) would not fit in memory.
     for (const auto& w : t->windows) {
         matrices_.push_back(selectAttention(w, t->model, selection_));
         const auto& m = matrices_.back();
-        const int offset = static_cast<int>(std::lround(w.t0 / frameSeconds_));
+        QImage image(std::max(1, w.frames), std::max(1, w.tokenCount), QImage::Format_RGB32);
+        image.fill(QColor(20, 20, 20));
         for (int r = 0; r < w.tokenCount; ++r) {
             const float* row = &m[static_cast<size_t>(r) * w.frames];
             const auto [mn, mx] = std::minmax_element(row, row + w.frames);
             const double range = std::max(1e-9f, *mx - *mn);
-            for (int f = 0; f < w.frames && offset + f < columns; ++f)
-                image_.setPixel(offset + f, w.firstToken + r, colorArgb(colorMap_, (row[f] - *mn) / range));
+            auto* pixels = reinterpret_cast<QRgb*>(image.scanLine(r));
+            for (int f = 0; f < w.frames; ++f)
+                pixels[f] = colorArgb(colorMap_, (row[f] - *mn) / range);
         }
+        images_.push_back(std::move(image));
     }
     update();
 }
 
+std::pair<int, int> AttentionPane::visibleRows() const
+{
+    // The tokens of the windows that overlap the shown time range: zoomed in on an hour of audio, the
+    // rows are those of the few windows in view, not all of them squeezed into the pane.
+    const auto& t = document_->transcript();
+    if (!t || tokenCount_ == 0)
+        return {0, 0};
+    const double t0 = view_->startSeconds(), t1 = t0 + view_->secondsPerPixel() * std::max(1, width());
+    int first = tokenCount_, last = 0;
+    for (const auto& w : t->windows)
+        if (w.tokenCount > 0 && w.t0 < t1 && w.t0 + w.frames * frameSeconds_ > t0) {
+            first = std::min(first, w.firstToken);
+            last = std::max(last, w.firstToken + w.tokenCount);
+        }
+    return first < last ? std::make_pair(first, last) : std::make_pair(0, tokenCount_);
+}
+
 int AttentionPane::rowAt(double y) const
 {
-    if (image_.isNull() || height() <= 0)
+    const auto [first, last] = visibleRows();
+    if (last <= first || height() <= 0)
         return -1;
-    const int row = static_cast<int>(y / height() * image_.height());
-    return (row >= 0 && row < image_.height()) ? row : -1;
+    const int row = first + static_cast<int>(y / height() * (last - first));
+    return (row >= first && row < last) ? row : -1;
 }
 
 float AttentionPane::valueAt(int token, double seconds) const
@@ -150,37 +172,44 @@ void AttentionPane::paintEvent(QPaintEvent*)
     QPainter p(this);
     p.fillRect(rect(), QColor(20, 20, 20));
     const auto& t = document_->transcript();
-    if (image_.isNull() || !t) {
+    const auto [first, last] = visibleRows();
+    if (!t || last <= first) {
         p.setPen(Qt::lightGray);
         p.drawText(rect(), Qt::AlignCenter, tr("Transcribe to see each token's cross-attention here"));
         drawPlayhead(p);
         return;
     }
-    const double c0 = view_->startSeconds() / frameSeconds_;
-    const double columns = view_->secondsPerPixel() * width() / frameSeconds_;
-    p.drawImage(QRectF(0, 0, width(), height()), image_, QRectF(c0, 0, columns, image_.height()));
-    const double rowHeight = static_cast<double>(height()) / image_.height();
+    const double rowHeight = static_cast<double>(height()) / (last - first);
+    auto y = [&, first = first](double row) { return (row - first) * rowHeight; };
+    for (size_t wi = 0; wi < t->windows.size() && wi < images_.size(); ++wi) {
+        const auto& w = t->windows[wi];
+        const double x0 = view_->xForTime(w.t0), x1 = view_->xForTime(w.t0 + w.frames * frameSeconds_);
+        if (x1 < 0 || x0 > width() || w.firstToken + w.tokenCount <= first || w.firstToken >= last)
+            continue;
+        p.drawImage(QRectF(x0, y(w.firstToken), x1 - x0, w.tokenCount * rowHeight), images_[wi]);
+    }
     if (showPath_) {
         p.setPen(QPen(QColor(255, 80, 80), std::max(1.0, std::min(3.0, rowHeight / 3))));
         for (const auto& w : t->windows)
-            for (const auto& [r, f] : w.path)
-                p.drawPoint(QPointF(view_->xForTime(w.t0 + (f + 0.5) * frameSeconds_), (w.firstToken + r + 0.5) * rowHeight));
+            if (w.firstToken + w.tokenCount > first && w.firstToken < last)
+                for (const auto& [r, f] : w.path)
+                    p.drawPoint(QPointF(view_->xForTime(w.t0 + (f + 0.5) * frameSeconds_), y(w.firstToken + r + 0.5)));
     }
-    for (const int r : highlighted_) {  // tokens attending to the clicked time: a marker at the left edge
-        p.fillRect(QRectF(0, r * rowHeight, 6, std::max(1.0, rowHeight)), QColor(255, 170, 0));
-    }
-    if (selectedToken_ >= 0) {
+    for (const int r : highlighted_)  // tokens attending to the clicked time: a marker at the left edge
+        if (r >= first && r < last)
+            p.fillRect(QRectF(0, y(r), 6, std::max(1.0, rowHeight)), QColor(255, 170, 0));
+    if (selectedToken_ >= first && selectedToken_ < last) {
         p.setPen(QPen(Qt::white, 1.5));
         p.setBrush(Qt::NoBrush);
-        p.drawRect(QRectF(0, selectedToken_ * rowHeight, width() - 1, rowHeight));
+        p.drawRect(QRectF(0, y(selectedToken_), width() - 1, rowHeight));
     }
     if (rowHeight >= 9) {
         QFont font = p.font();
         font.setPixelSize(static_cast<int>(std::min(14.0, rowHeight - 2)));
         p.setFont(font);
-        for (int r = 0; r < image_.height(); ++r) {
+        for (int r = first; r < last; ++r) {
             const QString label = QString::fromStdString(t->tokens[r].text).trimmed();
-            const QRectF box(2, r * rowHeight, 90, rowHeight);
+            const QRectF box(2, y(r), 90, rowHeight);
             p.fillRect(box, QColor(0, 0, 0, 140));
             p.setPen(r == selectedToken_ ? Qt::yellow : Qt::white);
             p.drawText(box.adjusted(2, 0, 0, 0), Qt::AlignLeft | Qt::AlignVCenter, label);

@@ -9,6 +9,9 @@
 
 #include <QImage>
 
+#include <utility>
+#include <vector>
+
 namespace attnscope {
 
 class AttentionPane : public TimeAxisPane {
@@ -26,7 +29,9 @@ public:
     void setHighlightTime(double seconds);
     std::vector<int> tokensAttendingAt(double seconds) const;
     int selectedToken() const { return selectedToken_; }
-    int rowCount() const { return image_.isNull() ? 0 : image_.height(); }
+    int rowCount() const { return tokenCount_; }
+    // The token rows shown for the current time range: [first, last).
+    std::pair<int, int> visibleRows() const;
 
     // The shown weight of transcript token `token` at `seconds`, or -1 outside every window.
     float valueAt(int token, double seconds) const;
@@ -53,7 +58,8 @@ private:
     ColorMap colorMap_ = ColorMap::Viridis;
     std::vector<int> highlighted_;
     std::vector<std::vector<float>> matrices_;  // per window: selectAttention() result
-    QImage image_;                              // rows = tokens, columns = encoder frames of the whole audio
+    std::vector<QImage> images_;                // per window: rows = its tokens, columns = its real frames
+    int tokenCount_ = 0;
     double frameSeconds_ = 0.02;
 };
 
