@@ -1,5 +1,6 @@
 // attnscope-cli: transcribe, align and inspect with the AttnScope engine from a terminal.
 #include "Error.h"
+#include "MemoryPolicy.h"
 #include "cli/CliCommands.h"
 
 #include <QGuiApplication>
@@ -37,6 +38,7 @@ void quietQtMessages(QtMsgType type, const QMessageLogContext&, const QString& m
 
 int main(int argc, char** argv)
 {
+    attnscope::useMappedLargeAllocations();
     // The CLI draws heatmaps into images but never opens a window.
     if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
         qputenv("QT_QPA_PLATFORM", "offscreen");

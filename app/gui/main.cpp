@@ -3,6 +3,7 @@
 //   attnscope --screenshot OUT.png --model FILE AUDIO   (renders the window after transcribing; works
 //                                                        under QT_QPA_PLATFORM=offscreen)
 #include "Error.h"
+#include "MemoryPolicy.h"
 #include "GuiBenchmark.h"
 #include "MainWindow.h"
 #include "Threads.h"
@@ -57,6 +58,7 @@ bool prepareDisplay(int argc, char** argv)
 int main(int argc, char** argv)
 {
     ensurePassiveOpenMpWait(argv);
+    attnscope::useMappedLargeAllocations();
     if (!prepareDisplay(argc, argv))
         return 1;
     QApplication app(argc, argv);
