@@ -60,6 +60,17 @@ __attribute__((target("avx2,fma"))) float dotFull(const float* w, const float* x
     return s;
 }
 
+__attribute__((target("avx2,fma,f16c"))) void axpyHalf(float a, const uint16_t* x, float* y, int64_t n)
+{
+    const __m256 av = _mm256_set1_ps(a);
+    int64_t d = 0;
+    for (; d + 8 <= n; d += 8)
+        _mm256_storeu_ps(y + d, _mm256_fmadd_ps(av, _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x + d))),
+                                                _mm256_loadu_ps(y + d)));
+    for (; d < n; ++d)
+        y[d] += a * _cvtsh_ss(x[d]);
+}
+
 __attribute__((target("avx2,fma"))) void axpy(float a, const float* x, float* y, int64_t n)
 {
     const __m256 av = _mm256_set1_ps(a);
@@ -71,6 +82,7 @@ __attribute__((target("avx2,fma"))) void axpy(float a, const float* x, float* y,
 }
 #else
 float dotHalf(const uint16_t*, const float*, int64_t) { return 0.0f; }
+void axpyHalf(float, const uint16_t*, float*, int64_t) {}
 float dotFull(const float* w, const float* x, int64_t n)
 {
     float s = 0;
@@ -113,6 +125,28 @@ void attendOne(const float* q, const float* keys, const float* values, int64_t c
     for (int64_t j = 0; j < count; ++j) {
         weights[j] *= inv;
         axpy(weights[j], values + j * dh, out, dh);
+    }
+}
+
+// The same over f16 keys and values (the window's cross-attention cache).
+void attendHalf(const float* q, const uint16_t* keys, const uint16_t* values, int64_t count, int64_t dh, double scale,
+                float* weights, float* out)
+{
+    float maxScore = -std::numeric_limits<float>::infinity();
+    for (int64_t j = 0; j < count; ++j) {
+        weights[j] = static_cast<float>(dotHalf(keys + j * dh, q, dh) * scale);
+        maxScore = std::max(maxScore, weights[j]);
+    }
+    double sum = 0;
+    for (int64_t j = 0; j < count; ++j) {
+        weights[j] = std::exp(weights[j] - maxScore);
+        sum += weights[j];
+    }
+    const float inv = static_cast<float>(1.0 / sum);
+    std::fill(out, out + dh, 0.0f);
+    for (int64_t j = 0; j < count; ++j) {
+        weights[j] *= inv;
+        axpyHalf(weights[j], values + j * dh, out, dh);
     }
 }
 
@@ -226,8 +260,9 @@ torch::Tensor DecoderStep::run(const std::vector<int64_t>& tokens, DecoderState&
         for (int64_t b = 0; b < batch; ++b)
             layerNorm(&x[b * d], l.crossLn.weight, l.crossLn.bias, &h[b * d], d);
         l.crossQuery.multiply(h.data(), batch, tmp.data());
-        const auto& ck = state.crossK[li];  // [1 or B, H, S, dh]
-        const auto& cv = state.crossV[li];
+        const bool half = li < state.crossKHalf.size();
+        const auto& ck = half ? state.crossKHalf[li] : state.crossK[li];  // [1 or B, H, S, dh]
+        const auto& cv = half ? state.crossVHalf[li] : state.crossV[li];
         const int64_t frames = ck.size(2);
         torch::Tensor weights = torch::empty({batch, heads_, 1, frames});
         float* wOut = weights.data_ptr<float>();
@@ -236,8 +271,13 @@ torch::Tensor DecoderStep::run(const std::vector<int64_t>& tokens, DecoderState&
                 const int64_t b = i / heads_, hd = i % heads_;
                 const int64_t kb = ck.size(0) == 1 ? 0 : b;
                 const int64_t base = (kb * heads_ + hd) * frames * dh;
-                attendOne(&tmp[b * d + hd * dh], ck.data_ptr<float>() + base, cv.data_ptr<float>() + base, frames, dh,
-                          scale, wOut + i * frames, &ctx[b * d + hd * dh]);
+                if (half)
+                    attendHalf(&tmp[b * d + hd * dh], static_cast<const uint16_t*>(ck.data_ptr()) + base,
+                               static_cast<const uint16_t*>(cv.data_ptr()) + base, frames, dh, scale, wOut + i * frames,
+                               &ctx[b * d + hd * dh]);
+                else
+                    attendOne(&tmp[b * d + hd * dh], ck.data_ptr<float>() + base, cv.data_ptr<float>() + base, frames,
+                              dh, scale, wOut + i * frames, &ctx[b * d + hd * dh]);
             }
         });
         if (crossWeights)

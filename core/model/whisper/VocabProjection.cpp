@@ -4,6 +4,8 @@
 
 #include <ATen/Parallel.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #if defined(__x86_64__)
@@ -14,35 +16,92 @@
 namespace attnscope {
 namespace {
 
+constexpr float kInputLevels = 32767.0f;  // inputs are quantised to int16 for the screen
+constexpr float kWeightLevels = 127.0f;
+
 #if ATTNSCOPE_X86
+__attribute__((target("avx2,fma,f16c"))) float dotF16(const uint16_t* row, const float* x, int64_t dim)
+{
+    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
+    int64_t d = 0;
+    for (; d + 16 <= dim; d += 16) {
+        a0 = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(row + d))),
+                             _mm256_loadu_ps(x + d), a0);
+        a1 = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(row + d + 8))),
+                             _mm256_loadu_ps(x + d + 8), a1);
+    }
+    a0 = _mm256_add_ps(a0, a1);
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(a0), _mm256_extractf128_ps(a0, 1));
+    s = _mm_hadd_ps(s, s);
+    s = _mm_hadd_ps(s, s);
+    float sum = _mm_cvtss_f32(s);
+    for (; d < dim; ++d)
+        sum += _cvtsh_ss(row[d]) * x[d];
+    return sum;
+}
+
 // y[i][r] = w[r] . x[i] for rows [begin, end) of w and every input vector i < n.
 __attribute__((target("avx2,fma,f16c"))) void gemmF16(const uint16_t* w, const float* x, int64_t n, float* y,
                                                       int64_t vocab, int64_t begin, int64_t end, int64_t dim)
 {
-    for (int64_t r = begin; r < end; ++r) {
-        const uint16_t* row = w + r * dim;
-        for (int64_t i = 0; i < n; ++i) {
-            const float* xi = x + i * dim;
-            __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
-            int64_t d = 0;
-            for (; d + 16 <= dim; d += 16) {
-                a0 = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(row + d))),
-                                     _mm256_loadu_ps(xi + d), a0);
-                a1 = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(row + d + 8))),
-                                     _mm256_loadu_ps(xi + d + 8), a1);
-            }
-            a0 = _mm256_add_ps(a0, a1);
-            __m128 s = _mm_add_ps(_mm256_castps256_ps128(a0), _mm256_extractf128_ps(a0, 1));
-            s = _mm_hadd_ps(s, s);
-            s = _mm_hadd_ps(s, s);
-            float sum = _mm_cvtss_f32(s);
-            for (; d < dim; ++d)
-                sum += _cvtsh_ss(row[d]) * xi[d];
-            y[i * vocab + r] = sum;
-        }
-    }
+    for (int64_t r = begin; r < end; ++r)
+        for (int64_t i = 0; i < n; ++i)
+            y[i * vocab + r] = dotF16(w + r * dim, x + i * dim, dim);
 }
 
+// Integer dot product of an int8 row with an int16 vector. Each 32-bit lane sums at most dim/32 pairs
+// of products (< 2^23 each), so lanes cannot overflow for any Whisper width; the total is taken in 64 bits.
+__attribute__((target("avx2"))) int64_t dotI8I16(const int8_t* w, const int16_t* x, int64_t dim)
+{
+    __m256i a0 = _mm256_setzero_si256(), a1 = _mm256_setzero_si256();
+    int64_t d = 0;
+    for (; d + 32 <= dim; d += 32) {
+        const __m256i w0 = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w + d)));
+        const __m256i w1 = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w + d + 16)));
+        a0 = _mm256_add_epi32(a0, _mm256_madd_epi16(w0, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x + d))));
+        a1 = _mm256_add_epi32(a1, _mm256_madd_epi16(w1, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x + d + 16))));
+    }
+    alignas(32) int32_t lanes[16];
+    _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), a0);
+    _mm256_store_si256(reinterpret_cast<__m256i*>(lanes + 8), a1);
+    int64_t sum = 0;
+    for (int32_t v : lanes)
+        sum += v;
+    for (; d < dim; ++d)
+        sum += static_cast<int64_t>(w[d]) * x[d];
+    return sum;
+}
+
+// Four rows at a time for one int16 input vector: approx[r] and bound[r] for rows r0..r0+3. Four
+// accumulators, the input and four temporaries fit the 16 AVX registers (eight rows spilled to the stack
+// and ran at half the speed). The integer lanes (< 2^30) are converted to float before they are summed
+// across lanes; that rounding is covered by the bound's slack.
+__attribute__((target("avx2,fma"))) void screenFourRows(const int8_t* w, const int16_t* x, int64_t dim,
+                                                        const float* scale, const float* gain, const float* error,
+                                                        float step, float l1, float* approx, float* bound)
+{
+#define ATTNSCOPE_TERM(row, xv) \
+    _mm256_madd_epi16(_mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(row))), xv)
+    __m256i a0 = _mm256_setzero_si256(), a1 = a0, a2 = a0, a3 = a0;
+    const int8_t* w1 = w + dim;
+    const int8_t* w2 = w1 + dim;
+    const int8_t* w3 = w2 + dim;
+    for (int64_t d = 0; d < dim; d += 16) {
+        const __m256i xv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x + d));
+        a0 = _mm256_add_epi32(a0, ATTNSCOPE_TERM(w + d, xv));
+        a1 = _mm256_add_epi32(a1, ATTNSCOPE_TERM(w1 + d, xv));
+        a2 = _mm256_add_epi32(a2, ATTNSCOPE_TERM(w2 + d, xv));
+        a3 = _mm256_add_epi32(a3, ATTNSCOPE_TERM(w3 + d, xv));
+    }
+#undef ATTNSCOPE_TERM
+    const __m256 t0 = _mm256_hadd_ps(_mm256_cvtepi32_ps(a0), _mm256_cvtepi32_ps(a1));
+    const __m256 t1 = _mm256_hadd_ps(_mm256_cvtepi32_ps(a2), _mm256_cvtepi32_ps(a3));
+    const __m256 u = _mm256_hadd_ps(t0, t1);  // each half holds partial sums of rows 0..3
+    const __m128 sums = _mm_add_ps(_mm256_castps256_ps128(u), _mm256_extractf128_ps(u, 1));
+    const __m128 stepV = _mm_set1_ps(step);
+    _mm_storeu_ps(approx, _mm_mul_ps(sums, _mm_mul_ps(_mm_loadu_ps(scale), stepV)));
+    _mm_storeu_ps(bound, _mm_fmadd_ps(_mm_loadu_ps(gain), stepV, _mm_mul_ps(_mm_loadu_ps(error), _mm_set1_ps(l1))));
+}
 #endif
 
 }  // namespace
@@ -60,7 +119,42 @@ VocabProjection::VocabProjection(torch::Tensor& embedding)
     if (fast_) {
         half_.resize(static_cast<size_t>(half.numel()));
         std::memcpy(half_.data(), half.data_ptr(), half_.size() * sizeof(uint16_t));
+        buildScreen(embedding.contiguous());
     }
+}
+
+void VocabProjection::buildScreen(const torch::Tensor& rounded)
+{
+    const int64_t rows = rounded.size(0);
+    q8_.resize(static_cast<size_t>(rows * dim_));
+    scale_.resize(static_cast<size_t>(rows));
+    inputErrorGain_.resize(static_cast<size_t>(rows));
+    weightError_.resize(static_cast<size_t>(rows));
+    const float* w = rounded.data_ptr<float>();
+    at::parallel_for(0, rows, 1024, [&](int64_t begin, int64_t end) {
+        for (int64_t r = begin; r < end; ++r) {
+            const float* row = w + r * dim_;
+            float maxAbs = 0.0f;
+            for (int64_t j = 0; j < dim_; ++j)
+                maxAbs = std::max(maxAbs, std::abs(row[j]));
+            const float s = maxAbs > 0.0f ? maxAbs / kWeightLevels : 1.0f;
+            double levels = 0.0;
+            float maxError = 0.0f;
+            for (int64_t j = 0; j < dim_; ++j) {
+                const float q = std::clamp(std::nearbyint(row[j] / s), -kWeightLevels, kWeightLevels);
+                q8_[static_cast<size_t>(r * dim_ + j)] = static_cast<int8_t>(q);
+                levels += std::abs(q);
+                maxError = std::max(maxError, std::abs(row[j] - s * q));
+            }
+            scale_[r] = s;
+            // logit - approx = s * q.(x - sx*xq) + (w - s*q).x, so
+            // |logit - approx| <= s * |q|_1 * sx / 2 + max|w - s*q| * |x|_1, plus float rounding in both
+            // kernels (well under 1e-5 * max|w| * |x|_1 for any Whisper width). 1 % slack covers the
+            // rounding of the bound itself.
+            inputErrorGain_[r] = 1.01f * s * static_cast<float>(levels) * 0.5f;
+            weightError_[r] = 1.01f * (maxError + 1e-5f * maxAbs);
+        }
+    });
 }
 
 void VocabProjection::logits(const float* h, int64_t n, float* out) const
@@ -81,6 +175,87 @@ void VocabProjection::logits(const float* h, int64_t n, float* out) const
 torch::Tensor VocabProjection::logits(const torch::Tensor& h) const
 {
     return torch::matmul(h, weights_.t());
+}
+
+void VocabProjection::screen(const float* h, int64_t n, float* approx, float* bound) const
+{
+    TORCH_CHECK(fast_, "the int8 screen needs AVX2");
+#if ATTNSCOPE_X86
+    const int64_t v = vocabSize();
+    std::vector<int16_t> xq(static_cast<size_t>(n * dim_));
+    std::vector<float> step(static_cast<size_t>(n)), l1(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i) {
+        const float* x = h + i * dim_;
+        float maxAbs = 0.0f;
+        double norm = 0.0;
+        for (int64_t j = 0; j < dim_; ++j) {
+            maxAbs = std::max(maxAbs, std::abs(x[j]));
+            norm += std::abs(x[j]);
+        }
+        step[i] = maxAbs > 0.0f ? maxAbs / kInputLevels : 1.0f;
+        l1[i] = static_cast<float>(norm);
+        for (int64_t j = 0; j < dim_; ++j)
+            xq[static_cast<size_t>(i * dim_ + j)] =
+                static_cast<int16_t>(std::clamp(std::nearbyint(x[j] / step[i]), -kInputLevels, kInputLevels));
+    }
+    const bool blocked = dim_ % 16 == 0;
+    at::parallel_for(0, v, 2048, [&](int64_t begin, int64_t end) {
+        int64_t r = begin;
+        for (; blocked && r + 4 <= end; r += 4)
+            for (int64_t i = 0; i < n; ++i)
+                screenFourRows(q8_.data() + r * dim_, xq.data() + i * dim_, dim_, &scale_[r], &inputErrorGain_[r],
+                                &weightError_[r], step[i], l1[i], approx + i * v + r, bound + i * v + r);
+        for (; r < end; ++r) {
+            const int8_t* row = q8_.data() + r * dim_;
+            for (int64_t i = 0; i < n; ++i) {
+                const int64_t acc = dotI8I16(row, xq.data() + i * dim_, dim_);
+                approx[i * v + r] = static_cast<float>(static_cast<double>(acc) * scale_[r] * step[i]);
+                bound[i * v + r] = inputErrorGain_[r] * step[i] + weightError_[r] * l1[i];
+            }
+        }
+    });
+#else
+    (void)h, (void)n, (void)approx, (void)bound;
+#endif
+}
+
+void VocabProjection::exactRange(const float* h, int64_t begin, int64_t end, float* out) const
+{
+    if (end <= begin)
+        return;
+#if ATTNSCOPE_X86
+    if (fast_) {
+        at::parallel_for(begin, end, 512, [&](int64_t b, int64_t e) {
+            for (int64_t r = b; r < e; ++r)
+                out[r - begin] = dotF16(half_.data() + r * dim_, h, dim_);
+        });
+        return;
+    }
+#endif
+    const auto x = torch::from_blob(const_cast<float*>(h), {dim_});
+    auto y = torch::from_blob(out, {end - begin});
+    torch::mv_out(y, weights_.narrow(0, begin, end - begin), x);
+}
+
+void VocabProjection::exactRows(const float* h, const std::vector<int32_t>& rows, float* out) const
+{
+    const int64_t count = static_cast<int64_t>(rows.size());
+#if ATTNSCOPE_X86
+    if (fast_) {
+        at::parallel_for(0, count, 256, [&](int64_t b, int64_t e) {
+            for (int64_t k = b; k < e; ++k)
+                out[k] = dotF16(half_.data() + static_cast<int64_t>(rows[k]) * dim_, h, dim_);
+        });
+        return;
+    }
+#endif
+    const float* w = weights_.data_ptr<float>();
+    for (int64_t k = 0; k < count; ++k) {
+        double s = 0.0;
+        for (int64_t j = 0; j < dim_; ++j)
+            s += static_cast<double>(w[rows[k] * dim_ + j]) * h[j];
+        out[k] = static_cast<float>(s);
+    }
 }
 
 }  // namespace attnscope

@@ -4,8 +4,14 @@
 // LibTorch runs at ~7 GB/s here (11 ms for tiny). We keep E in float16 (as whisper.cpp does) and run
 // our own AVX2/F16C kernel over rows in parallel: half the bytes and full bandwidth. Batched calls
 // (teacher forcing) use BLAS on the same f16-rounded weights, so both paths agree to rounding.
+//
+// A decoding step needs far less than every logit exactly: only the few that can win. `screen` reads an
+// int8 copy of E (a quarter of the f16 bytes) and returns every logit with a proven bound on its
+// distance from the exact value; `exactRows` then computes the rows the bound cannot rule out
+// (StepLogits decides which).
 #include <torch/torch.h>
 
+#include <cstdint>
 #include <vector>
 
 namespace attnscope {
@@ -17,6 +23,7 @@ public:
     explicit VocabProjection(torch::Tensor& embedding);
 
     int64_t vocabSize() const { return weights_.size(0); }
+    int64_t dim() const { return dim_; }
 
     // A few rows at once (one decoder step of every beam): h [n, D] row-major -> out [n, V].
     // The weights are streamed once for all rows, so five beams cost about what one does.
@@ -24,13 +31,31 @@ public:
     // Many rows: h [N, D] -> [N, V].
     torch::Tensor logits(const torch::Tensor& h) const;
 
+    // Whether screen() is available (it needs the same CPU features as the fast kernel).
+    bool screens() const { return fast_; }
+    // approx[i * V + r] and bound[i * V + r] such that |logit - approx| <= bound, where logit is what
+    // logits() computes for row r of input vector i.
+    void screen(const float* h, int64_t n, float* approx, float* bound) const;
+    // The exact logits of rows [begin, end) for one input vector: out[r - begin].
+    void exactRange(const float* h, int64_t begin, int64_t end, float* out) const;
+    // The exact logits of the listed rows for one input vector: out[k] for rows[k].
+    void exactRows(const float* h, const std::vector<int32_t>& rows, float* out) const;
+
     bool usesFastKernel() const { return fast_; }
 
 private:
+    void buildScreen(const torch::Tensor& rounded);
+
     torch::Tensor weights_;      // f32, f16-rounded
     std::vector<uint16_t> half_; // the same weights as IEEE half, row-major
     int64_t dim_ = 0;
     bool fast_ = false;
+
+    // The int8 screen: row r is scale_[r] * q8_[r], with per-row constants of the error bound.
+    std::vector<int8_t> q8_;
+    std::vector<float> scale_;
+    std::vector<float> inputErrorGain_;  // multiplies the input's quantisation step
+    std::vector<float> weightError_;     // multiplies the input's L1 norm
 };
 
 }  // namespace attnscope

@@ -13,19 +13,6 @@ namespace {
 constexpr float kNegInf = -std::numeric_limits<float>::infinity();
 constexpr double kTimePrecision = 0.02;
 
-double logSumExp(const float* x, int64_t begin, int64_t end)
-{
-    float m = kNegInf;
-    for (int64_t i = begin; i < end; ++i)
-        m = std::max(m, x[i]);
-    if (m == kNegInf)
-        return kNegInf;
-    double s = 0.0;
-    for (int64_t i = begin; i < end; ++i)
-        s += std::exp(static_cast<double>(x[i] - m));
-    return m + std::log(s);
-}
-
 void fill(float* x, int64_t begin, int64_t end, int64_t size)
 {
     begin = std::max<int64_t>(0, begin);
@@ -53,6 +40,12 @@ WhisperDecoder::WhisperDecoder(WhisperModel model, const VocabProjection& projec
 }
 
 void WhisperDecoder::applyRules(float* logits, const std::vector<int>& sampled, const TranscribeOptions& options) const
+{
+    applyMasks(logits, sampled, options);
+    preferTimestamps(logits, options);
+}
+
+void WhisperDecoder::applyMasks(float* logits, const std::vector<int>& sampled, const TranscribeOptions& options) const
 {
     const int64_t v = vocab_.size();
     const int tb = vocab_.timestampBegin();
@@ -96,13 +89,19 @@ void WhisperDecoder::applyRules(float* logits, const std::vector<int>& sampled, 
             fill(logits, lastAllowed + 1, v, v);
         }
     }
-    // If the timestamps together are likelier than any single text token, emit a timestamp.
-    const double total = logSumExp(logits, 0, v);
-    const double timestampLogprob = logSumExp(logits, tb, v) - total;
-    float maxText = kNegInf;
-    for (int64_t i = 0; i < tb; ++i)
-        maxText = std::max(maxText, logits[i]);
-    if (timestampLogprob > maxText - total)
+}
+
+void WhisperDecoder::preferTimestamps(float* logits, const TranscribeOptions& options) const
+{
+    if (!options.timestamps)
+        return;
+    // If the timestamps together are likelier than any single text token, emit a timestamp. Whisper
+    // compares log-probabilities; their common normaliser cancels, so the logits suffice.
+    const int64_t v = vocab_.size();
+    const int tb = vocab_.timestampBegin();
+    const double timestampMass = StepLogits::logSumExp(logits + tb, v - tb);
+    const float maxText = StepLogits::maxOf(logits, tb);
+    if (timestampMass > maxText)
         fill(logits, 0, tb, v);
 }
 
@@ -124,30 +123,41 @@ DecodeResult WhisperDecoder::greedy(const torch::Tensor& features, const std::ve
     auto decoder = model_->decoder;  // a handle: the modules themselves are not const
     DecoderState state = decoder->start(features, 1);
     auto hidden = decoder->forward(tokenTensor(prompt), state).select(1, -1).contiguous();  // [1, D]
-    const int64_t v = vocab_.size();
-    std::vector<float> logits(static_cast<size_t>(v));
+    std::vector<float> logits(static_cast<size_t>(vocab_.size()));
+    StepLogits step = stepLogits();
     DecodeResult result;
-    for (int step = 0; step < maxTokens; ++step) {
+    for (int i = 0; i < maxTokens; ++i) {
         throwIfCancelled(cancel);
-        projection_.logits(hidden.data_ptr<float>(), 1, logits.data());
-        const double rawLse = logSumExp(logits.data(), 0, v);
-        std::vector<float> filtered(logits);
-        applyRules(filtered.data(), result.tokens, options);
-        const int64_t best = std::max_element(filtered.begin(), filtered.end()) - filtered.begin();
-        const int token = filtered[best] == kNegInf ? vocab_.eot() : static_cast<int>(best);
-        result.sumLogprob += filtered[token] - logSumExp(filtered.data(), 0, v);
-        const float p = static_cast<float>(std::exp(logits[token] - rawLse));
-        if (token == vocab_.eot()) {
+        const Choice c = chooseGreedy(step, hidden.data_ptr<float>(), result.tokens, options, logits);
+        result.sumLogprob += c.logprob;
+        if (c.token == vocab_.eot()) {
             result.endedWithEot = true;
             break;
         }
-        result.tokens.push_back(token);
-        result.stepProb.push_back(p);
+        result.tokens.push_back(c.token);
+        result.stepProb.push_back(c.p);
         if (state.length >= decoder->textCtx)
             break;
-        hidden = decoder->forwardStep({token}, state);
+        hidden = decoder->forwardStep({c.token}, state);
     }
     return result;
+}
+
+WhisperDecoder::Choice WhisperDecoder::chooseGreedy(StepLogits& step, const float* hidden,
+                                                    const std::vector<int>& sampled, const TranscribeOptions& options,
+                                                    std::vector<float>& logits) const
+{
+    const int64_t v = vocab_.size();
+    logits.resize(static_cast<size_t>(v));
+    double rawLse = 0.0;
+    step.compute(hidden, 1, 1, [&](int64_t, float* row) { applyMasks(row, sampled, options); }, logits.data(), &rawLse);
+    preferTimestamps(logits.data(), options);
+    const int64_t best = StepLogits::argMax(logits.data(), v);
+    Choice c;
+    c.token = logits[best] == kNegInf ? vocab_.eot() : static_cast<int>(best);
+    c.logprob = logits[c.token] - StepLogits::logSumExp(logits.data(), v);
+    c.p = static_cast<float>(std::exp(logits[c.token] - rawLse));
+    return c;
 }
 
 DecodeResult WhisperDecoder::beam(const torch::Tensor& features, const std::vector<int>& prompt,
@@ -171,11 +181,15 @@ DecodeResult WhisperDecoder::beam(const torch::Tensor& features, const std::vect
     std::vector<Hypothesis> finished;
     const int64_t v = vocab_.size();
     std::vector<float> logits(static_cast<size_t>(beams * v));
+    StepLogits screen = stepLogits();
 
     for (int step = 0; step < maxTokens && !live.empty(); ++step) {
         throwIfCancelled(cancel);
         const int64_t rows = static_cast<int64_t>(live.size());
-        projection_.logits(hidden.data_ptr<float>(), rows, logits.data());
+        std::vector<double> rawLse(static_cast<size_t>(rows));
+        screen.compute(hidden.data_ptr<float>(), rows, beams + 1,
+                     [&](int64_t b, float* row) { applyMasks(row, live[b].tokens, options); }, logits.data(),
+                     rawLse.data());
         // Candidates from every beam, pooled and de-duplicated by sequence (at the first step all beams agree).
         struct Candidate {
             double score;
@@ -186,10 +200,8 @@ DecodeResult WhisperDecoder::beam(const torch::Tensor& features, const std::vect
         std::map<std::vector<int>, Candidate> pool;
         for (int64_t b = 0; b < rows; ++b) {
             float* row = logits.data() + b * v;
-            const double rawLse = logSumExp(row, 0, v);
-            std::vector<float> raw(row, row + v);
-            applyRules(row, live[b].tokens, options);
-            const double lse = logSumExp(row, 0, v);
+            preferTimestamps(row, options);
+            const double lse = StepLogits::logSumExp(row, v);
             std::vector<int64_t> order(static_cast<size_t>(v));
             for (int64_t i = 0; i < v; ++i) order[i] = i;
             const int64_t k = std::min<int64_t>(beams + 1, v);
@@ -202,7 +214,7 @@ DecodeResult WhisperDecoder::beam(const torch::Tensor& features, const std::vect
                 std::vector<int> seq = live[b].tokens;
                 seq.push_back(token);
                 const double score = live[b].score + (row[token] - lse);
-                const Candidate c{score, static_cast<int>(b), token, static_cast<float>(std::exp(raw[token] - rawLse))};
+                const Candidate c{score, static_cast<int>(b), token, static_cast<float>(std::exp(row[token] - rawLse[b]))};
                 auto [it, inserted] = pool.emplace(std::move(seq), c);
                 if (!inserted && score > it->second.score)
                     it->second = c;
@@ -272,14 +284,15 @@ int WhisperDecoder::detectLanguage(const torch::Tensor& features) const
     auto decoder = model_->decoder;
     DecoderState state = decoder->start(features, 1);
     auto hidden = decoder->forward(tokenTensor({vocab_.sot()}), state).select(1, -1).contiguous();
-    std::vector<float> logits(static_cast<size_t>(vocab_.size()));
-    projection_.logits(hidden.data_ptr<float>(), 1, logits.data());
-    int best = vocab_.firstLanguageToken();
-    for (int i = 0; i < vocab_.languageCount(); ++i) {
-        const int id = vocab_.firstLanguageToken() + i;
-        if (id < vocab_.size() && logits[id] > logits[best])
-            best = id;
-    }
+    // Only the language tokens' logits are needed.
+    const int64_t first = vocab_.firstLanguageToken();
+    const int64_t end = std::min<int64_t>(first + vocab_.languageCount(), vocab_.size());
+    std::vector<float> logits(static_cast<size_t>(std::max<int64_t>(0, end - first)));
+    projection_.exactRange(hidden.data_ptr<float>(), first, end, logits.data());
+    int best = static_cast<int>(first);
+    for (int64_t id = first; id < end; ++id)
+        if (logits[id - first] > logits[best - first])
+            best = static_cast<int>(id);
     return best;
 }
 

@@ -3,6 +3,7 @@
 // Whisper's logit rules (suppress blank at the start, suppress non-speech and special tokens, timestamp
 // pairs, monotonic timestamps, a maximum initial timestamp, prefer timestamps when they are likelier).
 #include "model/Recognizer.h"
+#include "model/whisper/StepLogits.h"
 #include "model/whisper/VocabProjection.h"
 #include "model/whisper/WhisperModel.h"
 #include "model/whisper/WhisperVocabulary.h"
@@ -31,7 +32,21 @@ public:
     int detectLanguage(const torch::Tensor& features) const;
 
     // Applies Whisper's rules to one row of logits in place. `sampled` are the tokens after the prompt.
+    // They come in two parts: the masks depend only on the position (what was sampled so far), the
+    // timestamp preference on the values; decoding screens the logits between the two (StepLogits).
     void applyRules(float* logits, const std::vector<int>& sampled, const TranscribeOptions& options) const;
+    void applyMasks(float* logits, const std::vector<int>& sampled, const TranscribeOptions& options) const;
+    void preferTimestamps(float* logits, const TranscribeOptions& options) const;
+
+    // One greedy step: the next token after `sampled` for the final hidden state `hidden` [D].
+    struct Choice {
+        int token = 0;
+        double logprob = 0.0;  // under Whisper's rules (what beam search and fallbacks rank by)
+        float p = 0.0f;        // the model's own probability of the token
+    };
+    Choice chooseGreedy(StepLogits& step, const float* hidden, const std::vector<int>& sampled,
+                        const TranscribeOptions& options, std::vector<float>& logits) const;
+    StepLogits stepLogits() const { return StepLogits(projection_, vocab_.timestampBegin()); }
 
     // The two search strategies (decode() picks one by options.beamSize). Beam search with one beam must
     // equal greedy decoding: the tests hold it to that.

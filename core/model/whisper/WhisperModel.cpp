@@ -33,7 +33,9 @@ namespace {
 
 // Attention for many queries without keeping the weights (the encoder): the 54 MB score tensor of a
 // whole window falls out of cache and costs more than the products themselves. Tiles of (head, query
-// chunk) run in parallel, each single-threaded and cache-sized: 93 ms -> 35 ms per tiny.en block here.
+// chunk) are cache-sized: 93 ms -> 35 ms per tiny.en block here. They run one after another, each
+// product and softmax on LibTorch's threads: running the tiles themselves in parallel (one thread
+// each) measured ~100 ms slower per window.
 torch::Tensor tiledAttention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v, double scale)
 {
     constexpr int64_t kChunk = 128;
@@ -43,16 +45,13 @@ torch::Tensor tiledAttention(const torch::Tensor& q, const torch::Tensor& k, con
     const auto vc = v.contiguous();
     auto out = torch::empty({b, h, t, d}, q.options());
     const int64_t chunks = (t + kChunk - 1) / kChunk;
-    at::parallel_for(0, b * h * chunks, 1, [&](int64_t begin, int64_t end) {
-        torch::InferenceMode guard;  // thread-local: each worker needs its own
-        for (int64_t i = begin; i < end; ++i) {
-            const int64_t bh = i / chunks, start = (i % chunks) * kChunk, n = std::min(kChunk, t - start);
-            const int64_t bi = bh / h, hi = bh % h;
-            auto scores = torch::mm(qs[bi][hi].narrow(0, start, n), kt[kt.size(0) == 1 ? 0 : bi][hi]);
-            scores = torch::softmax(scores, -1);
-            out[bi][hi].narrow(0, start, n).copy_(torch::mm(scores, vc[vc.size(0) == 1 ? 0 : bi][hi]));
-        }
-    });
+    for (int64_t i = 0; i < b * h * chunks; ++i) {
+        const int64_t bh = i / chunks, start = (i % chunks) * kChunk, n = std::min(kChunk, t - start);
+        const int64_t bi = bh / h, hi = bh % h;
+        auto scores = torch::mm(qs[bi][hi].narrow(0, start, n), kt[kt.size(0) == 1 ? 0 : bi][hi]);
+        scores = torch::softmax(scores, -1);
+        out[bi][hi].narrow(0, start, n).copy_(torch::mm(scores, vc[vc.size(0) == 1 ? 0 : bi][hi]));
+    }
     return out;
 }
 
@@ -162,7 +161,7 @@ void DecoderState::reorder(const torch::Tensor& order)
     for (auto* cache : {&selfK, &selfV})
         for (auto& t : *cache)
             t = t.index_select(0, order);
-    for (auto* cache : {&crossK, &crossV})
+    for (auto* cache : {&crossK, &crossV, &crossKHalf, &crossVHalf})
         for (auto& t : *cache)
             if (t.size(0) != 1)
                 t = t.index_select(0, order);
@@ -190,8 +189,12 @@ DecoderState TextDecoderImpl::start(const torch::Tensor& audioFeatures, int64_t 
         state.selfK.push_back(torch::zeros({batch, sa->heads, textCtx, dh}));
         state.selfV.push_back(torch::zeros({batch, sa->heads, textCtx, dh}));
         // Cross-attention keys and values depend only on the audio: computed once per window.
-        state.crossK.push_back(block->cross_attn->splitHeads(block->cross_attn->key->forward(audioFeatures)));
-        state.crossV.push_back(block->cross_attn->splitHeads(block->cross_attn->value->forward(audioFeatures)));
+        const auto k = block->cross_attn->splitHeads(block->cross_attn->key->forward(audioFeatures)).to(torch::kFloat16);
+        const auto v = block->cross_attn->splitHeads(block->cross_attn->value->forward(audioFeatures)).to(torch::kFloat16);
+        state.crossKHalf.push_back(k.contiguous());
+        state.crossVHalf.push_back(v.contiguous());
+        state.crossK.push_back(k.to(torch::kFloat32));
+        state.crossV.push_back(v.to(torch::kFloat32));
     }
     return state;
 }

@@ -62,7 +62,10 @@ TORCH_MODULE(AudioEncoder);
 // Per-window decoder state: the growing self-attention cache and the fixed cross-attention keys/values.
 struct DecoderState {
     std::vector<torch::Tensor> selfK, selfV;    // [B, h, n_text_ctx, Dh], first `length` positions valid
-    std::vector<torch::Tensor> crossK, crossV;  // [1 or B, h, S, Dh]
+    // [1 or B, h, S, Dh]. Rounded to f16 precision (as whisper.cpp keeps them): the fused decoder step
+    // reads the f16 copies, half the bytes, and every path computes with the same values.
+    std::vector<torch::Tensor> crossK, crossV;
+    std::vector<torch::Tensor> crossKHalf, crossVHalf;
     int64_t length = 0;
     int64_t batch = 0;
 
