@@ -57,7 +57,8 @@ int benchCommand(const QStringList& args)
     const QCommandLineOption steps("steps", "Decoder steps to time.", "N", "100");
     const QCommandLineOption threads("threads", "Compute threads (0 = all cores).", "N", "0");
     const QCommandLineOption json("json", "Print the results as JSON.");
-    parser.addOptions({model, audioOpt, runs, steps, threads, json});
+    const QCommandLineOption pieces("pieces", "Also time the pieces of a decoder step (100 calls each).");
+    parser.addOptions({model, audioOpt, runs, steps, threads, json, pieces});
     parser.process(args);
     const int threadCount = setComputeThreads(parser.value(threads).toInt());
     const int runCount = std::max(1, parser.value(runs).toInt());
@@ -108,6 +109,26 @@ int benchCommand(const QStringList& args)
     for (double v : stepMs) decodeMean += v;
     decodeMean /= std::max<size_t>(1, stepMs.size());
 
+    // The pieces of one step, each called 100 times on the last hidden state.
+    nlohmann::json pieceMs;
+    if (parser.isSet(pieces)) {
+        auto time = [](const auto& f) {
+            const auto start = Clock::now();
+            for (int i = 0; i < 100; ++i)
+                f();
+            return msSince(start) / 100.0;
+        };
+        std::vector<float> all(static_cast<size_t>(m.vocab->size())), bound(all.size());
+        const float* h = hidden.data_ptr<float>();
+        pieceMs["all_logits_f16"] = time([&] { m.projection->logits(h, 1, all.data()); });
+        if (m.projection->screens())
+            pieceMs["int8_screen"] = time([&] { m.projection->screen(h, 1, all.data(), bound.data()); });
+        pieceMs["screened_greedy_choice"] = time([&] { m.decoder->chooseGreedy(step, h, {}, decodeOptions, logits); });
+        DecoderState fresh = m.model->decoder->start(features, 1);
+        int64_t next = m.vocab->sot();
+        pieceMs["decoder_layers"] = time([&] { m.model->decoder->forwardStep({next++ % 1000}, fresh); });
+    }
+
     const auto t = Clock::now();
     recognizer->transcribe(audio, TranscribeOptions{});
     const double totalMs = msSince(t);
@@ -118,6 +139,8 @@ int benchCommand(const QStringList& args)
                             {"decode_ms_per_token", decodeMean}, {"rtf", rtf}, {"transcribe_ms", totalMs},
                             {"audio_seconds", audio.duration()}, {"fast_vocab_projection", m.projection->usesFastKernel()},
                             {"exact_logits_per_token", static_cast<double>(exactRows) / std::max(1, maxSteps)}};
+        if (!pieceMs.empty())
+            j["pieces_ms"] = pieceMs;
         std::printf("%s\n", j.dump().c_str());
     } else {
         std::printf("model %s, %d threads\n", m.info.name.c_str(), threadCount);
@@ -126,6 +149,8 @@ int benchCommand(const QStringList& args)
                     decodeMean, maxSteps, static_cast<double>(exactRows) / std::max(1, maxSteps),
                     static_cast<long long>(m.vocab->size()));
         std::printf("transcribe %.1f s of audio: %.0f ms, real-time factor %.3f\n", audio.duration(), totalMs, rtf);
+        for (const auto& [name, ms] : pieceMs.items())
+            std::printf("  %s: %.3f ms\n", name.c_str(), ms.get<double>());
     }
     return 0;
 }
