@@ -32,7 +32,7 @@ int exportCommand(const QStringList& args)
             const auto parts = item.split(':');
             bool ok1 = false, ok2 = false;
             const int layer = parts.value(0).toInt(&ok1), head = parts.value(1).toInt(&ok2);
-            if (parts.size() != 2 || !ok1 || !ok2 || layer < 0 || layer >= file.model->hp.decoderLayers || head < 0 ||
+            if (parts.size() != 2 || !ok1 || !ok2 || layer < 0 || layer >= file.model->hp.attentionLayers() || head < 0 ||
                 head >= file.model->hp.heads)
                 throw Error(ErrorKind::Usage, "bad alignment head '" + item.toStdString() + "'");
             heads.push_back({layer, head});
@@ -57,6 +57,8 @@ int trainCommand(const QStringList& args)
     parser.addOption({"dev-utterances", "Held-out utterances.", "N", QString::number(o.devUtterances)});
     parser.addOption({"seed", "Random seed.", "S", QString::number(o.seed)});
     parser.addOption({"threads", "Compute threads (0 = all cores).", "N", "0"});
+    parser.addOption({"architecture", "transformer, or las (an LSTM listen-attend-spell).", "A", QString::fromStdString(o.hp.architecture)});
+    parser.addOption({"attention", "The LAS speller's attention: dot, scaled-dot, additive or location.", "F", QString::fromStdString(o.hp.attention)});
     parser.addOption({"d-model", "Model width.", "D", QString::number(o.hp.dModel)});
     parser.addOption({"heads", "Attention heads.", "H", QString::number(o.hp.heads)});
     parser.addOption({"encoder-layers", "Encoder layers.", "N", QString::number(o.hp.encoderLayers)});
@@ -87,8 +89,10 @@ int trainCommand(const QStringList& args)
     o.devUtterances = integer("dev-utterances");
     o.seed = static_cast<uint32_t>(integer("seed"));
     o.threads = integer("threads");
+    o.hp.architecture = parser.value("architecture").toStdString();
+    o.hp.attention = parser.value("attention").toStdString();
     o.hp.dModel = integer("d-model");
-    o.hp.heads = integer("heads");
+    o.hp.heads = o.hp.isLas() && !parser.isSet("heads") ? 1 : integer("heads");
     o.hp.encoderLayers = integer("encoder-layers");
     o.hp.decoderLayers = integer("decoder-layers");
     o.hp.ffDim = integer("ff-dim");
@@ -98,7 +102,11 @@ int trainCommand(const QStringList& args)
     o.ctcWeight = real("ctc-weight");
     o.guidedWeight = real("guided-weight");
     o.evalEverySteps = integer("eval-every");
-    BuiltinHParams::fromJson(o.hp.toJson());  // validates
+    try {
+        BuiltinHParams::fromJson(o.hp.toJson());  // validates
+    } catch (const Error& e) {
+        throw Error(ErrorKind::Usage, e.what());  // the user's options, not a file
+    }
     Trainer(o).run(std::cout);
     return 0;
 }

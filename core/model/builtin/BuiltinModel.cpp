@@ -32,52 +32,6 @@ torch::Tensor causalMask(int64_t t, const torch::Device& device)
 
 }  // namespace
 
-int64_t BuiltinHParams::parameterCount() const
-{
-    const int64_t d = dModel, f = ffDim, v = vocabSize;
-    const int64_t attention = 4 * d * d + 3 * d;  // query, key (no bias), value, out
-    const int64_t feedForward = d * f + f + f * d + d;
-    const int64_t convs = (nMels * d * 3 + d) + 2 * (d * d * 3 + d);
-    const int64_t encoder = encoderLayers * (4 * d + attention + feedForward);
-    const int64_t decoder = decoderLayers * (6 * d + 2 * attention + feedForward);
-    const int64_t heads = 2 * (d * v + v) + v * d;  // CTC and output heads, token embedding
-    return convs + encoder + decoder + 4 * d + heads;
-}
-
-nlohmann::json BuiltinHParams::toJson() const
-{
-    return {{"n_mels", nMels},         {"d_model", dModel},      {"heads", heads},
-            {"encoder_layers", encoderLayers}, {"decoder_layers", decoderLayers}, {"ff_dim", ffDim},
-            {"vocab_size", vocabSize}, {"max_tokens", maxTokens}, {"dropout", dropout},
-            {"subsampling", subsampling}};
-}
-
-BuiltinHParams BuiltinHParams::fromJson(const nlohmann::json& j)
-{
-    BuiltinHParams hp;
-    try {
-        hp.nMels = j.at("n_mels");
-        hp.dModel = j.at("d_model");
-        hp.heads = j.at("heads");
-        hp.encoderLayers = j.at("encoder_layers");
-        hp.decoderLayers = j.at("decoder_layers");
-        hp.ffDim = j.at("ff_dim");
-        hp.vocabSize = j.at("vocab_size");
-        hp.maxTokens = j.at("max_tokens");
-        hp.dropout = j.value("dropout", 0.0);
-        hp.subsampling = j.value("subsampling", 4);
-    } catch (const nlohmann::json::exception& e) {
-        throw Error(ErrorKind::Model, std::string("bad hyper-parameters: ") + e.what());
-    }
-    const auto bad = [](int v, int lo, int hi) { return v < lo || v > hi; };
-    if (bad(hp.nMels, 8, 256) || bad(hp.dModel, 8, 4096) || bad(hp.heads, 1, 64) || hp.dModel % hp.heads ||
-        (hp.dModel / hp.heads) % 2 || bad(hp.encoderLayers, 1, 64) || bad(hp.decoderLayers, 1, 64) ||
-        bad(hp.ffDim, 8, 16384) || bad(hp.vocabSize, 4, 100000) || bad(hp.maxTokens, 8, 100000) ||
-        hp.subsampling != 4)
-        throw Error(ErrorKind::Model, "hyper-parameters out of range");
-    return hp;
-}
-
 BuiltinAttentionImpl::BuiltinAttentionImpl(int64_t d, int64_t heads, double dropout) : heads(heads)
 {
     query = register_module("query", torch::nn::Linear(d, d));
@@ -166,6 +120,10 @@ torch::Tensor BuiltinDecoderLayerImpl::step(const torch::Tensor& x, BuiltinLayer
 
 BuiltinModelImpl::BuiltinModelImpl(const BuiltinHParams& hparams) : hp(hparams)
 {
+    if (hp.isLas()) {
+        las = register_module("las", ListenAttendSpell(hp));
+        return;
+    }
     using torch::nn::Conv1dOptions;
     conv1 = register_module("conv1", torch::nn::Conv1d(Conv1dOptions(hp.nMels, hp.dModel, 3).padding(1)));
     conv2 = register_module("conv2", torch::nn::Conv1d(Conv1dOptions(hp.dModel, hp.dModel, 3).stride(2).padding(1)));
@@ -194,8 +152,21 @@ int64_t BuiltinModelImpl::encoderFrames(int64_t melFrames) const
     return (afterConv2 - 1) / 2 + 1;
 }
 
+EncoderOutput paddingMasks(const torch::Tensor& melLengths, int64_t frames, const torch::TensorOptions& options)
+{
+    EncoderOutput enc;
+    const auto afterConv2 = (melLengths.to(torch::kLong) - 1).div(2, "floor") + 1;
+    enc.lengths = ((afterConv2 - 1).div(2, "floor") + 1).clamp_max(frames);
+    const auto frame = torch::arange(frames, torch::TensorOptions().dtype(torch::kLong).device(options.device()));
+    const int64_t b = melLengths.size(0);
+    const auto padding = (frame.unsqueeze(0) >= enc.lengths.unsqueeze(1)).view({b, 1, 1, frames});
+    enc.keyMask = torch::zeros({b, 1, 1, frames}, options).masked_fill(padding, -std::numeric_limits<float>::infinity());
+    return enc;
+}
+
 EncoderOutput BuiltinModelImpl::encode(const torch::Tensor& mel, const torch::Tensor& melLengths)
 {
+    if (las) return las->encode(mel, melLengths);
     auto x = F::gelu(conv1->forward(mel));
     x = F::gelu(conv2->forward(x));
     x = F::gelu(conv3->forward(x)).transpose(1, 2);  // [B,S,D]
@@ -204,16 +175,10 @@ EncoderOutput BuiltinModelImpl::encode(const torch::Tensor& mel, const torch::Te
         throw Error(ErrorKind::Audio, "the audio window is too long for the built-in model");
     x = drop->forward(x + encoderPositions.slice(0, 0, s));
 
-    EncoderOutput enc;
-    auto lengths = ((melLengths.to(torch::kLong) - 1).div(2, "floor") + 1);
-    enc.lengths = ((lengths - 1).div(2, "floor") + 1).clamp_max(s);
-    const auto frame = torch::arange(s, torch::TensorOptions().dtype(torch::kLong).device(x.device()));
-    const auto padding = frame.unsqueeze(0) >= enc.lengths.unsqueeze(1);  // [B,S]
-    enc.keyMask = torch::zeros({x.size(0), 1, 1, s}, x.options())
-                      .masked_fill(padding.view({x.size(0), 1, 1, s}), -std::numeric_limits<float>::infinity());
+    EncoderOutput enc = paddingMasks(melLengths, s, x.options());
     // Padded frames are zeroed before and after the layers so that nothing, forward or backward,
     // flows through them (they once carried exploding gradients into the convolutions).
-    const auto keep = (~padding).unsqueeze(2).to(x.scalar_type());  // [B,S,1]
+    const auto keep = realFrames(enc);  // [B,S,1]
     x = x * keep;
     for (auto& layer : *encoderLayers) x = layer->as<BuiltinEncoderLayer>()->forward(x, enc.keyMask);
     enc.memory = encoderNorm->forward(x) * keep;
@@ -224,6 +189,7 @@ torch::Tensor BuiltinModelImpl::decode(const torch::Tensor& tokens, const Encode
                                        std::vector<torch::Tensor>* crossWeights,
                                        std::vector<torch::Tensor>* crossQueries)
 {
+    if (las) return las->decode(tokens, enc, crossWeights);  // it has no queries in the Transformer's sense
     const int64_t t = tokens.size(1);
     if (t > hp.maxTokens) throw Error(ErrorKind::Usage, "the text is too long for the built-in model's decoder");
     auto x = drop->forward(tokenEmbedding->forward(tokens) + decoderPositions.slice(0, 0, t));
@@ -238,8 +204,14 @@ torch::Tensor BuiltinModelImpl::decode(const torch::Tensor& tokens, const Encode
     return outputHead->forward(decoderNorm->forward(x));
 }
 
+torch::Tensor BuiltinModelImpl::ctcLogits(const torch::Tensor& memory)
+{
+    return las ? las->ctcLogits(memory) : ctcHead->forward(memory);
+}
+
 std::vector<BuiltinLayerCache> BuiltinModelImpl::startCache(const EncoderOutput& enc)
 {
+    if (las) return las->startCache(enc);
     std::vector<BuiltinLayerCache> cache(decoderLayers->size());
     for (size_t i = 0; i < cache.size(); ++i) {
         auto layer = decoderLayers[i]->as<BuiltinDecoderLayer>();
@@ -253,6 +225,7 @@ std::vector<BuiltinLayerCache> BuiltinModelImpl::startCache(const EncoderOutput&
 torch::Tensor BuiltinModelImpl::step(const torch::Tensor& tokens, int64_t pos, std::vector<BuiltinLayerCache>& cache)
 {
     if (pos >= hp.maxTokens) throw Error(ErrorKind::Usage, "the built-in model's decoder ran out of positions");
+    if (las) return las->step(tokens, cache.at(0));
     auto x = (tokenEmbedding->forward(tokens) + decoderPositions[pos]).unsqueeze(1);  // [B,1,D]
     for (size_t i = 0; i < cache.size(); ++i) x = decoderLayers[i]->as<BuiltinDecoderLayer>()->step(x, cache[i], nullptr);
     return outputHead->forward(decoderNorm->forward(x)).squeeze(1);

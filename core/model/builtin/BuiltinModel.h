@@ -2,7 +2,13 @@
 // The built-in recognizer's network: 1-D convolutions that subsample 10 ms log-mel frames to 40 ms, a
 // pre-LayerNorm Transformer encoder with a CTC head, and an autoregressive character decoder whose
 // cross-attention, softmax(QK^T/sqrt(d_k))V over the encoder frames, is what AttnScope draws.
-// Padding-aware so the trainer can batch utterances of different lengths.
+// Padding-aware so the trainer can batch utterances of different lengths. With hp.architecture "las"
+// the same interface runs a listen-attend-spell network instead (ListenAttendSpell.h), so the trainer,
+// the recognizer and the app compare attention types on the same data.
+#include "model/builtin/BuiltinHParams.h"
+#include "model/builtin/BuiltinStates.h"
+#include "model/builtin/ListenAttendSpell.h"
+
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
@@ -11,23 +17,6 @@
 #include <vector>
 
 namespace attnscope {
-
-struct BuiltinHParams {
-    int nMels = 80;
-    int dModel = 192;
-    int heads = 4;
-    int encoderLayers = 6;
-    int decoderLayers = 3;
-    int ffDim = 768;
-    int vocabSize = 31;
-    int maxTokens = 400;      // decoder positions
-    double dropout = 0.1;
-    int subsampling = 4;      // mel frames per encoder frame (40 ms)
-
-    int64_t parameterCount() const;  // what BuiltinModel(hp) allocates, computed without allocating it
-    nlohmann::json toJson() const;
-    static BuiltinHParams fromJson(const nlohmann::json& j);  // throws Error(Model) on nonsense values
-};
 
 class BuiltinAttentionImpl : public torch::nn::Module {
 public:
@@ -59,13 +48,6 @@ public:
 };
 TORCH_MODULE(BuiltinEncoderLayer);
 
-// Self-attention cache of one decoder layer during step-by-step decoding.
-struct BuiltinLayerCache {
-    torch::Tensor selfK, selfV;    // [B,h,t,Dh], grows by one position per step
-    torch::Tensor crossK, crossV;  // [B,h,S,Dh], fixed per utterance
-    torch::Tensor crossMask;       // additive [B,1,1,S] over padded frames (batched decoding)
-};
-
 class BuiltinDecoderLayerImpl : public torch::nn::Module {
 public:
     BuiltinDecoderLayerImpl(const BuiltinHParams& hp);
@@ -80,19 +62,13 @@ public:
 };
 TORCH_MODULE(BuiltinDecoderLayer);
 
-struct EncoderOutput {
-    torch::Tensor memory;   // [B,S,D]
-    torch::Tensor lengths;  // [B] valid encoder frames (int64)
-    torch::Tensor keyMask;  // additive [B,1,1,S]: 0 for real frames, -inf for padding
-};
-
 class BuiltinModelImpl : public torch::nn::Module {
 public:
     explicit BuiltinModelImpl(const BuiltinHParams& hp);
 
     // mel [B, n_mels, T] with melLengths [B] -> encoder frames.
     EncoderOutput encode(const torch::Tensor& mel, const torch::Tensor& melLengths);
-    torch::Tensor ctcLogits(const torch::Tensor& memory) { return ctcHead->forward(memory); }
+    torch::Tensor ctcLogits(const torch::Tensor& memory);
     // Teacher-forced decoder: tokens [B,T] (sot first) -> logits [B,T,V]. Cross-attention weights of
     // every layer ([B,h,T,S]) are appended to `crossWeights` when it is not null, and its split
     // cross-attention queries ([B,h,T,Dh]) to `crossQueries`.
@@ -114,6 +90,7 @@ public:
     torch::nn::Embedding tokenEmbedding{nullptr};
     torch::Tensor encoderPositions, decoderPositions;  // sinusoids (buffers)
     torch::nn::Dropout drop{nullptr};
+    ListenAttendSpell las{nullptr};  // set instead of all of the above when hp.isLas()
 };
 TORCH_MODULE(BuiltinModel);
 

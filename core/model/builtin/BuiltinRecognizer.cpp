@@ -213,18 +213,18 @@ BuiltinRecognizer::BuiltinRecognizer(const std::string& path) : impl_(std::make_
     info.name = "builtin";
     info.kind = "builtin";
     info.path = path;
-    info.layers = hp.decoderLayers;
+    info.layers = hp.attentionLayers();
     info.heads = hp.heads;
     info.frameSeconds = kMelSeconds * hp.subsampling;
     const auto heads = impl_->file.meta.value("alignment_heads", nlohmann::json::array());
     for (const auto& h : heads) {
         const int layer = h.at(0), head = h.at(1);
-        if (layer < 0 || layer >= hp.decoderLayers || head < 0 || head >= hp.heads)
+        if (layer < 0 || layer >= hp.attentionLayers() || head < 0 || head >= hp.heads)
             throw Error(ErrorKind::Model, path + ": alignment head out of range");
         info.alignmentHeads.push_back({layer, head});
     }
     if (info.alignmentHeads.empty())  // no heads chosen yet: every head of the last layer
-        for (int h = 0; h < hp.heads; ++h) info.alignmentHeads.push_back({hp.decoderLayers - 1, h});
+        for (int h = 0; h < hp.heads; ++h) info.alignmentHeads.push_back({hp.attentionLayers() - 1, h});
 }
 
 BuiltinRecognizer::~BuiltinRecognizer() = default;
@@ -238,12 +238,19 @@ std::string BuiltinRecognizer::describe() const
     for (const auto& p : impl_->file.model->parameters()) params += p.numel();
     std::ostringstream s;
     s << "model: builtin (" << impl_->path << ")\n"
-      << "architecture: Transformer encoder-decoder over characters, CTC on the encoder\n"
-      << "mel bins: " << hp.nMels << ", encoder frame: " << impl_->info.frameSeconds * 1000 << " ms\n"
-      << "encoder: " << hp.encoderLayers << " layers, width " << hp.dModel << ", " << hp.heads << " heads\n"
-      << "decoder: " << hp.decoderLayers << " layers, width " << hp.dModel << ", " << hp.heads << " heads, "
-      << hp.maxTokens << " positions\n"
-      << "vocabulary: " << hp.vocabSize << " (a-z, apostrophe, space, specials)\n"
+      << "mel bins: " << hp.nMels << ", encoder frame: " << impl_->info.frameSeconds * 1000 << " ms\n";
+    if (hp.isLas())
+        s << "architecture: listen-attend-spell over characters, CTC on the listener\n"
+          << "listener: " << hp.encoderLayers << " bidirectional LSTM layers, width " << hp.dModel << "\n"
+          << "speller: " << hp.decoderLayers << (hp.decoderLayers == 1 ? " LSTM cell" : " LSTM cells") << ", width "
+          << hp.dModel << ", " << hp.attention
+          << " attention\n";
+    else
+        s << "architecture: Transformer encoder-decoder over characters, CTC on the encoder\n"
+          << "encoder: " << hp.encoderLayers << " layers, width " << hp.dModel << ", " << hp.heads << " heads\n"
+          << "decoder: " << hp.decoderLayers << " layers, width " << hp.dModel << ", " << hp.heads << " heads, "
+          << hp.maxTokens << " positions\n";
+    s << "vocabulary: " << hp.vocabSize << " (a-z, apostrophe, space, specials)\n"
       << "alignment heads:";
     for (const auto& h : impl_->info.alignmentHeads) s << " " << h.layer << ":" << h.head;
     s << "\nparameters: " << params << "\n";
@@ -318,6 +325,9 @@ AttentionExplanation BuiltinRecognizer::explain(const Audio& audio, const Explai
     torch::InferenceMode guard;
     Impl& m = *impl_;
     const auto& hp = m.file.model->hp;
+    if (hp.isLas())
+        throw Error(ErrorKind::Usage, "Explain shows scaled dot-product attention step by step; this model's speller "
+                                      "uses " + hp.attention + " attention over LSTM states");
     if (request.layer < 0 || request.layer >= hp.decoderLayers || request.head < 0 || request.head >= hp.heads)
         throw Error(ErrorKind::Usage, "this model has no head " + std::to_string(request.layer) + ":" +
                                           std::to_string(request.head));
