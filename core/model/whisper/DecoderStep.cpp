@@ -5,6 +5,7 @@
 #include "model/whisper/WhisperModel.h"
 
 #include <ATen/Parallel.h>
+#include <omp.h>
 
 #include <cmath>
 #include <cstring>
@@ -167,17 +168,26 @@ PackedMatrix::PackedMatrix(const torch::Tensor& weight, const torch::Tensor& bia
     bias_ = bias.defined() ? toVector(bias) : std::vector<float>(static_cast<size_t>(rows_), 0.0f);
 }
 
+void PackedMatrix::multiplyRows(const float* x, int64_t n, float* y, int64_t begin, int64_t end, Epilogue epilogue) const
+{
+    for (int64_t r = begin; r < end; ++r)
+        for (int64_t i = 0; i < n; ++i) {
+            const float* xi = x + i * cols_;
+            const float v = (half() ? dotHalf(half_.data() + r * cols_, xi, cols_) : dotFull(full_.data() + r * cols_, xi, cols_)) + bias_[r];
+            float& out = y[i * rows_ + r];
+            if (epilogue == Epilogue::Store)
+                out = v;
+            else if (epilogue == Epilogue::Accumulate)
+                out += v;
+            else
+                out = 0.5f * v * (1.0f + std::erf(v * static_cast<float>(M_SQRT1_2)));
+        }
+}
+
 void PackedMatrix::multiply(const float* x, int64_t n, float* y) const
 {
     const int64_t grain = std::max<int64_t>(16, 32768 / std::max<int64_t>(1, cols_));
-    at::parallel_for(0, rows_, grain, [&](int64_t begin, int64_t end) {
-        for (int64_t r = begin; r < end; ++r)
-            for (int64_t i = 0; i < n; ++i) {
-                const float* xi = x + i * cols_;
-                const float dot = half() ? dotHalf(half_.data() + r * cols_, xi, cols_) : dotFull(full_.data() + r * cols_, xi, cols_);
-                y[i * rows_ + r] = dot + bias_[r];
-            }
-    });
+    at::parallel_for(0, rows_, grain, [&](int64_t begin, int64_t end) { multiplyRows(x, n, y, begin, end, Epilogue::Store); });
 }
 
 DecoderStep::DecoderStep(TextDecoderImpl& decoder)
@@ -221,79 +231,95 @@ torch::Tensor DecoderStep::run(const std::vector<int64_t>& tokens, DecoderState&
     const double scale = 1.0 / std::sqrt(static_cast<double>(dh));
     const float* embed = tokenEmbedding_.data_ptr<float>();
     const float* position = positions_.data_ptr<float>() + pos * d;
+    const int64_t tiles = batch * heads_;
 
-    std::vector<float> x(static_cast<size_t>(batch * d)), h(x.size()), ctx(x.size()), tmp(x.size());
+    std::vector<float> x(static_cast<size_t>(batch * d)), h(x.size()), ctx(x.size()), q(x.size());
     std::vector<float> qkv(static_cast<size_t>(batch * 3 * d));
     std::vector<float> hidden(static_cast<size_t>(batch * 4 * d));
     for (int64_t b = 0; b < batch; ++b)
         for (int64_t i = 0; i < d; ++i)
             x[b * d + i] = embed[tokens[b] * d + i] + position[i];
-
+    // Everything that allocates or can throw happens before the parallel region.
+    std::vector<torch::Tensor> weights;
     for (size_t li = 0; li < layers_.size(); ++li) {
-        const Layer& l = layers_[li];
-        // Causal self-attention: append this position's key and value to the cache, attend to 0..pos.
+        const bool half = li < state.crossKHalf.size();
+        weights.push_back(torch::empty({batch, heads_, 1, (half ? state.crossKHalf[li] : state.crossK[li]).size(2)}));
+    }
+    const auto norm = [&](const Norm& n) {
         for (int64_t b = 0; b < batch; ++b)
-            layerNorm(&x[b * d], l.attnLn.weight, l.attnLn.bias, &h[b * d], d);
-        l.qkv.multiply(h.data(), batch, qkv.data());
-        float* kCache = state.selfK[li].data_ptr<float>();  // [B, H, ctx, dh], contiguous
-        float* vCache = state.selfV[li].data_ptr<float>();
-        const int64_t ctxLen = state.selfK[li].size(2);
-        for (int64_t b = 0; b < batch; ++b)
-            for (int64_t hd = 0; hd < heads_; ++hd) {
-                const int64_t at = ((b * heads_ + hd) * ctxLen + pos) * dh;
-                std::memcpy(kCache + at, &qkv[b * 3 * d + d + hd * dh], dh * sizeof(float));
-                std::memcpy(vCache + at, &qkv[b * 3 * d + 2 * d + hd * dh], dh * sizeof(float));
-            }
-        at::parallel_for(0, batch * heads_, 1, [&](int64_t begin, int64_t end) {
-            std::vector<float> w(static_cast<size_t>(pos + 1));
-            for (int64_t i = begin; i < end; ++i) {
+            layerNorm(&x[b * d], n.weight, n.bias, &h[b * d], d);
+    };
+
+    // One OpenMP region for the whole step: the threads meet at barriers between the pieces of a layer
+    // instead of forking and joining eight times per layer. Rows of each matrix are split statically;
+    // the residual adds and GELU happen as each row is computed.
+#pragma omp parallel num_threads(std::max(1, at::get_num_threads()))
+    {
+        const int64_t tid = omp_get_thread_num(), nt = omp_get_num_threads();
+        const auto rows = [&](const PackedMatrix& m, const float* in, float* out, PackedMatrix::Epilogue e) {
+            const int64_t chunk = (m.rows() + nt - 1) / nt, begin = std::min(m.rows(), tid * chunk);
+            m.multiplyRows(in, batch, out, begin, std::min(m.rows(), begin + chunk), e);
+        };
+        std::vector<float> w(static_cast<size_t>(pos + 1));
+        for (size_t li = 0; li < layers_.size(); ++li) {
+            const Layer& l = layers_[li];
+            // Causal self-attention: append this position's key and value to the cache, attend to 0..pos.
+#pragma omp single
+            norm(l.attnLn);
+            rows(l.qkv, h.data(), qkv.data(), PackedMatrix::Epilogue::Store);
+#pragma omp barrier
+            float* kCache = state.selfK[li].data_ptr<float>();  // [B, H, ctx, dh], contiguous
+            float* vCache = state.selfV[li].data_ptr<float>();
+            const int64_t ctxLen = state.selfK[li].size(2);
+#pragma omp for schedule(static)
+            for (int64_t i = 0; i < tiles; ++i) {
                 const int64_t b = i / heads_, hd = i % heads_;
                 const int64_t base = (b * heads_ + hd) * ctxLen * dh;
+                std::memcpy(kCache + base + pos * dh, &qkv[b * 3 * d + d + hd * dh], dh * sizeof(float));
+                std::memcpy(vCache + base + pos * dh, &qkv[b * 3 * d + 2 * d + hd * dh], dh * sizeof(float));
                 attendOne(&qkv[b * 3 * d + hd * dh], kCache + base, vCache + base, pos + 1, dh, scale, w.data(),
                           &ctx[b * d + hd * dh]);
             }
-        });
-        l.selfOut.multiply(ctx.data(), batch, tmp.data());
-        for (size_t i = 0; i < x.size(); ++i) x[i] += tmp[i];
+            rows(l.selfOut, ctx.data(), x.data(), PackedMatrix::Epilogue::Accumulate);
+#pragma omp barrier
 
-        // Cross-attention to the window's encoder frames.
-        for (int64_t b = 0; b < batch; ++b)
-            layerNorm(&x[b * d], l.crossLn.weight, l.crossLn.bias, &h[b * d], d);
-        l.crossQuery.multiply(h.data(), batch, tmp.data());
-        const bool half = li < state.crossKHalf.size();
-        const auto& ck = half ? state.crossKHalf[li] : state.crossK[li];  // [1 or B, H, S, dh]
-        const auto& cv = half ? state.crossVHalf[li] : state.crossV[li];
-        const int64_t frames = ck.size(2);
-        torch::Tensor weights = torch::empty({batch, heads_, 1, frames});
-        float* wOut = weights.data_ptr<float>();
-        at::parallel_for(0, batch * heads_, 1, [&](int64_t begin, int64_t end) {
-            for (int64_t i = begin; i < end; ++i) {
+            // Cross-attention to the window's encoder frames.
+#pragma omp single
+            norm(l.crossLn);
+            rows(l.crossQuery, h.data(), q.data(), PackedMatrix::Epilogue::Store);
+#pragma omp barrier
+            const bool half = li < state.crossKHalf.size();
+            const auto& ck = half ? state.crossKHalf[li] : state.crossK[li];  // [1 or B, H, S, dh]
+            const auto& cv = half ? state.crossVHalf[li] : state.crossV[li];
+            const int64_t frames = ck.size(2);
+            float* wOut = weights[li].data_ptr<float>();
+#pragma omp for schedule(static)
+            for (int64_t i = 0; i < tiles; ++i) {
                 const int64_t b = i / heads_, hd = i % heads_;
                 const int64_t kb = ck.size(0) == 1 ? 0 : b;
                 const int64_t base = (kb * heads_ + hd) * frames * dh;
                 if (half)
-                    attendHalf(&tmp[b * d + hd * dh], static_cast<const uint16_t*>(ck.data_ptr()) + base,
+                    attendHalf(&q[b * d + hd * dh], static_cast<const uint16_t*>(ck.data_ptr()) + base,
                                static_cast<const uint16_t*>(cv.data_ptr()) + base, frames, dh, scale, wOut + i * frames,
                                &ctx[b * d + hd * dh]);
                 else
-                    attendOne(&tmp[b * d + hd * dh], ck.data_ptr<float>() + base, cv.data_ptr<float>() + base, frames,
+                    attendOne(&q[b * d + hd * dh], ck.data_ptr<float>() + base, cv.data_ptr<float>() + base, frames,
                               dh, scale, wOut + i * frames, &ctx[b * d + hd * dh]);
             }
-        });
-        if (crossWeights)
-            crossWeights->push_back(weights);
-        l.crossOut.multiply(ctx.data(), batch, tmp.data());
-        for (size_t i = 0; i < x.size(); ++i) x[i] += tmp[i];
+            rows(l.crossOut, ctx.data(), x.data(), PackedMatrix::Epilogue::Accumulate);
+#pragma omp barrier
 
-        // MLP with exact (erf) GELU.
-        for (int64_t b = 0; b < batch; ++b)
-            layerNorm(&x[b * d], l.mlpLn.weight, l.mlpLn.bias, &h[b * d], d);
-        l.up.multiply(h.data(), batch, hidden.data());
-        for (float& v : hidden)
-            v = 0.5f * v * (1.0f + std::erf(v * static_cast<float>(M_SQRT1_2)));
-        l.down.multiply(hidden.data(), batch, tmp.data());
-        for (size_t i = 0; i < x.size(); ++i) x[i] += tmp[i];
+            // MLP with exact (erf) GELU.
+#pragma omp single
+            norm(l.mlpLn);
+            rows(l.up, h.data(), hidden.data(), PackedMatrix::Epilogue::Gelu);
+#pragma omp barrier
+            rows(l.down, hidden.data(), x.data(), PackedMatrix::Epilogue::Accumulate);
+#pragma omp barrier
+        }
     }
+    if (crossWeights)
+        crossWeights->insert(crossWeights->end(), weights.begin(), weights.end());
     state.length += 1;
     auto out = torch::empty({batch, d});
     for (int64_t b = 0; b < batch; ++b)

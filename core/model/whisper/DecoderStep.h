@@ -24,8 +24,12 @@ public:
     int64_t rows() const { return rows_; }
     int64_t cols() const { return cols_; }
     bool half() const { return !half_.empty(); }
-    // y[i * rows + r] = W[r] . x[i * cols] + b[r] for i < n.
+    // What happens to each W[r] . x + b[r] before it is written.
+    enum class Epilogue { Store, Gelu, Accumulate };  // y = v, y = gelu(v) (exact, erf), y += v
+    // y[i * rows + r] = W[r] . x[i * cols] + b[r] for i < n, on LibTorch's threads.
     void multiply(const float* x, int64_t n, float* y) const;
+    // The same for rows [begin, end) only, on the calling thread.
+    void multiplyRows(const float* x, int64_t n, float* y, int64_t begin, int64_t end, Epilogue epilogue) const;
 
 private:
     int64_t rows_ = 0, cols_ = 0;
