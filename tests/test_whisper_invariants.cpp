@@ -3,6 +3,7 @@
 #include "Error.h"
 #include "audio/AudioFile.h"
 #include "dsp/LogMel.h"
+#include "model/whisper/EncoderAttention.h"
 #include "model/whisper/GgmlWriter.h"
 #include "model/whisper/WhisperRecognizerImpl.h"
 #include "support/TestSupport.h"
@@ -103,6 +104,30 @@ private slots:
             const auto five = m.decoder->beam(feats, prompt, o, 100, nullptr);
             QVERIFY(!five.tokens.empty());
         }
+    }
+
+    void encoderAttentionEqualsSoftmaxOfScaledScoresTimesValues_data()
+    {
+        QTest::addColumn<QList<int>>("shape");  // batch, heads, queries, keys, head width, key batch
+        QTest::newRow("tiny.en window") << QList<int>{1, 6, 1500, 1500, 64, 1};
+        QTest::newRow("ragged: 77 queries, 133 keys") << QList<int>{2, 3, 77, 133, 64, 2};
+        QTest::newRow("fewer queries than one tile, shared keys") << QList<int>{3, 2, 5, 40, 32, 1};
+        QTest::newRow("width 48: LibTorch tiles") << QList<int>{1, 2, 130, 50, 48, 1};
+    }
+
+    void encoderAttentionEqualsSoftmaxOfScaledScoresTimesValues()
+    {
+        // The encoder's fused kernel against the definition, softmax(QK^T/sqrt(d_k))V, written in LibTorch.
+        QFETCH(QList<int>, shape);
+        torch::manual_seed(11);
+        const int64_t b = shape[0], h = shape[1], t = shape[2], s = shape[3], d = shape[4], kb = shape[5];
+        const auto q = torch::randn({b, h, t, d}) * 2, k = torch::randn({kb, h, s, d}), v = torch::randn({kb, h, s, d});
+        const double scale = 1.0 / std::sqrt(static_cast<double>(d));
+        const auto expected = torch::matmul(torch::softmax(torch::matmul(q, k.transpose(-1, -2)) * scale, -1), v);
+        const auto got = encoderAttention(q, k, v, scale);
+        QCOMPARE(got.sizes().vec(), expected.sizes().vec());
+        const float err = (got - expected).abs().max().item<float>();
+        QVERIFY2(err < 1e-5f, qPrintable(QString("max abs error %1").arg(err)));
     }
 
     void screenedLogitsStayWithinTheirBound()

@@ -1,6 +1,7 @@
 #include "model/whisper/DecoderStep.h"
 
 #include "CpuFeatures.h"
+#include "model/whisper/Avx2Math.h"
 
 #include "model/whisper/WhisperModel.h"
 
@@ -25,14 +26,6 @@ std::vector<float> toVector(const torch::Tensor& t)
 }
 
 #if defined(__x86_64__)
-__attribute__((target("avx2,fma"))) inline float hsum(__m256 a)
-{
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(a), _mm256_extractf128_ps(a, 1));
-    s = _mm_hadd_ps(s, s);
-    s = _mm_hadd_ps(s, s);
-    return _mm_cvtss_f32(s);
-}
-
 __attribute__((target("avx2,fma,f16c"))) float dotHalf(const uint16_t* w, const float* x, int64_t n)
 {
     __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
@@ -41,7 +34,7 @@ __attribute__((target("avx2,fma,f16c"))) float dotHalf(const uint16_t* w, const 
         a0 = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w + d))), _mm256_loadu_ps(x + d), a0);
         a1 = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w + d + 8))), _mm256_loadu_ps(x + d + 8), a1);
     }
-    float s = hsum(_mm256_add_ps(a0, a1));
+    float s = horizontalSum(_mm256_add_ps(a0, a1));
     for (; d < n; ++d)
         s += _cvtsh_ss(w[d]) * x[d];
     return s;
@@ -55,7 +48,7 @@ __attribute__((target("avx2,fma"))) float dotFull(const float* w, const float* x
         a0 = _mm256_fmadd_ps(_mm256_loadu_ps(w + d), _mm256_loadu_ps(x + d), a0);
         a1 = _mm256_fmadd_ps(_mm256_loadu_ps(w + d + 8), _mm256_loadu_ps(x + d + 8), a1);
     }
-    float s = hsum(_mm256_add_ps(a0, a1));
+    float s = horizontalSum(_mm256_add_ps(a0, a1));
     for (; d < n; ++d)
         s += w[d] * x[d];
     return s;

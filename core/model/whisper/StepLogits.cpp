@@ -1,6 +1,7 @@
 #include "model/whisper/StepLogits.h"
 
 #include "CpuFeatures.h"
+#include "model/whisper/Avx2Math.h"
 
 #include <algorithm>
 #include <cmath>
@@ -19,33 +20,6 @@ constexpr float kNegInf = -std::numeric_limits<float>::infinity();
 // The passes below run over all 51864 logits several times per token. Through LibTorch each is a few
 // dispatched ops with an allocation (~70 us); these AVX2 loops take a few microseconds.
 #if ATTNSCOPE_X86
-// exp(x) for x <= 0, Cephes' single-precision method (reduction by ln 2, degree-5 polynomial, ~1 ulp).
-// Arguments below -87.3 (and -inf) give ~1e-38, nothing next to the largest term, exp(0) = 1.
-__attribute__((target("avx2,fma"))) __m256 expNonPositive(__m256 x)
-{
-    x = _mm256_max_ps(x, _mm256_set1_ps(-87.3f));
-    const __m256 fx = _mm256_floor_ps(_mm256_fmadd_ps(x, _mm256_set1_ps(1.44269504088896341f), _mm256_set1_ps(0.5f)));
-    x = _mm256_fnmadd_ps(fx, _mm256_set1_ps(0.693359375f), x);
-    x = _mm256_fnmadd_ps(fx, _mm256_set1_ps(-2.12194440e-4f), x);
-    __m256 y = _mm256_set1_ps(1.9875691500e-4f);
-    y = _mm256_fmadd_ps(y, x, _mm256_set1_ps(1.3981999507e-3f));
-    y = _mm256_fmadd_ps(y, x, _mm256_set1_ps(8.3334519073e-3f));
-    y = _mm256_fmadd_ps(y, x, _mm256_set1_ps(4.1665795894e-2f));
-    y = _mm256_fmadd_ps(y, x, _mm256_set1_ps(1.6666665459e-1f));
-    y = _mm256_fmadd_ps(y, x, _mm256_set1_ps(5.0000001201e-1f));
-    y = _mm256_fmadd_ps(y, _mm256_mul_ps(x, x), _mm256_add_ps(x, _mm256_set1_ps(1.0f)));
-    const __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvttps_epi32(fx), _mm256_set1_epi32(127)), 23);
-    return _mm256_mul_ps(y, _mm256_castsi256_ps(e));
-}
-
-__attribute__((target("avx2,fma"))) float horizontalMax(__m256 v)
-{
-    __m128 m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    m = _mm_max_ps(m, _mm_movehl_ps(m, m));
-    m = _mm_max_ss(m, _mm_shuffle_ps(m, m, 1));
-    return _mm_cvtss_f32(m);
-}
-
 // max over i of a[i] - (b ? b[i] : 0).
 __attribute__((target("avx2,fma"))) float maxDifference(const float* a, const float* b, int64_t n)
 {

@@ -1,6 +1,7 @@
 #include "model/whisper/VocabProjection.h"
 
 #include "CpuFeatures.h"
+#include "model/whisper/Avx2Math.h"
 
 #include <ATen/Parallel.h>
 
@@ -30,11 +31,7 @@ __attribute__((target("avx2,fma,f16c"))) float dotF16(const uint16_t* row, const
         a1 = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(row + d + 8))),
                              _mm256_loadu_ps(x + d + 8), a1);
     }
-    a0 = _mm256_add_ps(a0, a1);
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(a0), _mm256_extractf128_ps(a0, 1));
-    s = _mm_hadd_ps(s, s);
-    s = _mm_hadd_ps(s, s);
-    float sum = _mm_cvtss_f32(s);
+    float sum = horizontalSum(_mm256_add_ps(a0, a1));
     for (; d < dim; ++d)
         sum += _cvtsh_ss(row[d]) * x[d];
     return sum;

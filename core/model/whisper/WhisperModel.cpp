@@ -1,5 +1,6 @@
 #include "model/whisper/WhisperModel.h"
 
+#include "model/whisper/EncoderAttention.h"
 
 #include <ATen/Parallel.h>
 
@@ -29,34 +30,6 @@ torch::Tensor MultiHeadAttentionImpl::splitHeads(const torch::Tensor& x)
     return x.view({b, t, heads, d / heads}).transpose(1, 2).contiguous();
 }
 
-namespace {
-
-// Attention for many queries without keeping the weights (the encoder): the 54 MB score tensor of a
-// whole window falls out of cache and costs more than the products themselves. Tiles of (head, query
-// chunk) are cache-sized: 93 ms -> 35 ms per tiny.en block here. They run one after another, each
-// product and softmax on LibTorch's threads: running the tiles themselves in parallel (one thread
-// each) measured ~100 ms slower per window.
-torch::Tensor tiledAttention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v, double scale)
-{
-    constexpr int64_t kChunk = 128;
-    const int64_t b = q.size(0), h = q.size(1), t = q.size(2), d = q.size(3);
-    const auto qs = (q * scale).contiguous();
-    const auto kt = k.transpose(-1, -2).contiguous();
-    const auto vc = v.contiguous();
-    auto out = torch::empty({b, h, t, d}, q.options());
-    const int64_t chunks = (t + kChunk - 1) / kChunk;
-    for (int64_t i = 0; i < b * h * chunks; ++i) {
-        const int64_t bh = i / chunks, start = (i % chunks) * kChunk, n = std::min(kChunk, t - start);
-        const int64_t bi = bh / h, hi = bh % h;
-        auto scores = torch::mm(qs[bi][hi].narrow(0, start, n), kt[kt.size(0) == 1 ? 0 : bi][hi]);
-        scores = torch::softmax(scores, -1);
-        out[bi][hi].narrow(0, start, n).copy_(torch::mm(scores, vc[vc.size(0) == 1 ? 0 : bi][hi]));
-    }
-    return out;
-}
-
-}  // namespace
-
 torch::Tensor MultiHeadAttentionImpl::attend(const torch::Tensor& x, const torch::Tensor& k, const torch::Tensor& v,
                                              int64_t causalOffset, torch::Tensor* weights, torch::Tensor* queries)
 {
@@ -66,7 +39,7 @@ torch::Tensor MultiHeadAttentionImpl::attend(const torch::Tensor& x, const torch
     if (queries)
         *queries = q;
     if (!weights && causalOffset < 0 && t >= 64) {
-        const auto context = tiledAttention(q, k, v, scale).transpose(1, 2).reshape({b, t, d});
+        const auto context = encoderAttention(q, k, v, scale).transpose(1, 2).reshape({b, t, d});
         return out->forward(context);
     }
     auto scores = torch::matmul(q, k.transpose(-1, -2)).mul_(scale);  // [B, h, T, S]: QK^T / sqrt(d_k)
@@ -145,7 +118,7 @@ torch::Tensor AudioEncoderImpl::forward(const torch::Tensor& mel, const std::fun
                              .view({h.size(0), h.size(1), 3, h.size(2)});
         const double scale = 1.0 / std::sqrt(static_cast<double>(h.size(2) / mha->heads));
         const auto heads = [&](int i) { return mha->splitHeads(qkv.select(2, i)); };
-        const auto context = tiledAttention(heads(0), heads(1), heads(2), scale).transpose(1, 2).reshape(h.sizes());
+        const auto context = encoderAttention(heads(0), heads(1), heads(2), scale).transpose(1, 2).reshape(h.sizes());
         x = x + mha->out->forward(context);
         if (betweenBlocks)
             betweenBlocks();
