@@ -27,6 +27,9 @@
 #include <QApplication>
 #include <QComboBox>
 #include <QImage>
+#include <QProgressDialog>
+#include <QPushButton>
+#include <QTimer>
 #include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -405,6 +408,63 @@ private slots:
         QCOMPARE(args.at(0).toBool(), false);
         QVERIFY(args.at(1).toString().contains("no such file"));
         QVERIFY(!w.document()->transcript().has_value());
+    }
+
+    void openingALongFileKeepsTheWindowLive()
+    {
+        // Ten minutes of audio take most of a second to decode and draw; the GUI thread keeps turning
+        // meanwhile (a timer on it keeps firing), and the file arrives whole.
+        const QString longWav = dir.filePath("ten-minutes.wav");
+        std::vector<float> samples(16000 * 600);
+        for (size_t i = 0; i < samples.size(); ++i)
+            samples[i] = static_cast<float>(0.3 * std::sin(0.05 * i) * std::sin(1e-4 * i));
+        saveWav(longWav.toStdString(), samples);
+        MainWindow w;
+        w.show();
+        int ticks = 0;
+        QTimer heartbeat;
+        QObject::connect(&heartbeat, &QTimer::timeout, [&] { ++ticks; });
+        heartbeat.start(5);
+        QElapsedTimer clock;
+        clock.start();
+        QVERIFY(w.openAudio(longWav));
+        const qint64 ms = clock.elapsed();
+        QVERIFY2(ticks >= 2, qPrintable(QString("%1 heartbeats in %2 ms of opening").arg(ticks).arg(ms)));
+        QCOMPARE(w.document()->audio().samples.size(), samples.size());
+        QVERIFY(w.document()->spectrogram().frames > 0);
+    }
+
+    void cancellingAnOpenKeepsTheDocument()
+    {
+        // Cancel in the busy dialog: openAudio() returns false at once and what was open stays open.
+        const QString longWav = dir.filePath("long-for-cancel.wav");
+        saveWav(longWav.toStdString(), std::vector<float>(16000 * 1200, 0.1f));  // 20 minutes
+        MainWindow w;
+        w.show();
+        QVERIFY(w.openAudio(speech));
+        const size_t before = w.document()->audio().samples.size();
+        bool sawDialog = false;
+        QTimer poll;  // presses Cancel as soon as the busy dialog shows (after 400 ms)
+        QObject::connect(&poll, &QTimer::timeout, [&] {
+            for (auto* dialog : w.findChildren<QProgressDialog*>())
+                if (dialog->isVisible() && !sawDialog) {
+                    sawDialog = true;
+                    const auto buttons = dialog->findChildren<QPushButton*>();
+                    QVERIFY(buttons.size() == 1);
+                    buttons.front()->click();
+                }
+        });
+        poll.start(20);
+        QElapsedTimer clock;
+        clock.start();
+        const bool opened = w.openAudio(longWav);
+        QVERIFY2(sawDialog, "no busy dialog showed while 20 minutes of audio opened");
+        QVERIFY(!opened);
+        QVERIFY2(clock.elapsed() < 3000, qPrintable(QString("cancel returned after %1 ms").arg(clock.elapsed())));
+        QCOMPARE(w.document()->audio().samples.size(), before);
+        QVERIFY(w.document()->audio().path == speech.toStdString());
+        // A later open works normally.
+        QVERIFY(w.openAudio(speech));
     }
 
     void closingDuringARunStopsTheWorker()

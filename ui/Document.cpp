@@ -4,9 +4,24 @@
 
 namespace attnscope {
 
-void Document::openAudio(const QString& path)
+LoadedAudio Document::load(const std::string& path, SpectrogramKind kind)
 {
-    setAudio(loadAudioFile(path.toStdString()));
+    LoadedAudio loaded{loadAudioFile(path), {}, kind};
+    loaded.spectrogram = spectrogramOf(loaded.audio.samples, kind);
+    return loaded;
+}
+
+void Document::setLoadedAudio(LoadedAudio loaded)
+{
+    audio_ = std::move(loaded.audio);
+    shared_.reset();
+    if (loaded.kind == kind_)
+        spectrogram_ = std::move(loaded.spectrogram);
+    else
+        computeSpectrogram();  // the user switched the kind while the file loaded
+    transcript_.reset();
+    emit audioChanged();
+    emit transcriptChanged();
 }
 
 void Document::setAudio(Audio audio)
@@ -78,7 +93,12 @@ std::shared_ptr<const std::vector<float>> Document::sharedSamples()
 
 void Document::computeSpectrogram()
 {
-    spectrogram_ = kind_ == SpectrogramKind::Mel ? melSpectrogram(audio_.samples) : linearSpectrogram(audio_.samples);
+    spectrogram_ = spectrogramOf(audio_.samples, kind_);
+}
+
+DisplaySpectrogram Document::spectrogramOf(const std::vector<float>& samples, SpectrogramKind kind)
+{
+    return kind == SpectrogramKind::Mel ? melSpectrogram(samples) : linearSpectrogram(samples);
 }
 
 }  // namespace attnscope

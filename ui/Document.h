@@ -16,13 +16,22 @@ namespace attnscope {
 
 enum class SpectrogramKind { Linear, Mel };
 
+// An opened audio file with its spectrogram: what Document::load computes, off the GUI thread.
+struct LoadedAudio {
+    Audio audio;
+    DisplaySpectrogram spectrogram;
+    SpectrogramKind kind = SpectrogramKind::Linear;
+};
+
 class Document : public QObject {
     Q_OBJECT
 public:
     using QObject::QObject;
 
-    // Throws attnscope::Error for unreadable audio; the document is unchanged then.
-    void openAudio(const QString& path);
+    // Decodes and computes the spectrogram without touching any document: safe on any thread.
+    // Throws attnscope::Error for unreadable audio.
+    static LoadedAudio load(const std::string& path, SpectrogramKind kind);
+    void setLoadedAudio(LoadedAudio loaded);
     void setAudio(Audio audio);
     void setTranscript(Transcript transcript);
     void clearTranscript();
@@ -51,6 +60,7 @@ signals:
 
 private:
     void computeSpectrogram();
+    static DisplaySpectrogram spectrogramOf(const std::vector<float>& samples, SpectrogramKind kind);
 
     Audio audio_;
     DisplaySpectrogram spectrogram_;

@@ -1,6 +1,7 @@
 #include "MainWindow.h"
 
 #include "AttentionPane.h"
+#include "BusyTask.h"
 #include "Error.h"
 #include "ExplainPanel.h"
 #include "PlaybackController.h"
@@ -39,6 +40,7 @@
 #include <QPainter>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScopedValueRollback>
 #include <QSettings>
 #include <QSpinBox>
 #include <QSplitter>
@@ -593,11 +595,18 @@ int MainWindow::offerRecovery()
 
 bool MainWindow::openAudio(const QString& path)
 {
+    if (loading_)
+        return false;  // a file is already being opened (the window stays live while it loads)
     if (isRecording())
         stopRecording();
     playback_->stop();
     try {
-        document_.openAudio(path);
+        const QScopedValueRollback<bool> loading(loading_, true);
+        auto loaded = runBusy(this, tr("Opening %1…").arg(QFileInfo(path).fileName()),
+                              [p = path.toStdString(), kind = document_.spectrogramKind()] { return Document::load(p, kind); });
+        if (!loaded)
+            return false;  // cancelled: the document still holds what it held
+        document_.setLoadedAudio(std::move(*loaded));
     } catch (const Error& e) {
         showError(tr("Cannot open audio"), QString::fromStdString(e.what()));
         return false;
@@ -871,10 +880,23 @@ bool MainWindow::saveAnalysis(const QString& path)
 
 bool MainWindow::openAnalysis(const QString& path)
 {
+    if (loading_)
+        return false;
+    if (isRecording())
+        stopRecording();
+    playback_->stop();
     try {
-        Session s = loadSession(path.toStdString());
-        document_.openAudio(QString::fromStdString(s.audioPath));
-        document_.setTranscript(std::move(s.transcript));
+        const QScopedValueRollback<bool> loading(loading_, true);
+        auto opened = runBusy(this, tr("Opening %1…").arg(QFileInfo(path).fileName()),
+                              [p = path.toStdString(), kind = document_.spectrogramKind()] {
+                                  Session session = loadSession(p);
+                                  LoadedAudio audio = Document::load(session.audioPath, kind);
+                                  return std::make_pair(std::move(session), std::move(audio));
+                              });
+        if (!opened)
+            return false;
+        document_.setLoadedAudio(std::move(opened->second));
+        document_.setTranscript(std::move(opened->first.transcript));
     } catch (const Error& e) {
         showError(tr("Cannot open the analysis"), QString::fromStdString(e.what()));
         return false;
@@ -913,6 +935,10 @@ void MainWindow::resizeEvent(QResizeEvent* event)
 
 void MainWindow::closeEvent(QCloseEvent* event)
 {
+    if (loading_) {
+        event->ignore();  // openAudio() is still waiting for its file on this window; Cancel first
+        return;
+    }
     if (isRecording())
         stopRecording();  // the file is complete before the window goes
     cancel();             // the worker stops at its next check; the destructor joins the thread

@@ -105,6 +105,7 @@ private:
     RecordingController* recording_ = nullptr;
     PlaybackController* playback_ = nullptr;
     bool busy_ = false;
+    bool loading_ = false;  // a file is being opened on the thread pool (see BusyTask.h)
     double liveOffset_ = -1;  // >= 0 while a live-mode run is under way: where its audio starts
     double lastRunSeconds_ = -1;
     QTimer liveTimer_;
