@@ -10,10 +10,14 @@
 #include "train/TrainingSet.h"
 #include "train/VoiceCatalog.h"
 
+#include <QElapsedTimer>
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <csignal>
 #include <random>
+#include <signal.h>
 
 using namespace attnscope;
 
@@ -97,6 +101,44 @@ private slots:
         f.resize(f.size() - 100);
         f.close();
         QVERIFY_THROWS_EXCEPTION(Error, loadTrainingSet(path));
+    }
+
+    void interruptedTrainingSavesItsCheckpoint()
+    {
+        // Ctrl-C (SIGINT) ends a run at the next step with a checkpoint that the next run resumes from.
+        QTemporaryDir work;
+        const QStringList args = {"--work-dir", work.path(), "--utterances", "40", "--dev-utterances", "4",
+                                  "--minutes", "30", "--batch-frames", "3000", "--eval-every", "1000",
+                                  "--d-model", "64", "--encoder-layers", "1", "--decoder-layers", "1", "--ff-dim", "128"};
+        QProcess train;
+        train.setProcessChannelMode(QProcess::MergedChannels);
+        train.start(ATTNSCOPE_TRAIN_PATH, args);
+        QVERIFY(train.waitForStarted());
+        QByteArray log;
+        QElapsedTimer clock;
+        clock.start();
+        while (!log.contains("\nstep ") && clock.elapsed() < 240000 && train.state() == QProcess::Running) {
+            train.waitForReadyRead(1000);
+            log += train.readAll();
+        }
+        QVERIFY2(log.contains("\nstep "), log.constData());
+        ::kill(static_cast<pid_t>(train.processId()), SIGINT);
+        QVERIFY(train.waitForFinished(60000));
+        log += train.readAll();
+        QCOMPARE(train.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(train.exitCode(), 0);
+        QVERIFY2(log.contains("stopped at step"), log.constData());
+        QVERIFY(QFile::exists(work.filePath("checkpoint.pt")));
+        QFile state(work.filePath("state.json"));
+        QVERIFY(state.open(QIODevice::ReadOnly));
+        QVERIFY(state.readAll().contains("\"step\""));
+        // The next run resumes instead of starting over.
+        QStringList again = args;
+        again[again.indexOf("--minutes") + 1] = "0.01";
+        train.start(ATTNSCOPE_TRAIN_PATH, again);
+        QVERIFY(train.waitForFinished(120000));
+        const QByteArray second = train.readAll();
+        QVERIFY2(second.contains("resumed at step"), second.constData());
     }
 
     void ctcLossMatchesLibTorch()

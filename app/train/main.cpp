@@ -8,6 +8,7 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -43,6 +44,14 @@ int exportCommand(const QStringList& args)
     saveBuiltinModel(out, file.model, file.meta, true);
     std::printf("wrote %s (%.1f MB)\n", out.c_str(), std::filesystem::file_size(out) / 1e6);
     return 0;
+}
+
+volatile std::sig_atomic_t stopRequested = 0;
+
+void requestStop(int signal)
+{
+    stopRequested = 1;
+    std::signal(signal, SIG_DFL);
 }
 
 int trainCommand(const QStringList& args)
@@ -107,6 +116,10 @@ int trainCommand(const QStringList& args)
     } catch (const Error& e) {
         throw Error(ErrorKind::Usage, e.what());  // the user's options, not a file
     }
+    // Ctrl-C or SIGTERM: finish the step, save the checkpoint, stop (a second Ctrl-C kills at once).
+    std::signal(SIGINT, requestStop);
+    std::signal(SIGTERM, requestStop);
+    o.shouldStop = [] { return stopRequested != 0; };
     Trainer(o).run(std::cout);
     return 0;
 }

@@ -358,7 +358,7 @@ void Trainer::run(std::ostream& log)
     while (!outOfTime) {
         const auto batches = makeBatches(train, o.maxBatchFrames, rng);
         for (const auto& rows : batches) {
-            if (minutesSince(started) >= o.minutes) {
+            if (minutesSince(started) >= o.minutes || (o.shouldStop && o.shouldStop())) {
                 outOfTime = true;
                 break;
             }

@@ -28,6 +28,9 @@ struct TrainerOptions {
     int evalUtterances = 120;
     double checkpointMinutes = 10.0;
     int threads = 0;  // 0 = all cores
+    // Asked before every step: true ends the run as a spent budget does, with a checkpoint
+    // (attnscope-train answers it from Ctrl-C and SIGTERM).
+    std::function<bool()> shouldStop;
 };
 
 struct TrainerProgress {
