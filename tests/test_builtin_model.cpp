@@ -255,6 +255,48 @@ private slots:
         QVERIFY(t.tokens.back().t1 <= audio.duration() + 0.05);
     }
 
+    // Greedy decoding runs the fused DecoderStep (or, without AVX2, LibTorch's step over the same
+    // state); both must compute what the teacher-forced decoder computes, row for row, in a batch.
+    void decoderStepsEqualTeacherForcedDecode()
+    {
+        QTemporaryDir dir;
+        const auto path = writeRandomModel(dir.path(), 2, 2);
+        torch::InferenceMode guard;
+        torch::manual_seed(5);
+        const auto mel = torch::randn({1, 80, 203});
+        const std::vector<std::vector<int64_t>> rows = {{CharacterVocabulary::kSot, 5, 9, 2, 17, 3, 30, 12},
+                                                        {CharacterVocabulary::kSot, 8, 8, 21, 4, 4, 11, 6}};
+        auto tokens = torch::zeros({2, 8}, torch::kLong);
+        for (int b = 0; b < 2; ++b)
+            for (int t = 0; t < 8; ++t) tokens[b][t] = rows[b][t];
+        for (const bool fused : {true, false}) {
+            auto file = loadBuiltinModel(path);
+            auto& model = file.model;
+            if (fused) {
+                model->prepareForInference();
+                if (!model->fastStep) continue;  // this CPU has no AVX2: the LibTorch pass below still runs
+            } else {
+                model->eval();
+            }
+            const auto enc = model->encode(mel, torch::full({1}, mel.size(2), torch::kLong));
+            const EncoderOutput batch{enc.memory.expand({2, -1, -1}), enc.lengths.expand({2}), enc.keyMask.expand({2, -1, -1, -1})};
+            const auto expected = model->decode(tokens, batch);  // [2,T,V]
+            auto state = model->startDecoding(enc, 2);
+            for (int t = 0; t < 8; ++t) {
+                const auto logits = model->stepLogits({rows[0][t], rows[1][t]}, state);
+                QCOMPARE(logits.sizes(), (std::vector<int64_t>{2, model->hp.vocabSize}));
+                const double diff = (logits - expected.select(1, t)).abs().max().item<double>();
+                QVERIFY2(diff < 1e-4, qPrintable(QString("%1 step %2: max difference %3").arg(fused ? "fused" : "LibTorch").arg(t).arg(diff)));
+            }
+            QCOMPARE(state.length, int64_t(8));
+            // Beam search keeps rows of the batch: after reordering, row 0 continues sequence 1.
+            state.reorder(torch::tensor({1}, torch::kLong));
+            auto longer = torch::cat({tokens[1].unsqueeze(0), torch::tensor({{int64_t(7)}}, torch::kLong)}, 1);
+            const auto expectedNext = model->decode(longer, enc).select(1, 8);
+            QVERIFY((model->stepLogits({7}, state) - expectedNext).abs().max().item<double>() < 1e-4);
+        }
+    }
+
     void forcedAlignmentSpellsTheTextAndTimesEveryWord()
     {
         QTemporaryDir dir;
@@ -316,6 +358,20 @@ private slots:
         QCOMPARE(t.windows.size(), size_t(1));
         // The decoder stops on its own: at most one character per 40 ms frame.
         QVERIFY(t.windows[0].tokenCount <= t.windows[0].totalFrames + 9);
+        // Beam search over the shared KV cache finds a transcript at least as likely per token as the
+        // greedy one (Whisper's length-normalised ranking, end of text included).
+        TranscribeOptions beamFive;
+        beamFive.beamSize = 5;
+        const Transcript five = recognizer->transcribe(audio, beamFive);
+        const auto meanLogP = [](const Transcript& x) {
+            double sum = 0;
+            for (const auto& token : x.tokens) sum += std::log(std::max(1e-30, static_cast<double>(token.p)));
+            return sum / x.tokens.size();
+        };
+        qInfo("beam 5 heard: '%s' (CER %.1f %%), mean log p %.3f against greedy %.3f", five.text.c_str(),
+              100 * characterErrors(text, five.text).rate(), meanLogP(five), meanLogP(t));
+        QVERIFY(meanLogP(five) >= meanLogP(t) - 1e-3);
+        QVERIFY(five.windows[0].tokenCount <= five.windows[0].totalFrames + 9);
         // Forced alignment: the words come back in order and the timing spans the speech. (The current
         // model is an early checkpoint; see models/README.md for its measured numbers.)
         const Transcript a = recognizer->align(audio, text, TranscribeOptions());

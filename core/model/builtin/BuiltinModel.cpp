@@ -231,6 +231,71 @@ torch::Tensor BuiltinModelImpl::step(const torch::Tensor& tokens, int64_t pos, s
     return outputHead->forward(decoderNorm->forward(x)).squeeze(1);
 }
 
+void BuiltinModelImpl::prepareForInference()
+{
+    eval();
+    fastStep.reset();
+    if (las || !DecoderStep::supported()) return;
+    DecoderStepWeights w;
+    auto norm = [](const torch::nn::LayerNorm& ln) { return DecoderStepWeights::Norm{ln->weight, ln->bias}; };
+    for (auto& module : *decoderLayers) {
+        const auto* b = module->as<BuiltinDecoderLayer>();
+        DecoderStepWeights::Layer l;
+        l.selfNorm = norm(b->ln1);
+        l.crossNorm = norm(b->ln2);
+        l.mlpNorm = norm(b->ln3);
+        const auto& sa = b->selfAttn;
+        l.query = sa->query->weight, l.queryBias = sa->query->bias;
+        l.key = sa->key->weight;  // keys have no bias
+        l.value = sa->value->weight, l.valueBias = sa->value->bias;
+        l.selfOut = sa->out->weight, l.selfOutBias = sa->out->bias;
+        l.crossQuery = b->crossAttn->query->weight, l.crossQueryBias = b->crossAttn->query->bias;
+        l.crossOut = b->crossAttn->out->weight, l.crossOutBias = b->crossAttn->out->bias;
+        l.up = b->up->weight, l.upBias = b->up->bias;
+        l.down = b->down->weight, l.downBias = b->down->bias;
+        w.layers.push_back(std::move(l));
+    }
+    w.finalNorm = norm(decoderNorm);
+    w.tokenEmbedding = tokenEmbedding->weight;
+    w.positions = decoderPositions;
+    w.heads = hp.heads;
+    fastStep = std::make_shared<DecoderStep>(w);
+}
+
+DecoderState BuiltinModelImpl::startDecoding(const EncoderOutput& enc, int64_t batch)
+{
+    if (las) throw Error(ErrorKind::Usage, "startDecoding: the listen-attend-spell model decodes with step()");
+    TORCH_CHECK(enc.memory.size(0) == 1 && enc.lengths[0].item<int64_t>() == enc.memory.size(1),
+                "startDecoding takes one unpadded utterance");
+    DecoderState state;
+    state.batch = batch;
+    const int64_t dh = hp.dModel / hp.heads;
+    for (auto& module : *decoderLayers) {
+        auto* layer = module->as<BuiltinDecoderLayer>();
+        state.crossK.push_back(layer->crossAttn->split(layer->crossAttn->key->forward(enc.memory)).contiguous());
+        state.crossV.push_back(layer->crossAttn->split(layer->crossAttn->value->forward(enc.memory)).contiguous());
+        // The fused step writes into a cache of every position; LibTorch's grows it by concatenation.
+        state.selfK.push_back(fastStep ? torch::zeros({batch, hp.heads, hp.maxTokens, dh}) : torch::Tensor());
+        state.selfV.push_back(fastStep ? torch::zeros({batch, hp.heads, hp.maxTokens, dh}) : torch::Tensor());
+    }
+    return state;
+}
+
+torch::Tensor BuiltinModelImpl::stepLogits(const std::vector<int64_t>& tokens, DecoderState& state)
+{
+    if (state.length >= hp.maxTokens) throw Error(ErrorKind::Usage, "the built-in model's decoder ran out of positions");
+    if (fastStep) return outputHead->forward(fastStep->run(tokens, state, nullptr));
+    auto x = (tokenEmbedding->forward(torch::tensor(tokens, torch::kLong)) + decoderPositions[state.length]).unsqueeze(1);
+    for (size_t i = 0; i < state.crossK.size(); ++i) {
+        BuiltinLayerCache cache{state.selfK[i], state.selfV[i], state.crossK[i], state.crossV[i], {}, {}};
+        x = decoderLayers[i]->as<BuiltinDecoderLayer>()->step(x, cache, nullptr);
+        state.selfK[i] = cache.selfK;
+        state.selfV[i] = cache.selfV;
+    }
+    state.length += 1;
+    return outputHead->forward(decoderNorm->forward(x)).squeeze(1);
+}
+
 torch::Tensor builtinLogMel(const std::vector<float>& samples, int nMels, const std::function<void()>& betweenChunks)
 {
     static const torch::Tensor filters80 = melFilterBank(kSampleRate, kFftSize, 80);

@@ -5,6 +5,7 @@
 // Padding-aware so the trainer can batch utterances of different lengths. With hp.architecture "las"
 // the same interface runs a listen-attend-spell network instead (ListenAttendSpell.h), so the trainer,
 // the recognizer and the app compare attention types on the same data.
+#include "model/DecoderStep.h"
 #include "model/builtin/BuiltinHParams.h"
 #include "model/builtin/BuiltinStates.h"
 #include "model/builtin/ListenAttendSpell.h"
@@ -79,6 +80,14 @@ public:
     std::vector<BuiltinLayerCache> startCache(const EncoderOutput& enc);
     // One token per batch row [B] at position `pos` -> logits [B,V].
     torch::Tensor step(const torch::Tensor& tokens, int64_t pos, std::vector<BuiltinLayerCache>& cache);
+
+    // Decoding one unpadded utterance (the recognizer), Transformer only: a preallocated KV cache and,
+    // once prepareForInference() built it, the fused DecoderStep (2 ms -> ~0.05 ms per character here);
+    // LibTorch's step otherwise. Both compute the same function as decode().
+    void prepareForInference();
+    DecoderState startDecoding(const EncoderOutput& enc, int64_t batch);
+    torch::Tensor stepLogits(const std::vector<int64_t>& tokens, DecoderState& state);  // [B] -> [B,V]
+    std::shared_ptr<DecoderStep> fastStep;
 
     int64_t encoderFrames(int64_t melFrames) const;
 

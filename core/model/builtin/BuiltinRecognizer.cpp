@@ -66,12 +66,36 @@ struct BuiltinRecognizer::Impl {
         return file.model->encode(mel.unsqueeze(0), lengths);
     }
 
+    // Decoder steps allowed for a window: speech rarely exceeds 0.6 characters per 40 ms frame.
+    int64_t stepLimit(const EncoderOutput& enc) const
+    {
+        return std::min<int64_t>(file.model->hp.maxTokens - 1, enc.memory.size(1) + 8);
+    }
+
     std::vector<int> greedy(const EncoderOutput& enc, const std::atomic<bool>* cancel)
+    {
+        if (file.model->las) return greedyLas(enc, cancel);
+        auto state = file.model->startDecoding(enc, 1);
+        int64_t token = CharacterVocabulary::kSot;
+        std::vector<int> out;
+        const int64_t limit = stepLimit(enc);
+        for (int64_t pos = 0; pos < limit; ++pos) {
+            throwIfCancelled(cancel);
+            const auto logits = file.model->stepLogits({token}, state);
+            const int id = static_cast<int>(logits.argmax(-1).item<int64_t>());
+            if (id == CharacterVocabulary::kEot) break;
+            out.push_back(id);
+            token = id;
+        }
+        return out;
+    }
+
+    std::vector<int> greedyLas(const EncoderOutput& enc, const std::atomic<bool>* cancel)
     {
         auto cache = file.model->startCache(enc);
         auto token = torch::full({1}, CharacterVocabulary::kSot, torch::kLong);
         std::vector<int> out;
-        const int64_t limit = std::min<int64_t>(file.model->hp.maxTokens - 1, enc.memory.size(1) + 8);  // speech rarely exceeds 0.6 characters per 40 ms frame
+        const int64_t limit = stepLimit(enc);
         for (int64_t pos = 0; pos < limit; ++pos) {
             throwIfCancelled(cancel);
             const auto logits = file.model->step(token, pos, cache);
@@ -88,25 +112,39 @@ struct BuiltinRecognizer::Impl {
         struct Hyp {
             std::vector<int> chars;
             double logp = 0;
+            int64_t parent = 0;  // the row of the previous step's batch it extends
         };
+        // The Transformer extends every hypothesis by one step over a shared KV cache whose rows follow
+        // the hypotheses; the listen-attend-spell model recomputes each prefix in one teacher-forced batch.
+        const bool incremental = !file.model->las;
+        DecoderState state;
+        if (incremental) state = file.model->startDecoding(enc, 1);
         std::vector<Hyp> live{{}}, finished;
-        const int64_t limit = std::min<int64_t>(file.model->hp.maxTokens - 1, enc.memory.size(1) + 8);  // speech rarely exceeds 0.6 characters per 40 ms frame
+        const int64_t limit = stepLimit(enc);
         for (int64_t pos = 0; pos < limit && !live.empty(); ++pos) {
             throwIfCancelled(cancel);
-            // Recompute each hypothesis's prefix in one teacher-forced batch: short texts, small model.
             const int64_t b = static_cast<int64_t>(live.size());
-            auto tokens = torch::zeros({b, pos + 1}, torch::kLong);
-            for (int64_t i = 0; i < b; ++i) {
-                tokens[i][0] = CharacterVocabulary::kSot;
-                for (int64_t k = 0; k < pos; ++k) tokens[i][k + 1] = live[i].chars[k];
+            torch::Tensor logits;
+            if (incremental) {
+                std::vector<int64_t> last;
+                for (const auto& h : live) last.push_back(h.chars.empty() ? CharacterVocabulary::kSot : h.chars.back());
+                logits = file.model->stepLogits(last, state);
+            } else {
+                auto tokens = torch::zeros({b, pos + 1}, torch::kLong);
+                for (int64_t i = 0; i < b; ++i) {
+                    tokens[i][0] = CharacterVocabulary::kSot;
+                    for (int64_t k = 0; k < pos; ++k) tokens[i][k + 1] = live[i].chars[k];
+                }
+                EncoderOutput e{enc.memory.expand({b, -1, -1}), enc.lengths.expand({b}), enc.keyMask.expand({b, -1, -1, -1})};
+                logits = file.model->decode(tokens, e).select(1, pos);
             }
-            EncoderOutput e{enc.memory.expand({b, -1, -1}), enc.lengths.expand({b}), enc.keyMask.expand({b, -1, -1, -1})};
-            const auto logp = torch::log_softmax(file.model->decode(tokens, e).select(1, pos), -1);  // [b,V]
+            const auto logp = torch::log_softmax(logits, -1);  // [b,V]
             std::vector<Hyp> candidates;
             for (int64_t i = 0; i < b; ++i) {
                 const auto top = logp[i].topk(beamSize);
                 for (int k = 0; k < beamSize; ++k) {
                     Hyp h = live[i];
+                    h.parent = i;
                     const int id = static_cast<int>(std::get<1>(top)[k].item<int64_t>());
                     h.logp += std::get<0>(top)[k].item<double>();
                     if (id == CharacterVocabulary::kEot) {
@@ -121,6 +159,11 @@ struct BuiltinRecognizer::Impl {
             if (candidates.size() > static_cast<size_t>(beamSize)) candidates.resize(beamSize);
             live = candidates;
             if (finished.size() >= static_cast<size_t>(beamSize)) break;
+            if (incremental && !live.empty()) {
+                std::vector<int64_t> parents;
+                for (const auto& h : live) parents.push_back(h.parent);
+                state.reorder(torch::tensor(parents, torch::kLong));
+            }
         }
         if (finished.empty()) finished = live;
         // Length-normalised score, as Whisper ranks its beams.
@@ -208,6 +251,7 @@ BuiltinRecognizer::BuiltinRecognizer(const std::string& path) : impl_(std::make_
 {
     impl_->path = path;
     impl_->file = loadBuiltinModel(path);
+    impl_->file.model->prepareForInference();
     const auto& hp = impl_->file.model->hp;
     auto& info = impl_->info;
     info.name = "builtin";

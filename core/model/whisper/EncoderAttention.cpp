@@ -1,7 +1,7 @@
 #include "model/whisper/EncoderAttention.h"
 
 #include "CpuFeatures.h"
-#include "model/whisper/Avx2Math.h"
+#include "model/Avx2Math.h"
 
 #include <ATen/Parallel.h>
 #include <omp.h>

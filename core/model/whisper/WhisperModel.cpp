@@ -129,18 +129,6 @@ torch::Tensor AudioEncoderImpl::forward(const torch::Tensor& mel, const std::fun
     return ln_post->forward(x);
 }
 
-void DecoderState::reorder(const torch::Tensor& order)
-{
-    for (auto* cache : {&selfK, &selfV})
-        for (auto& t : *cache)
-            t = t.index_select(0, order);
-    for (auto* cache : {&crossK, &crossV, &crossKHalf, &crossVHalf})
-        for (auto& t : *cache)
-            if (t.size(0) != 1)
-                t = t.index_select(0, order);
-    batch = order.size(0);
-}
-
 TextDecoderImpl::TextDecoderImpl(const WhisperHParams& hp) : textCtx(hp.nTextCtx)
 {
     token_embedding = register_module("token_embedding", torch::nn::Embedding(hp.nVocab, hp.nTextState));
@@ -217,7 +205,35 @@ void WhisperModelImpl::prepareForInference()
     for (const auto& module : *encoder->blocks)
         module->as<ResidualAttentionBlockImpl>()->fuseProjections();
     if (DecoderStep::supported())
-        decoder->fastStep = std::make_shared<DecoderStep>(*decoder);
+        decoder->fastStep = std::make_shared<DecoderStep>(decoder->stepWeights());
+}
+
+DecoderStepWeights TextDecoderImpl::stepWeights() const
+{
+    DecoderStepWeights w;
+    auto norm = [](const torch::nn::LayerNorm& ln) { return DecoderStepWeights::Norm{ln->weight, ln->bias}; };
+    for (const auto& module : *blocks) {
+        const auto* b = module->as<ResidualAttentionBlockImpl>();
+        DecoderStepWeights::Layer l;
+        l.selfNorm = norm(b->attn_ln);
+        l.crossNorm = norm(b->cross_attn_ln);
+        l.mlpNorm = norm(b->mlp_ln);
+        const auto& sa = b->attn;
+        l.query = sa->query->weight, l.queryBias = sa->query->bias;
+        l.key = sa->key->weight;  // Whisper's keys have no bias
+        l.value = sa->value->weight, l.valueBias = sa->value->bias;
+        l.selfOut = sa->out->weight, l.selfOutBias = sa->out->bias;
+        l.crossQuery = b->cross_attn->query->weight, l.crossQueryBias = b->cross_attn->query->bias;
+        l.crossOut = b->cross_attn->out->weight, l.crossOutBias = b->cross_attn->out->bias;
+        l.up = b->mlpUp->weight, l.upBias = b->mlpUp->bias;
+        l.down = b->mlpDown->weight, l.downBias = b->mlpDown->bias;
+        w.heads = sa->heads;
+        w.layers.push_back(std::move(l));
+    }
+    w.finalNorm = norm(ln);
+    w.tokenEmbedding = token_embedding->weight;
+    w.positions = positional_embedding;
+    return w;
 }
 
 torch::Tensor TextDecoderImpl::forwardStep(const std::vector<int64_t>& tokens, DecoderState& state,

@@ -2,7 +2,7 @@
 // Whisper as torch::nn modules, named exactly like OpenAI's state dict so a checkpoint's tensors map
 // one-to-one onto named_parameters(). The decoder keeps a self-attention KV cache and computes the
 // cross-attention keys and values once per window; it can hand back every cross-attention weight.
-#include "model/whisper/DecoderStep.h"
+#include "model/DecoderStep.h"
 #include "model/whisper/WhisperHParams.h"
 
 #include <torch/torch.h>
@@ -59,20 +59,6 @@ public:
 };
 TORCH_MODULE(AudioEncoder);
 
-// Per-window decoder state: the growing self-attention cache and the fixed cross-attention keys/values.
-struct DecoderState {
-    std::vector<torch::Tensor> selfK, selfV;    // [B, h, n_text_ctx, Dh], first `length` positions valid
-    // [1 or B, h, S, Dh]. Rounded to f16 precision (as whisper.cpp keeps them): the fused decoder step
-    // reads the f16 copies, half the bytes, and every path computes with the same values.
-    std::vector<torch::Tensor> crossK, crossV;
-    std::vector<torch::Tensor> crossKHalf, crossVHalf;
-    int64_t length = 0;
-    int64_t batch = 0;
-
-    // Keeps rows `order` of the batch (beam search), resizing the batch to order.size().
-    void reorder(const torch::Tensor& order);
-};
-
 class TextDecoderImpl : public torch::nn::Module {
 public:
     explicit TextDecoderImpl(const WhisperHParams& hp);
@@ -90,6 +76,7 @@ public:
     torch::Tensor forwardStep(const std::vector<int64_t>& tokens, DecoderState& state,
                               std::vector<torch::Tensor>* crossWeights = nullptr);
     std::shared_ptr<DecoderStep> fastStep;
+    DecoderStepWeights stepWeights() const;  // what fastStep is built from
 
     torch::nn::Embedding token_embedding{nullptr};
     torch::Tensor positional_embedding;

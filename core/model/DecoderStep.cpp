@@ -1,9 +1,8 @@
-#include "model/whisper/DecoderStep.h"
+#include "model/DecoderStep.h"
 
 #include "CpuFeatures.h"
-#include "model/whisper/Avx2Math.h"
-
-#include "model/whisper/WhisperModel.h"
+#include "model/Avx2Math.h"
+#include "model/StepBarrier.h"
 
 #include <ATen/Parallel.h>
 #include <omp.h>
@@ -183,31 +182,45 @@ void PackedMatrix::multiply(const float* x, int64_t n, float* y) const
     at::parallel_for(0, rows_, grain, [&](int64_t begin, int64_t end) { multiplyRows(x, n, y, begin, end, Epilogue::Store); });
 }
 
-DecoderStep::DecoderStep(TextDecoderImpl& decoder)
+void DecoderState::reorder(const torch::Tensor& order)
+{
+    for (auto* cache : {&selfK, &selfV})
+        for (auto& t : *cache)
+            t = t.index_select(0, order);
+    for (auto* cache : {&crossK, &crossV, &crossKHalf, &crossVHalf})
+        for (auto& t : *cache)
+            if (t.size(0) != 1)
+                t = t.index_select(0, order);
+    batch = order.size(0);
+}
+
+DecoderStep::DecoderStep(const DecoderStepWeights& weights) : heads_(weights.heads)
 {
     torch::NoGradGuard noGrad;
-    auto norm = [](const torch::nn::LayerNorm& ln) { return Norm{toVector(ln->weight), toVector(ln->bias)}; };
-    for (const auto& module : *decoder.blocks) {
-        auto* b = module->as<ResidualAttentionBlockImpl>();
+    auto norm = [](const DecoderStepWeights::Norm& n) { return Norm{toVector(n.weight), toVector(n.bias)}; };
+    auto orZeros = [](const torch::Tensor& bias, const torch::Tensor& weight) {
+        return bias.defined() ? bias : torch::zeros({weight.size(0)}, weight.options());
+    };
+    for (const auto& w : weights.layers) {
         Layer l;
-        l.attnLn = norm(b->attn_ln);
-        l.crossLn = norm(b->cross_attn_ln);
-        l.mlpLn = norm(b->mlp_ln);
-        const auto& sa = b->attn;
-        l.qkv = PackedMatrix(torch::cat({sa->query->weight, sa->key->weight, sa->value->weight}, 0),
-                             torch::cat({sa->query->bias, torch::zeros_like(sa->query->bias), sa->value->bias}, 0));
-        l.selfOut = PackedMatrix(sa->out->weight, sa->out->bias);
-        l.crossQuery = PackedMatrix(b->cross_attn->query->weight, b->cross_attn->query->bias);
-        l.crossOut = PackedMatrix(b->cross_attn->out->weight, b->cross_attn->out->bias);
-        l.up = PackedMatrix(b->mlpUp->weight, b->mlpUp->bias);
-        l.down = PackedMatrix(b->mlpDown->weight, b->mlpDown->bias);
-        heads_ = sa->heads;
+        l.attnLn = norm(w.selfNorm);
+        l.crossLn = norm(w.crossNorm);
+        l.mlpLn = norm(w.mlpNorm);
+        l.qkv = PackedMatrix(torch::cat({w.query, w.key, w.value}, 0),
+                             torch::cat({orZeros(w.queryBias, w.query), orZeros(w.keyBias, w.key),
+                                         orZeros(w.valueBias, w.value)}, 0));
+        l.selfOut = PackedMatrix(w.selfOut, w.selfOutBias);
+        l.crossQuery = PackedMatrix(w.crossQuery, w.crossQueryBias);
+        l.crossOut = PackedMatrix(w.crossOut, w.crossOutBias);
+        l.up = PackedMatrix(w.up, w.upBias);
+        l.down = PackedMatrix(w.down, w.downBias);
         layers_.push_back(std::move(l));
     }
-    finalLn_ = norm(decoder.ln);
-    tokenEmbedding_ = decoder.token_embedding->weight.detach();
-    positions_ = decoder.positional_embedding.detach();
+    finalLn_ = norm(weights.finalNorm);
+    tokenEmbedding_ = weights.tokenEmbedding.detach().contiguous().to(torch::kFloat32);
+    positions_ = weights.positions.detach().contiguous().to(torch::kFloat32);
     dim_ = tokenEmbedding_.size(1);
+    hiddenDim_ = layers_.empty() ? 0 : layers_[0].up.rows();
 }
 
 bool DecoderStep::supported() { return cpuHasAvx2FmaF16c(); }
@@ -226,9 +239,9 @@ torch::Tensor DecoderStep::run(const std::vector<int64_t>& tokens, DecoderState&
     const float* position = positions_.data_ptr<float>() + pos * d;
     const int64_t tiles = batch * heads_;
 
-    std::vector<float> x(static_cast<size_t>(batch * d)), h(x.size()), ctx(x.size()), q(x.size());
+    std::vector<float> x(static_cast<size_t>(batch * d)), ctx(x.size()), q(x.size());
     std::vector<float> qkv(static_cast<size_t>(batch * 3 * d));
-    std::vector<float> hidden(static_cast<size_t>(batch * 4 * d));
+    std::vector<float> hidden(static_cast<size_t>(batch * hiddenDim_));
     for (int64_t b = 0; b < batch; ++b)
         for (int64_t i = 0; i < d; ++i)
             x[b * d + i] = embed[tokens[b] * d + i] + position[i];
@@ -238,34 +251,40 @@ torch::Tensor DecoderStep::run(const std::vector<int64_t>& tokens, DecoderState&
         const bool half = li < state.crossKHalf.size();
         weights.push_back(torch::empty({batch, heads_, 1, (half ? state.crossKHalf[li] : state.crossK[li]).size(2)}));
     }
-    const auto norm = [&](const Norm& n) {
+    const auto norm = [&](const Norm& n, std::vector<float>& out) {
         for (int64_t b = 0; b < batch; ++b)
-            layerNorm(&x[b * d], n.weight, n.bias, &h[b * d], d);
+            layerNorm(&x[b * d], n.weight, n.bias, &out[b * d], d);
     };
 
     // One OpenMP region for the whole step: the threads meet at barriers between the pieces of a layer
-    // instead of forking and joining eight times per layer. Rows of each matrix are split statically;
-    // the residual adds and GELU happen as each row is computed.
+    // instead of forking and joining eight times per layer. Rows of each matrix and the attention's
+    // (sequence, head) tiles are split statically; the residual adds and GELU happen as each row is
+    // computed. The meetings use StepBarrier, not libgomp's barrier (see StepBarrier.h).
+    StepBarrier barrier;
 #pragma omp parallel num_threads(std::max(1, at::get_num_threads()))
     {
         const int64_t tid = omp_get_thread_num(), nt = omp_get_num_threads();
+#pragma omp single
+        barrier.setThreads(static_cast<int>(nt));
+        const auto meet = [&] { barrier.arriveAndWait(); };
         const auto rows = [&](const PackedMatrix& m, const float* in, float* out, PackedMatrix::Epilogue e) {
             const int64_t chunk = (m.rows() + nt - 1) / nt, begin = std::min(m.rows(), tid * chunk);
             m.multiplyRows(in, batch, out, begin, std::min(m.rows(), begin + chunk), e);
         };
         std::vector<float> w(static_cast<size_t>(pos + 1));
+        // Every thread normalises the residual stream itself (a few microseconds) rather than waiting
+        // at one more barrier for one thread to do it.
+        std::vector<float> ownNorm(x.size());
         for (size_t li = 0; li < layers_.size(); ++li) {
             const Layer& l = layers_[li];
             // Causal self-attention: append this position's key and value to the cache, attend to 0..pos.
-#pragma omp single
-            norm(l.attnLn);
-            rows(l.qkv, h.data(), qkv.data(), PackedMatrix::Epilogue::Store);
-#pragma omp barrier
+            norm(l.attnLn, ownNorm);
+            rows(l.qkv, ownNorm.data(), qkv.data(), PackedMatrix::Epilogue::Store);
+            meet();
             float* kCache = state.selfK[li].data_ptr<float>();  // [B, H, ctx, dh], contiguous
             float* vCache = state.selfV[li].data_ptr<float>();
             const int64_t ctxLen = state.selfK[li].size(2);
-#pragma omp for schedule(static)
-            for (int64_t i = 0; i < tiles; ++i) {
+            for (int64_t i = tid; i < tiles; i += nt) {
                 const int64_t b = i / heads_, hd = i % heads_;
                 const int64_t base = (b * heads_ + hd) * ctxLen * dh;
                 std::memcpy(kCache + base + pos * dh, &qkv[b * 3 * d + d + hd * dh], dh * sizeof(float));
@@ -273,21 +292,20 @@ torch::Tensor DecoderStep::run(const std::vector<int64_t>& tokens, DecoderState&
                 attendOne(&qkv[b * 3 * d + hd * dh], kCache + base, vCache + base, pos + 1, dh, scale, w.data(),
                           &ctx[b * d + hd * dh]);
             }
+            meet();
             rows(l.selfOut, ctx.data(), x.data(), PackedMatrix::Epilogue::Accumulate);
-#pragma omp barrier
+            meet();
 
             // Cross-attention to the window's encoder frames.
-#pragma omp single
-            norm(l.crossLn);
-            rows(l.crossQuery, h.data(), q.data(), PackedMatrix::Epilogue::Store);
-#pragma omp barrier
+            norm(l.crossLn, ownNorm);
+            rows(l.crossQuery, ownNorm.data(), q.data(), PackedMatrix::Epilogue::Store);
+            meet();
             const bool half = li < state.crossKHalf.size();
             const auto& ck = half ? state.crossKHalf[li] : state.crossK[li];  // [1 or B, H, S, dh]
             const auto& cv = half ? state.crossVHalf[li] : state.crossV[li];
             const int64_t frames = ck.size(2);
             float* wOut = weights[li].data_ptr<float>();
-#pragma omp for schedule(static)
-            for (int64_t i = 0; i < tiles; ++i) {
+            for (int64_t i = tid; i < tiles; i += nt) {
                 const int64_t b = i / heads_, hd = i % heads_;
                 const int64_t kb = ck.size(0) == 1 ? 0 : b;
                 const int64_t base = (kb * heads_ + hd) * frames * dh;
@@ -299,16 +317,16 @@ torch::Tensor DecoderStep::run(const std::vector<int64_t>& tokens, DecoderState&
                     attendOne(&q[b * d + hd * dh], ck.data_ptr<float>() + base, cv.data_ptr<float>() + base, frames,
                               dh, scale, wOut + i * frames, &ctx[b * d + hd * dh]);
             }
+            meet();
             rows(l.crossOut, ctx.data(), x.data(), PackedMatrix::Epilogue::Accumulate);
-#pragma omp barrier
+            meet();
 
             // MLP with exact (erf) GELU.
-#pragma omp single
-            norm(l.mlpLn);
-            rows(l.up, h.data(), hidden.data(), PackedMatrix::Epilogue::Gelu);
-#pragma omp barrier
+            norm(l.mlpLn, ownNorm);
+            rows(l.up, ownNorm.data(), hidden.data(), PackedMatrix::Epilogue::Gelu);
+            meet();
             rows(l.down, hidden.data(), x.data(), PackedMatrix::Epilogue::Accumulate);
-#pragma omp barrier
+            meet();
         }
     }
     if (crossWeights)
