@@ -358,6 +358,28 @@ private slots:
         QCOMPARE(t.windows.size(), size_t(1));
         // The decoder stops on its own: at most one character per 40 ms frame.
         QVERIFY(t.windows[0].tokenCount <= t.windows[0].totalFrames + 9);
+        // Greedy decoding keeps its steps' probabilities and attention instead of a second pass: forced
+        // alignment of its own text recomputes them teacher-forced, and they must agree.
+        const Transcript again = recognizer->align(audio, t.text, TranscribeOptions());
+        QCOMPARE(again.tokens.size(), t.tokens.size());
+        const auto& wt = t.windows[0];
+        const auto& wa = again.windows[0];
+        QCOMPARE(wa.totalFrames, wt.totalFrames);
+        double worstP = 0, worstWeight = 0;
+        for (size_t i = 0; i < t.tokens.size(); ++i) {
+            QCOMPARE(again.tokens[i].id, t.tokens[i].id);
+            worstP = std::max(worstP, std::abs(double(again.tokens[i].p) - t.tokens[i].p));
+        }
+        for (int l = 0; l < wt.layers; ++l)
+            for (int h = 0; h < wt.heads; ++h)
+                for (int r = 0; r < wt.tokenCount; ++r)
+                    for (int f = 0; f < wt.totalFrames; ++f)
+                        worstWeight = std::max(worstWeight, std::abs(double(wa.weight(l, h, r, f)) - wt.weight(l, h, r, f)));
+        QVERIFY2(worstP < 1e-4, qPrintable(QString::number(worstP)));
+        QVERIFY2(worstWeight < 2e-3, qPrintable(QString::number(worstWeight)));  // weights are kept at float16
+        QCOMPARE(again.words.size(), t.words.size());
+        for (size_t i = 0; i < t.words.size(); ++i) QCOMPARE(again.words[i].t0, t.words[i].t0);
+
         // Beam search over the shared KV cache finds a transcript at least as likely per token as the
         // greedy one (Whisper's length-normalised ranking, end of text included).
         TranscribeOptions beamFive;

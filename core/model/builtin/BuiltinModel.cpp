@@ -281,14 +281,17 @@ DecoderState BuiltinModelImpl::startDecoding(const EncoderOutput& enc, int64_t b
     return state;
 }
 
-torch::Tensor BuiltinModelImpl::stepLogits(const std::vector<int64_t>& tokens, DecoderState& state)
+torch::Tensor BuiltinModelImpl::stepLogits(const std::vector<int64_t>& tokens, DecoderState& state,
+                                           std::vector<torch::Tensor>* crossWeights)
 {
     if (state.length >= hp.maxTokens) throw Error(ErrorKind::Usage, "the built-in model's decoder ran out of positions");
-    if (fastStep) return outputHead->forward(fastStep->run(tokens, state, nullptr));
+    if (fastStep) return outputHead->forward(fastStep->run(tokens, state, crossWeights));
     auto x = (tokenEmbedding->forward(torch::tensor(tokens, torch::kLong)) + decoderPositions[state.length]).unsqueeze(1);
     for (size_t i = 0; i < state.crossK.size(); ++i) {
         BuiltinLayerCache cache{state.selfK[i], state.selfV[i], state.crossK[i], state.crossV[i], {}, {}};
-        x = decoderLayers[i]->as<BuiltinDecoderLayer>()->step(x, cache, nullptr);
+        torch::Tensor weights;
+        x = decoderLayers[i]->as<BuiltinDecoderLayer>()->step(x, cache, crossWeights ? &weights : nullptr);
+        if (crossWeights) crossWeights->push_back(weights);
         state.selfK[i] = cache.selfK;
         state.selfV[i] = cache.selfV;
     }

@@ -86,7 +86,9 @@ public:
     // LibTorch's step otherwise. Both compute the same function as decode().
     void prepareForInference();
     DecoderState startDecoding(const EncoderOutput& enc, int64_t batch);
-    torch::Tensor stepLogits(const std::vector<int64_t>& tokens, DecoderState& state);  // [B] -> [B,V]
+    // [B] -> logits [B,V]; each layer's cross-attention weights [B,h,1,S] go to `crossWeights` if given.
+    torch::Tensor stepLogits(const std::vector<int64_t>& tokens, DecoderState& state,
+                             std::vector<torch::Tensor>* crossWeights = nullptr);
     std::shared_ptr<DecoderStep> fastStep;
 
     int64_t encoderFrames(int64_t melFrames) const;

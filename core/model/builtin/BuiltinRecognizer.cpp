@@ -56,8 +56,12 @@ struct BuiltinRecognizer::Impl {
     BuiltinModelFile file;
     ModelInfo info;
 
-    struct Decoded {
+    // A window's characters with what timing needs for each row (every character, then end of text):
+    // the probability of that row's token and every layer's cross-attention [L,H,rows,S].
+    struct WindowDecoding {
         std::vector<int> chars;
+        std::vector<float> p;
+        torch::Tensor attention;
     };
 
     EncoderOutput encode(const torch::Tensor& mel)
@@ -72,22 +76,38 @@ struct BuiltinRecognizer::Impl {
         return std::min<int64_t>(file.model->hp.maxTokens - 1, enc.memory.size(1) + 8);
     }
 
-    std::vector<int> greedy(const EncoderOutput& enc, const std::atomic<bool>* cancel)
+    // Greedy decoding keeps each step's probabilities and cross-attention: they are the rows the
+    // teacher-forced pass would recompute (the same function of the same prefix), so the Transformer
+    // skips that pass.
+    WindowDecoding greedy(const EncoderOutput& enc, const std::atomic<bool>* cancel)
     {
-        if (file.model->las) return greedyLas(enc, cancel);
+        if (file.model->las) return teacherForce(enc, greedyLas(enc, cancel));
         auto state = file.model->startDecoding(enc, 1);
+        WindowDecoding d;
+        std::vector<std::vector<torch::Tensor>> rows(static_cast<size_t>(file.model->hp.decoderLayers));
         int64_t token = CharacterVocabulary::kSot;
-        std::vector<int> out;
         const int64_t limit = stepLimit(enc);
-        for (int64_t pos = 0; pos < limit; ++pos) {
+        for (int64_t pos = 0; pos <= limit; ++pos) {
             throwIfCancelled(cancel);
-            const auto logits = file.model->stepLogits({token}, state);
-            const int id = static_cast<int>(logits.argmax(-1).item<int64_t>());
-            if (id == CharacterVocabulary::kEot) break;
-            out.push_back(id);
+            std::vector<torch::Tensor> weights;
+            const auto logits = file.model->stepLogits({token}, state, &weights).contiguous();
+            for (size_t l = 0; l < weights.size(); ++l) rows[l].push_back(weights[l][0]);  // [h,1,S]
+            const float* v = logits.data_ptr<float>();
+            const int64_t n = logits.size(1);
+            const int id = static_cast<int>(std::max_element(v, v + n) - v);
+            // At the step limit the row is the end of text, whatever the model would have said.
+            const int chosen = pos == limit ? CharacterVocabulary::kEot : id;
+            double sum = 0;
+            for (int64_t i = 0; i < n; ++i) sum += std::exp(v[i] - v[id]);
+            d.p.push_back(static_cast<float>(std::exp(v[chosen] - v[id]) / sum));
+            if (chosen == CharacterVocabulary::kEot) break;
+            d.chars.push_back(id);
             token = id;
         }
-        return out;
+        std::vector<torch::Tensor> layers;
+        for (const auto& r : rows) layers.push_back(torch::cat(r, 1));  // [h,rows,S]
+        d.attention = torch::stack(layers).contiguous();
+        return d;
     }
 
     std::vector<int> greedyLas(const EncoderOutput& enc, const std::atomic<bool>* cancel)
@@ -173,9 +193,8 @@ struct BuiltinRecognizer::Impl {
         return best == finished.end() ? std::vector<int>{} : best->chars;
     }
 
-    // Teacher-forced pass over `chars`: per-character probabilities, every layer's cross-attention and
-    // DTW timings. Appends tokens, words and the window to `out`.
-    void timeWindow(const EncoderOutput& enc, const std::vector<int>& chars, double t0, Transcript& out)
+    // Teacher-forced pass over `chars`: per-character probabilities and every layer's cross-attention.
+    WindowDecoding teacherForce(const EncoderOutput& enc, std::vector<int> chars)
     {
         std::vector<int64_t> ids{CharacterVocabulary::kSot};
         ids.insert(ids.end(), chars.begin(), chars.end());
@@ -185,8 +204,22 @@ struct BuiltinRecognizer::Impl {
         std::vector<torch::Tensor> cross;
         const auto logits = file.model->decode(torch::tensor(ids, torch::kLong).unsqueeze(0), enc, &cross);
         const auto probs = torch::softmax(logits[0], -1);
+        WindowDecoding d;
+        for (size_t r = 0; r <= chars.size(); ++r)
+            d.p.push_back(probs[static_cast<int64_t>(r)][r < chars.size() ? chars[r] : CharacterVocabulary::kEot].item<float>());
+        std::vector<torch::Tensor> perLayer;
+        for (const auto& w : cross) perLayer.push_back(w[0]);
+        d.attention = torch::stack(perLayer).contiguous();  // [L,H,rows,S]
+        d.chars = std::move(chars);
+        return d;
+    }
+
+    // DTW timings from a window's attention. Appends tokens, words and the window to `out`.
+    void timeWindow(const WindowDecoding& d, double t0, Transcript& out)
+    {
+        const auto& chars = d.chars;
         const int rows = static_cast<int>(chars.size()) + 1;  // every character, then end of text
-        const int frames = static_cast<int>(enc.memory.size(1));
+        const int frames = static_cast<int>(d.attention.size(3));
 
         WindowAttention window;
         window.t0 = t0;
@@ -196,9 +229,7 @@ struct BuiltinRecognizer::Impl {
         window.tokenCount = rows;
         window.layers = info.layers;
         window.heads = info.heads;
-        std::vector<torch::Tensor> perLayer;
-        for (const auto& w : cross) perLayer.push_back(w[0]);
-        const auto all = torch::stack(perLayer).contiguous();  // [L,H,rows,S]
+        const auto& all = d.attention;
         window.weights = out.keepAttention(all.data_ptr<float>(), static_cast<size_t>(all.numel()));
         std::vector<std::vector<float>> heads;
         for (const auto& h : info.alignmentHeads) {
@@ -223,7 +254,7 @@ struct BuiltinRecognizer::Impl {
             t.id = r < static_cast<int>(chars.size()) ? chars[r] : CharacterVocabulary::kEot;
             t.special = t.id == CharacterVocabulary::kEot;
             t.text = t.special ? "<|endoftext|>" : CharacterVocabulary::piece(t.id);
-            t.p = probs[r][t.id].item<float>();
+            t.p = d.p[static_cast<size_t>(r)];
             t.t0 = t0 + alignment.startFrame[r] * frameSeconds;
             t.t1 = t0 + alignment.endFrame[r] * frameSeconds;
             t.window = static_cast<int>(out.windows.size());
@@ -322,10 +353,11 @@ Transcript BuiltinRecognizer::transcribe(const Audio& audio, const TranscribeOpt
         const auto [start, end] = windows[w];
         const double t0 = start * kMelSeconds;
         const auto enc = m.encode(mel.narrow(1, start, end - start).contiguous());
-        const auto chars = options.beamSize > 1 ? m.beam(enc, options.beamSize, cancel) : m.greedy(enc, cancel);
+        const auto decoded = options.beamSize > 1 ? m.teacherForce(enc, m.beam(enc, options.beamSize, cancel))
+                                                   : m.greedy(enc, cancel);
         throwIfCancelled(cancel);
-        m.timeWindow(enc, chars, t0, out);
-        std::string text = CharacterVocabulary::decode(chars);
+        m.timeWindow(decoded, t0, out);
+        std::string text = CharacterVocabulary::decode(decoded.chars);
         while (!text.empty() && text.back() == ' ') text.pop_back();
         while (!text.empty() && text.front() == ' ') text.erase(text.begin());
         if (!text.empty()) {
@@ -356,7 +388,7 @@ Transcript BuiltinRecognizer::align(const Audio& audio, const std::string& text,
     out.audioDuration = audio.duration();
     const auto mel = builtinLogMel(audio.samples, m.file.model->hp.nMels);
     const auto enc = m.encode(mel);
-    m.timeWindow(enc, CharacterVocabulary::encode(normalized), 0.0, out);
+    m.timeWindow(m.teacherForce(enc, CharacterVocabulary::encode(normalized)), 0.0, out);
     out.text = normalized;
     out.segments.push_back({0.0, audio.duration(), normalized});
     if (progress) progress(1.0);
