@@ -138,6 +138,15 @@ private slots:
         const auto j = QJsonDocument::fromJson(bench.out.toUtf8()).object();
         for (const char* key : {"encode_ms", "decode_ms_per_token", "rtf"})
             QVERIFY2(j[key].toDouble() > 0, key);
+        // The default model is the built-in one, and bench times it too (one 15 s window).
+        const QString speech = dir.path() + "/bench.wav";
+        QVERIFY(attnscope::test::synthesizeSpeech("time the built in model", speech));
+        const auto builtin = run({"bench", "--audio", speech, "--json", "--runs", "1", "--steps", "10"});
+        QVERIFY2(builtin.code == 0, qPrintable(builtin.err));
+        const auto b = QJsonDocument::fromJson(builtin.out.toUtf8()).object();
+        QCOMPARE(b["model"].toString(), QString("builtin"));
+        for (const char* key : {"encode_ms", "decode_ms_per_token", "rtf", "audio_seconds"})
+            QVERIFY2(b[key].toDouble() > 0, key);
     }
 
     void realSpeechFromShared()
