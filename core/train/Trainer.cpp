@@ -350,7 +350,7 @@ void Trainer::run(std::ostream& log)
     };
 
     TrainerProgress p;
-    double sumLoss = 0, sumCe = 0, sumCtc = 0, sumGuided = 0;
+    double sumLoss = 0, sumCe = 0, sumCtc = 0, sumGuided = 0, sumNorm = 0, maxNorm = 0;
     int sumCount = 0;
     double windowAudio = 0;
     auto windowStart = Clock::now();
@@ -402,6 +402,10 @@ void Trainer::run(std::ostream& log)
             sumCe += ce.item<double>();
             sumCtc += ctc.item<double>();
             sumGuided += guided.item<double>();
+            // The gradient norm before clipping: a window whose maximum is far above its mean shows
+            // steps that clipping reduced to almost nothing.
+            sumNorm += norm;
+            maxNorm = std::max(maxNorm, norm);
             ++sumCount;
             audioSeconds += b.audioSeconds;
             windowAudio += b.audioSeconds;
@@ -426,11 +430,12 @@ void Trainer::run(std::ostream& log)
                 }
                 log << std::fixed << std::setprecision(3) << "step " << step << " epoch " << std::setprecision(2)
                     << p.epoch << std::setprecision(3) << " loss " << p.loss << " (ce " << p.ce << ", ctc " << p.ctc
-                    << ", guided " << p.guided << ") lr " << std::scientific << std::setprecision(2) << lr << std::fixed;
+                    << ", guided " << p.guided << ") grad norm " << std::defaultfloat << std::setprecision(3) << sumNorm / sumCount << " max "
+                    << maxNorm << " lr " << std::scientific << std::setprecision(2) << lr << std::fixed;
                 if (evalNow) log << " dev CER " << std::setprecision(1) << 100.0 * p.devCer << "%";
                 log << std::setprecision(1) << " | " << p.elapsedMinutes << " min, " << p.minutesLeft << " min left, "
                     << std::setprecision(0) << p.audioSecondsPerSecond << " s audio/s" << std::endl;
-                sumLoss = sumCe = sumCtc = sumGuided = 0;
+                sumLoss = sumCe = sumCtc = sumGuided = sumNorm = maxNorm = 0;
                 sumCount = 0;
                 windowAudio = 0;
                 windowStart = Clock::now();

@@ -4,6 +4,7 @@
 #include "audio/Audio.h"
 #include "dsp/LogMel.h"
 #include "dsp/MelFilterBank.h"
+#include "model/builtin/ContiguousGradGelu.h"
 #include "model/builtin/TorchArchiveCheck.h"
 
 #include <cmath>
@@ -80,7 +81,7 @@ torch::Tensor BuiltinEncoderLayerImpl::forward(const torch::Tensor& x, const tor
 {
     const auto h = ln1->forward(x);
     auto y = x + drop->forward(attn->forward(h, h, keyMask));
-    return y + drop->forward(down->forward(F::gelu(up->forward(ln2->forward(y)))));
+    return y + drop->forward(down->forward(contiguousGradGelu(up->forward(ln2->forward(y)))));
 }
 
 BuiltinDecoderLayerImpl::BuiltinDecoderLayerImpl(const BuiltinHParams& hp)
@@ -102,7 +103,7 @@ torch::Tensor BuiltinDecoderLayerImpl::forward(const torch::Tensor& x, const tor
     const auto h = ln1->forward(x);
     auto y = x + drop->forward(selfAttn->forward(h, h, selfMask));
     y = y + drop->forward(crossAttn->forward(ln2->forward(y), memory, memoryMask, crossWeights, crossQueries));
-    return y + drop->forward(down->forward(F::gelu(up->forward(ln3->forward(y)))));
+    return y + drop->forward(down->forward(contiguousGradGelu(up->forward(ln3->forward(y)))));
 }
 
 torch::Tensor BuiltinDecoderLayerImpl::step(const torch::Tensor& x, BuiltinLayerCache& cache,
@@ -115,7 +116,7 @@ torch::Tensor BuiltinDecoderLayerImpl::step(const torch::Tensor& x, BuiltinLayer
     cache.selfV = cache.selfV.defined() ? torch::cat({cache.selfV, v}, 2) : v;
     auto y = x + selfAttn->attend(h, cache.selfK, cache.selfV, {}, nullptr);
     y = y + crossAttn->attend(ln2->forward(y), cache.crossK, cache.crossV, cache.crossMask, crossWeights);
-    return y + down->forward(F::gelu(up->forward(ln3->forward(y))));
+    return y + down->forward(contiguousGradGelu(up->forward(ln3->forward(y))));
 }
 
 BuiltinModelImpl::BuiltinModelImpl(const BuiltinHParams& hparams) : hp(hparams)
@@ -167,9 +168,9 @@ EncoderOutput paddingMasks(const torch::Tensor& melLengths, int64_t frames, cons
 EncoderOutput BuiltinModelImpl::encode(const torch::Tensor& mel, const torch::Tensor& melLengths)
 {
     if (las) return las->encode(mel, melLengths);
-    auto x = F::gelu(conv1->forward(mel));
-    x = F::gelu(conv2->forward(x));
-    x = F::gelu(conv3->forward(x)).transpose(1, 2);  // [B,S,D]
+    auto x = contiguousGradGelu(conv1->forward(mel));
+    x = contiguousGradGelu(conv2->forward(x));
+    x = contiguousGradGelu(conv3->forward(x)).transpose(1, 2);  // [B,S,D]
     const int64_t s = x.size(1);
     if (s > encoderPositions.size(0))
         throw Error(ErrorKind::Audio, "the audio window is too long for the built-in model");
@@ -177,7 +178,8 @@ EncoderOutput BuiltinModelImpl::encode(const torch::Tensor& mel, const torch::Te
 
     EncoderOutput enc = paddingMasks(melLengths, s, x.options());
     // Padded frames are zeroed before and after the layers so that nothing, forward or backward,
-    // flows through them (they once carried exploding gradients into the convolutions).
+    // flows through them. (The exploding convolution gradients once blamed on them came from GELU's
+    // backward: see ContiguousGradGelu.h.)
     const auto keep = realFrames(enc);  // [B,S,1]
     x = x * keep;
     for (auto& layer : *encoderLayers) x = layer->as<BuiltinEncoderLayer>()->forward(x, enc.keyMask);

@@ -1,6 +1,7 @@
 #include "model/builtin/ListenAttendSpell.h"
 
 #include "Error.h"
+#include "model/builtin/ContiguousGradGelu.h"
 
 namespace attnscope {
 
@@ -38,10 +39,10 @@ EncoderOutput ListenAttendSpellImpl::encode(const torch::Tensor& mel, const torc
         const auto frame = torch::arange(x.size(2), lengths.options());
         return x * (frame.unsqueeze(0) < lengths.unsqueeze(1)).unsqueeze(1).to(x.scalar_type());
     };
-    auto x = zeroPadding(F::gelu(conv1->forward(zeroPadding(mel))));
+    auto x = zeroPadding(contiguousGradGelu(conv1->forward(zeroPadding(mel))));
     lengths = (lengths - 1).div(2, "floor") + 1;
-    x = zeroPadding(F::gelu(conv2->forward(x)));
-    x = F::gelu(conv3->forward(x)).transpose(1, 2);  // [B,S,D]
+    x = zeroPadding(contiguousGradGelu(conv2->forward(x)));
+    x = contiguousGradGelu(conv3->forward(x)).transpose(1, 2);  // [B,S,D]
     const int64_t s = x.size(1);
     EncoderOutput enc = paddingMasks(melLengths, s, x.options());
     const auto keep = realFrames(enc);
