@@ -41,5 +41,23 @@ __attribute__((target("avx2,fma"))) inline __m256 expNonPositive(__m256 x)
     return _mm256_mul_ps(y, _mm256_castsi256_ps(e));
 }
 
+// erf(x), Abramowitz and Stegun 7.1.26 (absolute error < 1.5e-7; libm's erff costs ~20 ns a value,
+// 5 % of a built-in transcription and more under beam search).
+__attribute__((target("avx2,fma"))) inline __m256 erfApprox(__m256 x)
+{
+    const __m256 sign = _mm256_and_ps(x, _mm256_set1_ps(-0.0f));
+    const __m256 a = _mm256_andnot_ps(_mm256_set1_ps(-0.0f), x);
+    const __m256 t = _mm256_div_ps(_mm256_set1_ps(1.0f), _mm256_fmadd_ps(a, _mm256_set1_ps(0.3275911f), _mm256_set1_ps(1.0f)));
+    __m256 y = _mm256_set1_ps(1.061405429f);
+    y = _mm256_fmadd_ps(y, t, _mm256_set1_ps(-1.453152027f));
+    y = _mm256_fmadd_ps(y, t, _mm256_set1_ps(1.421413741f));
+    y = _mm256_fmadd_ps(y, t, _mm256_set1_ps(-0.284496736f));
+    y = _mm256_fmadd_ps(y, t, _mm256_set1_ps(0.254829592f));
+    y = _mm256_mul_ps(y, t);
+    const __m256 e = expNonPositive(_mm256_mul_ps(_mm256_sub_ps(_mm256_setzero_ps(), a), a));
+    const __m256 r = _mm256_fnmadd_ps(y, e, _mm256_set1_ps(1.0f));
+    return _mm256_or_ps(r, sign);
+}
+
 }  // namespace attnscope
 #endif

@@ -7,6 +7,7 @@
 #include <ATen/Parallel.h>
 #include <omp.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -37,6 +38,46 @@ __attribute__((target("avx2,fma,f16c"))) float dotHalf(const uint16_t* w, const 
     for (; d < n; ++d)
         s += _cvtsh_ss(w[d]) * x[d];
     return s;
+}
+
+// dotHalf of one f16 row against C inputs `stride` floats apart: the row is loaded and converted once.
+// The same accumulators in the same order as dotHalf, so each result equals dotHalf's bit for bit.
+template <int C>
+__attribute__((target("avx2,fma,f16c"))) void dotHalfRows(const uint16_t* w, const float* x, int64_t stride, int64_t n, float* out)
+{
+    __m256 a0[C], a1[C];  // fully unrolled below, so they live in registers
+#pragma GCC unroll 4
+    for (int c = 0; c < C; ++c) a0[c] = a1[c] = _mm256_setzero_ps();
+    int64_t d = 0;
+    for (; d + 16 <= n; d += 16) {
+        const __m256 w0 = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w + d)));
+        const __m256 w1 = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w + d + 8)));
+#pragma GCC unroll 4
+        for (int c = 0; c < C; ++c) {
+            a0[c] = _mm256_fmadd_ps(w0, _mm256_loadu_ps(x + c * stride + d), a0[c]);
+            a1[c] = _mm256_fmadd_ps(w1, _mm256_loadu_ps(x + c * stride + d + 8), a1[c]);
+        }
+    }
+#pragma GCC unroll 4
+    for (int c = 0; c < C; ++c) {
+        float s = horizontalSum(_mm256_add_ps(a0[c], a1[c]));
+        for (int64_t e = d; e < n; ++e)
+            s += _cvtsh_ss(w[e]) * x[c * stride + e];
+        out[c] = s;
+    }
+}
+
+// y = gelu(y) over n values, exact (erf) form.
+__attribute__((target("avx2,fma"))) void geluInPlace(float* y, int64_t n)
+{
+    int64_t d = 0;
+    for (; d + 8 <= n; d += 8) {
+        const __m256 v = _mm256_loadu_ps(y + d);
+        const __m256 e = erfApprox(_mm256_mul_ps(v, _mm256_set1_ps(static_cast<float>(M_SQRT1_2))));
+        _mm256_storeu_ps(y + d, _mm256_mul_ps(_mm256_mul_ps(_mm256_set1_ps(0.5f), v), _mm256_add_ps(_mm256_set1_ps(1.0f), e)));
+    }
+    for (; d < n; ++d)
+        y[d] = 0.5f * y[d] * (1.0f + std::erf(y[d] * static_cast<float>(M_SQRT1_2)));
 }
 
 __attribute__((target("avx2,fma"))) float dotFull(const float* w, const float* x, int64_t n)
@@ -75,6 +116,12 @@ __attribute__((target("avx2,fma"))) void axpy(float a, const float* x, float* y,
 }
 #else
 float dotHalf(const uint16_t*, const float*, int64_t) { return 0.0f; }
+template <int C>
+void dotHalfRows(const uint16_t*, const float*, int64_t, int64_t, float*) {}
+void geluInPlace(float* y, int64_t n)
+{
+    for (int64_t d = 0; d < n; ++d) y[d] = 0.5f * y[d] * (1.0f + std::erf(y[d] * static_cast<float>(M_SQRT1_2)));
+}
 void axpyHalf(float, const uint16_t*, float*, int64_t) {}
 float dotFull(const float* w, const float* x, int64_t n)
 {
@@ -162,18 +209,32 @@ PackedMatrix::PackedMatrix(const torch::Tensor& weight, const torch::Tensor& bia
 
 void PackedMatrix::multiplyRows(const float* x, int64_t n, float* y, int64_t begin, int64_t end, Epilogue epilogue) const
 {
+    float v[4];
     for (int64_t r = begin; r < end; ++r)
-        for (int64_t i = 0; i < n; ++i) {
+        for (int64_t i = 0; i < n; i += 4) {
+            const int64_t count = std::min<int64_t>(4, n - i);
             const float* xi = x + i * cols_;
-            const float v = (half() ? dotHalf(half_.data() + r * cols_, xi, cols_) : dotFull(full_.data() + r * cols_, xi, cols_)) + bias_[r];
-            float& out = y[i * rows_ + r];
-            if (epilogue == Epilogue::Store)
-                out = v;
-            else if (epilogue == Epilogue::Accumulate)
-                out += v;
-            else
-                out = 0.5f * v * (1.0f + std::erf(v * static_cast<float>(M_SQRT1_2)));
+            if (!half()) {
+                for (int64_t c = 0; c < count; ++c) v[c] = dotFull(full_.data() + r * cols_, xi + c * cols_, cols_);
+            } else {
+                const uint16_t* w = half_.data() + r * cols_;
+                switch (count) {  // a beam's rows share each weight row's load and conversion
+                case 4: dotHalfRows<4>(w, xi, cols_, cols_, v); break;
+                case 3: dotHalfRows<3>(w, xi, cols_, cols_, v); break;
+                case 2: dotHalfRows<2>(w, xi, cols_, cols_, v); break;
+                default: v[0] = dotHalf(w, xi, cols_);
+                }
+            }
+            for (int64_t c = 0; c < count; ++c) {
+                float& out = y[(i + c) * rows_ + r];
+                if (epilogue == Epilogue::Accumulate)
+                    out += v[c] + bias_[r];
+                else
+                    out = v[c] + bias_[r];
+            }
         }
+    if (epilogue == Epilogue::Gelu)
+        for (int64_t i = 0; i < n; ++i) geluInPlace(y + i * rows_ + begin, end - begin);
 }
 
 void PackedMatrix::multiply(const float* x, int64_t n, float* y) const
@@ -184,9 +245,16 @@ void PackedMatrix::multiply(const float* x, int64_t n, float* y) const
 
 void DecoderState::reorder(const torch::Tensor& order)
 {
+    // Only the first `length` positions hold keys and values. Copying the whole preallocated context
+    // (and allocating it anew) every step cost a beam search more than its decoder steps did.
+    const int64_t rows = order.size(0);
     for (auto* cache : {&selfK, &selfV})
-        for (auto& t : *cache)
-            t = t.index_select(0, order);
+        for (auto& t : *cache) {
+            if (!t.defined()) continue;
+            const auto kept = t.narrow(2, 0, length).index_select(0, order);
+            if (t.size(0) != rows) t = torch::zeros({rows, t.size(1), t.size(2), t.size(3)}, t.options());
+            t.narrow(2, 0, length).copy_(kept);
+        }
     for (auto* cache : {&crossK, &crossV, &crossKHalf, &crossVHalf})
         for (auto& t : *cache)
             if (t.size(0) != 1)

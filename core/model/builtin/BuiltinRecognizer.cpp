@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <numeric>
 #include <sstream>
 #include <unistd.h>
 
@@ -127,20 +128,25 @@ struct BuiltinRecognizer::Impl {
         return out;
     }
 
-    std::vector<int> beam(const EncoderOutput& enc, int beamSize, const std::atomic<bool>* cancel)
+    // Beam search ranked as Whisper ranks it. The Transformer extends every hypothesis by one step over
+    // a shared KV cache whose rows follow the hypotheses, and keeps each step's probabilities and
+    // attention as greedy does; the listen-attend-spell model recomputes each prefix in one
+    // teacher-forced batch and times the winner with a teacher-forced pass.
+    WindowDecoding beam(const EncoderOutput& enc, int beamSize, const std::atomic<bool>* cancel)
     {
         struct Hyp {
             std::vector<int> chars;
+            std::vector<float> p;        // each row's probability, the end of text's last when finished
+            std::vector<int64_t> rows;   // the batch row that produced each of those rows
             double logp = 0;
-            int64_t parent = 0;  // the row of the previous step's batch it extends
         };
-        // The Transformer extends every hypothesis by one step over a shared KV cache whose rows follow
-        // the hypotheses; the listen-attend-spell model recomputes each prefix in one teacher-forced batch.
         const bool incremental = !file.model->las;
         DecoderState state;
         if (incremental) state = file.model->startDecoding(enc, 1);
+        std::vector<std::vector<torch::Tensor>> stepWeights;  // [step][layer] -> [b,h,1,S]
         std::vector<Hyp> live{{}}, finished;
         const int64_t limit = stepLimit(enc);
+        std::vector<int> order;
         for (int64_t pos = 0; pos < limit && !live.empty(); ++pos) {
             throwIfCancelled(cancel);
             const int64_t b = static_cast<int64_t>(live.size());
@@ -148,7 +154,8 @@ struct BuiltinRecognizer::Impl {
             if (incremental) {
                 std::vector<int64_t> last;
                 for (const auto& h : live) last.push_back(h.chars.empty() ? CharacterVocabulary::kSot : h.chars.back());
-                logits = file.model->stepLogits(last, state);
+                stepWeights.emplace_back();
+                logits = file.model->stepLogits(last, state, &stepWeights.back());
             } else {
                 auto tokens = torch::zeros({b, pos + 1}, torch::kLong);
                 for (int64_t i = 0; i < b; ++i) {
@@ -158,39 +165,73 @@ struct BuiltinRecognizer::Impl {
                 EncoderOutput e{enc.memory.expand({b, -1, -1}), enc.lengths.expand({b}), enc.keyMask.expand({b, -1, -1, -1})};
                 logits = file.model->decode(tokens, e).select(1, pos);
             }
-            const auto logp = torch::log_softmax(logits, -1);  // [b,V]
+            logits = logits.to(torch::kFloat).contiguous();
+            const int64_t vocab = logits.size(1);
+            const int keep = static_cast<int>(std::min<int64_t>(beamSize + 1, vocab));
             std::vector<Hyp> candidates;
             for (int64_t i = 0; i < b; ++i) {
-                const auto top = logp[i].topk(beamSize);
-                for (int k = 0; k < beamSize; ++k) {
-                    Hyp h = live[i];
-                    h.parent = i;
-                    const int id = static_cast<int>(std::get<1>(top)[k].item<int64_t>());
-                    h.logp += std::get<0>(top)[k].item<double>();
-                    if (id == CharacterVocabulary::kEot) {
-                        finished.push_back(h);
-                    } else if (id >= CharacterVocabulary::kFirstChar) {
-                        h.chars.push_back(id);
-                        candidates.push_back(h);
-                    }
+                const float* v = logits.data_ptr<float>() + i * vocab;
+                const float top = *std::max_element(v, v + vocab);
+                double sum = 0;
+                for (int64_t k = 0; k < vocab; ++k) sum += std::exp(v[k] - top);
+                const double logNorm = top + std::log(sum);
+                order.resize(static_cast<size_t>(vocab));
+                std::iota(order.begin(), order.end(), 0);
+                std::partial_sort(order.begin(), order.begin() + keep, order.end(), [v](int a, int c) { return v[a] > v[c]; });
+                for (int k = 0; k < keep; ++k) {
+                    const double lp = v[order[k]] - logNorm;
+                    Hyp h = live[static_cast<size_t>(i)];
+                    h.logp += lp;
+                    h.chars.push_back(order[k]);
+                    h.p.push_back(static_cast<float>(std::exp(lp)));
+                    h.rows.push_back(i);
+                    candidates.push_back(std::move(h));
                 }
             }
-            std::sort(candidates.begin(), candidates.end(), [](const Hyp& a, const Hyp& c) { return a.logp > c.logp; });
-            if (candidates.size() > static_cast<size_t>(beamSize)) candidates.resize(beamSize);
-            live = candidates;
+            // As Whisper does: walk the candidates from the most likely down. An end of text there
+            // finishes a hypothesis; the first `beamSize` others go on. Ends of text ranked below those
+            // are not taken: taking every live row's top-k ends filled the finished list with short,
+            // unlikely prefixes and stopped the search after a few characters.
+            std::stable_sort(candidates.begin(), candidates.end(), [](const Hyp& a, const Hyp& c) { return a.logp > c.logp; });
+            std::vector<Hyp> next;
+            for (auto& h : candidates) {
+                if (next.size() >= static_cast<size_t>(beamSize)) break;
+                const int id = h.chars.back();
+                if (id == CharacterVocabulary::kEot) {
+                    h.chars.pop_back();
+                    if (finished.size() < static_cast<size_t>(beamSize)) finished.push_back(std::move(h));
+                } else if (id >= CharacterVocabulary::kFirstChar) {
+                    next.push_back(std::move(h));
+                }
+            }
+            live = std::move(next);
             if (finished.size() >= static_cast<size_t>(beamSize)) break;
             if (incremental && !live.empty()) {
                 std::vector<int64_t> parents;
-                for (const auto& h : live) parents.push_back(h.parent);
+                for (const auto& h : live) parents.push_back(h.rows.back());
                 state.reorder(torch::tensor(parents, torch::kLong));
             }
         }
-        if (finished.empty()) finished = live;
+        // Only when the step limit cut every hypothesis short: its rows lack the end of text.
+        const bool cutShort = finished.empty();
+        if (cutShort) finished = live;
         // Length-normalised score, as Whisper ranks its beams.
         const auto best = std::max_element(finished.begin(), finished.end(), [](const Hyp& a, const Hyp& c) {
             return a.logp / (a.chars.size() + 1) < c.logp / (c.chars.size() + 1);
         });
-        return best == finished.end() ? std::vector<int>{} : best->chars;
+        if (best == finished.end()) return teacherForce(enc, {});
+        if (!incremental || cutShort) return teacherForce(enc, best->chars);
+        WindowDecoding d;
+        std::vector<torch::Tensor> layers;
+        for (size_t l = 0; l < stepWeights.front().size(); ++l) {
+            std::vector<torch::Tensor> rows;
+            for (size_t pos = 0; pos < best->rows.size(); ++pos) rows.push_back(stepWeights[pos][l][best->rows[pos]]);  // [h,1,S]
+            layers.push_back(torch::cat(rows, 1));
+        }
+        d.attention = torch::stack(layers).contiguous();  // [L,H,rows,S]
+        d.p = best->p;
+        d.chars = best->chars;
+        return d;
     }
 
     // Teacher-forced pass over `chars`: per-character probabilities and every layer's cross-attention.
@@ -353,7 +394,7 @@ Transcript BuiltinRecognizer::transcribe(const Audio& audio, const TranscribeOpt
         const auto [start, end] = windows[w];
         const double t0 = start * kMelSeconds;
         const auto enc = m.encode(mel.narrow(1, start, end - start).contiguous());
-        const auto decoded = options.beamSize > 1 ? m.teacherForce(enc, m.beam(enc, options.beamSize, cancel))
+        const auto decoded = options.beamSize > 1 ? m.beam(enc, options.beamSize, cancel)
                                                    : m.greedy(enc, cancel);
         throwIfCancelled(cancel);
         m.timeWindow(decoded, t0, out);
