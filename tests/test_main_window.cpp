@@ -8,6 +8,7 @@
 #include "PlaybackController.h"
 #include "RecordingController.h"
 #include "TierPane.h"
+#include "TranscribeWorker.h"
 #include "audio/AudioFile.h"
 #include "audio/RecordingRecovery.h"
 #include "support/TestSupport.h"
@@ -29,6 +30,8 @@
 #include <QImage>
 #include <QProgressDialog>
 #include <QPushButton>
+#include <QSettings>
+#include <QSpinBox>
 #include <QTimer>
 #include <QProcess>
 #include <QSignalSpy>
@@ -351,6 +354,37 @@ private slots:
     }
 
     // Live mode re-runs the recognizer during the recording and shows its result in place.
+    void beamControlReachesTheRecognizer()
+    {
+        // The Beam control is remembered and decides the search: the window's transcript is the
+        // built-in model's beam-5 transcript of the same audio, computed here by a worker of its own.
+        const auto transcribeWith = [&](int beam) {
+            TranscribeWorker worker;
+            QString text;
+            connect(&worker, &TranscribeWorker::finished, [&text](const Transcript& t, double) { text = QString::fromStdString(t.text); });
+            worker.run(loadAudioFile(speech.toStdString()), "builtin", QString(), beam);
+            return text;
+        };
+        const QString greedy = transcribeWith(1), beamFive = transcribeWith(5);
+        QVERIFY(!beamFive.isEmpty());
+        qInfo("greedy: '%s'; beam 5: '%s'", qPrintable(greedy), qPrintable(beamFive));
+        MainWindow w;
+        auto* beam = w.findChild<QSpinBox*>("beamSize");
+        QVERIFY(beam);
+        QCOMPARE(beam->value(), 1);  // greedy until asked
+        beam->setValue(5);
+        QCOMPARE(QSettings().value("decode/beam").toInt(), 5);
+        QVERIFY(w.openAudio(speech));
+        w.setModelPath("builtin");
+        QSignalSpy done(&w, &MainWindow::transcriptionDone);
+        w.transcribe();
+        QVERIFY(done.wait(60000));
+        QCOMPARE(done.takeFirst().at(0).toBool(), true);
+        QCOMPARE(QString::fromStdString(w.document()->transcript()->text), beamFive);
+        beam->setValue(1);
+        QCOMPARE(QSettings().value("decode/beam").toInt(), 1);
+    }
+
     void liveModeTranscribesWhileRecording()
     {
         if (fifoFd_ < 0)

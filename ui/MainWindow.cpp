@@ -306,6 +306,15 @@ QWidget* MainWindow::buildControls()
                            "capture and drawing keep a core."));
     form->addRow(tr("Threads"), threads);
     connect(threads, qOverload<int>(&QSpinBox::valueChanged), this, [](int n) { QSettings().setValue("compute/threads", n); });
+    auto* beam = new QSpinBox;
+    beam->setObjectName("beamSize");
+    beam->setRange(1, 10);
+    beam->setSpecialValueText(tr("greedy"));
+    beam->setValue(settings.value("decode/beam", 1).toInt());
+    beam->setToolTip(tr("Beam search keeps this many candidate transcripts at every step: slower, usually more "
+                        "accurate. Greedy takes the likeliest token each time. Live mode always decodes greedily."));
+    form->addRow(tr("Beam"), beam);
+    connect(beam, qOverload<int>(&QSpinBox::valueChanged), this, [](int n) { QSettings().setValue("decode/beam", n); });
 
     // Recording.
     deviceCombo_ = new QComboBox;
@@ -562,7 +571,7 @@ void MainWindow::liveTick()
     tail.samples.assign(all.begin() + static_cast<std::ptrdiff_t>(from), all.end());
     // One thread: capture, drawing and the recognizer share the cores, and spinning OpenMP threads
     // on a busy core were 10x slower (see docs/benchmarks.md).
-    runRecognizer(tail, 1, static_cast<double>(from) / kSampleRate);
+    runRecognizer(tail, 1, 1, static_cast<double>(from) / kSampleRate);
 }
 
 int MainWindow::offerRecovery()
@@ -666,17 +675,18 @@ void MainWindow::transcribe()
         emit transcriptionDone(false, tr("no audio"));
         return;
     }
-    runRecognizer(document_.audio(), QSettings().value("compute/threads", 0).toInt(), -1);
+    const QSettings settings;
+    runRecognizer(document_.audio(), settings.value("compute/threads", 0).toInt(), settings.value("decode/beam", 1).toInt(), -1);
 }
 
-void MainWindow::runRecognizer(const Audio& audio, int threads, double liveOffset)
+void MainWindow::runRecognizer(const Audio& audio, int threads, int beamSize, double liveOffset)
 {
     busy_ = true;
     liveOffset_ = liveOffset;
     progress_->setValue(0);
     updateStatus();
     QMetaObject::invokeMethod(worker_, "run", Qt::QueuedConnection, Q_ARG(attnscope::Audio, audio), Q_ARG(QString, modelPath()),
-                              Q_ARG(QString, QString()), Q_ARG(int, 1), Q_ARG(int, threads));
+                              Q_ARG(QString, QString()), Q_ARG(int, std::max(1, beamSize)), Q_ARG(int, threads));
 }
 
 void MainWindow::cancel()

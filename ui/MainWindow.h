@@ -94,7 +94,7 @@ private:
     void chooseModel();
     void chooseAudio();
     void chooseExport(const QString& format);
-    void runRecognizer(const Audio& audio, int threads, double liveOffset);
+    void runRecognizer(const Audio& audio, int threads, int beamSize, double liveOffset);
     void liveTick();
     void showShortcuts();
 
