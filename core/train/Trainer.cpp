@@ -267,9 +267,9 @@ void Trainer::run(std::ostream& log)
 {
     const auto& o = options_;
     setComputeThreads(o.threads);
-    // oneDNN's conv1d backward in Debian's LibTorch 1.13 returned gradients of 1e30 and more for the
-    // strided subsampling convolutions on this CPU (intermittently, with CTC on); the native kernels
-    // are as fast here and correct.
+    // Convolution gradients of 1e30 and more were first blamed on oneDNN's conv1d backward; their
+    // cause was GELU's backward (see model/builtin/ContiguousGradGelu.h). oneDNN stays off: the native
+    // kernels are as fast here, and the recipe's numbers were measured with them.
     at::globalContext().setUserEnabledMkldnn(false);
     const fs::path work(o.workDir);
     fs::create_directories(work / "heatmaps");
