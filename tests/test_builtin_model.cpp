@@ -457,6 +457,23 @@ private slots:
         for (size_t i = 1; i < a.words.size(); ++i) QVERIFY(a.words[i].t0 >= a.words[i - 1].t0);
         QVERIFY(a.words.front().t0 < 1.0);
         QVERIFY(a.words.back().t1 > audio.duration() - 1.0);
+        // Words are contiguous: each boundary lies inside the space token between them.
+        for (size_t i = 1; i < a.words.size(); ++i) {
+            QCOMPARE(a.words[i].t0, a.words[i - 1].t1);
+            const Token& space = a.tokens[static_cast<size_t>(a.words[i].firstToken - 1)];
+            QCOMPARE(space.text, std::string(" "));
+            QVERIFY(a.words[i].t0 >= space.t0 && a.words[i].t0 <= space.t1);
+        }
+        // Silence before the speech: DTW's path starts at frame 0, so without the peak rule
+        // (WordTiming.h) the first word began at 0 s whatever came before it.
+        constexpr double kLead = 0.3;
+        Audio late = audio;
+        late.samples.insert(late.samples.begin(), static_cast<size_t>(kLead * kSampleRate), 0.0f);
+        const Transcript b = recognizer->align(late, text, TranscribeOptions());
+        QCOMPARE(b.words.size(), a.words.size());
+        qInfo("first word at %.2f s, and %.2f s after %.1f s more silence", a.words[0].t0, b.words[0].t0, kLead);
+        QVERIFY2(std::abs(b.words[0].t0 - (a.words[0].t0 + kLead)) < 0.1, qPrintable(QString::number(b.words[0].t0)));
+        QVERIFY2(std::abs(b.words.back().t1 - (a.words.back().t1 + kLead)) < 0.1, qPrintable(QString::number(b.words.back().t1)));
     }
 
     void cancelStopsPromptly_data()

@@ -1,4 +1,5 @@
 // DTW and the attention-to-timing pipeline on matrices whose answer is known.
+#include "align/CharacterWordSpans.h"
 #include "align/Dtw.h"
 #include "align/WordTiming.h"
 
@@ -80,6 +81,69 @@ private slots:
         QVERIFY2(a.startFrame[2] > 30 && a.startFrame[2] <= 50, qPrintable(QString::number(a.startFrame[2])));
         QCOMPARE(a.endFrame[2], real);
         QCOMPARE(a.endFrame[0], a.startFrame[1]);
+        QCOMPARE(a.peakFrame, (std::vector<int>{10, 30, 50}));
+    }
+
+    void edgeRowsStartAtTheirPeaks()
+    {
+        // A character decoder's rows: two characters focused on frames 20 and 30, end of text on 45, of
+        // 60 real frames; frames 0-15 are silence nobody attends to in particular.
+        const int tokens = 3, frames = 60;
+        const int centre[] = {20, 30, 45};
+        std::vector<float> head(tokens * frames);
+        for (int t = 0; t < tokens; ++t) {
+            float sum = 0;
+            for (int f = 0; f < frames; ++f) sum += head[t * frames + f] = std::exp(-0.05f * (f - centre[t]) * (f - centre[t])) + 1e-3f;
+            for (int f = 0; f < frames; ++f) head[t * frames + f] /= sum;
+        }
+        auto a = alignTokensToFrames({head}, tokens, frames, frames, 3);
+        QCOMPARE(a.startFrame[0], 0);  // DTW gives the first row the leading silence
+        const int secondStart = a.startFrame[1];
+        startEdgeRowsAtPeaks(a);
+        QCOMPARE(a.startFrame[0], 20);
+        QCOMPARE(a.startFrame[1], secondStart);
+        QCOMPARE(a.startFrame[2], 45);
+        QCOMPARE(a.endFrame[1], 45);
+        QCOMPARE(a.endFrame[2], frames);
+
+        // The first row never starts after the second; the end of text never before the last character.
+        a.peakFrame = {50, 30, 5};
+        startEdgeRowsAtPeaks(a);
+        QCOMPARE(a.startFrame[0], a.endFrame[0]);
+        QCOMPARE(a.startFrame[2], a.startFrame[1]);
+        // A lone end-of-text row (no text) keeps the whole window.
+        auto empty = alignTokensToFrames({std::vector<float>(frames, 1.0f / frames)}, 1, frames, frames, 3);
+        startEdgeRowsAtPeaks(empty);
+        QCOMPARE(empty.startFrame[0], 0);
+    }
+
+    void characterWordsMeetInTheMiddleOfTheirSpace()
+    {
+        // "ab cd", then end of text; the space spans 0.4-0.6 s.
+        std::vector<Token> tokens(6);
+        const char* text[] = {"a", "b", " ", "c", "d", "<|endoftext|>"};
+        const double times[] = {0.1, 0.2, 0.4, 0.6, 0.7, 0.9, 1.0};
+        for (int i = 0; i < 6; ++i) {
+            tokens[i].text = text[i];
+            tokens[i].t0 = times[i];
+            tokens[i].t1 = times[i + 1];
+        }
+        tokens[5].special = true;
+        std::vector<Word> words(2);
+        words[0].firstToken = 0;
+        words[1].firstToken = 3;
+        words[0].tokenCount = words[1].tokenCount = 2;
+        spanCharacterWords(tokens, words);
+        QCOMPARE(words[0].t0, 0.1);
+        QCOMPARE(words[0].t1, 0.5);
+        QCOMPARE(words[1].t0, 0.5);
+        QCOMPARE(words[1].t1, 0.9);
+        // A space in another window (windows are cut in silence) is not a gap between these words.
+        tokens[2].window = 1;
+        tokens[3].window = tokens[4].window = tokens[5].window = 1;
+        spanCharacterWords(tokens, words);
+        QCOMPARE(words[0].t1, 0.4);
+        QCOMPARE(words[1].t0, 0.5);
     }
 };
 

@@ -1,6 +1,7 @@
 #include "align/ReferenceSet.h"
 
 #include "Error.h"
+#include "align/CharacterWordSpans.h"
 #include "align/ErrorRate.h"
 #include "align/WordTiming.h"
 
@@ -97,6 +98,8 @@ double wordBoundaryError(const std::vector<ReferenceWord>& reference, const std:
 
 std::vector<Word> wordsTimedByHeads(const Transcript& transcript, const std::vector<AlignmentHead>& heads)
 {
+    // The built-in model times its characters and words by its own rules (WordTiming.h, CharacterWordSpans.h).
+    const bool characterModel = transcript.model.kind == "builtin";
     std::vector<Token> tokens = transcript.tokens;
     for (const auto& window : transcript.windows) {
         std::vector<std::vector<float>> matrices;
@@ -108,8 +111,9 @@ std::vector<Word> wordsTimedByHeads(const Transcript& transcript, const std::vec
             matrices.push_back(std::move(m));
         }
         // The recognizer's own median width: 7 frames at Whisper's 20 ms, 3 at the built-in 40 ms.
-        const int width = transcript.model.frameSeconds > 0.03 ? 3 : 7;
-        const TokenAlignment a = alignTokensToFrames(matrices, window.tokenCount, window.totalFrames, window.frames, width);
+        const int width = characterModel ? 3 : 7;
+        TokenAlignment a = alignTokensToFrames(matrices, window.tokenCount, window.totalFrames, window.frames, width);
+        if (characterModel) startEdgeRowsAtPeaks(a);
         for (int r = 0; r < window.tokenCount; ++r) {
             Token& t = tokens[static_cast<size_t>(window.firstToken + r)];
             t.t0 = window.t0 + a.startFrame[r] * transcript.model.frameSeconds;
@@ -117,6 +121,10 @@ std::vector<Word> wordsTimedByHeads(const Transcript& transcript, const std::vec
         }
     }
     std::vector<Word> words = transcript.words;
+    if (characterModel) {
+        spanCharacterWords(tokens, words);
+        return words;
+    }
     for (auto& w : words) {
         if (w.tokenCount <= 0) continue;
         w.t0 = tokens[static_cast<size_t>(w.firstToken)].t0;

@@ -39,6 +39,7 @@ TokenAlignment alignTokensToFrames(const std::vector<std::vector<float>>& heads,
         return result;
     std::vector<float> sum(static_cast<size_t>(tokens) * frames, 0.0f);
     std::vector<float> w(static_cast<size_t>(tokens) * frames);
+    std::vector<float> weightSum(static_cast<size_t>(tokens) * frames, 0.0f);
     for (const auto& head : heads) {
         // Crop and renormalise: softmax over the real frames equals the cropped weights rescaled.
         for (int t = 0; t < tokens; ++t) {
@@ -49,6 +50,8 @@ TokenAlignment alignTokensToFrames(const std::vector<std::vector<float>>& heads,
             for (int f = 0; f < frames; ++f)
                 w[static_cast<size_t>(t) * frames + f] = static_cast<float>(head[static_cast<size_t>(t) * totalFrames + f] * inv);
         }
+        for (size_t i = 0; i < w.size(); ++i)
+            weightSum[i] += w[i];
         // z-normalise over the token axis, per frame (population std).
         for (int f = 0; f < frames; ++f) {
             double mean = 0.0, sq = 0.0;
@@ -88,7 +91,24 @@ TokenAlignment alignTokensToFrames(const std::vector<std::vector<float>>& heads,
     result.endFrame.resize(tokens);
     for (int t = 0; t < tokens; ++t)
         result.endFrame[t] = t + 1 < tokens ? result.startFrame[t + 1] : frames;
+    result.peakFrame.resize(tokens);
+    for (int t = 0; t < tokens; ++t) {
+        const float* row = &weightSum[static_cast<size_t>(t) * frames];
+        result.peakFrame[t] = static_cast<int>(std::max_element(row, row + frames) - row);
+    }
     return result;
+}
+
+void startEdgeRowsAtPeaks(TokenAlignment& a)
+{
+    const int rows = static_cast<int>(a.startFrame.size());
+    if (rows < 2 || static_cast<int>(a.peakFrame.size()) != rows)
+        return;  // no character: the lone end-of-text row keeps the whole window
+    a.startFrame[0] = std::min(a.peakFrame[0], a.endFrame[0]);
+    const int last = rows - 1;
+    const int eot = std::clamp(a.peakFrame[last], a.startFrame[last - 1], a.endFrame[last]);
+    a.startFrame[last] = eot;
+    a.endFrame[last - 1] = eot;
 }
 
 }  // namespace attnscope

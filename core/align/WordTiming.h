@@ -13,11 +13,19 @@ struct TokenAlignment {
     std::vector<std::pair<int, int>> path;
     std::vector<int> startFrame;  // per token row: the frame where the path enters the row
     std::vector<int> endFrame;    // per token row: the next row's start (frames for the last)
+    std::vector<int> peakFrame;   // per token row: where the heads' averaged (cropped) weights peak
 };
 
 // heads: each [tokens, totalFrames] post-softmax weights of one alignment head.
 TokenAlignment alignTokensToFrames(const std::vector<std::vector<float>>& heads, int tokens, int totalFrames,
                            int realFrames, int medianWidth = 7);
+
+// For a character decoder (the built-in model), whose rows are every character, then end of text.
+// DTW's path starts at frame 0, so the first character's row owns any silence before the speech, and
+// its start says nothing; the first character starts where its attention peaks instead. The end of
+// text likewise starts (and the last character ends) where the end-of-text row's attention peaks,
+// kept between the last character's start and the window's end. Whisper's timing keeps DTW's times.
+void startEdgeRowsAtPeaks(TokenAlignment& alignment);
 
 // Median filter of width `width` along each row of a rows x cols matrix, reflect-padded at the edges.
 std::vector<float> medianFilterRows(const std::vector<float>& m, int rows, int cols, int width);

@@ -1,6 +1,7 @@
 #include "model/builtin/BuiltinRecognizer.h"
 
 #include "Error.h"
+#include "align/CharacterWordSpans.h"
 #include "align/WordTiming.h"
 #include "model/ExplainAttentionRow.h"
 #include "model/TextNormalizer.h"
@@ -277,11 +278,13 @@ struct BuiltinRecognizer::Impl {
             const auto m = all[h.layer][h.head].contiguous();
             heads.emplace_back(m.data_ptr<float>(), m.data_ptr<float>() + m.numel());
         }
-        const TokenAlignment alignment = alignTokensToFrames(heads, rows, frames, frames, kMedianWidth);
+        TokenAlignment alignment = alignTokensToFrames(heads, rows, frames, frames, kMedianWidth);
+        startEdgeRowsAtPeaks(alignment);
         window.alignment = alignment.matrix;
         window.path = alignment.path;
 
         const double frameSeconds = info.frameSeconds;
+        const size_t firstWord = out.words.size();
         Word word;
         auto closeWord = [&] {
             if (word.tokenCount > 0) {
@@ -315,6 +318,7 @@ struct BuiltinRecognizer::Impl {
             ++word.tokenCount;
         }
         closeWord();
+        spanCharacterWords(out.tokens, out.words, firstWord);
         out.windows.push_back(std::move(window));
     }
 };
