@@ -7,6 +7,7 @@
 #include "train/EspeakSynthesizer.h"
 #include "train/FliteSynthesizer.h"
 #include "train/SentenceCorpus.h"
+#include "train/SilenceExtension.h"
 #include "train/TrainingSet.h"
 #include "train/VoiceCatalog.h"
 
@@ -62,6 +63,40 @@ private slots:
         addRoomReverb(s.samples, 0.4, rng);
         QCOMPARE(s.samples.size(), copy.size());
         QVERIFY(s.samples != copy);
+    }
+
+    void extraSilenceComesFromTheUtterancesOwnEdges()
+    {
+        // 100 frames: 20 of "silence" valued 1 before the speech (frames 20-79, valued by index), 20
+        // valued 2 after it.
+        TrainingUtterance u;
+        u.text = "ab";
+        u.words = {{"ab", 0.2, 0.8}};
+        u.features = torch::zeros({3, 100});
+        u.features.narrow(1, 0, 20).fill_(1.0f);
+        u.features.narrow(1, 80, 20).fill_(2.0f);
+        for (int f = 20; f < 80; ++f) u.features.select(1, f).fill_(static_cast<float>(f));
+        std::mt19937 rng(7);
+        int lengthened = 0;
+        for (int trial = 0; trial < 50; ++trial) {
+            const SilenceExtended x = extendSilence(u, 0.5, 1.0, rng);
+            const int64_t lead = static_cast<int64_t>(std::lround((x.words[0].t0 - 0.2) / 0.01));
+            const int64_t t = x.features.size(1);
+            QVERIFY(lead >= 0 && lead < 100);
+            QVERIFY(t - 100 - lead >= 0 && t - 100 - lead < 100);
+            QVERIFY(std::abs((x.words[0].t1 - x.words[0].t0) - 0.6) < 1e-9);
+            // The speech is unchanged and shifted by the new silence; the silence is the edges' own.
+            QVERIFY(torch::equal(x.features.narrow(1, lead, 100), u.features));
+            if (lead > 0) QVERIFY(torch::all(x.features.narrow(1, 0, lead) == 1.0f).item<bool>());
+            if (t > 100 + lead) QVERIFY(torch::all(x.features.narrow(1, 100 + lead, t - 100 - lead) == 2.0f).item<bool>());
+            lengthened += t > 100;
+        }
+        QVERIFY(lengthened > 10 && lengthened < 50);  // each side with probability 0.5
+        // Speech that starts at once has no silence to draw from: nothing goes before it.
+        u.words[0].t0 = 0.05;
+        for (int trial = 0; trial < 20; ++trial)
+            QCOMPARE(extendSilence(u, 1.0, 1.0, rng).words[0].t0, 0.05);
+        QCOMPARE(extendSilence(u, 0.0, 1.0, rng).features.size(1), int64_t(100));
     }
 
     void heldOutVoicesAndSentencesNeverTrain()

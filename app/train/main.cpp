@@ -78,6 +78,9 @@ int trainCommand(const QStringList& args)
     parser.addOption({"warmup", "Warm-up steps.", "N", QString::number(o.warmupSteps)});
     parser.addOption({"ctc-weight", "CTC loss weight.", "W", QString::number(o.ctcWeight)});
     parser.addOption({"guided-weight", "Guided-attention loss weight.", "W", QString::number(o.guidedWeight)});
+    parser.addOption({"long-silence", "Chance that a training utterance gets up to --long-silence-seconds of extra "
+                                      "silence before it, and again after it.", "P", QString::number(o.longSilenceProbability)});
+    parser.addOption({"long-silence-seconds", "Longest extra silence.", "S", QString::number(o.longSilenceSeconds)});
     parser.addOption({"eval-every", "Steps between held-out CER checks and heatmaps.", "N", QString::number(o.evalEverySteps)});
     parser.process(args);
     auto integer = [&](const char* name) {
@@ -110,6 +113,8 @@ int trainCommand(const QStringList& args)
     o.warmupSteps = integer("warmup");
     o.ctcWeight = real("ctc-weight");
     o.guidedWeight = real("guided-weight");
+    o.longSilenceProbability = real("long-silence");
+    o.longSilenceSeconds = real("long-silence-seconds");
     o.evalEverySteps = integer("eval-every");
     try {
         BuiltinHParams::fromJson(o.hp.toJson());  // validates

@@ -7,6 +7,7 @@
 #include "model/builtin/CharacterVocabulary.h"
 #include "train/CtcLoss.h"
 #include "train/SentenceCorpus.h"
+#include "train/SilenceExtension.h"
 #include "train/TrainingSet.h"
 #include "train/VoiceCatalog.h"
 
@@ -70,14 +71,16 @@ std::vector<std::vector<size_t>> makeBatches(const std::vector<TrainingUtterance
 }
 
 Batch makeBatch(const std::vector<TrainingUtterance>& set, const std::vector<size_t>& rows, BuiltinModel& model,
-                bool specAugment, std::mt19937& rng)
+                bool specAugment, std::mt19937& rng, double longSilenceProbability = 0, double longSilenceSeconds = 0)
 {
     Batch b;
     const int64_t n = static_cast<int64_t>(rows.size());
     int64_t maxT = 0, maxL = 0;
     std::vector<std::vector<int>> chars;
+    std::vector<SilenceExtended> items;
     for (size_t r : rows) {
-        maxT = std::max(maxT, set[r].features.size(1));
+        items.push_back(extendSilence(set[r], longSilenceProbability, longSilenceSeconds, rng));
+        maxT = std::max(maxT, items.back().features.size(1));
         chars.push_back(CharacterVocabulary::encode(set[r].text));
         maxL = std::max<int64_t>(maxL, static_cast<int64_t>(chars.back().size()) + 1);
     }
@@ -92,7 +95,7 @@ Batch makeBatch(const std::vector<TrainingUtterance>& set, const std::vector<siz
     std::vector<int64_t> flat;
     std::uniform_int_distribution<int> coin(0, 1);
     for (int64_t i = 0; i < n; ++i) {
-        const auto& u = set[rows[i]];
+        const auto& u = items[static_cast<size_t>(i)];
         const int64_t t = u.features.size(1);
         auto feat = u.features.to(torch::kFloat);
         if (specAugment) {
@@ -368,7 +371,7 @@ void Trainer::run(std::ostream& log)
             for (auto& group : optimizer.param_groups())
                 static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
 
-            const Batch b = makeBatch(train, rows, model, true, rng);
+            const Batch b = makeBatch(train, rows, model, true, rng, o.longSilenceProbability, o.longSilenceSeconds);
             const auto enc = model->encode(b.mel, b.melLengths);
             std::vector<torch::Tensor> cross;
             const auto logits = model->decode(b.input, enc, &cross);

@@ -24,6 +24,10 @@ struct TrainerOptions {
     double ctcWeight = 0.3;
     double guidedWeight = 1.0;
     double labelSmoothing = 0.1;
+    // Extra silence before and after training utterances (each side with this probability, up to
+    // longSilenceSeconds): see extendSilence in Trainer.cpp.
+    double longSilenceProbability = 0.35;
+    double longSilenceSeconds = 2.0;
     int evalEverySteps = 250;
     int evalUtterances = 120;
     double checkpointMinutes = 10.0;
