@@ -4,9 +4,10 @@
 
 namespace attnscope {
 
-void useMappedLargeAllocations()
+void setAllocationPolicy()
 {
-    mallopt(M_MMAP_THRESHOLD, 4 << 20);  // setting it also turns glibc's dynamic threshold off
+    mallopt(M_MMAP_THRESHOLD, 4 << 20);  // setting it also turns glibc's dynamic thresholds off
+    mallopt(M_TRIM_THRESHOLD, 64 << 20);
 }
 
 }  // namespace attnscope

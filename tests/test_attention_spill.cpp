@@ -2,6 +2,7 @@
 // spilled weights read back exactly, that nothing is left on disk, that a full disk or an unusable
 // directory keeps the weights in memory instead of losing them, and that a recognizer's transcript
 // is the same whichever way its windows were stored.
+#include "MemoryPolicy.h"
 #include "model/AttentionSpill.h"
 #include "model/builtin/BuiltinModel.h"
 #include "model/builtin/BuiltinRecognizer.h"
@@ -11,6 +12,8 @@
 #include <QtTest>
 
 #include <csignal>
+#include <cstdlib>
+#include <cstring>
 #include <sys/resource.h>
 
 using namespace attnscope;
@@ -141,6 +144,35 @@ private slots:
             QVERIFY(b.windows[i].weights == a.windows[i].weights);
         }
         QVERIFY(b.attentionStore && b.attentionStore->bytesInMemory() == 0);
+    }
+
+    void freedMemoryIsKeptForTheNextWindow()
+    {
+        // A window's temporaries below the mapping threshold (4 MB): freed, then asked for again by
+        // the next window. With the policy the second round reuses the pages; glibc's 128 KB trim
+        // default handed them back and faulted them in again, one fault per 4 KB page.
+        setAllocationPolicy();
+        constexpr int kBlocks = 16;
+        constexpr size_t kBytes = 2u << 20;
+        const auto round = [&] {
+            std::vector<char*> blocks;
+            for (int i = 0; i < kBlocks; ++i) {
+                blocks.push_back(static_cast<char*>(std::malloc(kBytes)));
+                std::memset(blocks.back(), i, kBytes);
+            }
+            for (char* b : blocks) std::free(b);
+        };
+        const auto minorFaults = [] {
+            rusage usage{};
+            getrusage(RUSAGE_SELF, &usage);
+            return usage.ru_minflt;
+        };
+        round();
+        const long before = minorFaults();
+        round();
+        const long faults = minorFaults() - before;
+        qInfo("second round of %d x 2 MB: %ld page faults (%zu pages)", kBlocks, faults, kBlocks * kBytes / 4096);
+        QVERIFY2(faults < 500, qPrintable(QString::number(faults)));
     }
 };
 

@@ -46,6 +46,50 @@ Audio syntheticAudio(double seconds)
     return a;
 }
 
+// This machine's figures move ±20 % with its neighbours' load, so the bench measures its ceilings in
+// the same run: a 2048² fp32 matrix product (what the encoder's GEMMs can reach) and a 256 MB read
+// (what a decoder step, which streams its weights from memory, can reach). Medians of five.
+nlohmann::json machineCeilings()
+{
+    torch::InferenceMode guard;
+    const auto a = torch::randn({2048, 2048}), b = torch::randn({2048, 2048});
+    const auto big = torch::ones({64 << 20});  // 256 MB
+    torch::mm(a, b);
+    big.sum();
+    std::vector<double> gemm, read;
+    for (int i = 0; i < 5; ++i) {
+        auto t = Clock::now();
+        torch::mm(a, b);
+        gemm.push_back(2.0 * 2048 * 2048 * 2048 / (msSince(t) * 1e6));
+        t = Clock::now();
+        big.sum();
+        read.push_back(static_cast<double>(big.numel()) * 4 / (msSince(t) * 1e6));
+    }
+    return {{"gemm_gflops", median(gemm)}, {"read_gbps", median(read)}};
+}
+
+// Arithmetic of one 30 s Whisper window through the encoder: the two convolutions, then per layer the
+// q/k/v/out projections, the MLP and attention (QKᵀ and the weighted sum of V).
+double encoderFlops(const WhisperHParams& hp)
+{
+    const double d = hp.nAudioState, frames = hp.nAudioCtx;
+    const double convs = 2.0 * hp.nMels * 3 * d * 2 * frames + 2.0 * d * 3 * d * frames;
+    const double layer = 2.0 * frames * 4 * d * d + 2.0 * frames * 8 * d * d + 4.0 * frames * frames * d;
+    return convs + hp.nAudioLayer * layer;
+}
+
+// Bytes one greedy decoder step reads: every layer's float16 weights except the cross-attention keys
+// and values (computed once per window), those keys and values (float16), and the int8 vocabulary
+// screen with its row scales (or, without the screen, the float16 embedding). The exact rows it
+// rescores (~80 of 51,864) are left out.
+double decoderStepBytes(const WhisperHParams& hp, bool screened)
+{
+    const double d = hp.nTextState;
+    const double layerWeights = (6 * d * d + 8 * d * d) * 2;
+    const double crossKv = 2.0 * hp.nAudioCtx * d * 2;
+    return hp.nTextLayer * (layerWeights + crossKv) + hp.nVocab * (screened ? d + 4 : 2 * d);
+}
+
 struct BenchSettings {
     int threads = 0, runs = 5, steps = 100;
     bool json = false;
@@ -205,13 +249,17 @@ int benchCommand(const QStringList& args)
     const auto t = Clock::now();
     recognizer->transcribe(audio, TranscribeOptions{});
     const double totalMs = msSince(t);
+    const nlohmann::json ceilings = machineCeilings();
     const double rtf = totalMs / 1000.0 / audio.duration();
 
     if (parser.isSet(json)) {
         nlohmann::json j = {{"model", m.info.name}, {"threads", threadCount}, {"encode_ms", median(encodeMs)},
                             {"decode_ms_per_token", decodeMean}, {"rtf", rtf}, {"transcribe_ms", totalMs},
                             {"audio_seconds", audio.duration()}, {"fast_vocab_projection", m.projection->usesFastKernel()},
-                            {"exact_logits_per_token", static_cast<double>(exactRows) / std::max(1, maxSteps)}};
+                            {"exact_logits_per_token", static_cast<double>(exactRows) / std::max(1, maxSteps)},
+                            {"encode_gflops", encoderFlops(m.hp) / (median(encodeMs) * 1e6)},
+                            {"decode_gbps", decoderStepBytes(m.hp, m.projection->screens()) / (decodeMean * 1e6)},
+                            {"machine", ceilings}};
         if (!pieceMs.empty())
             j["pieces_ms"] = pieceMs;
         std::printf("%s\n", j.dump().c_str());
@@ -222,6 +270,10 @@ int benchCommand(const QStringList& args)
                     decodeMean, maxSteps, static_cast<double>(exactRows) / std::max(1, maxSteps),
                     static_cast<long long>(m.vocab->size()));
         std::printf("transcribe %.1f s of audio: %.0f ms, real-time factor %.3f\n", audio.duration(), totalMs, rtf);
+        std::printf("encoder at %.0f GFLOP/s, decoder step reading %.1f GB/s; this machine now: %.0f GFLOP/s (2048² GEMM), "
+                    "%.1f GB/s (256 MB read)\n",
+                    encoderFlops(m.hp) / (median(encodeMs) * 1e6), decoderStepBytes(m.hp, m.projection->screens()) / (decodeMean * 1e6),
+                    ceilings["gemm_gflops"].get<double>(), ceilings["read_gbps"].get<double>());
         for (const auto& [name, ms] : pieceMs.items())
             std::printf("  %s: %.3f ms\n", name.c_str(), ms.get<double>());
     }

@@ -38,7 +38,7 @@ void quietQtMessages(QtMsgType type, const QMessageLogContext&, const QString& m
 
 int main(int argc, char** argv)
 {
-    attnscope::useMappedLargeAllocations();
+    attnscope::setAllocationPolicy();
     // The CLI draws heatmaps into images but never opens a window.
     if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
         qputenv("QT_QPA_PLATFORM", "offscreen");

@@ -58,7 +58,7 @@ bool prepareDisplay(int argc, char** argv)
 int main(int argc, char** argv)
 {
     ensurePassiveOpenMpWait(argv);
-    attnscope::useMappedLargeAllocations();
+    attnscope::setAllocationPolicy();
     if (!prepareDisplay(argc, argv))
         return 1;
     QApplication app(argc, argv);
