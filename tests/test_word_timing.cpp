@@ -99,7 +99,7 @@ private slots:
         auto a = alignTokensToFrames({head}, tokens, frames, frames, 3);
         QCOMPARE(a.startFrame[0], 0);  // DTW gives the first row the leading silence
         const int secondStart = a.startFrame[1];
-        startEdgeRowsAtPeaks(a);
+        moveEdgeRowStarts(a);
         QCOMPARE(a.startFrame[0], 20);
         QCOMPARE(a.startFrame[1], secondStart);
         QCOMPARE(a.startFrame[2], 45);
@@ -108,12 +108,23 @@ private slots:
 
         // The first row never starts after the second; the end of text never before the last character.
         a.peakFrame = {50, 30, 5};
-        startEdgeRowsAtPeaks(a);
+        moveEdgeRowStarts(a);
         QCOMPARE(a.startFrame[0], a.endFrame[0]);
         QCOMPARE(a.startFrame[2], a.startFrame[1]);
+        // A speech start from elsewhere (the built-in model's CTC head) wins over the peak; characters
+        // that DTW started in the silence before it all start with the speech.
+        a.peakFrame = {20, 30, 45};
+        a.startFrame = {0, 25, 40};
+        a.endFrame = {25, 40, frames};
+        moveEdgeRowStarts(a, 12);
+        QCOMPARE(a.startFrame, (std::vector<int>{12, 25, 45}));
+        a.startFrame = {0, 0, 40};
+        moveEdgeRowStarts(a, 33);
+        QCOMPARE(a.startFrame, (std::vector<int>{33, 33, 45}));
+        QCOMPARE(a.endFrame, (std::vector<int>{33, 45, frames}));
         // A lone end-of-text row (no text) keeps the whole window.
         auto empty = alignTokensToFrames({std::vector<float>(frames, 1.0f / frames)}, 1, frames, frames, 3);
-        startEdgeRowsAtPeaks(empty);
+        moveEdgeRowStarts(empty);
         QCOMPARE(empty.startFrame[0], 0);
     }
 

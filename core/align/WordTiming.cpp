@@ -99,16 +99,23 @@ TokenAlignment alignTokensToFrames(const std::vector<std::vector<float>>& heads,
     return result;
 }
 
-void startEdgeRowsAtPeaks(TokenAlignment& a)
+void moveEdgeRowStarts(TokenAlignment& a, int speechStart)
 {
     const int rows = static_cast<int>(a.startFrame.size());
     if (rows < 2 || static_cast<int>(a.peakFrame.size()) != rows)
         return;  // no character: the lone end-of-text row keeps the whole window
-    a.startFrame[0] = std::min(a.peakFrame[0], a.endFrame[0]);
     const int last = rows - 1;
-    const int eot = std::clamp(a.peakFrame[last], a.startFrame[last - 1], a.endFrame[last]);
-    a.startFrame[last] = eot;
-    a.endFrame[last - 1] = eot;
+    const int frames = a.endFrame[last];
+    if (speechStart >= 0) {
+        // Every character DTW started in the silence starts with the speech instead: the path can
+        // give the silence to the second or third character as well as to the first.
+        const int start = std::min(speechStart, frames);
+        for (int r = 0; r < last; ++r) a.startFrame[r] = std::max(a.startFrame[r], start);
+    } else {
+        a.startFrame[0] = std::min(a.peakFrame[0], a.endFrame[0]);
+    }
+    a.startFrame[last] = std::clamp(a.peakFrame[last], a.startFrame[last - 1], frames);
+    for (int r = 0; r < last; ++r) a.endFrame[r] = a.startFrame[r + 1];
 }
 
 }  // namespace attnscope

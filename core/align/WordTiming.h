@@ -22,10 +22,13 @@ TokenAlignment alignTokensToFrames(const std::vector<std::vector<float>>& heads,
 
 // For a character decoder (the built-in model), whose rows are every character, then end of text.
 // DTW's path starts at frame 0, so the first character's row owns any silence before the speech, and
-// its start says nothing; the first character starts where its attention peaks instead. The end of
-// text likewise starts (and the last character ends) where the end-of-text row's attention peaks,
-// kept between the last character's start and the window's end. Whisper's timing keeps DTW's times.
-void startEdgeRowsAtPeaks(TokenAlignment& alignment);
+// its start says nothing (nor, when the path hands the silence on, the second's). Characters start
+// no earlier than `speechStart` instead (the built-in model passes the first frame its CTC head finds
+// likelier speech than blank); when that is negative, the first character starts where its attention
+// peaks, never after the second row's start. The end of text likewise
+// starts (and the last character ends) where the end-of-text row's attention peaks, kept between the
+// last character's start and the window's end. Whisper's timing keeps DTW's times.
+void moveEdgeRowStarts(TokenAlignment& alignment, int speechStart = -1);
 
 // Median filter of width `width` along each row of a rows x cols matrix, reflect-padded at the edges.
 std::vector<float> medianFilterRows(const std::vector<float>& m, int rows, int cols, int width);

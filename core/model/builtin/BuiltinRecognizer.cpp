@@ -256,8 +256,20 @@ struct BuiltinRecognizer::Impl {
         return d;
     }
 
+    // The first encoder frame whose CTC output finds speech likelier than blank; -1 if none does.
+    int speechStartFrame(const EncoderOutput& enc)
+    {
+        const auto blank = torch::softmax(file.model->ctcLogits(enc.memory)[0], -1)
+                               .select(1, CharacterVocabulary::kBlank)
+                               .contiguous();
+        const float* b = blank.data_ptr<float>();
+        for (int64_t f = 0; f < blank.size(0); ++f)
+            if (b[f] < 0.5f) return static_cast<int>(f);
+        return -1;
+    }
+
     // DTW timings from a window's attention. Appends tokens, words and the window to `out`.
-    void timeWindow(const WindowDecoding& d, double t0, Transcript& out)
+    void timeWindow(const WindowDecoding& d, const EncoderOutput& enc, double t0, Transcript& out)
     {
         const auto& chars = d.chars;
         const int rows = static_cast<int>(chars.size()) + 1;  // every character, then end of text
@@ -279,7 +291,7 @@ struct BuiltinRecognizer::Impl {
             heads.emplace_back(m.data_ptr<float>(), m.data_ptr<float>() + m.numel());
         }
         TokenAlignment alignment = alignTokensToFrames(heads, rows, frames, frames, kMedianWidth);
-        startEdgeRowsAtPeaks(alignment);
+        moveEdgeRowStarts(alignment, speechStartFrame(enc));
         window.alignment = alignment.matrix;
         window.path = alignment.path;
 
@@ -401,7 +413,7 @@ Transcript BuiltinRecognizer::transcribe(const Audio& audio, const TranscribeOpt
         const auto decoded = options.beamSize > 1 ? m.beam(enc, options.beamSize, cancel)
                                                    : m.greedy(enc, cancel);
         throwIfCancelled(cancel);
-        m.timeWindow(decoded, t0, out);
+        m.timeWindow(decoded, enc, t0, out);
         std::string text = CharacterVocabulary::decode(decoded.chars);
         while (!text.empty() && text.back() == ' ') text.pop_back();
         while (!text.empty() && text.front() == ' ') text.erase(text.begin());
@@ -433,7 +445,7 @@ Transcript BuiltinRecognizer::align(const Audio& audio, const std::string& text,
     out.audioDuration = audio.duration();
     const auto mel = builtinLogMel(audio.samples, m.file.model->hp.nMels);
     const auto enc = m.encode(mel);
-    m.timeWindow(m.teacherForce(enc, CharacterVocabulary::encode(normalized)), 0.0, out);
+    m.timeWindow(m.teacherForce(enc, CharacterVocabulary::encode(normalized)), enc, 0.0, out);
     out.text = normalized;
     out.segments.push_back({0.0, audio.duration(), normalized});
     if (progress) progress(1.0);
