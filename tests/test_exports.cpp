@@ -142,7 +142,9 @@ private slots:
 
     void sessionRoundTrip()
     {
-        const Transcript t = sample();
+        Transcript t = sample();
+        t.windows[0].speechStart = 3;
+        t.windows[0].speechEnd = 41;
         const std::string path = dir.filePath("s.attnscope").toStdString();
         saveSession({"/audio/speech.wav", t}, path);
         const Session back = loadSession(path);
@@ -155,6 +157,8 @@ private slots:
         QVERIFY(back.transcript.windows[0].weights == t.windows[0].weights);
         QVERIFY(back.transcript.windows[0].path == t.windows[0].path);
         QCOMPARE(back.transcript.windows[0].alignment.size(), t.windows[0].alignment.size());
+        QCOMPARE(back.transcript.windows[0].speechStart, 3);
+        QCOMPARE(back.transcript.windows[0].speechEnd, 41);
     }
 
     void version1SessionsWithFloat32WeightsStillLoad()

@@ -122,6 +122,19 @@ private slots:
         moveEdgeRowStarts(a, 33);
         QCOMPARE(a.startFrame, (std::vector<int>{33, 33, 45}));
         QCOMPARE(a.endFrame, (std::vector<int>{33, 45, frames}));
+        // A speech end from the CTC head caps the end of text's start (its peak drifts into a long
+        // trailing silence), and no character starts in the silence after it either.
+        a.peakFrame = {20, 30, 57};
+        a.startFrame = {12, 25, 40};
+        moveEdgeRowStarts(a, 12, 48);
+        QCOMPARE(a.startFrame, (std::vector<int>{12, 25, 48}));
+        QCOMPARE(a.endFrame[1], 48);
+        moveEdgeRowStarts(a, 12, 20);
+        QCOMPARE(a.startFrame, (std::vector<int>{12, 19, 20}));
+        QCOMPARE(a.endFrame, (std::vector<int>{19, 20, frames}));
+        a.startFrame = {12, 25, 40};
+        moveEdgeRowStarts(a, 12, 59);
+        QCOMPARE(a.startFrame[2], 57);
         // A lone end-of-text row (no text) keeps the whole window.
         auto empty = alignTokensToFrames({std::vector<float>(frames, 1.0f / frames)}, 1, frames, frames, 3);
         moveEdgeRowStarts(empty);

@@ -113,11 +113,8 @@ std::vector<Word> wordsTimedByHeads(const Transcript& transcript, const std::vec
         // The recognizer's own median width: 7 frames at Whisper's 20 ms, 3 at the built-in 40 ms.
         const int width = characterModel ? 3 : 7;
         TokenAlignment a = alignTokensToFrames(matrices, window.tokenCount, window.totalFrames, window.frames, width);
-        // The first character's start came from the recognizer's CTC head, which no head changes.
-        if (characterModel && window.tokenCount > 0) {
-            const double first = tokens[static_cast<size_t>(window.firstToken)].t0 - window.t0;
-            moveEdgeRowStarts(a, static_cast<int>(std::lround(first / transcript.model.frameSeconds)));
-        }
+        // The speech span came from the recognizer's CTC head, which no choice of heads changes.
+        if (characterModel) moveEdgeRowStarts(a, window.speechStart, window.speechEnd);
         for (int r = 0; r < window.tokenCount; ++r) {
             Token& t = tokens[static_cast<size_t>(window.firstToken + r)];
             t.t0 = window.t0 + a.startFrame[r] * transcript.model.frameSeconds;

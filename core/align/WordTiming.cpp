@@ -99,7 +99,7 @@ TokenAlignment alignTokensToFrames(const std::vector<std::vector<float>>& heads,
     return result;
 }
 
-void moveEdgeRowStarts(TokenAlignment& a, int speechStart)
+void moveEdgeRowStarts(TokenAlignment& a, int speechStart, int speechEnd)
 {
     const int rows = static_cast<int>(a.startFrame.size());
     if (rows < 2 || static_cast<int>(a.peakFrame.size()) != rows)
@@ -114,7 +114,15 @@ void moveEdgeRowStarts(TokenAlignment& a, int speechStart)
     } else {
         a.startFrame[0] = std::min(a.peakFrame[0], a.endFrame[0]);
     }
-    a.startFrame[last] = std::clamp(a.peakFrame[last], a.startFrame[last - 1], frames);
+    int endOfText = a.peakFrame[last];
+    if (speechEnd > 0) {
+        // The same at the other end: no character starts in the silence after the speech (DTW can
+        // start the last ones there), and the end of text starts no later than the speech ends.
+        const int end = std::min(speechEnd, frames);
+        for (int r = 0; r < last; ++r) a.startFrame[r] = std::min(a.startFrame[r], end - 1);
+        endOfText = std::min(endOfText, end);
+    }
+    a.startFrame[last] = std::clamp(endOfText, a.startFrame[last - 1], frames);
     for (int r = 0; r < last; ++r) a.endFrame[r] = a.startFrame[r + 1];
 }
 

@@ -25,10 +25,12 @@ TokenAlignment alignTokensToFrames(const std::vector<std::vector<float>>& heads,
 // its start says nothing (nor, when the path hands the silence on, the second's). Characters start
 // no earlier than `speechStart` instead (the built-in model passes the first frame its CTC head finds
 // likelier speech than blank); when that is negative, the first character starts where its attention
-// peaks, never after the second row's start. The end of text likewise
-// starts (and the last character ends) where the end-of-text row's attention peaks, kept between the
-// last character's start and the window's end. Whisper's timing keeps DTW's times.
-void moveEdgeRowStarts(TokenAlignment& alignment, int speechStart = -1);
+// peaks, never after the second row's start. The end of text likewise starts (and the last character
+// ends) where the end-of-text row's attention peaks, but no later than `speechEnd` when that is known
+// (one past the CTC head's last speech frame: in a long trailing silence the peak can drift a second
+// or more past the speech), and always between the last character's start and the window's end.
+// Whisper's timing keeps DTW's times.
+void moveEdgeRowStarts(TokenAlignment& alignment, int speechStart = -1, int speechEnd = -1);
 
 // Median filter of width `width` along each row of a rows x cols matrix, reflect-padded at the edges.
 std::vector<float> medianFilterRows(const std::vector<float>& m, int rows, int cols, int width);

@@ -69,7 +69,8 @@ void saveSession(const Session& session, const std::string& path)
         windows.push_back({{"t0", w.t0}, {"frames", w.frames}, {"total_frames", w.totalFrames},
                            {"first_token", w.firstToken}, {"token_count", w.tokenCount}, {"layers", w.layers},
                            {"heads", w.heads}, {"weights_f16", toBinary(w.weights)},
-                           {"alignment", toBinary(w.alignment)}, {"path", path}});
+                           {"alignment", toBinary(w.alignment)}, {"path", path},
+                           {"speech_start", w.speechStart}, {"speech_end", w.speechEnd}});
     }
     const json doc = {{"format", kFormat}, {"version", kVersion}, {"audio_path", session.audioPath},
                       {"transcript", {{"text", t.text}, {"language", t.language}, {"audio_duration", t.audioDuration},
@@ -133,8 +134,11 @@ Session loadSession(const std::string& path)
             w.tokenCount = j.at("token_count").get<int>();
             w.layers = j.at("layers").get<int>();
             w.heads = j.at("heads").get<int>();
+            w.speechStart = j.value("speech_start", -1);  // absent before session 12
+            w.speechEnd = j.value("speech_end", -1);
             if (w.frames < 0 || w.frames > w.totalFrames || w.firstToken < 0 || w.tokenCount < 0 ||
-                w.firstToken + w.tokenCount > tokenCount || w.layers != out.model.layers || w.heads != out.model.heads)
+                w.firstToken + w.tokenCount > tokenCount || w.layers != out.model.layers || w.heads != out.model.heads ||
+                w.speechStart < -1 || w.speechEnd < -1 || w.speechStart > w.frames || w.speechEnd > w.frames)
                 throw Error(ErrorKind::Usage, "session: inconsistent attention window");
             const size_t count = checkedProduct({w.layers, w.heads, w.tokenCount, w.totalFrames});
             if (j.contains("weights_f16")) {

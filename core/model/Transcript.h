@@ -67,6 +67,9 @@ struct WindowAttention {
     // tokens, median-filtered along time and averaged: [tokenCount, frames].
     std::vector<float> alignment;
     std::vector<std::pair<int, int>> path;  // DTW path as (token row, frame)
+    // Built-in model only: the frames [speechStart, speechEnd) its CTC head finds speech in (-1 when
+    // unknown). Its word timing keeps every character inside them (WordTiming.h).
+    int speechStart = -1, speechEnd = -1;
 
     size_t rowOffset(int layer, int head, int token) const
     {

@@ -12,6 +12,8 @@
 #include <cmath>
 #include <filesystem>
 #include <numeric>
+#include <tuple>
+#include <utility>
 #include <sstream>
 #include <unistd.h>
 
@@ -256,16 +258,20 @@ struct BuiltinRecognizer::Impl {
         return d;
     }
 
-    // The first encoder frame whose CTC output finds speech likelier than blank; -1 if none does.
-    int speechStartFrame(const EncoderOutput& enc)
+    // The frames [first, last + 1) between the first and the last encoder frame whose CTC output finds
+    // speech likelier than blank; {-1, -1} if none does.
+    std::pair<int, int> speechSpan(const EncoderOutput& enc)
     {
         const auto blank = torch::softmax(file.model->ctcLogits(enc.memory)[0], -1)
                                .select(1, CharacterVocabulary::kBlank)
                                .contiguous();
         const float* b = blank.data_ptr<float>();
-        for (int64_t f = 0; f < blank.size(0); ++f)
-            if (b[f] < 0.5f) return static_cast<int>(f);
-        return -1;
+        const int frames = static_cast<int>(blank.size(0));
+        int first = 0, end = frames;
+        while (first < frames && b[first] >= 0.5f) ++first;
+        if (first == frames) return {-1, -1};
+        while (b[end - 1] >= 0.5f) --end;
+        return {first, end};
     }
 
     // DTW timings from a window's attention. Appends tokens, words and the window to `out`.
@@ -291,7 +297,8 @@ struct BuiltinRecognizer::Impl {
             heads.emplace_back(m.data_ptr<float>(), m.data_ptr<float>() + m.numel());
         }
         TokenAlignment alignment = alignTokensToFrames(heads, rows, frames, frames, kMedianWidth);
-        moveEdgeRowStarts(alignment, speechStartFrame(enc));
+        std::tie(window.speechStart, window.speechEnd) = speechSpan(enc);
+        moveEdgeRowStarts(alignment, window.speechStart, window.speechEnd);
         window.alignment = alignment.matrix;
         window.path = alignment.path;
 
