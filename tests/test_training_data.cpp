@@ -3,6 +3,7 @@
 #include "Error.h"
 #include "model/builtin/CharacterVocabulary.h"
 #include "train/Augmentation.h"
+#include "train/CheckpointAverage.h"
 #include "train/CtcLoss.h"
 #include "train/EspeakSynthesizer.h"
 #include "train/FliteSynthesizer.h"
@@ -17,6 +18,7 @@
 #include <QtTest>
 
 #include <csignal>
+#include <filesystem>
 #include <random>
 #include <signal.h>
 
@@ -174,6 +176,67 @@ private slots:
         QVERIFY(train.waitForFinished(120000));
         const QByteArray second = train.readAll();
         QVERIFY2(second.contains("resumed at step"), second.constData());
+        // Each run kept its checkpoint as a snapshot; export averages them, and refuses more than exist.
+        QCOMPARE(listSnapshots(work.path().toStdString()).size(), size_t(2));
+        QProcess exporter;
+        exporter.setProcessChannelMode(QProcess::MergedChannels);
+        const QString averaged = work.filePath("averaged.pt");
+        exporter.start(ATTNSCOPE_TRAIN_PATH, {"export", "--work-dir", work.path(), "--out", averaged, "--average", "2"});
+        QVERIFY(exporter.waitForFinished(60000));
+        QCOMPARE(exporter.exitCode(), 0);
+        QVERIFY(loadBuiltinModel(averaged.toStdString()).meta["training"]["averaged_steps"].size() == 2);
+        exporter.start(ATTNSCOPE_TRAIN_PATH, {"export", "--work-dir", work.path(), "--out", averaged, "--average", "3"});
+        QVERIFY(exporter.waitForFinished(60000));
+        QCOMPARE(exporter.exitCode(), 2);
+        QVERIFY(exporter.readAll().contains("holds 2 snapshots"));
+    }
+
+    void checkpointAverageIsTheMeanOfTheWeights()
+    {
+        QTemporaryDir dir;
+        BuiltinHParams hp;
+        hp.dModel = 16;
+        hp.heads = 2;
+        hp.encoderLayers = 1;
+        hp.decoderLayers = 1;
+        hp.ffDim = 32;
+        hp.maxTokens = 16;
+        std::vector<std::string> paths;
+        std::vector<BuiltinModel> models;
+        for (int i = 0; i < 3; ++i) {
+            torch::manual_seed(10 + i);
+            models.emplace_back(hp);
+            paths.push_back(dir.filePath(QString("m%1.pt").arg(i)).toStdString());
+            saveBuiltinModel(paths.back(), models.back(), {{"training", {{"steps", 100 * (i + 1)}}}}, false);
+        }
+        const BuiltinModelFile mean = averageCheckpoints(paths);
+        const auto name = std::string("ctc_head.weight");
+        torch::Tensor expected;
+        for (auto& m : models) {
+            const auto w = m->named_parameters()[name];
+            expected = expected.defined() ? expected + w : w.clone();
+        }
+        expected /= 3.0;
+        QVERIFY(torch::allclose(mean.model->named_parameters()[name], expected, 1e-5, 1e-6));
+        QVERIFY(!torch::allclose(expected, models[0]->named_parameters()[name]));
+        QCOMPARE(mean.meta["training"]["steps"].get<int>(), 300);  // the newest file's metadata
+        QCOMPARE(mean.meta["training"]["averaged_steps"], nlohmann::json({100, 200, 300}));
+        // A checkpoint of another shape is refused, not mixed in.
+        BuiltinHParams wider = hp;
+        wider.dModel = 32;
+        BuiltinModel other(wider);
+        const std::string otherPath = dir.filePath("other.pt").toStdString();
+        saveBuiltinModel(otherPath, other, {}, false);
+        QVERIFY_THROWS_EXCEPTION(Error, averageCheckpoints({paths[0], otherPath}));
+        QVERIFY_THROWS_EXCEPTION(Error, averageCheckpoints({}));
+        // Snapshots keep the newest ones only.
+        const std::string work = dir.path().toStdString();
+        std::filesystem::copy_file(paths[0], work + "/checkpoint.pt");
+        for (long step : {5, 10, 15, 20}) keepSnapshot(work, step, 2);
+        const auto kept = listSnapshots(work);
+        QCOMPARE(kept.size(), size_t(2));
+        QVERIFY(QString::fromStdString(kept[0]).endsWith("step-000015.pt"));
+        QVERIFY(QString::fromStdString(kept[1]).endsWith("step-000020.pt"));
     }
 
     void ctcLossMatchesLibTorch()

@@ -1,8 +1,10 @@
 // attnscope-train: trains the built-in recognizer from synthesized speech (see models/README.md).
 //   attnscope-train [--work-dir DIR] [--minutes M] ...   train (resumes from DIR's checkpoint)
 //   attnscope-train export --work-dir DIR --out FILE      write the shipped float16 model
+//                          [--average N]                   (the mean of the newest N snapshots)
 #include "Error.h"
 #include "model/builtin/BuiltinModel.h"
+#include "train/CheckpointAverage.h"
 #include "train/Trainer.h"
 
 #include <QCommandLineParser>
@@ -25,8 +27,24 @@ int exportCommand(const QStringList& args)
     parser.addOption({"work-dir", "Training directory holding checkpoint.pt.", "DIR", "train-work"});
     parser.addOption({"out", "Output model file.", "FILE", "models/builtin.pt"});
     parser.addOption({"alignment-heads", "Heads used for timing, e.g. 2:0,2:3 (default: keep the file's).", "LIST"});
+    parser.addOption({"average", "Average the weights of the newest N snapshots (DIR/snapshots) instead of taking the "
+                                 "last checkpoint alone.", "N"});
     parser.process(args);
-    auto file = loadBuiltinModel((std::filesystem::path(parser.value("work-dir").toStdString()) / "checkpoint.pt").string());
+    const std::string workDir = parser.value("work-dir").toStdString();
+    BuiltinModelFile file;
+    if (parser.isSet("average")) {
+        bool ok = false;
+        const int n = parser.value("average").toInt(&ok);
+        if (!ok || n < 1) throw Error(ErrorKind::Usage, "--average needs a positive count");
+        auto snapshots = listSnapshots(workDir);
+        if (static_cast<int>(snapshots.size()) < n)
+            throw Error(ErrorKind::Usage, "--average " + std::to_string(n) + ": " + workDir + "/snapshots holds " +
+                                              std::to_string(snapshots.size()) + " snapshots");
+        snapshots.erase(snapshots.begin(), snapshots.end() - n);
+        file = averageCheckpoints(snapshots);
+    } else {
+        file = loadBuiltinModel((std::filesystem::path(workDir) / "checkpoint.pt").string());
+    }
     if (parser.isSet("alignment-heads")) {
         nlohmann::json heads = nlohmann::json::array();
         for (const QString& item : parser.value("alignment-heads").split(',', Qt::SkipEmptyParts)) {
@@ -66,6 +84,8 @@ int trainCommand(const QStringList& args)
     parser.addOption({"dev-utterances", "Held-out utterances.", "N", QString::number(o.devUtterances)});
     parser.addOption({"seed", "Random seed.", "S", QString::number(o.seed)});
     parser.addOption({"threads", "Compute threads (0 = all cores).", "N", "0"});
+    parser.addOption({"keep-snapshots", "Keep the newest N checkpoints in DIR/snapshots for export --average.", "N",
+                      QString::number(o.keepSnapshots)});
     parser.addOption({"architecture", "transformer, or las (an LSTM listen-attend-spell).", "A", QString::fromStdString(o.hp.architecture)});
     parser.addOption({"attention", "The LAS speller's attention: dot, scaled-dot, additive or location.", "F", QString::fromStdString(o.hp.attention)});
     parser.addOption({"d-model", "Model width.", "D", QString::number(o.hp.dModel)});
@@ -101,6 +121,7 @@ int trainCommand(const QStringList& args)
     o.devUtterances = integer("dev-utterances");
     o.seed = static_cast<uint32_t>(integer("seed"));
     o.threads = integer("threads");
+    o.keepSnapshots = integer("keep-snapshots");
     o.hp.architecture = parser.value("architecture").toStdString();
     o.hp.attention = parser.value("attention").toStdString();
     o.hp.dModel = integer("d-model");

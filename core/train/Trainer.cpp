@@ -5,6 +5,7 @@
 #include "align/ErrorRate.h"
 #include "export/ColorMap.h"
 #include "model/builtin/CharacterVocabulary.h"
+#include "train/CheckpointAverage.h"
 #include "train/CtcLoss.h"
 #include "train/SentenceCorpus.h"
 #include "train/SilenceExtension.h"
@@ -349,6 +350,7 @@ void Trainer::run(std::ostream& log)
         fs::rename(work / "optimizer.pt.tmp", optimizerPath);
         std::ofstream(work / "state.json.tmp") << state.dump(1);
         fs::rename(work / "state.json.tmp", statePath);
+        keepSnapshot(work.string(), step, o.keepSnapshots);
         lastCheckpoint = Clock::now();
     };
 

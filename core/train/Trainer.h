@@ -31,6 +31,9 @@ struct TrainerOptions {
     int evalEverySteps = 250;
     int evalUtterances = 120;
     double checkpointMinutes = 10.0;
+    // Every checkpoint is also kept as snapshots/step-N.pt, the newest this many, for
+    // `attnscope-train export --average` (0 keeps none).
+    int keepSnapshots = 12;
     int threads = 0;  // 0 = all cores
     // Asked before every step: true ends the run as a spent budget does, with a checkpoint
     // (attnscope-train answers it from Ctrl-C and SIGTERM).
