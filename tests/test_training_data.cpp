@@ -9,6 +9,7 @@
 #include "train/FliteSynthesizer.h"
 #include "train/SentenceCorpus.h"
 #include "train/SilenceExtension.h"
+#include "train/Trainer.h"
 #include "train/TrainingSet.h"
 #include "train/VoiceCatalog.h"
 
@@ -189,6 +190,22 @@ private slots:
         QVERIFY(exporter.waitForFinished(60000));
         QCOMPARE(exporter.exitCode(), 2);
         QVERIFY(exporter.readAll().contains("holds 2 snapshots"));
+    }
+
+    void learningRateWarmsUpDecaysAndAnneals()
+    {
+        TrainerOptions o;
+        o.peakLearningRate = 1e-3;
+        o.warmupSteps = 100;
+        o.minutes = 60;
+        QCOMPARE(learningRate(o, 50, 60), 0.5e-3);
+        QCOMPARE(learningRate(o, 100, 60), 1e-3);
+        QCOMPARE(learningRate(o, 400, 60), 0.5e-3);
+        QCOMPARE(learningRate(o, 400, 5), 0.5e-3);  // annealing off
+        o.annealMinutes = 20;
+        QCOMPARE(learningRate(o, 400, 30), 0.5e-3);
+        QCOMPARE(learningRate(o, 400, 10), 0.25e-3);
+        QCOMPARE(learningRate(o, 400, -1), 0.0);  // past the budget
     }
 
     void checkpointAverageIsTheMeanOfTheWeights()

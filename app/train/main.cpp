@@ -96,6 +96,8 @@ int trainCommand(const QStringList& args)
     parser.addOption({"batch-frames", "Padded mel frames per batch.", "N", QString::number(o.maxBatchFrames)});
     parser.addOption({"lr", "Peak learning rate.", "LR", QString::number(o.peakLearningRate)});
     parser.addOption({"warmup", "Warm-up steps.", "N", QString::number(o.warmupSteps)});
+    parser.addOption({"anneal-minutes", "Take the learning rate linearly to zero over the run's last M minutes.", "M",
+                      QString::number(o.annealMinutes)});
     parser.addOption({"ctc-weight", "CTC loss weight.", "W", QString::number(o.ctcWeight)});
     parser.addOption({"guided-weight", "Guided-attention loss weight.", "W", QString::number(o.guidedWeight)});
     parser.addOption({"long-silence", "Chance that a training utterance gets up to --long-silence-seconds of extra "
@@ -132,6 +134,7 @@ int trainCommand(const QStringList& args)
     o.maxBatchFrames = integer("batch-frames");
     o.peakLearningRate = real("lr");
     o.warmupSteps = integer("warmup");
+    o.annealMinutes = real("anneal-minutes");
     o.ctcWeight = real("ctc-weight");
     o.guidedWeight = real("guided-weight");
     o.longSilenceProbability = real("long-silence");

@@ -267,6 +267,14 @@ void writeHeatmap(BuiltinModel& model, const TrainingUtterance& u, const std::st
 
 Trainer::Trainer(TrainerOptions options) : options_(std::move(options)) {}
 
+double learningRate(const TrainerOptions& o, long step, double runMinutesLeft)
+{
+    const double s = static_cast<double>(std::max(1L, step));
+    double lr = o.peakLearningRate * std::min(s / o.warmupSteps, std::sqrt(o.warmupSteps / s));
+    if (o.annealMinutes > 0 && runMinutesLeft < o.annealMinutes) lr *= std::max(0.0, runMinutesLeft) / o.annealMinutes;
+    return lr;
+}
+
 void Trainer::run(std::ostream& log)
 {
     const auto& o = options_;
@@ -368,8 +376,7 @@ void Trainer::run(std::ostream& log)
                 break;
             }
             ++step;
-            const double lr = o.peakLearningRate *
-                              std::min(static_cast<double>(step) / o.warmupSteps, std::sqrt(static_cast<double>(o.warmupSteps) / step));
+            const double lr = learningRate(o, step, o.minutes - minutesSince(started));
             for (auto& group : optimizer.param_groups())
                 static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
 

@@ -21,6 +21,9 @@ struct TrainerOptions {
     int maxBatchFrames = 20000;    // padded mel frames per batch (batch size x longest utterance)
     double peakLearningRate = 1.5e-3;
     int warmupSteps = 400;
+    // The last annealMinutes of the run take the learning rate linearly down to zero: the weights
+    // settle into the minimum the high rate only circles (a run to be shipped ends this way; 0: off).
+    double annealMinutes = 0;
     double ctcWeight = 0.3;
     double guidedWeight = 1.0;
     double labelSmoothing = 0.1;
@@ -48,6 +51,10 @@ struct TrainerProgress {
     double elapsedMinutes = 0, minutesLeft = 0;
     double audioSecondsPerSecond = 0;
 };
+
+// The learning rate of `step`: linear warm-up to the peak, then inverse square root, times the
+// annealing ramp when the run has fewer than annealMinutes left.
+double learningRate(const TrainerOptions& o, long step, double runMinutesLeft);
 
 class Trainer {
 public:
