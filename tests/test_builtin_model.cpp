@@ -5,19 +5,23 @@
 #include "align/ReferenceSet.h"
 #include "audio/AudioFile.h"
 #include "dsp/MelFilterBank.h"
+#include "model/CtcPrefixScorer.h"
 #include "model/RecognizerFactory.h"
 #include "model/TextNormalizer.h"
 #include "model/builtin/BuiltinModel.h"
 #include "model/builtin/BuiltinRecognizer.h"
+#include "model/builtin/CharacterLanguageModel.h"
 #include "model/builtin/CharacterVocabulary.h"
 #include "model/whisper/GgmlFile.h"
 #include "support/TestSupport.h"
+#include "train/CharacterLanguageModelCounter.h"
 
 #include <QElapsedTimer>
 #include <QTemporaryDir>
 #include <QtTest>
 
 #include <cmath>
+#include <map>
 #include <functional>
 #include <zlib.h>
 #include <sys/resource.h>
@@ -302,6 +306,82 @@ private slots:
         QVERIFY(t.tokens.back().t1 <= audio.duration() + 0.05);
     }
 
+    // The prefix score is the total probability of the CTC paths whose labelling begins with the prefix
+    // (and finish() of those that spell it exactly): checked against every path of a small lattice.
+    void ctcPrefixScoresMatchEveryPath()
+    {
+        constexpr int T = 5, V = 3, blank = 0;
+        torch::manual_seed(7);
+        const auto logp = torch::log_softmax(torch::randn({T, V}) * 2, -1).contiguous();
+        const float* x = logp.data_ptr<float>();
+        std::map<std::vector<int>, double> starts, exact;  // labelling prefixes -> probability
+        std::vector<int> path(T, 0);
+        for (int code = 0; code < std::pow(V, T); ++code) {
+            double p = 1;
+            for (int t = 0, c = code; t < T; ++t, c /= V) {
+                path[t] = c % V;
+                p *= std::exp(x[t * V + path[t]]);
+            }
+            std::vector<int> label;
+            for (int t = 0; t < T; ++t)
+                if (path[t] != blank && (t == 0 || path[t] != path[t - 1])) label.push_back(path[t]);
+            exact[label] += p;
+            for (size_t n = 0; n <= label.size(); ++n) starts[std::vector<int>(label.begin(), label.begin() + n)] += p;
+        }
+        const CtcPrefixScorer scorer(x, T, V, blank);
+        for (const std::vector<int>& prefix : {std::vector<int>{}, {1}, {2}, {1, 2}, {1, 1}, {2, 1, 2}, {1, 2, 1, 2}}) {
+            auto g = scorer.empty();
+            for (int c : prefix) g = scorer.extend(g, c);
+            const QString name = QString::number(prefix.size()) + " symbols";
+            QVERIFY2(std::abs(std::exp(g.score) - starts[prefix]) < 1e-5, qPrintable(name));
+            QVERIFY2(std::abs(std::exp(scorer.finish(g)) - exact[prefix]) < 1e-5, qPrintable(name));
+        }
+    }
+
+    // Shallow fusion: the language model changes which characters win, never what the network says about
+    // them. A model counted from one sentence, weighted heavily, makes a random network spell it.
+    void languageModelFusionSteersDecodingOnly()
+    {
+        QTemporaryDir dir;
+        const std::string path = writeRandomModel(dir.path());
+        const QString wav = dir.path() + "/speech.wav";
+        QVERIFY(test::synthesizeSpeech("attention follows the voice", wav));
+        const Audio audio = loadAudioFile(wav.toStdString());
+        const Transcript plain = BuiltinRecognizer(path).transcribe(audio, TranscribeOptions());
+
+        const std::string sentence = "hello world";
+        LanguageModelCounts counts;
+        counts.order = 5;
+        counts.weight = 50;
+        countCharacterLanguageModel(std::vector<std::string>(20, sentence), counts).storeInModelFile(path);
+        BuiltinRecognizer fused(path);
+        QVERIFY(QString::fromStdString(fused.describe()).contains("language model: character 5-gram"));
+        TranscribeOptions off;
+        off.languageModelWeight = 0;
+        const Transcript same = fused.transcribe(audio, off);
+        QCOMPARE(same.text, plain.text);
+        QCOMPARE(same.tokens.size(), plain.tokens.size());
+        // Greedy decoding fuses only when asked; beam search takes the file's weight (50) by itself,
+        // and its CTC prefix score (a random network's) does not outweigh it.
+        TranscribeOptions greedyDefault;
+        QCOMPARE(fused.transcribe(audio, greedyDefault).text, plain.text);
+        for (int beam : {1, 3}) {
+            TranscribeOptions o;
+            o.beamSize = beam;
+            if (beam == 1) o.languageModelWeight = 50;
+            const Transcript t = fused.transcribe(audio, o);
+            QCOMPARE(t.text, sentence);
+            // Probabilities stay the network's: teacher forcing the same text gives the same ones.
+            const Transcript forced = fused.align(audio, t.text, o);
+            QCOMPARE(forced.tokens.size(), t.tokens.size());
+            for (size_t i = 0; i < t.tokens.size(); ++i) QVERIFY(std::abs(forced.tokens[i].p - t.tokens[i].p) < 1e-4);
+        }
+        // A modest weight lets the network speak again.
+        TranscribeOptions light;
+        light.languageModelWeight = 1e-6;
+        QCOMPARE(fused.transcribe(audio, light).text, plain.text);
+    }
+
     // Greedy decoding runs the fused DecoderStep (or, without AVX2, LibTorch's step over the same
     // state); both must compute what the teacher-forced decoder computes, row for row, in a batch.
     void decoderStepsEqualTeacherForcedDecode()
@@ -432,8 +512,12 @@ private slots:
         if (QTest::currentTestFailed()) return;
 
         // Beam search over the shared KV cache finds a transcript at least as likely per token as the
-        // greedy one (Whisper's length-normalised ranking, end of text included).
-        TranscribeOptions beamFive;
+        // greedy one (Whisper's length-normalised ranking, end of text included), the network alone.
+        QVERIFY(QString::fromStdString(recognizer->describe()).contains("language model: character"));
+        TranscribeOptions networkAlone;
+        networkAlone.languageModelWeight = 0;
+        const Transcript greedyAlone = recognizer->transcribe(audio, networkAlone);
+        TranscribeOptions beamFive = networkAlone;
         beamFive.beamSize = 5;
         const Transcript five = recognizer->transcribe(audio, beamFive);
         const auto meanLogP = [](const Transcript& x) {
@@ -442,10 +526,19 @@ private slots:
             return sum / x.tokens.size();
         };
         qInfo("beam 5 heard: '%s' (CER %.1f %%), mean log p %.3f against greedy %.3f", five.text.c_str(),
-              100 * characterErrors(text, five.text).rate(), meanLogP(five), meanLogP(t));
-        QVERIFY(meanLogP(five) >= meanLogP(t) - 1e-3);
+              100 * characterErrors(text, five.text).rate(), meanLogP(five), meanLogP(greedyAlone));
+        QVERIFY(meanLogP(five) >= meanLogP(greedyAlone) - 1e-3);
         QVERIFY(five.windows[0].tokenCount <= five.windows[0].totalFrames + 9);
         keptStepsMatchTeacherForcing(five);
+        if (QTest::currentTestFailed()) return;
+        // By default beam search adds the language model and the CTC prefix score to its ranking; what
+        // it keeps of each step is still the network's own.
+        TranscribeOptions joint;
+        joint.beamSize = 5;
+        const Transcript withLm = recognizer->transcribe(audio, joint);
+        qInfo("beam 5 with the language model and CTC heard: '%s' (CER %.1f %%)", withLm.text.c_str(),
+              100 * characterErrors(text, withLm.text).rate());
+        keptStepsMatchTeacherForcing(withLm);
         if (QTest::currentTestFailed()) return;
         // The search runs to the end of the sentence: it once stopped after a few words, because every
         // hypothesis's likeliest ends of text filled the finished list however poorly they ranked.

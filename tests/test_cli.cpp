@@ -44,6 +44,10 @@ private slots:
         QCOMPARE(run({"frobnicate"}).code, 2);
         QCOMPARE(run({"transcribe"}).code, 2);
         QCOMPARE(run({"transcribe", speech, "--beam", "0", "--model", model}).code, 2);
+        const auto lm = run({"transcribe", speech, "--lm-weight", "-1", "--model", model});
+        QCOMPARE(lm.code, 2);
+        QVERIFY2(lm.err.contains("--lm-weight must be a number from 0 to 10"), qPrintable(lm.err));
+        QCOMPARE(run({"eval", ".", "--ctc-weight", "1.5"}).code, 2);
         const auto r = run({"transcribe", speech, "--model", model, "--text", "a", "--text-file", "b"});
         QCOMPARE(r.code, 2);
         QVERIFY(r.err.trimmed().count('\n') == 0);

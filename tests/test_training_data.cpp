@@ -3,6 +3,8 @@
 #include "Error.h"
 #include "model/builtin/CharacterVocabulary.h"
 #include "train/Augmentation.h"
+#include "model/builtin/CharacterLanguageModel.h"
+#include "train/CharacterLanguageModelCounter.h"
 #include "train/CheckpointAverage.h"
 #include "train/CtcLoss.h"
 #include "train/EspeakSynthesizer.h"
@@ -254,6 +256,114 @@ private slots:
         QCOMPARE(kept.size(), size_t(2));
         QVERIFY(QString::fromStdString(kept[0]).endsWith("step-000015.pt"));
         QVERIFY(QString::fromStdString(kept[1]).endsWith("step-000020.pt"));
+    }
+
+    void characterLanguageModelCountsStoresAndRefusesDamage()
+    {
+        using LM = CharacterLanguageModel;
+        const std::vector<std::string> sentences{"the cat sat on the mat", "the cat ran", "a dog sat on a log",
+                                                 "the dog ran to the cat"};
+        LanguageModelCounts options;
+        options.order = 4;
+        options.minContextCount = 1;
+        const LM lm = countCharacterLanguageModel(sentences, options);
+        QCOMPARE(lm.order(), 4);
+        QCOMPARE(lm.sentences(), int64_t(4));
+        const auto symbol = [](char c) { return LM::symbolOfToken(CharacterVocabulary::encode(std::string(1, c))[0]); };
+        const auto score = [&](const std::string& text) {
+            double sum = 0;
+            float p[LM::kSymbols];
+            LM::State state = lm.start();
+            for (char c : text + "$") {
+                const int s = c == '$' ? LM::kEnd : symbol(c);
+                lm.logProbs(state, p);
+                sum += p[s];
+                state = lm.advance(state, s);
+            }
+            return sum;
+        };
+        // Every distribution sums to one (up to the byte quantisation), seen or not.
+        for (const std::string history : {"", "the c", "zzzz", "on a "}) {
+            float p[LM::kSymbols];
+            LM::State state = lm.start();
+            for (char c : history) state = lm.advance(state, symbol(c));
+            lm.logProbs(state, p);
+            double total = 0;
+            for (float x : p) total += std::exp(x);
+            QVERIFY2(std::abs(total - 1.0) < 0.05, qPrintable(QString::fromStdString(history) + ": " + QString::number(total)));
+        }
+        // What it counted is likelier than the same letters reordered, and spelling follows the corpus.
+        QVERIFY(score("the cat sat on the mat") > score("teh cta sta no hte mta") + 10);
+        QVERIFY(score("the dog sat") > score("the dgo sat"));
+        {
+            float p[LM::kSymbols];
+            LM::State state = lm.start();
+            for (char c : std::string("the c")) state = lm.advance(state, symbol(c));
+            lm.logProbs(state, p);
+            QCOMPARE(static_cast<int>(std::max_element(p, p + LM::kSymbols) - p), symbol('a'));
+        }
+        // Pruning keeps fewer contexts and still answers every history.
+        options.minContextCount = 3;
+        const LM pruned = countCharacterLanguageModel(sentences, options);
+        QVERIFY(pruned.contextCount() < lm.contextCount());
+        QVERIFY_THROWS_EXCEPTION(Error, countCharacterLanguageModel({}, options));
+
+        // Stored in a model file: the network loads as before, the model reads back unchanged.
+        QTemporaryDir dir;
+        BuiltinHParams hp;
+        hp.dModel = 16;
+        hp.heads = 2;
+        hp.encoderLayers = 1;
+        hp.decoderLayers = 1;
+        hp.ffDim = 32;
+        hp.maxTokens = 16;
+        torch::manual_seed(4);
+        BuiltinModel model(hp);
+        const std::string path = dir.filePath("m.pt").toStdString();
+        saveBuiltinModel(path, model, {{"alignment_heads", {{0, 1}}}}, true);
+        QVERIFY(!CharacterLanguageModel::readFromModelFile(path));
+        lm.storeInModelFile(path);
+        pruned.storeInModelFile(path);  // replaces the first one
+        const auto back = CharacterLanguageModel::readFromModelFile(path);
+        QVERIFY(back.has_value());
+        QCOMPARE(back->contextCount(), pruned.contextCount());
+        const BuiltinModelFile file = loadBuiltinModel(path);
+        QCOMPARE(file.meta["alignment_heads"], nlohmann::json({{0, 1}}));
+        QCOMPARE(file.meta["language_model"]["order"].get<int>(), 4);
+        for (const auto& p : model->named_parameters())
+            QVERIFY(torch::allclose(p.value().to(torch::kHalf).to(torch::kFloat), file.model->named_parameters()[p.key()]));
+        QVERIFY(!std::filesystem::exists(path + ".writing"));
+
+        // Damaged tables: a clear model error, never a crash.
+        const auto writeWith = [&](const std::string& name, const torch::Tensor& contexts, const torch::Tensor& logp,
+                                   int order) {
+            torch::serialize::OutputArchive out;
+            nlohmann::json meta = file.meta;
+            meta["language_model"]["order"] = order;
+            out.write("meta", c10::IValue(meta.dump()));
+            for (const auto& p : model->named_parameters()) out.write("param." + p.key(), p.value(), true);
+            if (contexts.defined()) out.write("lm.contexts", contexts, true);
+            if (logp.defined()) out.write("lm.logp", logp, true);
+            const std::string bad = dir.filePath(QString::fromStdString(name)).toStdString();
+            out.save_to(bad);
+            return bad;
+        };
+        const auto keys = torch::tensor({int64_t{0}, (int64_t{1} << 60) | 3}, torch::kLong);
+        const auto rows = torch::zeros({2, LM::kSymbols}, torch::kByte);
+        QVERIFY(CharacterLanguageModel::readFromModelFile(writeWith("good.pt", keys, rows, 4)).has_value());
+        for (const auto& bad : {writeWith("missing.pt", keys, {}, 4), writeWith("shape.pt", keys, rows.narrow(0, 0, 1), 4),
+                                writeWith("type.pt", keys.to(torch::kInt), rows, 4),
+                                writeWith("unsorted.pt", keys.flip(0), rows, 4), writeWith("order.pt", keys, rows, 0),
+                                writeWith("nokey0.pt", keys.narrow(0, 1, 1), rows.narrow(0, 0, 1), 4),
+                                writeWith("longkey.pt", keys, rows, 1)}) {
+            try {
+                CharacterLanguageModel::readFromModelFile(bad);
+                QFAIL(("no error for " + bad).c_str());
+            } catch (const Error& e) {
+                QCOMPARE(e.kind(), ErrorKind::Model);
+                QVERIFY2(QString(e.what()).contains("language model"), e.what());
+            }
+        }
     }
 
     void ctcLossMatchesLibTorch()

@@ -30,15 +30,21 @@ int evalCommand(const QStringList& args)
     const QCommandLineOption verbose("verbose", "Print every utterance's hypothesis.");
     const QCommandLineOption beam("beam", "Beam size (1 = greedy).", "N", "1");
     const QCommandLineOption threads("threads", "Compute threads (0 = all cores).", "N", "0");
+    const auto weights = decodingWeightOptions();
     parser.addOptions({model, forced, json, verbose, beam, threads});
+    parser.addOptions(weights);
     parser.process(args);
     if (parser.positionalArguments().size() != 1) throw Error(ErrorKind::Usage, "eval takes one directory (see --help)");
     setComputeThreads(parser.value(threads).toInt());
+    const double lmWeightValue = decodingWeight("lm-weight", parser.value(weights[0]), 10);
+    const double ctcWeightValue = decodingWeight("ctc-weight", parser.value(weights[1]), 1);
 
     const auto set = loadReferenceSet(parser.positionalArguments().front().toStdString());
     const auto recognizer = loadRecognizer(parser.value(model).toStdString());
     TranscribeOptions options;
     options.beamSize = std::max(1, parser.value(beam).toInt());
+    options.languageModelWeight = lmWeightValue;
+    options.ctcWeight = ctcWeightValue;
     const bool isForced = parser.isSet(forced);
 
     ErrorCount chars, words;

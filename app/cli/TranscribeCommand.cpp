@@ -37,8 +37,10 @@ int transcribeCommand(const QStringList& args)
     const QCommandLineOption noTimestamps("no-timestamps", "Decode without segment timestamps.");
     const QCommandLineOption threads("threads", "Compute threads (0 = all cores).", "N", "0");
     const QCommandLineOption heads("alignment-heads", "JSON file of alignment heads per model name.", "FILE");
+    const auto weights = decodingWeightOptions();
     parser.addOptions({model, json, srt, vtt, textgrid, heatmap, npy, text, textFile, beam, language, noTimestamps,
                        threads, heads});
+    parser.addOptions(weights);
     parser.process(args);
     if (parser.positionalArguments().size() != 1)
         throw Error(ErrorKind::Usage, "transcribe takes exactly one audio file (see --help)");
@@ -52,6 +54,8 @@ int transcribeCommand(const QStringList& args)
     if (!ok || threadCount < 0)
         throw Error(ErrorKind::Usage, "--threads must be 0 or a positive number");
     setComputeThreads(threadCount);
+    const double lmWeightValue = decodingWeight("lm-weight", parser.value(weights[0]), 10);
+    const double ctcWeightValue = decodingWeight("ctc-weight", parser.value(weights[1]), 1);
 
     std::string knownText;
     if (parser.isSet(text))
@@ -71,6 +75,8 @@ int transcribeCommand(const QStringList& args)
 
     TranscribeOptions options;
     options.beamSize = beamSize;
+    options.languageModelWeight = lmWeightValue;
+    options.ctcWeight = ctcWeightValue;
     options.language = parser.value(language).toStdString();
     options.timestamps = !parser.isSet(noTimestamps);
     const auto started = std::chrono::steady_clock::now();

@@ -2,9 +2,14 @@
 //   attnscope-train [--work-dir DIR] [--minutes M] ...   train (resumes from DIR's checkpoint)
 //   attnscope-train export --work-dir DIR --out FILE      write the shipped float16 model
 //                          [--average N]                   (the mean of the newest N snapshots)
+//   attnscope-train language-model --model FILE           count the character language model from the
+//                          [--order N] [--weight W]         corpus's training sentences into FILE
 #include "Error.h"
 #include "model/builtin/BuiltinModel.h"
+#include "model/builtin/CharacterLanguageModel.h"
+#include "train/CharacterLanguageModelCounter.h"
 #include "train/CheckpointAverage.h"
+#include "train/SentenceCorpus.h"
 #include "train/Trainer.h"
 
 #include <QCommandLineParser>
@@ -61,6 +66,36 @@ int exportCommand(const QStringList& args)
     const std::string out = parser.value("out").toStdString();
     saveBuiltinModel(out, file.model, file.meta, true);
     std::printf("wrote %s (%.1f MB)\n", out.c_str(), std::filesystem::file_size(out) / 1e6);
+    return 0;
+}
+
+int languageModelCommand(const QStringList& args)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription("Counts the built-in model's character language model from the training sentences "
+                                     "(never the held-out ones) and stores it in the model file.");
+    parser.addHelpOption();
+    const LanguageModelCounts defaults;
+    parser.addOption({"model", "Built-in model file to store it in.", "FILE", "models/builtin.pt"});
+    parser.addOption({"order", "n-gram order.", "N", QString::number(defaults.order)});
+    parser.addOption({"min-context-count", "Drop contexts seen fewer times.", "N", QString::number(defaults.minContextCount)});
+    parser.addOption({"weight", "Fusion weight stored as the file's default.", "W", QString::number(defaults.weight)});
+    parser.process(args);
+    LanguageModelCounts counts;
+    bool ok1 = false, ok2 = false, ok3 = false;
+    counts.order = parser.value("order").toInt(&ok1);
+    counts.minContextCount = parser.value("min-context-count").toInt(&ok2);
+    counts.weight = parser.value("weight").toFloat(&ok3);
+    if (!ok1 || !ok2 || !ok3 || !(counts.weight >= 0))
+        throw Error(ErrorKind::Usage, "--order, --min-context-count and --weight take numbers");
+    const std::string model = parser.value("model").toStdString();
+    loadBuiltinModel(model);  // refuse anything but a readable built-in model before counting
+    const auto corpus = loadSentenceCorpus();
+    const auto lm = countCharacterLanguageModel(corpus.training, counts);
+    lm.storeInModelFile(model);
+    std::printf("%s: %d-gram language model, %zu contexts from %lld sentences, weight %.2f (%.1f MB in all)\n",
+                model.c_str(), lm.order(), lm.contextCount(), static_cast<long long>(lm.sentences()), lm.defaultWeight(),
+                std::filesystem::file_size(model) / 1e6);
     return 0;
 }
 
@@ -165,6 +200,10 @@ int main(int argc, char** argv)
         if (args.size() > 1 && args[1] == "export") {
             args.removeAt(1);
             return exportCommand(args);
+        }
+        if (args.size() > 1 && args[1] == "language-model") {
+            args.removeAt(1);
+            return languageModelCommand(args);
         }
         return trainCommand(args);
     } catch (const Error& e) {

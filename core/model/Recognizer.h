@@ -16,6 +16,11 @@ struct TranscribeOptions {
     std::string language = "";  // "" = the model's own (English for .en, detected for multilingual)
     std::string task = "transcribe";  // or "translate" (multilingual Whisper)
     int beamSize = 1;                  // 1 = greedy
+    // Built-in model, beam search: the weights of its character language model (shallow fusion) and of
+    // its CTC head's prefix score (joint CTC/attention decoding) in the decoder's scores. Below 0: the
+    // weights the model file recommends; 0: the decoder alone.
+    double languageModelWeight = -1;
+    double ctcWeight = -1;
     bool timestamps = true;            // segment timestamps while decoding
     double maxInitialTimestamp = 1.0;  // seconds
     bool suppressBlank = true;

@@ -3,9 +3,11 @@
 #include "Error.h"
 #include "align/CharacterWordSpans.h"
 #include "align/WordTiming.h"
+#include "model/CtcPrefixScorer.h"
 #include "model/ExplainAttentionRow.h"
 #include "model/TextNormalizer.h"
 #include "model/builtin/BuiltinModel.h"
+#include "model/builtin/CharacterLanguageModel.h"
 #include "model/builtin/CharacterVocabulary.h"
 
 #include <algorithm>
@@ -27,6 +29,9 @@ constexpr int64_t kMaxWindowMel = 1500;  // 15 s: the longest utterances the mod
 constexpr int64_t kMinCutMel = 800;      // cut windows between 8 and 15 s ...
 constexpr int kQuietSpan = 30;           // ... at the quietest 0.3 s
 constexpr int kMedianWidth = 3;          // 120 ms at 40 ms frames (Whisper's 7 is 140 ms at 20 ms)
+// Beam search's default weight of the CTC prefix score (TranscribeOptions::ctcWeight), tuned on held-out
+// utterances 0-99 (models/README.md); ESPnet decodes with 0.3.
+constexpr double kDefaultCtcWeight = 0.3;
 
 // Window boundaries in mel frames: [start, end) pairs.
 std::vector<std::pair<int64_t, int64_t>> cutWindows(const torch::Tensor& mel)
@@ -59,6 +64,23 @@ struct BuiltinRecognizer::Impl {
     std::string path;
     BuiltinModelFile file;
     ModelInfo info;
+    std::optional<CharacterLanguageModel> lm;
+    double lmWeight = 0;   // of the current decoding (0: the network alone)
+    double ctcWeight = 0;  // of the current beam search (0: the attention decoder alone)
+
+    // The score each token would add to a hypothesis whose history is `state`: the decoder's
+    // log-probability `logp`, plus the language model's when fusing. Tokens that are not text (blank,
+    // start of text) cannot be chosen.
+    void score(const double* logp, int64_t vocab, bool fused, CharacterLanguageModel::State state, double* out) const
+    {
+        float lmLogp[CharacterLanguageModel::kSymbols] = {};
+        if (fused) lm->logProbs(state, lmLogp);
+        for (int64_t k = 0; k < vocab; ++k) {
+            const int s = CharacterLanguageModel::symbolOfToken(static_cast<int>(k));
+            out[k] = s < 0 ? -1e30 : fused ? logp[k] + lmWeight * lmLogp[s] : logp[k];
+        }
+    }
+    bool fusing() const { return lm && lmWeight > 0 && !file.model->las; }
 
     // A window's characters with what timing needs for each row (every character, then end of text):
     // the probability of that row's token and every layer's cross-attention [L,H,rows,S].
@@ -91,6 +113,9 @@ struct BuiltinRecognizer::Impl {
         std::vector<std::vector<torch::Tensor>> rows(static_cast<size_t>(file.model->hp.decoderLayers));
         int64_t token = CharacterVocabulary::kSot;
         const int64_t limit = stepLimit(enc);
+        const bool fused = fusing();
+        auto lmState = fused ? lm->start() : 0;
+        std::vector<double> logp, scores;
         for (int64_t pos = 0; pos <= limit; ++pos) {
             throwIfCancelled(cancel);
             std::vector<torch::Tensor> weights;
@@ -98,15 +123,21 @@ struct BuiltinRecognizer::Impl {
             for (size_t l = 0; l < weights.size(); ++l) rows[l].push_back(weights[l][0]);  // [h,1,S]
             const float* v = logits.data_ptr<float>();
             const int64_t n = logits.size(1);
-            const int id = static_cast<int>(std::max_element(v, v + n) - v);
+            const int top = static_cast<int>(std::max_element(v, v + n) - v);
+            double sum = 0;
+            for (int64_t i = 0; i < n; ++i) sum += std::exp(v[i] - v[top]);
+            logp.resize(static_cast<size_t>(n));
+            scores.resize(static_cast<size_t>(n));
+            for (int64_t i = 0; i < n; ++i) logp[static_cast<size_t>(i)] = v[i] - v[top] - std::log(sum);
+            score(logp.data(), n, fused, lmState, scores.data());
+            const int id = static_cast<int>(std::max_element(scores.begin(), scores.end()) - scores.begin());
             // At the step limit the row is the end of text, whatever the model would have said.
             const int chosen = pos == limit ? CharacterVocabulary::kEot : id;
-            double sum = 0;
-            for (int64_t i = 0; i < n; ++i) sum += std::exp(v[i] - v[id]);
-            d.p.push_back(static_cast<float>(std::exp(v[chosen] - v[id]) / sum));
+            d.p.push_back(static_cast<float>(std::exp(v[chosen] - v[top]) / sum));
             if (chosen == CharacterVocabulary::kEot) break;
             d.chars.push_back(id);
             token = id;
+            if (fused) lmState = lm->advance(lmState, CharacterLanguageModel::symbolOfToken(id));
         }
         std::vector<torch::Tensor> layers;
         for (const auto& r : rows) layers.push_back(torch::cat(r, 1));  // [h,rows,S]
@@ -141,15 +172,28 @@ struct BuiltinRecognizer::Impl {
             std::vector<int> chars;
             std::vector<float> p;        // each row's probability, the end of text's last when finished
             std::vector<int64_t> rows;   // the batch row that produced each of those rows
-            double logp = 0;
+            double logp = 0;             // the ranking score, language model and CTC included
+            CharacterLanguageModel::State lmState = 0;
+            CtcPrefixScorer::Prefix ctc;
         };
         const bool incremental = !file.model->las;
         DecoderState state;
         if (incremental) state = file.model->startDecoding(enc, 1);
         std::vector<std::vector<torch::Tensor>> stepWeights;  // [step][layer] -> [b,h,1,S]
-        std::vector<Hyp> live{{}}, finished;
+        const bool fused = fusing();
+        const bool joint = ctcWeight > 0;
+        torch::Tensor ctcLogp;
+        std::optional<CtcPrefixScorer> ctc;
+        std::vector<Hyp> live(1), finished;
+        if (fused) live[0].lmState = lm->start();
+        if (joint) {
+            ctcLogp = torch::log_softmax(file.model->ctcLogits(enc.memory)[0], -1).to(torch::kFloat).contiguous();
+            ctc.emplace(ctcLogp.data_ptr<float>(), ctcLogp.size(0), ctcLogp.size(1), CharacterVocabulary::kBlank);
+            live[0].ctc = ctc->empty();
+        }
         const int64_t limit = stepLimit(enc);
         std::vector<int> order;
+        std::vector<double> logp, scores;
         for (int64_t pos = 0; pos < limit && !live.empty(); ++pos) {
             throwIfCancelled(cancel);
             const int64_t b = static_cast<int64_t>(live.size());
@@ -178,16 +222,47 @@ struct BuiltinRecognizer::Impl {
                 double sum = 0;
                 for (int64_t k = 0; k < vocab; ++k) sum += std::exp(v[k] - top);
                 const double logNorm = top + std::log(sum);
+                logp.resize(static_cast<size_t>(vocab));
+                for (int64_t k = 0; k < vocab; ++k) logp[static_cast<size_t>(k)] = v[k] - logNorm;
+                scores.resize(static_cast<size_t>(vocab));
+                score(logp.data(), vocab, fused, live[static_cast<size_t>(i)].lmState, scores.data());
                 order.resize(static_cast<size_t>(vocab));
                 std::iota(order.begin(), order.end(), 0);
-                std::partial_sort(order.begin(), order.begin() + keep, order.end(), [v](int a, int c) { return v[a] > v[c]; });
+                const auto byScore = [&scores](int a, int c) {
+                    return scores[static_cast<size_t>(a)] > scores[static_cast<size_t>(c)];
+                };
+                // Joint decoding rescores a few more of the decoder's best with the CTC prefix score.
+                const int shortlist = joint ? static_cast<int>(std::min<int64_t>(keep + 6, vocab)) : keep;
+                std::partial_sort(order.begin(), order.begin() + shortlist, order.end(), byScore);
+                std::vector<CtcPrefixScorer::Prefix> extended;
+                if (joint) {
+                    const Hyp& g = live[static_cast<size_t>(i)];
+                    extended.resize(static_cast<size_t>(vocab));
+                    for (int k = 0; k < shortlist; ++k) {
+                        const int id = order[k];
+                        auto& s = scores[static_cast<size_t>(id)];
+                        if (s < -1e29) continue;
+                        double ctcScore;
+                        if (id == CharacterVocabulary::kEot) {
+                            ctcScore = ctc->finish(g.ctc);
+                        } else {
+                            extended[static_cast<size_t>(id)] = ctc->extend(g.ctc, id);
+                            ctcScore = extended[static_cast<size_t>(id)].score;
+                        }
+                        s += ctcWeight * (std::max(ctcScore, -1e20) - std::max(g.ctc.score, -1e20) - logp[static_cast<size_t>(id)]);
+                    }
+                    std::sort(order.begin(), order.begin() + shortlist, byScore);
+                }
                 for (int k = 0; k < keep; ++k) {
-                    const double lp = v[order[k]] - logNorm;
+                    const int id = order[k];
                     Hyp h = live[static_cast<size_t>(i)];
-                    h.logp += lp;
-                    h.chars.push_back(order[k]);
-                    h.p.push_back(static_cast<float>(std::exp(lp)));
+                    h.logp += scores[static_cast<size_t>(id)];
+                    if (joint) h.ctc = std::move(extended[static_cast<size_t>(id)]);
+                    h.chars.push_back(id);
+                    h.p.push_back(static_cast<float>(std::exp(logp[static_cast<size_t>(id)])));
                     h.rows.push_back(i);
+                    if (fused && CharacterLanguageModel::symbolOfToken(id) >= 0)
+                        h.lmState = lm->advance(h.lmState, CharacterLanguageModel::symbolOfToken(id));
                     candidates.push_back(std::move(h));
                 }
             }
@@ -347,6 +422,7 @@ BuiltinRecognizer::BuiltinRecognizer(const std::string& path) : impl_(std::make_
     impl_->path = path;
     impl_->file = loadBuiltinModel(path);
     impl_->file.model->prepareForInference();
+    impl_->lm = CharacterLanguageModel::readFromModelFile(path);
     const auto& hp = impl_->file.model->hp;
     auto& info = impl_->info;
     info.name = "builtin";
@@ -393,6 +469,12 @@ std::string BuiltinRecognizer::describe() const
       << "alignment heads:";
     for (const auto& h : impl_->info.alignmentHeads) s << " " << h.layer << ":" << h.head;
     s << "\nparameters: " << params << "\n";
+    if (impl_->lm)
+        s << "language model: character " << impl_->lm->order() << "-gram, " << impl_->lm->contextCount()
+          << " contexts from " << impl_->lm->sentences() << " sentences, fusion weight " << impl_->lm->defaultWeight()
+          << "\n";
+    else
+        s << "language model: none\n";
     if (impl_->file.meta.contains("training")) {
         const auto& t = impl_->file.meta["training"];
         s << "training: " << t.value("steps", 0) << " steps, " << t.value("minutes", 0.0) << " min\n";
@@ -410,6 +492,14 @@ Transcript BuiltinRecognizer::transcribe(const Audio& audio, const TranscribeOpt
     out.attentionStore = std::make_shared<AttentionSpill>(options.attention);
     out.language = "en";
     out.audioDuration = audio.duration();
+    // The language model and the CTC head help beam search; greedy decoding commits to every character,
+    // and the language model alone pulled it into wrong words (models/README.md), so it fuses only
+    // when asked to.
+    const bool beam = options.beamSize > 1;
+    m.lmWeight = !m.lm ? 0.0 : options.languageModelWeight >= 0 ? options.languageModelWeight
+                                : beam                          ? m.lm->defaultWeight()
+                                                                : 0.0;
+    m.ctcWeight = !beam || m.file.model->las ? 0.0 : options.ctcWeight >= 0 ? std::min(options.ctcWeight, 1.0) : kDefaultCtcWeight;
     const auto mel = builtinLogMel(audio.samples, m.file.model->hp.nMels, [cancel] { throwIfCancelled(cancel); });
     const auto windows = cutWindows(mel);
     for (size_t w = 0; w < windows.size(); ++w) {
