@@ -312,7 +312,8 @@ QWidget* MainWindow::buildControls()
     beam->setSpecialValueText(tr("greedy"));
     beam->setValue(settings.value("decode/beam", 1).toInt());
     beam->setToolTip(tr("Beam search keeps this many candidate transcripts at every step: slower, usually more "
-                        "accurate. Greedy takes the likeliest token each time. Live mode always decodes greedily."));
+                        "accurate; with the built-in model it also weighs its character language model and its "
+                        "CTC head. Greedy takes the likeliest token each time. Live mode always decodes greedily."));
     form->addRow(tr("Beam"), beam);
     connect(beam, qOverload<int>(&QSpinBox::valueChanged), this, [](int n) { QSettings().setValue("decode/beam", n); });
 
