@@ -15,6 +15,7 @@
 #include "model/whisper/GgmlFile.h"
 #include "support/TestSupport.h"
 #include "train/CharacterLanguageModelCounter.h"
+#include "train/WordLanguageModelCounter.h"
 
 #include <QElapsedTimer>
 #include <QTemporaryDir>
@@ -380,6 +381,24 @@ private slots:
         TranscribeOptions light;
         light.languageModelWeight = 1e-6;
         QCOMPARE(fused.transcribe(audio, light).text, plain.text);
+
+        // With the word model beside it, whole words score as the word model says: at this weight the
+        // beam spells only its words (its back-off lets "hello" end the sentence, which the character
+        // model alone never allowed), the network's probabilities stay, and weight 0 is the network alone.
+        countWordLanguageModel(std::vector<std::string>(20, sentence)).storeInModelFile(path);
+        BuiltinRecognizer both(path);
+        QVERIFY(QString::fromStdString(both.describe()).contains("word language model: bigram, 2 words"));
+        QCOMPARE(both.transcribe(audio, off).text, plain.text);
+        TranscribeOptions beam3;
+        beam3.beamSize = 3;
+        const Transcript t = both.transcribe(audio, beam3);
+        QVERIFY(!t.text.empty());
+        for (const auto& w : QString::fromStdString(t.text).split(' '))
+            QVERIFY2(w == "hello" || w == "world", qPrintable(QString::fromStdString(t.text)));
+        // (The beam may have ended after a space, which the text drops: compare the characters both have.)
+        const Transcript forced = both.align(audio, t.text, beam3);
+        QVERIFY(forced.tokens.size() >= t.text.size() && forced.tokens.size() <= t.tokens.size());
+        for (size_t i = 0; i < t.text.size(); ++i) QVERIFY(std::abs(forced.tokens[i].p - t.tokens[i].p) < 1e-4);
     }
 
     // Greedy decoding runs the fused DecoderStep (or, without AVX2, LibTorch's step over the same

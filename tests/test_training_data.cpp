@@ -5,6 +5,9 @@
 #include "train/Augmentation.h"
 #include "model/builtin/CharacterLanguageModel.h"
 #include "train/CharacterLanguageModelCounter.h"
+#include "train/WordLanguageModelCounter.h"
+#include "model/builtin/ModelFileRecords.h"
+#include "model/builtin/WordLanguageModel.h"
 #include "train/CheckpointAverage.h"
 #include "train/CtcLoss.h"
 #include "train/EspeakSynthesizer.h"
@@ -22,6 +25,7 @@
 
 #include <csignal>
 #include <filesystem>
+#include <functional>
 #include <random>
 #include <signal.h>
 
@@ -362,6 +366,140 @@ private slots:
             } catch (const Error& e) {
                 QCOMPARE(e.kind(), ErrorKind::Model);
                 QVERIFY2(QString(e.what()).contains("language model"), e.what());
+            }
+        }
+    }
+
+    void wordLanguageModelScoresWholeWordsAndStores()
+    {
+        using W = WordLanguageModel;
+        const std::vector<std::string> sentences{"the cat sat on the mat", "the cat ran", "a dog sat on a log",
+                                                 "the dog ran to the cat", "the cat sat"};
+        WordLanguageModelCounts options;
+        options.minWordCount = 1;
+        options.minBigramCount = 1;
+        options.outsidePenalty = -3;
+        const W words = countWordLanguageModel(sentences, options);
+        QCOMPARE(words.wordCount(), size_t(10));
+        QCOMPARE(words.sentences(), int64_t(5));
+        QVERIFY(words.id("cat") >= W::kFirstWord);
+        QCOMPARE(words.word(words.id("cat")), std::string("cat"));
+        QCOMPARE(words.id("zebra"), W::kUnknown);
+        QCOMPARE(words.id("ca"), W::kUnknown);
+        // With every bigram kept, each history's distribution over what can follow sums to one.
+        for (const int history : {int(W::kStart), words.id("the"), words.id("cat"), words.id("log"), int(W::kUnknown)}) {
+            double total = 0;
+            for (int w = 0; w < int(W::kFirstWord + words.wordCount()); ++w)
+                if (w != W::kStart) total += std::exp(words.logProb(history, w));
+            QVERIFY2(std::abs(total - 1.0) < 1e-4, qPrintable(QString::number(total)));
+        }
+        QVERIFY(words.logProb(words.id("the"), words.id("cat")) > words.logProb(words.id("the"), words.id("log")));
+
+        // Spelled character by character, whole words score as the word model says, whatever the
+        // character model said about their letters; a spelling no word begins with pays the penalty
+        // once and keeps its character scores.
+        const auto spell = [&](const std::string& text, double characterLogp) {
+            auto cursor = words.start();
+            double sum = 0;
+            for (char c : text) sum += words.advance(cursor, CharacterLanguageModel::symbolOfToken(CharacterVocabulary::encode(std::string(1, c))[0]), characterLogp);
+            return sum + words.advance(cursor, CharacterLanguageModel::kEnd, characterLogp);
+        };
+        const auto id = [&](const char* w) { return words.id(w); };
+        const double expected = words.logProb(W::kStart, id("the")) + words.logProb(id("the"), id("dog")) +
+                                words.logProb(id("dog"), id("sat")) + words.logProb(id("sat"), W::kEnd);
+        QVERIFY(std::abs(spell("the dog sat", -0.5) - expected) < 1e-6);
+        QVERIFY(std::abs(spell("the dog sat", -2.0) - expected) < 1e-6);
+        // "dxg": d-x leaves the vocabulary (penalty), its three letters and the space keep -0.5 each.
+        const double outside = words.logProb(W::kStart, id("the")) + words.logProb(id("the"), W::kUnknown) + 4 * -0.5 - 3 +
+                               words.logProb(W::kUnknown, id("sat")) + words.logProb(id("sat"), W::kEnd);
+        QVERIFY2(std::abs(spell("the dxg sat", -0.5) - outside) < 1e-6, qPrintable(QString::number(spell("the dxg sat", -0.5))));
+        // "ca" is a vocabulary word's beginning but no word: it pays the penalty where it ends.
+        const double cut = words.logProb(W::kStart, id("the")) + words.logProb(id("the"), W::kUnknown) + 3 * -0.5 - 3 +
+                           words.logProb(W::kUnknown, W::kEnd);
+        QVERIFY(std::abs(spell("the ca", -0.5) - cut) < 1e-6);
+
+        // Pruned bigrams fall back to the history's back-off; rare words become <unk>.
+        options.minWordCount = 2;
+        options.minBigramCount = 2;
+        const W pruned = countWordLanguageModel(sentences, options);
+        QVERIFY(pruned.wordCount() < words.wordCount() && pruned.bigramCount() < words.bigramCount());
+        QCOMPARE(pruned.id("mat"), W::kUnknown);
+        QVERIFY_THROWS_EXCEPTION(Error, countWordLanguageModel({}, options));
+        options.outsidePenalty = 1;
+        QVERIFY_THROWS_EXCEPTION(Error, countWordLanguageModel(sentences, options));
+
+        // Stored beside the character model: each rewrite keeps the other and the network.
+        QTemporaryDir dir;
+        BuiltinHParams hp;
+        hp.dModel = 16;
+        hp.heads = 2;
+        hp.encoderLayers = 1;
+        hp.decoderLayers = 1;
+        hp.ffDim = 32;
+        hp.maxTokens = 16;
+        torch::manual_seed(4);
+        BuiltinModel model(hp);
+        const std::string path = dir.filePath("m.pt").toStdString();
+        saveBuiltinModel(path, model, {{"alignment_heads", {{0, 1}}}}, true);
+        QVERIFY(!W::readFromModelFile(path));
+        words.storeInModelFile(path);
+        LanguageModelCounts characterOptions;
+        characterOptions.order = 3;
+        characterOptions.minContextCount = 1;
+        countCharacterLanguageModel(sentences, characterOptions).storeInModelFile(path);
+        const auto back = W::readFromModelFile(path);
+        QVERIFY(back.has_value() && CharacterLanguageModel::readFromModelFile(path).has_value());
+        QCOMPARE(back->wordCount(), words.wordCount());
+        QCOMPARE(back->bigramCount(), words.bigramCount());
+        QCOMPARE(back->outsidePenalty(), -3.0f);
+        QVERIFY(std::abs(back->logProb(id("the"), id("cat")) - words.logProb(id("the"), id("cat"))) < 2e-3);  // float16
+        const BuiltinModelFile file = loadBuiltinModel(path);
+        for (const auto& p : model->named_parameters())
+            QVERIFY(torch::allclose(p.value().to(torch::kHalf).to(torch::kFloat), file.model->named_parameters()[p.key()]));
+        pruned.storeInModelFile(path);  // replaces the first one
+        QCOMPARE(W::readFromModelFile(path)->wordCount(), pruned.wordCount());
+        QVERIFY(CharacterLanguageModel::readFromModelFile(path).has_value());
+        replaceModelFileRecords(path, "word_language_model", nullptr, "wlm.", {});  // attnscope-train --no-words
+        QVERIFY(!W::readFromModelFile(path));
+
+        // Damaged tables: a clear model error, never a crash.
+        const auto rows = std::vector<int32_t>(W::kFirstWord + 3, 0);
+        const auto zeros = std::vector<float>(W::kFirstWord + 2, -1.0f);
+        QVERIFY(!W({"a", "b"}, zeros, zeros, std::vector<int32_t>(W::kFirstWord + 3, 0), {}, {}, 0, 1).empty());
+        const std::vector<std::function<void()>> damaged{
+            [&] { W({"b", "a"}, zeros, zeros, rows, {}, {}, 0, 1); },
+            [&] { W({"a", "a b"}, zeros, zeros, rows, {}, {}, 0, 1); },
+            [&] { W({"a", "b"}, {-1.0f}, zeros, rows, {}, {}, 0, 1); },
+            [&] { W({"a", "b"}, zeros, std::vector<float>(W::kFirstWord + 2, 3.0f), rows, {}, {}, 0, 1); },
+            [&] { W({"a", "b"}, zeros, zeros, rows, {1}, {-1.0f}, 0, 1); },
+            [&] {
+                auto r = rows;
+                for (size_t i = 1; i < r.size(); ++i) r[i] = 1;
+                W({"a", "b"}, zeros, zeros, r, {99}, {-1.0f}, 0, 1);
+            },
+            [&] { W({}, {}, {}, {0}, {}, {}, 0, 1); },
+            [&] {
+                replaceModelFileRecords(path, "word_language_model", {{"outside_penalty", 0}}, "wlm.", {});
+                W::readFromModelFile(path);
+            },
+            [&] {
+                replaceModelFileRecords(path, "word_language_model", {{"outside_penalty", 0}}, "wlm.",
+                                        {{"wlm.words", torch::zeros({3}, torch::kFloat)},
+                                         {"wlm.unigram", torch::zeros({3})},
+                                         {"wlm.backoff", torch::zeros({3})},
+                                         {"wlm.rows", torch::zeros({3})},
+                                         {"wlm.next", torch::zeros({3})},
+                                         {"wlm.bigram", torch::zeros({3})}});
+                W::readFromModelFile(path);
+            },
+        };
+        for (size_t i = 0; i < damaged.size(); ++i) {
+            try {
+                damaged[i]();
+                QFAIL(qPrintable(QString("no error for damage %1").arg(i)));
+            } catch (const Error& e) {
+                QCOMPARE(e.kind(), ErrorKind::Model);
+                QVERIFY2(QString(e.what()).contains("word language model"), e.what());
             }
         }
     }

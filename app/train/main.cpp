@@ -2,15 +2,17 @@
 //   attnscope-train [--work-dir DIR] [--minutes M] ...   train (resumes from DIR's checkpoint)
 //   attnscope-train export --work-dir DIR --out FILE      write the shipped float16 model
 //                          [--average N]                   (the mean of the newest N snapshots)
-//   attnscope-train language-model --model FILE           count the character language model from the
-//                          [--order N] [--weight W]         corpus's training sentences into FILE
+//   attnscope-train language-model --model FILE           count the character and word language models
+//                          [--order N] [--weight W] ...     from the corpus's training sentences into FILE
 #include "Error.h"
 #include "model/builtin/BuiltinModel.h"
 #include "model/builtin/CharacterLanguageModel.h"
+#include "model/builtin/ModelFileRecords.h"
 #include "train/CharacterLanguageModelCounter.h"
 #include "train/CheckpointAverage.h"
 #include "train/SentenceCorpus.h"
 #include "train/Trainer.h"
+#include "train/WordLanguageModelCounter.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -72,14 +74,22 @@ int exportCommand(const QStringList& args)
 int languageModelCommand(const QStringList& args)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription("Counts the built-in model's character language model from the training sentences "
-                                     "(never the held-out ones) and stores it in the model file.");
+    parser.setApplicationDescription("Counts the built-in model's language models, characters and words, from the training "
+                                     "sentences (never the held-out ones) and stores them in the model file.");
     parser.addHelpOption();
     const LanguageModelCounts defaults;
     parser.addOption({"model", "Built-in model file to store it in.", "FILE", "models/builtin.pt"});
     parser.addOption({"order", "n-gram order.", "N", QString::number(defaults.order)});
     parser.addOption({"min-context-count", "Drop contexts seen fewer times.", "N", QString::number(defaults.minContextCount)});
     parser.addOption({"weight", "Fusion weight stored as the file's default.", "W", QString::number(defaults.weight)});
+    const WordLanguageModelCounts wordDefaults;
+    parser.addOption({"min-word-count", "Words seen fewer times are outside the vocabulary.", "N",
+                      QString::number(wordDefaults.minWordCount)});
+    parser.addOption({"min-bigram-count", "Word pairs seen fewer times are not stored.", "N",
+                      QString::number(wordDefaults.minBigramCount)});
+    parser.addOption({"outside-penalty", "Nats a spelling pays when no vocabulary word begins with it (0 or less).", "P",
+                      QString::number(wordDefaults.outsidePenalty)});
+    parser.addOption({"no-words", "Store the character model only."});
     parser.process(args);
     LanguageModelCounts counts;
     bool ok1 = false, ok2 = false, ok3 = false;
@@ -88,14 +98,29 @@ int languageModelCommand(const QStringList& args)
     counts.weight = parser.value("weight").toFloat(&ok3);
     if (!ok1 || !ok2 || !ok3 || !(counts.weight >= 0))
         throw Error(ErrorKind::Usage, "--order, --min-context-count and --weight take numbers");
+    WordLanguageModelCounts wordCounts;
+    bool ok4 = false, ok5 = false, ok6 = false;
+    wordCounts.minWordCount = parser.value("min-word-count").toInt(&ok4);
+    wordCounts.minBigramCount = parser.value("min-bigram-count").toInt(&ok5);
+    wordCounts.outsidePenalty = parser.value("outside-penalty").toFloat(&ok6);
+    if (!ok4 || !ok5 || !ok6)
+        throw Error(ErrorKind::Usage, "--min-word-count, --min-bigram-count and --outside-penalty take numbers");
     const std::string model = parser.value("model").toStdString();
     loadBuiltinModel(model);  // refuse anything but a readable built-in model before counting
     const auto corpus = loadSentenceCorpus();
     const auto lm = countCharacterLanguageModel(corpus.training, counts);
     lm.storeInModelFile(model);
-    std::printf("%s: %d-gram language model, %zu contexts from %lld sentences, weight %.2f (%.1f MB in all)\n",
-                model.c_str(), lm.order(), lm.contextCount(), static_cast<long long>(lm.sentences()), lm.defaultWeight(),
-                std::filesystem::file_size(model) / 1e6);
+    std::printf("%s: %d-gram character language model, %zu contexts from %lld sentences, weight %.2f\n", model.c_str(),
+                lm.order(), lm.contextCount(), static_cast<long long>(lm.sentences()), lm.defaultWeight());
+    if (parser.isSet("no-words")) {
+        replaceModelFileRecords(model, "word_language_model", nullptr, "wlm.", {});
+    } else {
+        const auto words = countWordLanguageModel(corpus.training, wordCounts);
+        words.storeInModelFile(model);
+        std::printf("%s: word bigram language model, %zu words, %zu bigrams, outside penalty %.2f\n", model.c_str(),
+                    words.wordCount(), words.bigramCount(), words.outsidePenalty());
+    }
+    std::printf("%s: %.1f MB in all\n", model.c_str(), std::filesystem::file_size(model) / 1e6);
     return 0;
 }
 

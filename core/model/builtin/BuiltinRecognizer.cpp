@@ -9,6 +9,7 @@
 #include "model/builtin/BuiltinModel.h"
 #include "model/builtin/CharacterLanguageModel.h"
 #include "model/builtin/CharacterVocabulary.h"
+#include "model/builtin/WordLanguageModel.h"
 
 #include <algorithm>
 #include <cmath>
@@ -65,19 +66,45 @@ struct BuiltinRecognizer::Impl {
     BuiltinModelFile file;
     ModelInfo info;
     std::optional<CharacterLanguageModel> lm;
+    std::optional<WordLanguageModel> words;  // completes `lm` where words end (only with it)
     double lmWeight = 0;   // of the current decoding (0: the network alone)
     double ctcWeight = 0;  // of the current beam search (0: the attention decoder alone)
 
-    // The score each token would add to a hypothesis whose history is `state`: the decoder's
-    // log-probability `logp`, plus the language model's when fusing. Tokens that are not text (blank,
-    // start of text) cannot be chosen.
-    void score(const double* logp, int64_t vocab, bool fused, CharacterLanguageModel::State state, double* out) const
+    // Where a hypothesis stands in the language models.
+    struct LanguageState {
+        CharacterLanguageModel::State characters = 0;
+        WordLanguageModel::Cursor words;
+    };
+    LanguageState startLanguage() const
+    {
+        LanguageState l;
+        if (lm) l.characters = lm->start();
+        if (words) l.words = words->start();
+        return l;
+    }
+
+    // The score each token would add to a hypothesis whose language state is `state`: the decoder's
+    // log-probability `logp`, plus the language models' when fusing; `next` receives each token's
+    // following language state (fusing only). Tokens that are not text (blank, start of text) cannot
+    // be chosen.
+    void score(const double* logp, int64_t vocab, bool fused, const LanguageState& state, double* out,
+               LanguageState* next) const
     {
         float lmLogp[CharacterLanguageModel::kSymbols] = {};
-        if (fused) lm->logProbs(state, lmLogp);
+        if (fused) lm->logProbs(state.characters, lmLogp);
         for (int64_t k = 0; k < vocab; ++k) {
             const int s = CharacterLanguageModel::symbolOfToken(static_cast<int>(k));
-            out[k] = s < 0 ? -1e30 : fused ? logp[k] + lmWeight * lmLogp[s] : logp[k];
+            if (s < 0) {
+                out[k] = -1e30;
+            } else if (!fused) {
+                out[k] = logp[k];
+            } else {
+                LanguageState& n = next[k];
+                n.characters = lm->advance(state.characters, s);
+                n.words = state.words;
+                const double lmScore = words ? words->advance(n.words, s, lmLogp[s]) : lmLogp[s];
+                out[k] = logp[k] + lmWeight * lmScore;
+            }
         }
     }
     bool fusing() const { return lm && lmWeight > 0 && !file.model->las; }
@@ -114,7 +141,8 @@ struct BuiltinRecognizer::Impl {
         int64_t token = CharacterVocabulary::kSot;
         const int64_t limit = stepLimit(enc);
         const bool fused = fusing();
-        auto lmState = fused ? lm->start() : 0;
+        auto language = startLanguage();
+        std::vector<LanguageState> nextLanguage;
         std::vector<double> logp, scores;
         for (int64_t pos = 0; pos <= limit; ++pos) {
             throwIfCancelled(cancel);
@@ -128,8 +156,9 @@ struct BuiltinRecognizer::Impl {
             for (int64_t i = 0; i < n; ++i) sum += std::exp(v[i] - v[top]);
             logp.resize(static_cast<size_t>(n));
             scores.resize(static_cast<size_t>(n));
+            nextLanguage.resize(static_cast<size_t>(n));
             for (int64_t i = 0; i < n; ++i) logp[static_cast<size_t>(i)] = v[i] - v[top] - std::log(sum);
-            score(logp.data(), n, fused, lmState, scores.data());
+            score(logp.data(), n, fused, language, scores.data(), nextLanguage.data());
             const int id = static_cast<int>(std::max_element(scores.begin(), scores.end()) - scores.begin());
             // At the step limit the row is the end of text, whatever the model would have said.
             const int chosen = pos == limit ? CharacterVocabulary::kEot : id;
@@ -137,7 +166,7 @@ struct BuiltinRecognizer::Impl {
             if (chosen == CharacterVocabulary::kEot) break;
             d.chars.push_back(id);
             token = id;
-            if (fused) lmState = lm->advance(lmState, CharacterLanguageModel::symbolOfToken(id));
+            language = nextLanguage[static_cast<size_t>(id)];
         }
         std::vector<torch::Tensor> layers;
         for (const auto& r : rows) layers.push_back(torch::cat(r, 1));  // [h,rows,S]
@@ -173,7 +202,7 @@ struct BuiltinRecognizer::Impl {
             std::vector<float> p;        // each row's probability, the end of text's last when finished
             std::vector<int64_t> rows;   // the batch row that produced each of those rows
             double logp = 0;             // the ranking score, language model and CTC included
-            CharacterLanguageModel::State lmState = 0;
+            LanguageState language;
             CtcPrefixScorer::Prefix ctc;
         };
         const bool incremental = !file.model->las;
@@ -185,7 +214,7 @@ struct BuiltinRecognizer::Impl {
         torch::Tensor ctcLogp;
         std::optional<CtcPrefixScorer> ctc;
         std::vector<Hyp> live(1), finished;
-        if (fused) live[0].lmState = lm->start();
+        live[0].language = startLanguage();
         if (joint) {
             ctcLogp = torch::log_softmax(file.model->ctcLogits(enc.memory)[0], -1).to(torch::kFloat).contiguous();
             ctc.emplace(ctcLogp.data_ptr<float>(), ctcLogp.size(0), ctcLogp.size(1), CharacterVocabulary::kBlank);
@@ -194,6 +223,7 @@ struct BuiltinRecognizer::Impl {
         const int64_t limit = stepLimit(enc);
         std::vector<int> order;
         std::vector<double> logp, scores;
+        std::vector<LanguageState> nextLanguage;
         for (int64_t pos = 0; pos < limit && !live.empty(); ++pos) {
             throwIfCancelled(cancel);
             const int64_t b = static_cast<int64_t>(live.size());
@@ -225,7 +255,8 @@ struct BuiltinRecognizer::Impl {
                 logp.resize(static_cast<size_t>(vocab));
                 for (int64_t k = 0; k < vocab; ++k) logp[static_cast<size_t>(k)] = v[k] - logNorm;
                 scores.resize(static_cast<size_t>(vocab));
-                score(logp.data(), vocab, fused, live[static_cast<size_t>(i)].lmState, scores.data());
+                nextLanguage.resize(static_cast<size_t>(vocab));
+                score(logp.data(), vocab, fused, live[static_cast<size_t>(i)].language, scores.data(), nextLanguage.data());
                 order.resize(static_cast<size_t>(vocab));
                 std::iota(order.begin(), order.end(), 0);
                 const auto byScore = [&scores](int a, int c) {
@@ -261,8 +292,7 @@ struct BuiltinRecognizer::Impl {
                     h.chars.push_back(id);
                     h.p.push_back(static_cast<float>(std::exp(logp[static_cast<size_t>(id)])));
                     h.rows.push_back(i);
-                    if (fused && CharacterLanguageModel::symbolOfToken(id) >= 0)
-                        h.lmState = lm->advance(h.lmState, CharacterLanguageModel::symbolOfToken(id));
+                    if (fused) h.language = nextLanguage[static_cast<size_t>(id)];
                     candidates.push_back(std::move(h));
                 }
             }
@@ -423,6 +453,7 @@ BuiltinRecognizer::BuiltinRecognizer(const std::string& path) : impl_(std::make_
     impl_->file = loadBuiltinModel(path);
     impl_->file.model->prepareForInference();
     impl_->lm = CharacterLanguageModel::readFromModelFile(path);
+    if (impl_->lm) impl_->words = WordLanguageModel::readFromModelFile(path);
     const auto& hp = impl_->file.model->hp;
     auto& info = impl_->info;
     info.name = "builtin";
@@ -475,6 +506,9 @@ std::string BuiltinRecognizer::describe() const
           << "\n";
     else
         s << "language model: none\n";
+    if (impl_->lm && impl_->words)
+        s << "word language model: bigram, " << impl_->words->wordCount() << " words, " << impl_->words->bigramCount()
+          << " bigrams, outside-vocabulary penalty " << impl_->words->outsidePenalty() << " nats\n";
     if (impl_->file.meta.contains("training")) {
         const auto& t = impl_->file.meta["training"];
         s << "training: " << t.value("steps", 0) << " steps, " << t.value("minutes", 0.0) << " min\n";

@@ -2,6 +2,7 @@
 
 #include "Error.h"
 #include "model/builtin/CharacterVocabulary.h"
+#include "model/builtin/ModelFileRecords.h"
 #include "model/builtin/TorchArchiveCheck.h"
 
 #include <nlohmann/json.hpp>
@@ -9,7 +10,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <filesystem>
 
 namespace attnscope {
 
@@ -120,54 +120,18 @@ std::optional<CharacterLanguageModel> CharacterLanguageModel::readFromModelFile(
 
 void CharacterLanguageModel::storeInModelFile(const std::string& path) const
 {
-    checkTorchArchive(path);
-    const std::string temporary = path + ".writing";
-    try {
-        torch::serialize::InputArchive in;
-        in.load_from(path);
-        torch::serialize::OutputArchive out;
-        c10::IValue metaValue;
-        in.read("meta", metaValue);
-        auto meta = nlohmann::json::parse(metaValue.toStringRef());
-        meta["language_model"] = {{"kind", "character n-gram, interpolated Kneser-Ney"},
-                                  {"order", order_},
-                                  {"step", step_},
-                                  {"weight", weight_},
-                                  {"contexts", contexts_.size()},
-                                  {"sentences", sentences_}};
-        out.write("meta", c10::IValue(meta.dump()));
-        // Copy the network's parameters as they are (LibTorch lists them among the archive's keys).
-        for (const auto& k : in.keys()) {
-            if (k.rfind("param.", 0) != 0) continue;
-            torch::Tensor t;
-            in.read(k, t, /*is_buffer=*/true);
-            out.write(k, t, /*is_buffer=*/true);
-        }
-        const auto n = static_cast<int64_t>(contexts_.size());
-        auto contexts = torch::empty({n}, torch::kLong);
-        std::memcpy(contexts.data_ptr<int64_t>(), contexts_.data(), contexts_.size() * sizeof(uint64_t));
-        auto logp = torch::empty({n, kSymbols}, torch::kByte);
-        std::memcpy(logp.data_ptr<uint8_t>(), logp_.data(), logp_.size());
-        out.write(kContextsKey, contexts, /*is_buffer=*/true);
-        out.write(kLogpKey, logp, /*is_buffer=*/true);
-        out.save_to(temporary);
-    } catch (const c10::Error& e) {
-        std::filesystem::remove(temporary);
-        throw Error(ErrorKind::Model, path + ": cannot rewrite the model file (" +
-                                          std::string(e.what_without_backtrace()).substr(0, 160) + ")");
-    } catch (const nlohmann::json::exception& e) {
-        std::filesystem::remove(temporary);
-        throw Error(ErrorKind::Model, path + ": bad model metadata (" + e.what() + ")");
-    } catch (const std::exception& e) {
-        std::filesystem::remove(temporary);
-        throw Error(ErrorKind::Io, path + ": cannot rewrite the model file (" + std::string(e.what()).substr(0, 160) + ")");
-    }
-    std::error_code ec;
-    std::filesystem::rename(temporary, path, ec);
-    if (ec) {
-        std::filesystem::remove(temporary);
-        throw Error(ErrorKind::Io, path + ": cannot replace the model file (" + ec.message() + ")");
-    }
+    const auto n = static_cast<int64_t>(contexts_.size());
+    auto contexts = torch::empty({n}, torch::kLong);
+    std::memcpy(contexts.data_ptr<int64_t>(), contexts_.data(), contexts_.size() * sizeof(uint64_t));
+    auto logp = torch::empty({n, kSymbols}, torch::kByte);
+    std::memcpy(logp.data_ptr<uint8_t>(), logp_.data(), logp_.size());
+    const nlohmann::json meta = {{"kind", "character n-gram, interpolated Kneser-Ney"},
+                                 {"order", order_},
+                                 {"step", step_},
+                                 {"weight", weight_},
+                                 {"contexts", contexts_.size()},
+                                 {"sentences", sentences_}};
+    replaceModelFileRecords(path, "language_model", meta, "lm.", {{kContextsKey, contexts}, {kLogpKey, logp}});
 }
 
 }  // namespace attnscope

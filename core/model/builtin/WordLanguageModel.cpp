@@ -1,0 +1,233 @@
+#include "model/builtin/WordLanguageModel.h"
+
+#include "Error.h"
+#include "model/builtin/CharacterLanguageModel.h"
+#include "model/builtin/CharacterVocabulary.h"
+#include "model/builtin/ModelFileRecords.h"
+#include "model/builtin/TorchArchiveCheck.h"
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+namespace attnscope {
+
+namespace {
+constexpr float kTolerance = 1e-3f;  // log-probabilities stored as float16 may round just above 0
+
+bool isLogProb(float v) { return std::isfinite(v) && v <= kTolerance; }
+
+// The character at `position` of a word, or -1 past its end (shorter words sort first).
+int characterAt(const std::string& word, int32_t position)
+{
+    return static_cast<size_t>(position) < word.size() ? static_cast<unsigned char>(word[static_cast<size_t>(position)]) : -1;
+}
+}  // namespace
+
+WordLanguageModel::WordLanguageModel(std::vector<std::string> words, std::vector<float> unigram,
+                                     std::vector<float> backoff, std::vector<int32_t> rowStart,
+                                     std::vector<int32_t> next, std::vector<float> bigram, float outsidePenalty,
+                                     int64_t sentences)
+    : words_(std::move(words)), unigram_(std::move(unigram)), backoff_(std::move(backoff)),
+      rowStart_(std::move(rowStart)), next_(std::move(next)), bigram_(std::move(bigram)),
+      outsidePenalty_(outsidePenalty), sentences_(sentences)
+{
+    if (words_.empty()) throw Error(ErrorKind::Model, "word language model without words");
+    for (size_t i = 0; i < words_.size(); ++i) {
+        if (words_[i].empty() || words_[i].find_first_not_of("'abcdefghijklmnopqrstuvwxyz") != std::string::npos)
+            throw Error(ErrorKind::Model, "word language model word with characters outside the alphabet");
+        if (i > 0 && !(words_[i - 1] < words_[i]))
+            throw Error(ErrorKind::Model, "word language model words are not sorted");
+    }
+    const size_t ids = kFirstWord + words_.size();
+    if (unigram_.size() != ids || backoff_.size() != ids || rowStart_.size() != ids + 1 || bigram_.size() != next_.size())
+        throw Error(ErrorKind::Model, "word language model tables of different sizes");
+    if (!std::all_of(unigram_.begin(), unigram_.end(), isLogProb) || !std::all_of(backoff_.begin(), backoff_.end(), isLogProb) ||
+        !std::all_of(bigram_.begin(), bigram_.end(), isLogProb) || !(std::isfinite(outsidePenalty_) && outsidePenalty_ <= 0))
+        throw Error(ErrorKind::Model, "word language model probabilities out of range");
+    if (rowStart_.front() != 0 || static_cast<size_t>(rowStart_.back()) != next_.size())
+        throw Error(ErrorKind::Model, "word language model rows do not cover its bigrams");
+    for (size_t h = 0; h < ids; ++h) {
+        const int32_t a = rowStart_[h], b = rowStart_[h + 1];
+        if (a > b) throw Error(ErrorKind::Model, "word language model rows out of order");
+        for (int32_t k = a; k < b; ++k)
+            if (next_[static_cast<size_t>(k)] < 0 || static_cast<size_t>(next_[static_cast<size_t>(k)]) >= ids ||
+                (k > a && next_[static_cast<size_t>(k)] <= next_[static_cast<size_t>(k - 1)]))
+                throw Error(ErrorKind::Model, "word language model bigram out of range");
+    }
+}
+
+int WordLanguageModel::id(std::string_view word) const
+{
+    const auto it = std::lower_bound(words_.begin(), words_.end(), word,
+                                     [](const std::string& a, std::string_view b) { return std::string_view(a) < b; });
+    return it != words_.end() && *it == word ? kFirstWord + static_cast<int>(it - words_.begin()) : kUnknown;
+}
+
+const std::string& WordLanguageModel::word(int id) const
+{
+    static const std::string specials[kFirstWord] = {"<unk>", "<s>", "</s>"};
+    if (id >= 0 && id < kFirstWord) return specials[id];
+    return words_.at(static_cast<size_t>(id - kFirstWord));
+}
+
+float WordLanguageModel::logProb(int history, int word) const
+{
+    const auto h = static_cast<size_t>(history), w = static_cast<size_t>(word);
+    const auto row = next_.begin() + rowStart_.at(h), rowEnd = next_.begin() + rowStart_.at(h + 1);
+    const auto it = std::lower_bound(row, rowEnd, word);
+    if (it != rowEnd && *it == word) return bigram_[static_cast<size_t>(it - next_.begin())];
+    return backoff_[h] + unigram_.at(w);
+}
+
+WordLanguageModel::Cursor WordLanguageModel::start() const
+{
+    Cursor c;
+    c.prefix = {0, static_cast<int32_t>(words_.size()), 0};
+    return c;
+}
+
+WordLanguageModel::Prefix WordLanguageModel::extend(Prefix prefix, char c) const
+{
+    const auto first = words_.begin() + prefix.begin, last = words_.begin() + prefix.end;
+    const int key = static_cast<unsigned char>(c);
+    const int32_t at = prefix.length;
+    const auto lo = std::lower_bound(first, last, key, [at](const std::string& w, int k) { return characterAt(w, at) < k; });
+    const auto hi = std::upper_bound(lo, last, key, [at](int k, const std::string& w) { return k < characterAt(w, at); });
+    return {static_cast<int32_t>(lo - words_.begin()), static_cast<int32_t>(hi - words_.begin()), at + 1};
+}
+
+double WordLanguageModel::endWord(Cursor& cursor, double characterLogp) const
+{
+    const Prefix& p = cursor.prefix;
+    const bool whole = p.begin < p.end && static_cast<int32_t>(words_[static_cast<size_t>(p.begin)].size()) == p.length;
+    double score;
+    int word;
+    if (whole) {
+        // The word model's probability of the word and its boundary replaces the character model's.
+        word = kFirstWord + p.begin;
+        score = logProb(cursor.history, word) - cursor.spelled;
+    } else {
+        // Outside the vocabulary the spelling keeps its character scores; a prefix that was still a
+        // vocabulary word's beginning pays the penalty now.
+        word = kUnknown;
+        score = characterLogp + logProb(cursor.history, kUnknown) + (p.begin < p.end ? outsidePenalty_ : 0.0);
+    }
+    cursor.history = word;
+    cursor.prefix = {0, static_cast<int32_t>(words_.size()), 0};
+    cursor.spelled = 0;
+    return score;
+}
+
+double WordLanguageModel::advance(Cursor& cursor, int symbol, double characterLogp) const
+{
+    const bool open = cursor.prefix.length > 0;
+    if (symbol == CharacterLanguageModel::kEnd) {
+        if (!open) return logProb(cursor.history, kEnd);
+        const double word = endWord(cursor, characterLogp);
+        return word + logProb(cursor.history, kEnd);
+    }
+    if (symbol < 0 || symbol >= CharacterLanguageModel::kCharacters) return characterLogp;
+    const char c = CharacterVocabulary::kChars[symbol];
+    if (c == ' ') return open ? endWord(cursor, characterLogp) : characterLogp;
+    cursor.spelled += characterLogp;
+    const bool inside = cursor.prefix.begin < cursor.prefix.end;
+    cursor.prefix = inside ? extend(cursor.prefix, c) : Prefix{cursor.prefix.begin, cursor.prefix.begin, cursor.prefix.length + 1};
+    return inside && cursor.prefix.begin == cursor.prefix.end ? characterLogp + outsidePenalty_ : characterLogp;
+}
+
+namespace {
+constexpr const char* kWordsKey = "wlm.words";
+constexpr const char* kUnigramKey = "wlm.unigram";
+constexpr const char* kBackoffKey = "wlm.backoff";
+constexpr const char* kRowsKey = "wlm.rows";
+constexpr const char* kNextKey = "wlm.next";
+constexpr const char* kBigramKey = "wlm.bigram";
+
+torch::Tensor halfTensor(const std::vector<float>& v)
+{
+    return torch::from_blob(const_cast<float*>(v.data()), {static_cast<int64_t>(v.size())}, torch::kFloat).to(torch::kHalf);
+}
+torch::Tensor intTensor(const std::vector<int32_t>& v)
+{
+    return torch::from_blob(const_cast<int32_t*>(v.data()), {static_cast<int64_t>(v.size())}, torch::kInt).clone();
+}
+std::vector<float> floats(const torch::Tensor& t)
+{
+    if (t.dim() != 1 || t.scalar_type() != torch::kHalf) throw Error(ErrorKind::Model, "table of the wrong type or shape");
+    const auto f = t.to(torch::kFloat).contiguous();
+    return {f.data_ptr<float>(), f.data_ptr<float>() + f.numel()};
+}
+std::vector<int32_t> ints(const torch::Tensor& t)
+{
+    if (t.dim() != 1 || t.scalar_type() != torch::kInt) throw Error(ErrorKind::Model, "table of the wrong type or shape");
+    const auto c = t.contiguous();
+    return {c.data_ptr<int32_t>(), c.data_ptr<int32_t>() + c.numel()};
+}
+}  // namespace
+
+void WordLanguageModel::storeInModelFile(const std::string& path) const
+{
+    std::string joined;
+    for (const auto& w : words_) joined += w + '\n';
+    auto words = torch::empty({static_cast<int64_t>(joined.size())}, torch::kByte);
+    std::memcpy(words.data_ptr<uint8_t>(), joined.data(), joined.size());
+    const nlohmann::json meta = {{"kind", "word bigram, interpolated Kneser-Ney"},
+                                 {"words", words_.size()},
+                                 {"bigrams", next_.size()},
+                                 {"outside_penalty", outsidePenalty_},
+                                 {"sentences", sentences_}};
+    replaceModelFileRecords(path, "word_language_model", meta, "wlm.",
+                            {{kWordsKey, words},
+                             {kUnigramKey, halfTensor(unigram_)},
+                             {kBackoffKey, halfTensor(backoff_)},
+                             {kRowsKey, intTensor(rowStart_)},
+                             {kNextKey, intTensor(next_)},
+                             {kBigramKey, halfTensor(bigram_)}});
+}
+
+std::optional<WordLanguageModel> WordLanguageModel::readFromModelFile(const std::string& path)
+{
+    checkTorchArchive(path);
+    try {
+        torch::serialize::InputArchive archive;
+        archive.load_from(path);
+        c10::IValue metaValue;
+        archive.read("meta", metaValue);
+        if (!metaValue.isString()) throw Error(ErrorKind::Model, "no metadata");
+        const auto meta = nlohmann::json::parse(metaValue.toStringRef());
+        if (!meta.contains("word_language_model")) return std::nullopt;
+        const auto& m = meta.at("word_language_model");
+        torch::Tensor words, unigram, backoff, rows, next, bigram;
+        for (auto [key, tensor] : {std::pair{kWordsKey, &words}, {kUnigramKey, &unigram}, {kBackoffKey, &backoff},
+                                   {kRowsKey, &rows}, {kNextKey, &next}, {kBigramKey, &bigram}})
+            if (!archive.try_read(key, *tensor, /*is_buffer=*/true))
+                throw Error(ErrorKind::Model, std::string("its table ") + key + " is missing");
+        if (words.dim() != 1 || words.scalar_type() != torch::kByte)
+            throw Error(ErrorKind::Model, "its word list has the wrong type or shape");
+        words = words.contiguous();
+        const std::string joined(reinterpret_cast<const char*>(words.data_ptr<uint8_t>()), static_cast<size_t>(words.numel()));
+        if (joined.empty() || joined.back() != '\n') throw Error(ErrorKind::Model, "its word list is cut short");
+        std::vector<std::string> list;
+        for (size_t a = 0, b; a < joined.size(); a = b + 1) {
+            b = joined.find('\n', a);
+            list.push_back(joined.substr(a, b - a));
+        }
+        return WordLanguageModel(std::move(list), floats(unigram), floats(backoff), ints(rows), ints(next), floats(bigram),
+                                 m.at("outside_penalty").get<float>(), m.value("sentences", int64_t{0}));
+    } catch (const Error& e) {
+        throw Error(ErrorKind::Model, path + ": word language model: " + e.what());
+    } catch (const nlohmann::json::exception& e) {
+        throw Error(ErrorKind::Model, path + ": bad word language model metadata (" + e.what() + ")");
+    } catch (const c10::Error& e) {
+        throw Error(ErrorKind::Model, path + ": unreadable word language model (" +
+                                          std::string(e.what_without_backtrace()).substr(0, 160) + ")");
+    } catch (const std::exception& e) {
+        throw Error(ErrorKind::Model, path + ": unreadable word language model (" + std::string(e.what()).substr(0, 160) + ")");
+    }
+}
+
+}  // namespace attnscope
