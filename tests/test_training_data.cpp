@@ -409,6 +409,7 @@ private slots:
                                 words.logProb(id("dog"), id("sat")) + words.logProb(id("sat"), W::kEnd);
         QVERIFY(std::abs(spell("the dog sat", -0.5) - expected) < 1e-6);
         QVERIFY(std::abs(spell("the dog sat", -2.0) - expected) < 1e-6);
+        QVERIFY(std::abs(spell("the dog sat ", -2.0) - (expected - 2.0)) < 1e-6);  // a trailing space is not free
         // "dxg": d-x leaves the vocabulary (penalty), its three letters and the space keep -0.5 each.
         const double outside = words.logProb(W::kStart, id("the")) + words.logProb(id("the"), W::kUnknown) + 4 * -0.5 - 3 +
                                words.logProb(W::kUnknown, id("sat")) + words.logProb(id("sat"), W::kEnd);

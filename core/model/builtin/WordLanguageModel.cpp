@@ -126,7 +126,9 @@ double WordLanguageModel::advance(Cursor& cursor, int symbol, double characterLo
 {
     const bool open = cursor.prefix.length > 0;
     if (symbol == CharacterLanguageModel::kEnd) {
-        if (!open) return logProb(cursor.history, kEnd);
+        // Ending after a space keeps the character model's verdict on that space too (sentences never
+        // end with one), or trailing spaces would be free.
+        if (!open) return logProb(cursor.history, kEnd) + (cursor.history == kStart ? 0.0 : characterLogp);
         const double word = endWord(cursor, characterLogp);
         return word + logProb(cursor.history, kEnd);
     }
