@@ -371,7 +371,8 @@ private slots:
         MainWindow w;
         auto* beam = w.findChild<QSpinBox*>("beamSize");
         QVERIFY(beam);
-        QCOMPARE(beam->value(), 1);  // greedy until asked
+        QCOMPARE(beam->value(), 5);  // beam 5 until asked otherwise
+        beam->setValue(1);
         beam->setValue(5);
         QCOMPARE(QSettings().value("decode/beam").toInt(), 5);
         QVERIFY(w.openAudio(speech));
@@ -383,6 +384,7 @@ private slots:
         QCOMPARE(QString::fromStdString(w.document()->transcript()->text), beamFive);
         beam->setValue(1);
         QCOMPARE(QSettings().value("decode/beam").toInt(), 1);
+        beam->setValue(5);
     }
 
     void liveModeTranscribesWhileRecording()

@@ -68,6 +68,11 @@ std::vector<AttentionSelection> attentionChoices(const ModelInfo& model)
 // Live mode re-runs the recognizer on at most this much of the end of the recording.
 constexpr double kLiveWindowSeconds = 15.0;
 
+// Files and finished recordings decode with a beam of 5 unless the user picks another: with the built-in
+// model it cut held-out CER from 14.0 % (greedy) to 8.7 % and still runs 40-60x faster than real time
+// (models/README.md). Live mode decodes greedily whatever this says.
+constexpr int kDefaultBeam = 5;
+
 struct ExportFormat {
     const char* name;
     const char* filter;
@@ -310,10 +315,11 @@ QWidget* MainWindow::buildControls()
     beam->setObjectName("beamSize");
     beam->setRange(1, 10);
     beam->setSpecialValueText(tr("greedy"));
-    beam->setValue(settings.value("decode/beam", 1).toInt());
+    beam->setValue(settings.value("decode/beam", kDefaultBeam).toInt());
     beam->setToolTip(tr("Beam search keeps this many candidate transcripts at every step: slower, usually more "
-                        "accurate; with the built-in model it also weighs its character language model and its "
-                        "CTC head. Greedy takes the likeliest token each time. Live mode always decodes greedily."));
+                        "accurate (the default, 5); with the built-in model it also weighs its language models "
+                        "(characters and words) and its CTC head. Greedy takes the likeliest token each time: "
+                        "fastest. Live mode always decodes greedily."));
     form->addRow(tr("Beam"), beam);
     connect(beam, qOverload<int>(&QSpinBox::valueChanged), this, [](int n) { QSettings().setValue("decode/beam", n); });
 
@@ -677,7 +683,7 @@ void MainWindow::transcribe()
         return;
     }
     const QSettings settings;
-    runRecognizer(document_.audio(), settings.value("compute/threads", 0).toInt(), settings.value("decode/beam", 1).toInt(), -1);
+    runRecognizer(document_.audio(), settings.value("compute/threads", 0).toInt(), settings.value("decode/beam", kDefaultBeam).toInt(), -1);
 }
 
 void MainWindow::runRecognizer(const Audio& audio, int threads, int beamSize, double liveOffset)
