@@ -387,7 +387,7 @@ private slots:
         // model alone never allowed), the network's probabilities stay, and weight 0 is the network alone.
         countWordLanguageModel(std::vector<std::string>(20, sentence)).storeInModelFile(path);
         BuiltinRecognizer both(path);
-        QVERIFY(QString::fromStdString(both.describe()).contains("word language model: bigram, 2 words"));
+        QVERIFY(QString::fromStdString(both.describe()).contains("word language model: trigram, 2 words"));
         QCOMPARE(both.transcribe(audio, off).text, plain.text);
         TranscribeOptions beam3;
         beam3.beamSize = 3;

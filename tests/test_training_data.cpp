@@ -378,9 +378,11 @@ private slots:
         WordLanguageModelCounts options;
         options.minWordCount = 1;
         options.minBigramCount = 1;
+        options.minTrigramCount = 1;
         options.outsidePenalty = -3;
         const W words = countWordLanguageModel(sentences, options);
         QCOMPARE(words.wordCount(), size_t(10));
+        QVERIFY(words.trigramCount() > 0);
         QCOMPARE(words.sentences(), int64_t(5));
         QVERIFY(words.id("cat") >= W::kFirstWord);
         QCOMPARE(words.word(words.id("cat")), std::string("cat"));
@@ -394,6 +396,21 @@ private slots:
             QVERIFY2(std::abs(total - 1.0) < 1e-4, qPrintable(QString::number(total)));
         }
         QVERIFY(words.logProb(words.id("the"), words.id("cat")) > words.logProb(words.id("the"), words.id("log")));
+        // So does each two-word context's, seen or not; an unseen one is the bigram model's, and so is
+        // the first word's (nothing before the start).
+        const auto id = [&](const char* w) { return words.id(w); };
+        for (const auto& [older, history] : std::vector<std::pair<int, int>>{{W::kStart, id("the")}, {id("the"), id("cat")},
+                                                                             {id("cat"), id("sat")}, {id("dog"), id("cat")}}) {
+            double total = 0;
+            for (int w = 0; w < int(W::kFirstWord + words.wordCount()); ++w)
+                if (w != W::kStart) total += std::exp(words.logProb(older, history, w));
+            QVERIFY2(std::abs(total - 1.0) < 1e-4, qPrintable(QString::number(total)));
+        }
+        QCOMPARE(words.logProb(id("dog"), id("cat"), id("ran")), words.logProb(id("cat"), id("ran")));
+        QCOMPARE(words.logProb(W::kNoWord, W::kStart, id("the")), words.logProb(W::kStart, id("the")));
+        // "the cat" goes on to "sat" twice and "ran" once; after "dog", "ran" goes to "to": the older word counts.
+        QVERIFY(words.logProb(W::kStart, id("the"), id("cat")) > words.logProb(id("the"), id("cat")));
+        QVERIFY(words.logProb(id("dog"), id("ran"), id("to")) > words.logProb(id("cat"), id("ran"), id("to")));
 
         // Spelled character by character, whole words score as the word model says, whatever the
         // character model said about their letters; a spelling no word begins with pays the penalty
@@ -404,26 +421,30 @@ private slots:
             for (char c : text) sum += words.advance(cursor, CharacterLanguageModel::symbolOfToken(CharacterVocabulary::encode(std::string(1, c))[0]), characterLogp);
             return sum + words.advance(cursor, CharacterLanguageModel::kEnd, characterLogp);
         };
-        const auto id = [&](const char* w) { return words.id(w); };
-        const double expected = words.logProb(W::kStart, id("the")) + words.logProb(id("the"), id("dog")) +
-                                words.logProb(id("dog"), id("sat")) + words.logProb(id("sat"), W::kEnd);
+        const double expected = words.logProb(W::kStart, id("the")) + words.logProb(W::kStart, id("the"), id("dog")) +
+                                words.logProb(id("the"), id("dog"), id("sat")) + words.logProb(id("dog"), id("sat"), W::kEnd);
         QVERIFY(std::abs(spell("the dog sat", -0.5) - expected) < 1e-6);
         QVERIFY(std::abs(spell("the dog sat", -2.0) - expected) < 1e-6);
         QVERIFY(std::abs(spell("the dog sat ", -2.0) - (expected - 2.0)) < 1e-6);  // a trailing space is not free
         // "dxg": d-x leaves the vocabulary (penalty), its three letters and the space keep -0.5 each.
-        const double outside = words.logProb(W::kStart, id("the")) + words.logProb(id("the"), W::kUnknown) + 4 * -0.5 - 3 +
-                               words.logProb(W::kUnknown, id("sat")) + words.logProb(id("sat"), W::kEnd);
+        const double outside = words.logProb(W::kStart, id("the")) + words.logProb(W::kStart, id("the"), W::kUnknown) +
+                               4 * -0.5 - 3 + words.logProb(id("the"), W::kUnknown, id("sat")) +
+                               words.logProb(W::kUnknown, id("sat"), W::kEnd);
         QVERIFY2(std::abs(spell("the dxg sat", -0.5) - outside) < 1e-6, qPrintable(QString::number(spell("the dxg sat", -0.5))));
         // "ca" is a vocabulary word's beginning but no word: it pays the penalty where it ends.
-        const double cut = words.logProb(W::kStart, id("the")) + words.logProb(id("the"), W::kUnknown) + 3 * -0.5 - 3 +
-                           words.logProb(W::kUnknown, W::kEnd);
+        const double cut = words.logProb(W::kStart, id("the")) + words.logProb(W::kStart, id("the"), W::kUnknown) +
+                           3 * -0.5 - 3 + words.logProb(id("the"), W::kUnknown, W::kEnd);
         QVERIFY(std::abs(spell("the ca", -0.5) - cut) < 1e-6);
 
         // Pruned bigrams fall back to the history's back-off; rare words become <unk>.
         options.minWordCount = 2;
         options.minBigramCount = 2;
+        options.minTrigramCount = 2;
         const W pruned = countWordLanguageModel(sentences, options);
         QVERIFY(pruned.wordCount() < words.wordCount() && pruned.bigramCount() < words.bigramCount());
+        QVERIFY(pruned.trigramCount() < words.trigramCount());
+        options.minTrigramCount = 0;
+        QCOMPARE(countWordLanguageModel(sentences, options).trigramCount(), size_t(0));
         QCOMPARE(pruned.id("mat"), W::kUnknown);
         QVERIFY_THROWS_EXCEPTION(Error, countWordLanguageModel({}, options));
         options.outsidePenalty = 1;
@@ -452,6 +473,8 @@ private slots:
         QVERIFY(back.has_value() && CharacterLanguageModel::readFromModelFile(path).has_value());
         QCOMPARE(back->wordCount(), words.wordCount());
         QCOMPARE(back->bigramCount(), words.bigramCount());
+        QCOMPARE(back->trigramCount(), words.trigramCount());
+        QVERIFY(std::abs(back->logProb(W::kStart, id("the"), id("cat")) - words.logProb(W::kStart, id("the"), id("cat"))) < 2e-3);
         QCOMPARE(back->outsidePenalty(), -3.0f);
         QVERIFY(std::abs(back->logProb(id("the"), id("cat")) - words.logProb(id("the"), id("cat"))) < 2e-3);  // float16
         const BuiltinModelFile file = loadBuiltinModel(path);
@@ -479,6 +502,15 @@ private slots:
                 W({"a", "b"}, zeros, zeros, r, {99}, {-1.0f}, 0, 1);
             },
             [&] { W({}, {}, {}, {0}, {}, {}, 0, 1); },
+            [&] { W({"a", "b"}, zeros, zeros, rows, {}, {}, 0, 1, W::Trigrams{{3}, {4}, {-1.0f}, {0, 1}, {99}, {-1.0f}}); },
+            [&] { W({"a", "b"}, zeros, zeros, rows, {}, {}, 0, 1, W::Trigrams{{4, 3}, {3, 3}, {-1.0f, -1.0f}, {0, 0, 0}, {}, {}}); },
+            [&] { W({"a", "b"}, zeros, zeros, rows, {}, {}, 0, 1, W::Trigrams{{3}, {4}, {2.0f}, {0, 0}, {}, {}}); },
+            [&] { W({"a", "b"}, zeros, zeros, rows, {}, {}, 0, 1, W::Trigrams{{3}, {4}, {-1.0f}, {0, 2}, {3}, {-1.0f}}); },
+            [&] {
+                words.storeInModelFile(path);
+                replaceModelFileRecords(path, "word_language_model", {{"outside_penalty", 0}, {"trigram_contexts", 5}}, "wlm.tri", {});
+                W::readFromModelFile(path);
+            },
             [&] {
                 replaceModelFileRecords(path, "word_language_model", {{"outside_penalty", 0}}, "wlm.", {});
                 W::readFromModelFile(path);

@@ -87,6 +87,8 @@ int languageModelCommand(const QStringList& args)
                       QString::number(wordDefaults.minWordCount)});
     parser.addOption({"min-bigram-count", "Word pairs seen fewer times are not stored.", "N",
                       QString::number(wordDefaults.minBigramCount)});
+    parser.addOption({"min-trigram-count", "Word triples seen fewer times are not stored (0: bigrams only).", "N",
+                      QString::number(wordDefaults.minTrigramCount)});
     parser.addOption({"outside-penalty", "Nats a spelling pays when no vocabulary word begins with it (0 or less).", "P",
                       QString::number(wordDefaults.outsidePenalty)});
     parser.addOption({"no-words", "Store the character model only."});
@@ -99,12 +101,14 @@ int languageModelCommand(const QStringList& args)
     if (!ok1 || !ok2 || !ok3 || !(counts.weight >= 0))
         throw Error(ErrorKind::Usage, "--order, --min-context-count and --weight take numbers");
     WordLanguageModelCounts wordCounts;
-    bool ok4 = false, ok5 = false, ok6 = false;
+    bool ok4 = false, ok5 = false, ok6 = false, ok7 = false;
     wordCounts.minWordCount = parser.value("min-word-count").toInt(&ok4);
     wordCounts.minBigramCount = parser.value("min-bigram-count").toInt(&ok5);
+    wordCounts.minTrigramCount = parser.value("min-trigram-count").toInt(&ok7);
     wordCounts.outsidePenalty = parser.value("outside-penalty").toFloat(&ok6);
-    if (!ok4 || !ok5 || !ok6)
-        throw Error(ErrorKind::Usage, "--min-word-count, --min-bigram-count and --outside-penalty take numbers");
+    if (!ok4 || !ok5 || !ok6 || !ok7)
+        throw Error(ErrorKind::Usage,
+                    "--min-word-count, --min-bigram-count, --min-trigram-count and --outside-penalty take numbers");
     const std::string model = parser.value("model").toStdString();
     loadBuiltinModel(model);  // refuse anything but a readable built-in model before counting
     const auto corpus = loadSentenceCorpus();
@@ -117,8 +121,8 @@ int languageModelCommand(const QStringList& args)
     } else {
         const auto words = countWordLanguageModel(corpus.training, wordCounts);
         words.storeInModelFile(model);
-        std::printf("%s: word bigram language model, %zu words, %zu bigrams, outside penalty %.2f\n", model.c_str(),
-                    words.wordCount(), words.bigramCount(), words.outsidePenalty());
+        std::printf("%s: word language model, %zu words, %zu bigrams, %zu trigrams, outside penalty %.2f\n", model.c_str(),
+                    words.wordCount(), words.bigramCount(), words.trigramCount(), words.outsidePenalty());
     }
     std::printf("%s: %.1f MB in all\n", model.c_str(), std::filesystem::file_size(model) / 1e6);
     return 0;

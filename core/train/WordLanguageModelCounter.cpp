@@ -21,12 +21,56 @@ std::vector<std::string> splitWords(const std::string& sentence)
         if (w.find_first_not_of("'abcdefghijklmnopqrstuvwxyz") == std::string::npos) words.push_back(w);
     return words;
 }
+
+// The trigram tables over `bigrams` (the finished bigram model): absolute discounting with one discount
+// from the trigrams' counts of counts, interpolated with the bigram model; contexts without a kept
+// trigram are not stored (a query there is the bigram model's).
+Model::Trigrams keptTrigrams(const Model& bigrams, const std::unordered_map<uint64_t, uint32_t>& counts, uint64_t n,
+                             int minCount)
+{
+    struct Context {
+        double total = 0, types = 0;
+    };
+    std::unordered_map<uint64_t, Context> contexts;
+    double once = 0, twice = 0;
+    for (const auto& [key, count] : counts) {
+        Context& c = contexts[key / n];
+        c.total += count;
+        ++c.types;
+        once += count == 1;
+        twice += count == 2;
+    }
+    const double discount = once > 0 && twice > 0 ? std::clamp(once / (once + 2 * twice), 0.1, 0.95) : 0.75;
+    std::map<uint64_t, uint32_t> kept;  // in context order, then word order
+    for (const auto& [key, count] : counts)
+        if (count >= static_cast<uint32_t>(minCount)) kept.emplace(key, count);
+    Model::Trigrams t;
+    t.rowStart = {0};
+    for (const auto& [key, count] : kept) {
+        const uint64_t context = key / n;
+        const int older = static_cast<int>(context / n), previous = static_cast<int>(context % n);
+        const int word = static_cast<int>(key % n);
+        const Context& c = contexts.at(context);
+        const double weight = discount * c.types / c.total;
+        if (t.older.empty() || t.older.back() != older || t.previous.back() != previous) {
+            t.older.push_back(older);
+            t.previous.push_back(previous);
+            t.backoff.push_back(static_cast<float>(std::log(weight)));
+            t.rowStart.push_back(t.rowStart.back());
+        }
+        ++t.rowStart.back();
+        t.next.push_back(word);
+        const double p = (count - discount) / c.total + weight * std::exp(bigrams.logProb(previous, word));
+        t.logp.push_back(static_cast<float>(std::log(p)));
+    }
+    return t;
+}
 }  // namespace
 
 WordLanguageModel countWordLanguageModel(const std::vector<std::string>& sentences, const WordLanguageModelCounts& options)
 {
-    if (options.minWordCount < 1 || options.minBigramCount < 1)
-        throw Error(ErrorKind::Usage, "the minimum word and bigram counts must be at least 1");
+    if (options.minWordCount < 1 || options.minBigramCount < 1 || options.minTrigramCount < 0)
+        throw Error(ErrorKind::Usage, "the minimum word and bigram counts must be at least 1 (trigrams: 0 or more)");
     if (!(std::isfinite(options.outsidePenalty) && options.outsidePenalty <= 0))
         throw Error(ErrorKind::Usage, "the outside-vocabulary penalty must be zero or negative");
     std::unordered_map<std::string, int64_t> frequency;
@@ -45,20 +89,23 @@ WordLanguageModel countWordLanguageModel(const std::vector<std::string>& sentenc
     for (size_t i = 0; i < vocabulary.size(); ++i) ids.emplace(vocabulary[i], Model::kFirstWord + static_cast<int>(i));
     const size_t n = Model::kFirstWord + vocabulary.size();
 
-    // Bigram counts, keyed history * n + word.
-    std::unordered_map<uint64_t, uint32_t> bigrams;
+    // Bigram counts, keyed history * n + word; trigram counts, keyed (older * n + history) * n + word.
+    std::unordered_map<uint64_t, uint32_t> bigrams, trigrams;
     int64_t used = 0;
     for (const auto& words : split) {
         if (words.empty()) continue;
         ++used;
-        int previous = Model::kStart;
+        int older = Model::kNoWord, previous = Model::kStart;
         for (size_t i = 0; i <= words.size(); ++i) {
             int word = Model::kEnd;
             if (i < words.size()) {
                 const auto it = ids.find(words[i]);
                 word = it == ids.end() ? Model::kUnknown : it->second;
             }
-            ++bigrams[static_cast<uint64_t>(previous) * n + static_cast<uint64_t>(word)];
+            const uint64_t pair = static_cast<uint64_t>(previous) * n + static_cast<uint64_t>(word);
+            ++bigrams[pair];
+            if (older != Model::kNoWord && options.minTrigramCount > 0) ++trigrams[static_cast<uint64_t>(older) * n * n + pair];
+            older = previous;
             previous = word;
         }
     }
@@ -97,8 +144,11 @@ WordLanguageModel countWordLanguageModel(const std::vector<std::string>& sentenc
         logp.push_back(static_cast<float>(std::log(p)));
     }
     for (size_t h = 0; h < n; ++h) rowStart[h + 1] += rowStart[h];
-    return WordLanguageModel(std::move(vocabulary), std::move(unigram), std::move(backoff), std::move(rowStart),
-                             std::move(next), std::move(logp), options.outsidePenalty, used);
+    WordLanguageModel bigramModel(std::move(vocabulary), std::move(unigram), std::move(backoff), std::move(rowStart),
+                                  std::move(next), std::move(logp), options.outsidePenalty, used);
+    if (trigrams.empty()) return bigramModel;
+    auto kept3 = keptTrigrams(bigramModel, trigrams, n, options.minTrigramCount);
+    return std::move(bigramModel).withTrigrams(std::move(kept3));
 }
 
 }  // namespace attnscope

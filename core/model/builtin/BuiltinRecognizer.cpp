@@ -507,8 +507,9 @@ std::string BuiltinRecognizer::describe() const
     else
         s << "language model: none\n";
     if (impl_->lm && impl_->words)
-        s << "word language model: bigram, " << impl_->words->wordCount() << " words, " << impl_->words->bigramCount()
-          << " bigrams, outside-vocabulary penalty " << impl_->words->outsidePenalty() << " nats\n";
+        s << "word language model: " << (impl_->words->trigramCount() > 0 ? "trigram, " : "bigram, ")
+          << impl_->words->wordCount() << " words, " << impl_->words->bigramCount() << " bigrams, "
+          << impl_->words->trigramCount() << " trigrams, outside-vocabulary penalty " << impl_->words->outsidePenalty() << " nats\n";
     if (impl_->file.meta.contains("training")) {
         const auto& t = impl_->file.meta["training"];
         s << "training: " << t.value("steps", 0) << " steps, " << t.value("minutes", 0.0) << " min\n";

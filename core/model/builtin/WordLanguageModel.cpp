@@ -30,10 +30,10 @@ int characterAt(const std::string& word, int32_t position)
 WordLanguageModel::WordLanguageModel(std::vector<std::string> words, std::vector<float> unigram,
                                      std::vector<float> backoff, std::vector<int32_t> rowStart,
                                      std::vector<int32_t> next, std::vector<float> bigram, float outsidePenalty,
-                                     int64_t sentences)
+                                     int64_t sentences, Trigrams trigrams)
     : words_(std::move(words)), unigram_(std::move(unigram)), backoff_(std::move(backoff)),
       rowStart_(std::move(rowStart)), next_(std::move(next)), bigram_(std::move(bigram)),
-      outsidePenalty_(outsidePenalty), sentences_(sentences)
+      outsidePenalty_(outsidePenalty), sentences_(sentences), trigrams_(std::move(trigrams))
 {
     if (words_.empty()) throw Error(ErrorKind::Model, "word language model without words");
     for (size_t i = 0; i < words_.size(); ++i) {
@@ -48,15 +48,42 @@ WordLanguageModel::WordLanguageModel(std::vector<std::string> words, std::vector
     if (!std::all_of(unigram_.begin(), unigram_.end(), isLogProb) || !std::all_of(backoff_.begin(), backoff_.end(), isLogProb) ||
         !std::all_of(bigram_.begin(), bigram_.end(), isLogProb) || !(std::isfinite(outsidePenalty_) && outsidePenalty_ <= 0))
         throw Error(ErrorKind::Model, "word language model probabilities out of range");
-    if (rowStart_.front() != 0 || static_cast<size_t>(rowStart_.back()) != next_.size())
-        throw Error(ErrorKind::Model, "word language model rows do not cover its bigrams");
-    for (size_t h = 0; h < ids; ++h) {
-        const int32_t a = rowStart_[h], b = rowStart_[h + 1];
-        if (a > b) throw Error(ErrorKind::Model, "word language model rows out of order");
+    checkRows(rowStart_, next_, ids, "bigram");
+    if (trigrams_.rowStart.empty() && trigrams_.older.empty()) trigrams_.rowStart = {0};
+    const Trigrams& t = trigrams_;
+    const size_t contexts = t.older.size();
+    if (t.previous.size() != contexts || t.backoff.size() != contexts || t.rowStart.size() != contexts + 1 ||
+        t.logp.size() != t.next.size())
+        throw Error(ErrorKind::Model, "word language model trigram tables of different sizes");
+    if (!std::all_of(t.backoff.begin(), t.backoff.end(), isLogProb) || !std::all_of(t.logp.begin(), t.logp.end(), isLogProb))
+        throw Error(ErrorKind::Model, "word language model trigram probabilities out of range");
+    for (size_t c = 0; c < contexts; ++c) {
+        const bool inRange = t.older[c] >= 0 && static_cast<size_t>(t.older[c]) < ids && t.previous[c] >= 0 &&
+                             static_cast<size_t>(t.previous[c]) < ids;
+        if (!inRange || (c > 0 && !(std::pair(t.older[c - 1], t.previous[c - 1]) < std::pair(t.older[c], t.previous[c]))))
+            throw Error(ErrorKind::Model, "word language model trigram contexts out of range or order");
+    }
+    checkRows(t.rowStart, t.next, ids, "trigram");
+}
+
+WordLanguageModel WordLanguageModel::withTrigrams(Trigrams trigrams) &&
+{
+    return WordLanguageModel(std::move(words_), std::move(unigram_), std::move(backoff_), std::move(rowStart_), std::move(next_),
+                             std::move(bigram_), outsidePenalty_, sentences_, std::move(trigrams));
+}
+
+void WordLanguageModel::checkRows(const std::vector<int32_t>& rowStart, const std::vector<int32_t>& next, size_t ids,
+                                  const char* what)
+{
+    if (rowStart.front() != 0 || static_cast<size_t>(rowStart.back()) != next.size())
+        throw Error(ErrorKind::Model, std::string("word language model rows do not cover its ") + what + "s");
+    for (size_t h = 0; h + 1 < rowStart.size(); ++h) {
+        const int32_t a = rowStart[h], b = rowStart[h + 1];
+        if (a > b) throw Error(ErrorKind::Model, std::string("word language model ") + what + " rows out of order");
         for (int32_t k = a; k < b; ++k)
-            if (next_[static_cast<size_t>(k)] < 0 || static_cast<size_t>(next_[static_cast<size_t>(k)]) >= ids ||
-                (k > a && next_[static_cast<size_t>(k)] <= next_[static_cast<size_t>(k - 1)]))
-                throw Error(ErrorKind::Model, "word language model bigram out of range");
+            if (next[static_cast<size_t>(k)] < 0 || static_cast<size_t>(next[static_cast<size_t>(k)]) >= ids ||
+                (k > a && next[static_cast<size_t>(k)] <= next[static_cast<size_t>(k - 1)]))
+                throw Error(ErrorKind::Model, std::string("word language model ") + what + " out of range");
     }
 }
 
@@ -81,6 +108,25 @@ float WordLanguageModel::logProb(int history, int word) const
     const auto it = std::lower_bound(row, rowEnd, word);
     if (it != rowEnd && *it == word) return bigram_[static_cast<size_t>(it - next_.begin())];
     return backoff_[h] + unigram_.at(w);
+}
+
+float WordLanguageModel::logProb(int older, int history, int word) const
+{
+    const Trigrams& t = trigrams_;
+    if (older == kNoWord || t.older.empty()) return logProb(history, word);
+    const auto key = std::pair(older, history);
+    size_t lo = 0, hi = t.older.size();
+    while (lo < hi) {  // the context's index among the sorted pairs
+        const size_t mid = (lo + hi) / 2;
+        if (std::pair(t.older[mid], t.previous[mid]) < key) lo = mid + 1;
+        else hi = mid;
+    }
+    if (lo == t.older.size() || std::pair(t.older[lo], t.previous[lo]) != key)
+        return logProb(history, word);
+    const auto row = t.next.begin() + t.rowStart[lo], rowEnd = t.next.begin() + t.rowStart[lo + 1];
+    const auto it = std::lower_bound(row, rowEnd, word);
+    if (it != rowEnd && *it == word) return t.logp[static_cast<size_t>(it - t.next.begin())];
+    return t.backoff[lo] + logProb(history, word);
 }
 
 WordLanguageModel::Cursor WordLanguageModel::start() const
@@ -109,13 +155,14 @@ double WordLanguageModel::endWord(Cursor& cursor, double characterLogp) const
     if (whole) {
         // The word model's probability of the word and its boundary replaces the character model's.
         word = kFirstWord + p.begin;
-        score = logProb(cursor.history, word) - cursor.spelled;
+        score = logProb(cursor.older, cursor.history, word) - cursor.spelled;
     } else {
         // Outside the vocabulary the spelling keeps its character scores; a prefix that was still a
         // vocabulary word's beginning pays the penalty now.
         word = kUnknown;
-        score = characterLogp + logProb(cursor.history, kUnknown) + (p.begin < p.end ? outsidePenalty_ : 0.0);
+        score = characterLogp + logProb(cursor.older, cursor.history, kUnknown) + (p.begin < p.end ? outsidePenalty_ : 0.0);
     }
+    cursor.older = cursor.history;
     cursor.history = word;
     cursor.prefix = {0, static_cast<int32_t>(words_.size()), 0};
     cursor.spelled = 0;
@@ -128,9 +175,9 @@ double WordLanguageModel::advance(Cursor& cursor, int symbol, double characterLo
     if (symbol == CharacterLanguageModel::kEnd) {
         // Ending after a space keeps the character model's verdict on that space too (sentences never
         // end with one), or trailing spaces would be free.
-        if (!open) return logProb(cursor.history, kEnd) + (cursor.history == kStart ? 0.0 : characterLogp);
+        if (!open) return logProb(cursor.older, cursor.history, kEnd) + (cursor.history == kStart ? 0.0 : characterLogp);
         const double word = endWord(cursor, characterLogp);
-        return word + logProb(cursor.history, kEnd);
+        return word + logProb(cursor.older, cursor.history, kEnd);
     }
     if (symbol < 0 || symbol >= CharacterLanguageModel::kCharacters) return characterLogp;
     const char c = CharacterVocabulary::kChars[symbol];
@@ -148,6 +195,12 @@ constexpr const char* kBackoffKey = "wlm.backoff";
 constexpr const char* kRowsKey = "wlm.rows";
 constexpr const char* kNextKey = "wlm.next";
 constexpr const char* kBigramKey = "wlm.bigram";
+constexpr const char* kTriOlderKey = "wlm.tri_older";
+constexpr const char* kTriPreviousKey = "wlm.tri_previous";
+constexpr const char* kTriBackoffKey = "wlm.tri_backoff";
+constexpr const char* kTriRowsKey = "wlm.tri_rows";
+constexpr const char* kTriNextKey = "wlm.tri_next";
+constexpr const char* kTrigramKey = "wlm.trigram";
 
 torch::Tensor halfTensor(const std::vector<float>& v)
 {
@@ -177,18 +230,30 @@ void WordLanguageModel::storeInModelFile(const std::string& path) const
     for (const auto& w : words_) joined += w + '\n';
     auto words = torch::empty({static_cast<int64_t>(joined.size())}, torch::kByte);
     std::memcpy(words.data_ptr<uint8_t>(), joined.data(), joined.size());
-    const nlohmann::json meta = {{"kind", "word bigram, interpolated Kneser-Ney"},
+    const bool trigrams = !trigrams_.older.empty();
+    const nlohmann::json meta = {{"kind", trigrams ? "word trigram, interpolated Kneser-Ney bigrams"
+                                                   : "word bigram, interpolated Kneser-Ney"},
                                  {"words", words_.size()},
                                  {"bigrams", next_.size()},
+                                 {"trigram_contexts", trigrams_.older.size()},
+                                 {"trigrams", trigrams_.next.size()},
                                  {"outside_penalty", outsidePenalty_},
                                  {"sentences", sentences_}};
-    replaceModelFileRecords(path, "word_language_model", meta, "wlm.",
-                            {{kWordsKey, words},
-                             {kUnigramKey, halfTensor(unigram_)},
-                             {kBackoffKey, halfTensor(backoff_)},
-                             {kRowsKey, intTensor(rowStart_)},
-                             {kNextKey, intTensor(next_)},
-                             {kBigramKey, halfTensor(bigram_)}});
+    std::vector<std::pair<std::string, torch::Tensor>> records{{kWordsKey, words},
+                                                               {kUnigramKey, halfTensor(unigram_)},
+                                                               {kBackoffKey, halfTensor(backoff_)},
+                                                               {kRowsKey, intTensor(rowStart_)},
+                                                               {kNextKey, intTensor(next_)},
+                                                               {kBigramKey, halfTensor(bigram_)}};
+    if (trigrams) {
+        records.insert(records.end(), {{kTriOlderKey, intTensor(trigrams_.older)},
+                                       {kTriPreviousKey, intTensor(trigrams_.previous)},
+                                       {kTriBackoffKey, halfTensor(trigrams_.backoff)},
+                                       {kTriRowsKey, intTensor(trigrams_.rowStart)},
+                                       {kTriNextKey, intTensor(trigrams_.next)},
+                                       {kTrigramKey, halfTensor(trigrams_.logp)}});
+    }
+    replaceModelFileRecords(path, "word_language_model", meta, "wlm.", records);
 }
 
 std::optional<WordLanguageModel> WordLanguageModel::readFromModelFile(const std::string& path)
@@ -218,8 +283,20 @@ std::optional<WordLanguageModel> WordLanguageModel::readFromModelFile(const std:
             b = joined.find('\n', a);
             list.push_back(joined.substr(a, b - a));
         }
+        Trigrams trigrams;
+        if (m.value("trigram_contexts", int64_t{0}) > 0) {  // bigram-only files have none
+            torch::Tensor older, previous, contextBackoff, contextRows, trigramNext, trigramLogp;
+            for (auto [key, tensor] : {std::pair{kTriOlderKey, &older}, {kTriPreviousKey, &previous},
+                                       {kTriBackoffKey, &contextBackoff}, {kTriRowsKey, &contextRows},
+                                       {kTriNextKey, &trigramNext}, {kTrigramKey, &trigramLogp}})
+                if (!archive.try_read(key, *tensor, /*is_buffer=*/true))
+                    throw Error(ErrorKind::Model, std::string("its table ") + key + " is missing");
+            trigrams = {ints(older), ints(previous), floats(contextBackoff), ints(contextRows), ints(trigramNext),
+                        floats(trigramLogp)};
+        }
         return WordLanguageModel(std::move(list), floats(unigram), floats(backoff), ints(rows), ints(next), floats(bigram),
-                                 m.at("outside_penalty").get<float>(), m.value("sentences", int64_t{0}));
+                                 m.at("outside_penalty").get<float>(), m.value("sentences", int64_t{0}),
+                                 std::move(trigrams));
     } catch (const Error& e) {
         throw Error(ErrorKind::Model, path + ": word language model: " + e.what());
     } catch (const nlohmann::json::exception& e) {
