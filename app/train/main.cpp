@@ -167,6 +167,8 @@ int trainCommand(const QStringList& args)
     parser.addOption({"long-silence", "Chance that a training utterance gets up to --long-silence-seconds of extra "
                                       "silence before it, and again after it.", "P", QString::number(o.longSilenceProbability)});
     parser.addOption({"long-silence-seconds", "Longest extra silence.", "S", QString::number(o.longSilenceSeconds)});
+    parser.addOption({"flite-share", "Share of the synthesized training set that flite speaks (below 0: every voice "
+                                     "equally likely).", "S", QString::number(o.fliteShare)});
     parser.addOption({"eval-every", "Steps between held-out CER checks and heatmaps.", "N", QString::number(o.evalEverySteps)});
     parser.process(args);
     auto integer = [&](const char* name) {
@@ -204,6 +206,8 @@ int trainCommand(const QStringList& args)
     o.longSilenceProbability = real("long-silence");
     o.longSilenceSeconds = real("long-silence-seconds");
     o.evalEverySteps = integer("eval-every");
+    o.fliteShare = real("flite-share");
+    if (!(o.fliteShare <= 1)) throw Error(ErrorKind::Usage, "--flite-share must be at most 1");
     try {
         BuiltinHParams::fromJson(o.hp.toJson());  // validates
     } catch (const Error& e) {

@@ -10,8 +10,8 @@ namespace attnscope {
 
 struct SynthesisParams {
     int rate = 175;   // words per minute (espeak); flite uses rate / 175 as its speed factor
-    int pitch = 50;   // 0..100 (espeak only)
-    int range = 50;   // pitch range 0..100 (espeak only)
+    int pitch = 50;   // 0..100 (flite: a factor on its voice's mean F0, see FliteSynthesizer.cpp)
+    int range = 50;   // pitch range 0..100 (flite: a factor on its diphone voices' F0 spread)
 };
 
 class EspeakSynthesizer {

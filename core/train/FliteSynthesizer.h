@@ -6,6 +6,7 @@
 #include "train/SpeechSample.h"
 
 #include <map>
+#include <utility>
 #include <string>
 
 struct cst_voice_struct;
@@ -19,6 +20,7 @@ public:
 
 private:
     std::map<std::string, cst_voice_struct*> voices_;
+    std::map<std::string, std::pair<float, float>> defaultF0_;  // each voice's own target F0 mean and spread (0: none)
 };
 
 }  // namespace attnscope

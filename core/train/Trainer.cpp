@@ -307,6 +307,7 @@ void Trainer::run(std::ostream& log)
             TrainingSetParams tp;
             tp.utterances = o.trainUtterances;
             tp.seed = o.seed;
+            tp.fliteShare = o.fliteShare;
             generateTrainingSet(trainPath.string(), tp, corpus, [&](int done, int total) {
                 if (done % 2000 == 0 || done == total)
                     log << "synthesized " << done << "/" << total << " (" << std::fixed << std::setprecision(1)

@@ -15,6 +15,9 @@ struct TrainerOptions {
     std::string workDir = "train-work";  // caches, checkpoints, heatmaps, held-out audio
     BuiltinHParams hp;
     int trainUtterances = 30000;
+    // The share of synthesized training utterances spoken by flite's four voices (at many pitches);
+    // below 0, every voice is equally likely. Used when the training set is (re)synthesized.
+    double fliteShare = 0.25;
     int devUtterances = 300;
     uint32_t seed = 1;
     double minutes = 170.0;        // this run's wall-clock budget (training stops, checkpoint saved)

@@ -88,6 +88,12 @@ void generateTrainingSet(const std::string& path, const TrainingSetParams& param
     FliteSynthesizer flite;
     std::mt19937 rng(params.seed);
     std::uniform_int_distribution<size_t> pickSentence(0, sentences.size() - 1), pickVoice(0, voices.size() - 1);
+    std::vector<VoiceSpec> espeakVoices, fliteVoices;
+    for (const auto& v : voices) (v.engine == "flite" ? fliteVoices : espeakVoices).push_back(v);
+    if (params.fliteShare >= 0 && (espeakVoices.empty() || fliteVoices.empty()))
+        throw Error(ErrorKind::Usage, "a flite share needs voices of both engines");
+    std::uniform_int_distribution<size_t> pickEspeak(0, std::max<size_t>(espeakVoices.size(), 1) - 1),
+        pickFlite(0, std::max<size_t>(fliteVoices.size(), 1) - 1);
     std::uniform_real_distribution<double> u(0.0, 1.0);
     AugmentationPolicy policy;
 
@@ -98,11 +104,14 @@ void generateTrainingSet(const std::string& path, const TrainingSetParams& param
     for (int i = 0; i < params.utterances; ++i) {
         std::string text = sentences[pickSentence(rng)];
         if (u(rng) < params.joinProbability) text += " " + sentences[pickSentence(rng)];
-        const VoiceSpec& voice = voices[pickVoice(rng)];
+        const VoiceSpec& voice = params.fliteShare < 0 ? voices[pickVoice(rng)]
+                                 : u(rng) < params.fliteShare ? fliteVoices[pickFlite(rng)]
+                                                              : espeakVoices[pickEspeak(rng)];
         SynthesisParams sp;
         sp.rate = static_cast<int>(voice.engine == "flite" ? 140 + 80 * u(rng) : 120 + 120 * u(rng));
         sp.pitch = static_cast<int>(25 + 50 * u(rng));
         sp.range = static_cast<int>(20 + 70 * u(rng));
+        if (params.heldOut && voice.engine == "flite") sp.pitch = sp.range = 50;  // its own voice, as measured
         SpeechSample sample = voice.engine == "flite" ? flite.synthesize(text, voice.name, sp)
                                                       : espeak.synthesize(text, voice.name, sp);
         sample.words = matchWords(sample.text, sample.words);
