@@ -197,6 +197,21 @@ private slots:
         }
         QVERIFY(QFile::exists(dir.path() + "/audio/00000.wav"));
         QVERIFY(QFile::exists(dir.path() + "/audio/00005.txt"));
+        // voices.tsv names each file's voice, one line per file, in the catalogue's form.
+        QFile voices(dir.path() + "/audio/voices.tsv");
+        QVERIFY(voices.open(QIODevice::ReadOnly));
+        const QStringList lines = QString::fromUtf8(voices.readAll()).split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), 6);
+        QVERIFY2(QRegularExpression("^00005\t(espeak|flite):\\S+$").match(lines.last()).hasMatch(), qPrintable(lines.last()));
+        // A flite share of 1 gives flite voices only.
+        p.fliteShare = 1;
+        p.utterances = 3;
+        p.audioDirectory = (dir.path() + "/flite").toStdString();
+        generateTrainingSet((dir.path() + "/flite.set").toStdString(), p, corpus);
+        QFile fliteVoices(dir.path() + "/flite/voices.tsv");
+        QVERIFY(fliteVoices.open(QIODevice::ReadOnly));
+        const QString flite = QString::fromUtf8(fliteVoices.readAll());
+        QCOMPARE(flite.count("\tflite:"), 3);
         QFile f(QString::fromStdString(path));
         QVERIFY(f.open(QIODevice::ReadWrite));
         f.resize(f.size() - 100);

@@ -124,6 +124,9 @@ void generateTrainingSet(const std::string& path, const TrainingSetParams& param
             char stem[16];
             std::snprintf(stem, sizeof stem, "%05d", i);
             writeReferenceFiles(params.audioDirectory, stem, sample);
+            // Which voice spoke each file, for scoring voice by voice (eval reads the audio, not this).
+            std::ofstream(fs::path(params.audioDirectory) / "voices.tsv", i == 0 ? std::ios::trunc : std::ios::app)
+                << stem << '\t' << sample.voice << '\n';
         }
         const auto mel = builtinLogMel(sample.samples).to(torch::kHalf).contiguous();
         putU32(out, kRecordMagic);
