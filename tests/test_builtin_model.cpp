@@ -32,7 +32,8 @@
 using namespace attnscope;
 
 namespace {
-std::string writeRandomModel(const QString& dir, int decoderLayers = 2, int heads = 2)
+// spaceBias: added to the output bias of the space, for a network that likes spaces.
+std::string writeRandomModel(const QString& dir, int decoderLayers = 2, int heads = 2, float spaceBias = 0)
 {
     torch::manual_seed(3);
     BuiltinHParams hp;
@@ -43,6 +44,10 @@ std::string writeRandomModel(const QString& dir, int decoderLayers = 2, int head
     hp.ffDim = 64;
     hp.maxTokens = 64;
     BuiltinModel model(hp);
+    if (spaceBias != 0) {
+        torch::NoGradGuard noGrad;
+        model->outputHead->bias[CharacterVocabulary::kFirstChar] += spaceBias;
+    }
     const std::string path = (dir + "/random.pt").toStdString();
     saveBuiltinModel(path, model, {{"alignment_heads", {{decoderLayers - 1, 0}}}}, true);
     return path;
@@ -305,6 +310,25 @@ private slots:
         for (size_t i = 1; i < t.tokens.size(); ++i) QVERIFY(t.tokens[i].t0 >= t.tokens[i - 1].t0);
         QVERIFY(t.tokens.back().special);
         QVERIFY(t.tokens.back().t1 <= audio.duration() + 0.05);
+        // Beam search spells as the corpus does: no space first, last or twice in a row, even from a
+        // network that likes spaces (greedy decoding, which takes the network's word, has three in a row).
+        QTemporaryDir spacey;
+        BuiltinRecognizer spaceLover(writeRandomModel(spacey.path(), 2, 2, 6.0f));
+        std::string greedySpelled;
+        for (const auto& token : spaceLover.transcribe(audio, TranscribeOptions()).tokens)
+            if (!token.special) greedySpelled += token.text;
+        QVERIFY2(greedySpelled.find("   ") != std::string::npos, greedySpelled.c_str());
+        for (const int beam : {2, 3, 5}) {
+            TranscribeOptions o;
+            o.beamSize = beam;
+            const Transcript b = spaceLover.transcribe(audio, o);
+            std::string spelled;
+            for (const auto& token : b.tokens)
+                if (!token.special) spelled += token.text;
+            qInfo("beam %d: '%s'", beam, spelled.c_str());
+            QVERIFY2(spelled.empty() || (spelled.front() != ' ' && spelled.back() != ' '), spelled.c_str());
+            QVERIFY2(spelled.find("  ") == std::string::npos, spelled.c_str());
+        }
     }
 
     // The prefix score is the total probability of the CTC paths whose labelling begins with the prefix

@@ -59,6 +59,9 @@ std::vector<std::pair<int64_t, int64_t>> cutWindows(const torch::Tensor& mel)
     windows.push_back({start, std::max<int64_t>(total, start + 1)});
     return windows;
 }
+// The space's token id.
+constexpr int kSpace = CharacterVocabulary::kFirstChar;
+static_assert(CharacterVocabulary::kChars[0] == ' ');
 }  // namespace
 
 struct BuiltinRecognizer::Impl {
@@ -257,6 +260,13 @@ struct BuiltinRecognizer::Impl {
                 scores.resize(static_cast<size_t>(vocab));
                 nextLanguage.resize(static_cast<size_t>(vocab));
                 score(logp.data(), vocab, fused, live[static_cast<size_t>(i)].language, scores.data(), nextLanguage.data());
+                // Transcripts never begin with a space, hold two in a row or end after one (the corpus is
+                // normalised so). Without a language model to say so, the beam could end on "hello ".
+                const auto& sofar = live[static_cast<size_t>(i)].chars;
+                if (sofar.empty() || sofar.back() == kSpace) {
+                    scores[static_cast<size_t>(kSpace)] = -1e30;
+                    if (!sofar.empty()) scores[static_cast<size_t>(CharacterVocabulary::kEot)] = -1e30;
+                }
                 order.resize(static_cast<size_t>(vocab));
                 std::iota(order.begin(), order.end(), 0);
                 const auto byScore = [&scores](int a, int c) {
