@@ -25,6 +25,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <cstdlib>
 #include <filesystem>
 #include <functional>
 #include <random>
@@ -219,6 +220,37 @@ private slots:
         QVERIFY_THROWS_EXCEPTION(Error, loadTrainingSet(path));
     }
 
+    void heldOutSynthesisIsReproducible()
+    {
+        // The same seed gives the same audio, byte for byte, even for voices with noise in them (flite's
+        // rms, espeak's +f variants) and whatever other code did to the C library's rand() in between.
+        QTemporaryDir dir;
+        const SentenceCorpus corpus = loadSentenceCorpus();
+        TrainingSetParams p;
+        p.utterances = 6;
+        p.seed = 3;
+        p.heldOut = true;
+        p.augment = false;
+        p.fliteShare = 0.5;
+        QByteArray first[6];
+        for (int run = 0; run < 2; ++run) {
+            p.audioDirectory = (dir.path() + "/run" + QString::number(run)).toStdString();
+            generateTrainingSet(p.audioDirectory + ".set", p, corpus);
+            for (int i = 0; i < 6; ++i) {
+                QFile wav(QString::fromStdString(p.audioDirectory) + QString("/%1.wav").arg(i, 5, 10, QChar('0')));
+                QVERIFY(wav.open(QIODevice::ReadOnly));
+                const QByteArray bytes = wav.readAll();
+                QVERIFY(bytes.size() > 1000);
+                if (run == 0) first[i] = bytes;
+                else QVERIFY2(bytes == first[i], qPrintable(QString("utterance %1 differs").arg(i)));
+            }
+            std::rand();  // another library's draw
+        }
+        QFile voices(dir.path() + "/run0/voices.tsv");
+        QVERIFY(voices.open(QIODevice::ReadOnly));
+        QVERIFY(voices.readAll().contains("flite:rms"));
+    }
+
     void interruptedTrainingSavesItsCheckpoint()
     {
         // Ctrl-C (SIGINT) ends a run at the next step with a checkpoint that the next run resumes from.
@@ -268,6 +300,36 @@ private slots:
         QVERIFY(exporter.waitForFinished(60000));
         QCOMPARE(exporter.exitCode(), 2);
         QVERIFY(exporter.readAll().contains("holds 2 snapshots"));
+        // Fine-tuning: a new directory started from a model file carries on at that model's step.
+        QTemporaryDir tune;
+        QVERIFY(QFile::copy(work.filePath("train.set"), tune.filePath("train.set")));
+        QVERIFY(QFile::copy(work.filePath("dev.set"), tune.filePath("dev.set")));
+        const long fromStep = loadBuiltinModel(work.filePath("checkpoint.pt").toStdString()).meta["training"]["steps"];
+        QVERIFY(fromStep > 0);
+        QStringList fineTune = again;
+        fineTune[fineTune.indexOf("--work-dir") + 1] = tune.path();
+        fineTune << "--init-from" << work.filePath("checkpoint.pt");
+        train.start(ATTNSCOPE_TRAIN_PATH, fineTune);
+        QVERIFY(train.waitForFinished(120000));
+        const QByteArray tuned = train.readAll();
+        QCOMPARE(train.exitCode(), 0);
+        QVERIFY2(tuned.contains("starting from") && tuned.contains("optimizer starts afresh"), tuned.constData());
+        QFile tunedState(tune.filePath("state.json"));
+        QVERIFY(tunedState.open(QIODevice::ReadOnly));
+        QVERIFY(nlohmann::json::parse(tunedState.readAll().toStdString())["step"].get<long>() >= fromStep);
+        // A model file that is not one is a clear error (exit 4), not a crash.
+        QFile junk(tune.filePath("junk.pt"));
+        QVERIFY(junk.open(QIODevice::WriteOnly));
+        junk.write("PK not a model");
+        junk.close();
+        fineTune[fineTune.indexOf("--work-dir") + 1] = work.filePath("other");
+        fineTune[fineTune.size() - 1] = junk.fileName();
+        QVERIFY(QDir().mkpath(work.filePath("other")));
+        QVERIFY(QFile::copy(work.filePath("train.set"), work.filePath("other/train.set")));
+        QVERIFY(QFile::copy(work.filePath("dev.set"), work.filePath("other/dev.set")));
+        train.start(ATTNSCOPE_TRAIN_PATH, fineTune);
+        QVERIFY(train.waitForFinished(120000));
+        QCOMPARE(train.exitCode(), 4);
     }
 
     void learningRateWarmsUpDecaysAndAnneals()
@@ -284,6 +346,11 @@ private slots:
         QCOMPARE(learningRate(o, 400, 30), 0.5e-3);
         QCOMPARE(learningRate(o, 400, 10), 0.25e-3);
         QCOMPARE(learningRate(o, 400, -1), 0.0);  // past the budget
+        // An optimizer that starts afresh at step 400 (fine-tuning) warms up again to the schedule's rate.
+        o.annealMinutes = 0;
+        QCOMPARE(learningRate(o, 400, 60, 400), 0.0);
+        QCOMPARE(learningRate(o, 450, 60, 400), 0.5 * 1e-3 * std::sqrt(100.0 / 450));
+        QCOMPARE(learningRate(o, 900, 60, 400), 1e-3 * std::sqrt(100.0 / 900));
     }
 
     void checkpointAverageIsTheMeanOfTheWeights()

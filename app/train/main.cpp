@@ -169,6 +169,10 @@ int trainCommand(const QStringList& args)
     parser.addOption({"long-silence-seconds", "Longest extra silence.", "S", QString::number(o.longSilenceSeconds)});
     parser.addOption({"flite-share", "Share of the synthesized training set that flite speaks (below 0: every voice "
                                      "equally likely).", "S", QString::number(o.fliteShare)});
+    parser.addOption({"set-seed", "Seed of the synthesized training set (default: --seed; the held-out set always "
+                                  "comes from --seed).", "S", "0"});
+    parser.addOption({"init-from", "Start from this built-in model file (fine-tuning) when DIR has no checkpoint yet; "
+                                   "the optimizer starts afresh and warms up again.", "MODEL"});
     parser.addOption({"eval-every", "Steps between held-out CER checks and heatmaps.", "N", QString::number(o.evalEverySteps)});
     parser.process(args);
     auto integer = [&](const char* name) {
@@ -207,6 +211,8 @@ int trainCommand(const QStringList& args)
     o.longSilenceSeconds = real("long-silence-seconds");
     o.evalEverySteps = integer("eval-every");
     o.fliteShare = real("flite-share");
+    o.initFrom = parser.value("init-from").toStdString();
+    o.trainingSetSeed = static_cast<uint32_t>(integer("set-seed"));
     if (!(o.fliteShare <= 1)) throw Error(ErrorKind::Usage, "--flite-share must be at most 1");
     try {
         BuiltinHParams::fromJson(o.hp.toJson());  // validates

@@ -267,10 +267,11 @@ void writeHeatmap(BuiltinModel& model, const TrainingUtterance& u, const std::st
 
 Trainer::Trainer(TrainerOptions options) : options_(std::move(options)) {}
 
-double learningRate(const TrainerOptions& o, long step, double runMinutesLeft)
+double learningRate(const TrainerOptions& o, long step, double runMinutesLeft, long warmFrom)
 {
     const double s = static_cast<double>(std::max(1L, step));
-    double lr = o.peakLearningRate * std::min(s / o.warmupSteps, std::sqrt(o.warmupSteps / s));
+    const double warm = std::clamp(static_cast<double>(step - std::max(0L, warmFrom)) / o.warmupSteps, 0.0, 1.0);
+    double lr = o.peakLearningRate * warm * std::min(1.0, std::sqrt(o.warmupSteps / s));
     if (o.annealMinutes > 0 && runMinutesLeft < o.annealMinutes) lr *= std::max(0.0, runMinutesLeft) / o.annealMinutes;
     return lr;
 }
@@ -306,7 +307,7 @@ void Trainer::run(std::ostream& log)
         if (!fs::exists(trainPath)) {
             TrainingSetParams tp;
             tp.utterances = o.trainUtterances;
-            tp.seed = o.seed;
+            tp.seed = o.trainingSetSeed != 0 ? o.trainingSetSeed : o.seed;
             tp.fliteShare = o.fliteShare;
             generateTrainingSet(trainPath.string(), tp, corpus, [&](int done, int total) {
                 if (done % 2000 == 0 || done == total)
@@ -332,16 +333,27 @@ void Trainer::run(std::ostream& log)
         model = loadBuiltinModel(checkpoint.string()).model;
         std::ifstream(statePath) >> state;
         log << "resumed at step " << state["step"] << " (" << state["minutes"] << " min trained)" << std::endl;
+    } else if (!o.initFrom.empty()) {
+        auto file = loadBuiltinModel(o.initFrom);
+        model = file.model;
+        const auto& trained = file.meta.value("training", nlohmann::json::object());
+        state["step"] = trained.value("steps", 0L);
+        state["minutes"] = trained.value("minutes", 0.0);
+        state["curve"] = trained.value("curve", nlohmann::json::array());
+        log << "starting from " << o.initFrom << " at step " << state["step"] << " (" << state["minutes"]
+            << " min trained); the optimizer starts afresh" << std::endl;
     }
     model->train();
     torch::optim::Adam optimizer(model->parameters(),
                                  torch::optim::AdamOptions(o.peakLearningRate).betas({0.9, 0.98}).eps(1e-9).weight_decay(0));
-    if (fs::exists(optimizerPath) && state["step"].get<long>() > 0) torch::load(optimizer, optimizerPath.string());
+    const bool optimizerResumed = fs::exists(optimizerPath) && state["step"].get<long>() > 0;
+    if (optimizerResumed) torch::load(optimizer, optimizerPath.string());
     int64_t params = 0;
     for (const auto& p : model->parameters()) params += p.numel();
-    log << "model: " << params << " parameters, " << o.hp.toJson().dump() << std::endl;
+    log << "model: " << params << " parameters, " << model->hp.toJson().dump() << std::endl;
 
     long step = state["step"];
+    const long warmFrom = optimizerResumed ? 0 : step;  // a fresh optimizer warms up again
     const double minutesBefore = state["minutes"];
     double audioSeconds = state["audio_seconds"];
     std::mt19937 rng(o.seed + static_cast<uint32_t>(step));
@@ -377,7 +389,7 @@ void Trainer::run(std::ostream& log)
                 break;
             }
             ++step;
-            const double lr = learningRate(o, step, o.minutes - minutesSince(started));
+            const double lr = learningRate(o, step, o.minutes - minutesSince(started), warmFrom);
             for (auto& group : optimizer.param_groups())
                 static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
 

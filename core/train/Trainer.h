@@ -20,6 +20,9 @@ struct TrainerOptions {
     double fliteShare = 0.25;
     int devUtterances = 300;
     uint32_t seed = 1;
+    // The seed the training set is synthesized from (0: seed). A new one gives fresh sentences, voices
+    // and augmentations for fine-tuning, while the held-out set (seed + 1000) stays the same.
+    uint32_t trainingSetSeed = 0;
     double minutes = 170.0;        // this run's wall-clock budget (training stops, checkpoint saved)
     int maxBatchFrames = 20000;    // padded mel frames per batch (batch size x longest utterance)
     double peakLearningRate = 1.5e-3;
@@ -40,6 +43,10 @@ struct TrainerOptions {
     // Every checkpoint is also kept as snapshots/step-N.pt, the newest this many, for
     // `attnscope-train export --average` (0 keeps none).
     int keepSnapshots = 12;
+    // A built-in model file (the shipped one, say) to start from when workDir holds no checkpoint
+    // yet: fine-tuning. Its weights, step count and curve carry on; the optimizer starts afresh, so
+    // the learning rate warms up again over warmupSteps.
+    std::string initFrom;
     int threads = 0;  // 0 = all cores
     // Asked before every step: true ends the run as a spent budget does, with a checkpoint
     // (attnscope-train answers it from Ctrl-C and SIGTERM).
@@ -56,8 +63,9 @@ struct TrainerProgress {
 };
 
 // The learning rate of `step`: linear warm-up to the peak, then inverse square root, times the
-// annealing ramp when the run has fewer than annealMinutes left.
-double learningRate(const TrainerOptions& o, long step, double runMinutesLeft);
+// annealing ramp when the run has fewer than annealMinutes left. An optimizer that started afresh at
+// step warmFrom (fine-tuning with --init-from) warms up again from there to the schedule's rate.
+double learningRate(const TrainerOptions& o, long step, double runMinutesLeft, long warmFrom = 0);
 
 class Trainer {
 public:
