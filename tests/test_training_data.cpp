@@ -6,6 +6,7 @@
 #include "model/builtin/CharacterLanguageModel.h"
 #include "train/CharacterLanguageModelCounter.h"
 #include "train/WordLanguageModelCounter.h"
+#include "model/builtin/BuiltinModel.h"
 #include "model/builtin/ModelFileRecords.h"
 #include "model/builtin/WordLanguageModel.h"
 #include "train/CheckpointAverage.h"
@@ -16,6 +17,8 @@
 #include "train/SilenceExtension.h"
 #include "train/Trainer.h"
 #include "train/TrainingSet.h"
+#include "train/VocalTractWarp.h"
+#include "dsp/MelFilterBank.h"
 #include "train/VoiceCatalog.h"
 
 #include <QElapsedTimer>
@@ -130,6 +133,47 @@ private slots:
         addRoomReverb(s.samples, 0.4, rng);
         QCOMPARE(s.samples.size(), copy.size());
         QVERIFY(s.samples != copy);
+    }
+
+    void vocalTractWarpMovesFormantsAndKeepsTime()
+    {
+        // The warp's frequency map: inverse of f -> alpha f below the boundary, Nyquist fixed, continuous.
+        QCOMPARE(vtlpSourceHz(1100.0, 1.1, 8000.0), 1000.0);
+        QCOMPARE(vtlpSourceHz(900.0, 0.9, 8000.0), 1000.0);
+        QCOMPARE(vtlpSourceHz(8000.0, 1.1, 8000.0), 8000.0);
+        QCOMPARE(vtlpSourceHz(8000.0, 0.9, 8000.0), 8000.0);
+        const double kneeWarped = 4800.0 / 1.1 * 1.1;
+        QVERIFY(std::abs(vtlpSourceHz(kneeWarped - 1e-6, 1.1, 8000.0) - vtlpSourceHz(kneeWarped + 1e-6, 1.1, 8000.0)) < 1e-3);
+
+        // Real speech: the energy-weighted mean band rises with alpha > 1 and falls with alpha < 1,
+        // frames and bands stay as they are, and alpha 1 changes nothing.
+        EspeakSynthesizer espeak;
+        const SpeechSample s = espeak.synthesize("a quiet voice reads seven words", "en-us+m3", {});
+        const torch::Tensor mel = builtinLogMel(s.samples);
+        QVERIFY(torch::equal(warpVocalTract(mel, 1.0), mel));
+        auto meanBand = [](const torch::Tensor& m) {
+            const auto power = torch::pow(10.0, 4.0 * m.to(torch::kDouble));
+            const auto bands = torch::arange(m.size(0), torch::kDouble).unsqueeze(1);
+            return ((power * bands).sum() / power.sum()).item<double>();
+        };
+        const torch::Tensor up = warpVocalTract(mel, 1.12), down = warpVocalTract(mel, 0.88);
+        QCOMPARE(up.sizes(), mel.sizes());
+        QCOMPARE(down.sizes(), mel.sizes());
+        const double before = meanBand(mel), higher = meanBand(up), lower = meanBand(down);
+        QVERIFY2(higher > before + 1 && lower < before - 1,
+                 qPrintable(QString("mean band %1, warped up %2, down %3").arg(before).arg(higher).arg(lower)));
+
+        // One band lit: with alpha 1.1 the peak lands on the band nearest 1.1 times its frequency.
+        auto one = torch::zeros({80, 2});
+        one[20].fill_(1.0f);
+        const int64_t peak = warpVocalTract(one, 1.1).select(1, 0).argmax().item<int64_t>();
+        const double lo = 0, hi = slaneyHzToMel(8000.0);
+        auto centreHz = [&](int64_t m) { return slaneyMelToHz(lo + (hi - lo) * (m + 1) / 81.0); };
+        int64_t nearest = 0;
+        for (int64_t m = 0; m < 80; ++m)
+            if (std::abs(centreHz(m) - 1.1 * centreHz(20)) < std::abs(centreHz(nearest) - 1.1 * centreHz(20))) nearest = m;
+        QCOMPARE(peak, nearest);
+        QVERIFY(peak > 20);
     }
 
     void extraSilenceComesFromTheUtterancesOwnEdges()

@@ -173,6 +173,9 @@ int trainCommand(const QStringList& args)
                                   "comes from --seed).", "S", "0"});
     parser.addOption({"init-from", "Start from this built-in model file (fine-tuning) when DIR has no checkpoint yet; "
                                    "the optimizer starts afresh and warms up again.", "MODEL"});
+    parser.addOption({"vtlp", "Chance that a training utterance's features are warped along frequency as if spoken by a "
+                              "longer or shorter vocal tract (VTLP).", "P", QString::number(o.vtlpProbability)});
+    parser.addOption({"vtlp-range", "VTLP warp factors are drawn from 1 +- R.", "R", QString::number(o.vtlpRange)});
     parser.addOption({"eval-every", "Steps between held-out CER checks and heatmaps.", "N", QString::number(o.evalEverySteps)});
     parser.process(args);
     auto integer = [&](const char* name) {
@@ -211,6 +214,10 @@ int trainCommand(const QStringList& args)
     o.longSilenceSeconds = real("long-silence-seconds");
     o.evalEverySteps = integer("eval-every");
     o.fliteShare = real("flite-share");
+    o.vtlpProbability = real("vtlp");
+    o.vtlpRange = real("vtlp-range");
+    if (!(o.vtlpProbability >= 0 && o.vtlpProbability <= 1)) throw Error(ErrorKind::Usage, "--vtlp must be between 0 and 1");
+    if (!(o.vtlpRange >= 0 && o.vtlpRange < 0.5)) throw Error(ErrorKind::Usage, "--vtlp-range must be at least 0 and below 0.5");
     o.initFrom = parser.value("init-from").toStdString();
     o.trainingSetSeed = static_cast<uint32_t>(integer("set-seed"));
     if (!(o.fliteShare <= 1)) throw Error(ErrorKind::Usage, "--flite-share must be at most 1");

@@ -6,19 +6,19 @@
 namespace attnscope {
 
 namespace {
-// Slaney's scale: linear below 1 kHz, logarithmic above.
 constexpr double kMinLogHz = 1000.0, kMinLogMel = 15.0, kLogStep = 0.06875177742094912;  // log(6.4)/27
-double hzToMel(double hz) { return hz < kMinLogHz ? hz / (200.0 / 3) : kMinLogMel + std::log(hz / kMinLogHz) / kLogStep; }
-double melToHz(double mel) { return mel < kMinLogMel ? mel * (200.0 / 3) : kMinLogHz * std::exp(kLogStep * (mel - kMinLogMel)); }
 }  // namespace
+
+double slaneyHzToMel(double hz) { return hz < kMinLogHz ? hz / (200.0 / 3) : kMinLogMel + std::log(hz / kMinLogHz) / kLogStep; }
+double slaneyMelToHz(double mel) { return mel < kMinLogMel ? mel * (200.0 / 3) : kMinLogHz * std::exp(kLogStep * (mel - kMinLogMel)); }
 
 torch::Tensor melFilterBank(int sampleRate, int nFft, int nMels)
 {
     const int bins = 1 + nFft / 2;
     std::vector<double> fftHz(bins), melHz(nMels + 2);
     for (int k = 0; k < bins; ++k) fftHz[k] = static_cast<double>(k) * sampleRate / nFft;
-    const double lo = hzToMel(0.0), hi = hzToMel(sampleRate / 2.0);
-    for (int m = 0; m < nMels + 2; ++m) melHz[m] = melToHz(lo + (hi - lo) * m / (nMels + 1));
+    const double lo = slaneyHzToMel(0.0), hi = slaneyHzToMel(sampleRate / 2.0);
+    for (int m = 0; m < nMels + 2; ++m) melHz[m] = slaneyMelToHz(lo + (hi - lo) * m / (nMels + 1));
 
     auto filters = torch::zeros({nMels, bins}, torch::kFloat);
     auto acc = filters.accessor<float, 2>();

@@ -6,6 +6,10 @@
 
 namespace attnscope {
 
+// Slaney's mel scale: linear below 1 kHz, logarithmic above.
+double slaneyHzToMel(double hz);
+double slaneyMelToHz(double mel);
+
 // [n_mels, 1 + nFft / 2], float32.
 torch::Tensor melFilterBank(int sampleRate, int nFft, int nMels);
 

@@ -10,6 +10,7 @@
 #include "train/SentenceCorpus.h"
 #include "train/SilenceExtension.h"
 #include "train/TrainingSet.h"
+#include "train/VocalTractWarp.h"
 #include "train/VoiceCatalog.h"
 
 #include <QImage>
@@ -72,7 +73,8 @@ std::vector<std::vector<size_t>> makeBatches(const std::vector<TrainingUtterance
 }
 
 Batch makeBatch(const std::vector<TrainingUtterance>& set, const std::vector<size_t>& rows, BuiltinModel& model,
-                bool specAugment, std::mt19937& rng, double longSilenceProbability = 0, double longSilenceSeconds = 0)
+                bool specAugment, std::mt19937& rng, double longSilenceProbability = 0, double longSilenceSeconds = 0,
+                double vtlpProbability = 0, double vtlpRange = 0)
 {
     Batch b;
     const int64_t n = static_cast<int64_t>(rows.size());
@@ -99,6 +101,8 @@ Batch makeBatch(const std::vector<TrainingUtterance>& set, const std::vector<siz
         const auto& u = items[static_cast<size_t>(i)];
         const int64_t t = u.features.size(1);
         auto feat = u.features.to(torch::kFloat);
+        if (vtlpProbability > 0 && std::bernoulli_distribution(vtlpProbability)(rng))
+            feat = warpVocalTract(feat, std::uniform_real_distribution<double>(1 - vtlpRange, 1 + vtlpRange)(rng));
         if (specAugment) {
             // SpecAugment: two frequency masks (<= 12 bins) and time masks (<= 5 % of the frames each).
             const float fill = feat.mean().item<float>();
@@ -393,7 +397,8 @@ void Trainer::run(std::ostream& log)
             for (auto& group : optimizer.param_groups())
                 static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
 
-            const Batch b = makeBatch(train, rows, model, true, rng, o.longSilenceProbability, o.longSilenceSeconds);
+            const Batch b = makeBatch(train, rows, model, true, rng, o.longSilenceProbability, o.longSilenceSeconds,
+                                      o.vtlpProbability, o.vtlpRange);
             const auto enc = model->encode(b.mel, b.melLengths);
             std::vector<torch::Tensor> cross;
             const auto logits = model->decode(b.input, enc, &cross);

@@ -37,6 +37,10 @@ struct TrainerOptions {
     // longSilenceSeconds): see extendSilence in Trainer.cpp.
     double longSilenceProbability = 0.35;
     double longSilenceSeconds = 2.0;
+    // Vocal tract length perturbation of training features (train/VocalTractWarp.h): the chance per
+    // utterance, and the warp factor's range, drawn uniformly from [1 - vtlpRange, 1 + vtlpRange].
+    double vtlpProbability = 0;
+    double vtlpRange = 0.12;
     int evalEverySteps = 250;
     int evalUtterances = 120;
     double checkpointMinutes = 10.0;

@@ -1,6 +1,7 @@
 #include "model/whisper/GgmlWriter.h"
 
 #include "Error.h"
+#include "dsp/MelFilterBank.h"
 #include "model/whisper/GgmlFile.h"
 
 #include <torch/torch.h>
@@ -10,36 +11,6 @@
 
 namespace attnscope {
 namespace {
-
-// librosa.filters.mel(sr=16000, n_fft=400, n_mels, htk=False, norm="slaney"): what Whisper ships.
-torch::Tensor slaneyMelFilters(int nMels)
-{
-    const int bins = 201;
-    auto hzToMel = [](double f) {
-        const double fSp = 200.0 / 3, minLogHz = 1000.0, minLogMel = minLogHz / fSp, logstep = std::log(6.4) / 27.0;
-        return f >= minLogHz ? minLogMel + std::log(f / minLogHz) / logstep : f / fSp;
-    };
-    auto melToHz = [](double m) {
-        const double fSp = 200.0 / 3, minLogHz = 1000.0, minLogMel = minLogHz / fSp, logstep = std::log(6.4) / 27.0;
-        return m >= minLogMel ? minLogHz * std::exp(logstep * (m - minLogMel)) : fSp * m;
-    };
-    std::vector<double> melF(nMels + 2);
-    const double lo = hzToMel(0.0), hi = hzToMel(8000.0);
-    for (int i = 0; i < nMels + 2; ++i)
-        melF[i] = melToHz(lo + (hi - lo) * i / (nMels + 1));
-    auto filters = torch::zeros({nMels, bins});
-    auto acc = filters.accessor<float, 2>();
-    for (int m = 0; m < nMels; ++m) {
-        const double enorm = 2.0 / (melF[m + 2] - melF[m]);
-        for (int k = 0; k < bins; ++k) {
-            const double f = k * 8000.0 / (bins - 1);
-            const double lower = (f - melF[m]) / (melF[m + 1] - melF[m]);
-            const double upper = (melF[m + 2] - f) / (melF[m + 2] - melF[m + 1]);
-            acc[m][k] = static_cast<float>(std::max(0.0, std::min(lower, upper)) * enorm);
-        }
-    }
-    return filters;
-}
 
 std::vector<std::string> syntheticVocabulary()
 {
@@ -98,7 +69,7 @@ void writeTestModel(const std::string& path, const TestModelSpec& spec)
         hp.nVocab = src.nVocab;
         hp.nMels = src.nMels;
     } else {
-        filters = slaneyMelFilters(hp.nMels);
+        filters = melFilterBank(16000, 400, hp.nMels);  // what Whisper ships
         vocab = syntheticVocabulary();
     }
     hp.ftype = spec.f16 ? 1 : 0;
