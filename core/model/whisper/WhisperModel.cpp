@@ -4,7 +4,9 @@
 
 #include <ATen/Parallel.h>
 
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 namespace attnscope {
 namespace {
@@ -97,9 +99,17 @@ AudioEncoderImpl::AudioEncoderImpl(const WhisperHParams& hp)
 
 torch::Tensor AudioEncoderImpl::forward(const torch::Tensor& mel, const std::function<void()>& betweenBlocks)
 {
+    // betweenBlocks (the cancel check) runs at least every ~1/4 layer: on a slow moment of this
+    // machine a base.en layer takes 250 ms, and a cancel must land within 200 ms.
+    const auto check = [&] {
+        if (betweenBlocks)
+            betweenBlocks();
+    };
     auto x = torch::gelu(conv1->forward(mel));
+    check();
     x = torch::gelu(conv2->forward(x)).permute({0, 2, 1});
     x = (x + positional_embedding.narrow(0, 0, x.size(1))).contiguous();
+    check();
     for (const auto& module : *blocks) {
         auto* block = module->as<ResidualAttentionBlockImpl>();
         const auto h = block->attn_ln->forward(x);
@@ -116,15 +126,21 @@ torch::Tensor AudioEncoderImpl::forward(const torch::Tensor& mel, const std::fun
         }
         const auto qkv = torch::addmm(block->qkvBias, h.reshape({-1, h.size(2)}), block->qkvWeight.t())
                              .view({h.size(0), h.size(1), 3, h.size(2)});
+        check();
         const double scale = 1.0 / std::sqrt(static_cast<double>(h.size(2) / mha->heads));
         const auto heads = [&](int i) { return mha->splitHeads(qkv.select(2, i)); };
         const auto context = encoderAttention(heads(0), heads(1), heads(2), scale).transpose(1, 2).reshape(h.sizes());
         x = x + mha->out->forward(context);
-        if (betweenBlocks)
-            betweenBlocks();
-        x = x + block->mlp->forward(block->mlp_ln->forward(x));
-        if (betweenBlocks)
-            betweenBlocks();
+        check();
+        // The MLP in two halves of the frames (row-wise, so the result is the same), checking between.
+        const int64_t frames = x.size(1), half = (frames + 1) / 2;
+        std::vector<torch::Tensor> parts;
+        for (int64_t at = 0; at < frames; at += half) {
+            const auto rows = x.narrow(1, at, std::min(half, frames - at));
+            parts.push_back(rows + block->mlp->forward(block->mlp_ln->forward(rows)));
+            check();
+        }
+        x = torch::cat(parts, 1);
     }
     return ln_post->forward(x);
 }
