@@ -106,6 +106,48 @@ private slots:
         }
     }
 
+    void fusedStepMatchesLibTorchForWhisperHeadWidth_data()
+    {
+        QTest::addColumn<int>("frames");
+        QTest::newRow("a 30 s window") << 1500;
+        QTest::newRow("ragged: 1499 frames") << 1499;
+        QTest::newRow("fewer frames than one block") << 7;
+    }
+
+    void fusedStepMatchesLibTorchForWhisperHeadWidth()
+    {
+        // Every Whisper size has 64-wide heads, and the fused step has its own cross-attention kernel for
+        // them (the "test" shape above has 32-wide heads). One layer of that width, random weights, any
+        // frame count: the step's hidden state and cross-attention weights equal LibTorch's.
+        QFETCH(int, frames);
+        torch::InferenceMode guard;
+        torch::manual_seed(frames);
+        WhisperHParams hp;
+        hp.nVocab = 300;
+        hp.nTextState = hp.nAudioState = 128;
+        hp.nTextHead = 2;
+        hp.nTextLayer = 1;
+        TextDecoder decoder(hp);
+        for (auto& p : decoder->parameters())
+            p.normal_(0.0, 0.2);
+        DecoderStep step(decoder->stepWeights());
+        const auto feats = torch::randn({1, frames, 128});
+        DecoderState fused = decoder->start(feats, 1), reference = decoder->start(feats, 1);
+        for (int64_t id : {5, 77, 140, 299}) {
+            std::vector<torch::Tensor> fusedWeights, referenceWeights;
+            const auto h = step.run({id}, fused, &fusedWeights);
+            const auto ref = decoder->forward(torch::tensor({id}).view({1, 1}), reference, &referenceWeights).select(1, -1);
+            QVERIFY2(torch::allclose(h, ref, 1e-4, 1e-4),
+                     qPrintable(QString("hidden state off by %1").arg((h - ref).abs().max().item<float>())));
+            QCOMPARE(fusedWeights.size(), referenceWeights.size());
+            const auto a = fusedWeights[0].flatten(), b = referenceWeights[0].flatten();
+            QCOMPARE(a.numel(), int64_t(2) * frames);
+            QVERIFY2(torch::allclose(a, b, 1e-4, 1e-6),
+                     qPrintable(QString("weights off by %1").arg((a - b).abs().max().item<float>())));
+            QVERIFY(std::abs(a.sum().item<double>() - 2.0) < 1e-4);  // each head's row sums to 1
+        }
+    }
+
     void encoderAttentionEqualsSoftmaxOfScaledScoresTimesValues_data()
     {
         QTest::addColumn<QList<int>>("shape");  // batch, heads, queries, keys, head width, key batch
