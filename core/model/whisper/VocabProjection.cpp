@@ -198,10 +198,19 @@ void VocabProjection::screen(const float* h, int64_t n, float* approx, float* bo
     const bool blocked = dim_ % 16 == 0;
     at::parallel_for(0, v, 2048, [&](int64_t begin, int64_t end) {
         int64_t r = begin;
-        for (; blocked && r + 4 <= end; r += 4)
+        for (; blocked && r + 4 <= end; r += 4) {
+            // The screen streams its 20 MB (tiny) once per step. Fetched as non-temporal, it evicts less of
+            // what the next step reads again, the decoder's weights and the window's cross-attention keys
+            // and values (26 MB, in a 32 MB L3 here): decode 1.60 -> 1.53 ms/token, tiny.en.
+            if (r + 12 <= end) {
+                const char* ahead = reinterpret_cast<const char*>(q8_.data() + (r + 8) * dim_);
+                for (int64_t b = 0; b < 4 * dim_; b += 64)
+                    _mm_prefetch(ahead + b, _MM_HINT_NTA);
+            }
             for (int64_t i = 0; i < n; ++i)
                 screenFourRows(q8_.data() + r * dim_, xq.data() + i * dim_, dim_, &scale_[r], &inputErrorGain_[r],
                                 &weightError_[r], step[i], l1[i], approx + i * v + r, bound + i * v + r);
+        }
         for (; r < end; ++r) {
             const int8_t* row = q8_.data() + r * dim_;
             for (int64_t i = 0; i < n; ++i) {
