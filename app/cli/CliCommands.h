@@ -31,7 +31,7 @@ inline QList<QCommandLineOption> decodingWeightOptions()
     return {{"lm-weight", "Built-in model: weight of its character language model (0 = off; default: the model "
                           "file's, with --beam 2 or more).", "W"},
             {"ctc-weight", "Built-in model, beam search: weight of the CTC head's prefix score, 0 to 1 (0 = off; "
-                           "default 0.3).", "W"}};
+                           "default 0.2).", "W"}};
 }
 inline double decodingWeight(const QString& name, const QString& value, double most)
 {
