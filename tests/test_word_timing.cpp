@@ -141,6 +141,28 @@ private slots:
         QCOMPARE(empty.startFrame[0], 0);
     }
 
+    void speechSpanSkipsLoneSpikes()
+    {
+        // Blank posteriors of a window: a lone non-blank spike on frame 0 (what the step-27851 model put
+        // there after a second of silence), silence, speech on frames 25-40 with blank frames between
+        // its characters, silence.
+        std::vector<float> blank(60, 1.0f);
+        blank[0] = 0.47f;
+        for (int i : {25, 26, 29, 33, 34, 38, 40}) blank[i] = 0.1f;
+        QCOMPARE(speechSpan(blank.data(), 60), std::make_pair(25, 41));
+        // The same lone spike after the speech does not count either.
+        blank[55] = 0.2f;
+        QCOMPARE(speechSpan(blank.data(), 60), std::make_pair(25, 41));
+        // Speech that begins on the first frame still begins there.
+        blank[1] = 0.3f;
+        QCOMPARE(speechSpan(blank.data(), 60).first, 0);
+        // A window whose only speech is lone frames keeps them; one with none has no span.
+        std::vector<float> sparse(60, 1.0f);
+        sparse[10] = sparse[30] = 0.4f;
+        QCOMPARE(speechSpan(sparse.data(), 60), std::make_pair(10, 31));
+        QCOMPARE(speechSpan(std::vector<float>(60, 0.9f).data(), 60), std::make_pair(-1, -1));
+    }
+
     void characterWordsMeetInTheMiddleOfTheirSpace()
     {
         // "ab cd", then end of text; the space spans 0.4-0.6 s.

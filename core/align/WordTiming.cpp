@@ -99,6 +99,23 @@ TokenAlignment alignTokensToFrames(const std::vector<std::vector<float>>& heads,
     return result;
 }
 
+std::pair<int, int> speechSpan(const float* blank, int frames, int isolation)
+{
+    std::vector<int> speech;
+    for (int i = 0; i < frames; ++i)
+        if (blank[i] < 0.5f) speech.push_back(i);
+    if (speech.empty()) return {-1, -1};
+    const int n = static_cast<int>(speech.size());
+    const auto accompanied = [&](int k) {
+        return (k > 0 && speech[k] - speech[k - 1] <= isolation) || (k + 1 < n && speech[k + 1] - speech[k] <= isolation);
+    };
+    int first = 0, last = n - 1;
+    while (first < n && !accompanied(first)) ++first;
+    if (first == n) return {speech.front(), speech.back() + 1};  // only lone frames: keep them all
+    while (!accompanied(last)) --last;
+    return {speech[first], speech[last] + 1};
+}
+
 void moveEdgeRowStarts(TokenAlignment& a, int speechStart, int speechEnd)
 {
     const int rows = static_cast<int>(a.startFrame.size());

@@ -32,6 +32,13 @@ TokenAlignment alignTokensToFrames(const std::vector<std::vector<float>>& heads,
 // Whisper's timing keeps DTW's times.
 void moveEdgeRowStarts(TokenAlignment& alignment, int speechStart = -1, int speechEnd = -1);
 
+// The frames [first, last + 1) of the speech in a window, from the CTC head's blank posterior per frame:
+// from the first to the last frame where speech is likelier than blank, {-1, -1} if none is. A speech
+// frame with no other within `isolation` frames (a lone spike in silence: models trained longer put
+// one on a window's first frame, where the convolutions see zero padding) does not count, unless every
+// speech frame is such a lone one.
+std::pair<int, int> speechSpan(const float* blank, int frames, int isolation = 5);
+
 // Median filter of width `width` along each row of a rows x cols matrix, reflect-padded at the edges.
 std::vector<float> medianFilterRows(const std::vector<float>& m, int rows, int cols, int width);
 

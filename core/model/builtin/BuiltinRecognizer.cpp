@@ -373,20 +373,13 @@ struct BuiltinRecognizer::Impl {
         return d;
     }
 
-    // The frames [first, last + 1) between the first and the last encoder frame whose CTC output finds
-    // speech likelier than blank; {-1, -1} if none does.
+    // Where the CTC head hears speech in the window (WordTiming.h).
     std::pair<int, int> speechSpan(const EncoderOutput& enc)
     {
         const auto blank = torch::softmax(file.model->ctcLogits(enc.memory)[0], -1)
                                .select(1, CharacterVocabulary::kBlank)
                                .contiguous();
-        const float* b = blank.data_ptr<float>();
-        const int frames = static_cast<int>(blank.size(0));
-        int first = 0, end = frames;
-        while (first < frames && b[first] >= 0.5f) ++first;
-        if (first == frames) return {-1, -1};
-        while (b[end - 1] >= 0.5f) --end;
-        return {first, end};
+        return attnscope::speechSpan(blank.data_ptr<float>(), static_cast<int>(blank.size(0)));
     }
 
     // DTW timings from a window's attention. Appends tokens, words and the window to `out`.
