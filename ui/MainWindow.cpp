@@ -69,7 +69,7 @@ std::vector<AttentionSelection> attentionChoices(const ModelInfo& model)
 constexpr double kLiveWindowSeconds = 15.0;
 
 // Files and finished recordings decode with a beam of 5 unless the user picks another: with the built-in
-// model it cuts held-out CER from 9.5 % (greedy) to 5.1 % and still runs 30-50x faster than real time
+// model it cuts held-out CER from 9.2 % (greedy) to 4.8 % and still runs 30-50x faster than real time
 // (models/README.md). Live mode decodes greedily whatever this says.
 constexpr int kDefaultBeam = 5;
 
