@@ -262,9 +262,13 @@ void GgmlFile::readTensors(const std::map<std::string, std::vector<int64_t>>& ex
         const int64_t bytes = count * (type == 0 ? 4 : 2);
         if (bytes > r.remaining())
             r.fail("tensor '" + name + "' is truncated");
+        typesSeen_ |= (type == 0 ? 1 : 2);
+        if (!sink) {  // a check of the records alone: skip the data
+            r.seek(r.position() + bytes);
+            continue;
+        }
         torch::Tensor t = torch::empty(it->second, type == 0 ? torch::kFloat32 : torch::kFloat16);
         r.read(t.data_ptr(), bytes, "tensor data");
-        typesSeen_ |= (type == 0 ? 1 : 2);
         t = t.to(torch::kFloat32);
         if (!torch::isfinite(t).all().item<bool>())
             r.fail("tensor '" + name + "' contains NaN or infinity");

@@ -38,7 +38,8 @@ public:
 
     // Calls `sink(name, tensor)` for every tensor record, converted to float32 with PyTorch's shape.
     // `expected` gives the allowed names and shapes; unknown names, wrong shapes, duplicates, truncated
-    // data and missing tensors are errors.
+    // data and missing tensors are errors. An empty `sink` checks the records and skips the data (a
+    // quick validation that reads a few kilobytes of a large file).
     void readTensors(const std::map<std::string, std::vector<int64_t>>& expected,
                      const std::function<void(const std::string&, const torch::Tensor&)>& sink) const;
 

@@ -1,0 +1,56 @@
+#include "model/ModelFileCheck.h"
+
+#include "Error.h"
+#include "model/builtin/BuiltinRecognizer.h"
+#include "model/builtin/TorchArchiveCheck.h"
+#include "model/whisper/GgmlFile.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+namespace attnscope {
+
+std::string ModelFileSummary::describe() const
+{
+    const double mb = static_cast<double>(bytes) / 1e6;
+    char size[32];
+    std::snprintf(size, sizeof size, mb < 100 ? "%.1f MB" : "%.0f MB", mb);
+    if (kind == "builtin")
+        return std::string("built-in model, ") + size;
+    return "Whisper " + name + (precision.empty() ? "" : ", " + precision) + ", " + size;
+}
+
+ModelFileSummary checkModelFile(const std::string& model)
+{
+    ModelFileSummary s;
+    s.path = model.empty() || model == "builtin" ? findBuiltinModel() : model;
+    if (s.path.empty())
+        throw Error(ErrorKind::Model, "the built-in model (models/builtin.pt) is missing; reinstall AttnScope");
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(s.path, ec))
+        throw Error(ErrorKind::Model, "bad model file '" + s.path + "': " +
+                                          (std::filesystem::exists(s.path, ec) ? "not a regular file" : "no such file"));
+    s.bytes = static_cast<int64_t>(std::filesystem::file_size(s.path, ec));
+    char magic[2] = {0, 0};
+    std::ifstream(s.path, std::ios::binary).read(magic, 2);
+    if (magic[0] == 'P' && magic[1] == 'K') {  // a LibTorch archive, as RecognizerFactory tells them apart
+        checkTorchArchive(s.path);
+        s.kind = "builtin";
+        s.name = "built-in";
+        return s;
+    }
+    const GgmlFile file(s.path);
+    file.readTensors(whisperTensorShapes(file.header().hparams), {});
+    s.kind = "whisper";
+    s.name = whisperModelNameFromShape(file.header().hparams);
+    if (s.name.empty())
+        s.name = std::filesystem::path(s.path).stem().string();
+    // As whisper.cpp names a file's precision: by the header's ftype (1000 x version + type); its f16
+    // files keep biases and norms in f32.
+    const int type = file.header().hparams.ftype % 1000;
+    s.precision = type == 0 ? "f32" : type == 1 ? "f16" : "type " + std::to_string(type);
+    return s;
+}
+
+}  // namespace attnscope
