@@ -73,6 +73,46 @@ private slots:
         QVERIFY(vtt.find("WEBVTT\n\n00:00:00.000 --> 00:00:01.000\nhello world") == 0);
     }
 
+    void longSegmentsBecomeReadableCues()
+    {
+        // One 24 s segment of 40 words, each 0.6 s: cut into cues of at most 2 lines of 42 characters
+        // and 7 s, in order, cut at words and timed by them, every word once.
+        Transcript t;
+        std::string text;
+        for (int i = 0; i < 40; ++i) {
+            const std::string w = "word" + std::to_string(i);
+            t.words.push_back({w, 0.6 * i, 0.6 * i + 0.5, 0.9f, i, 1});
+            text += (i ? " " : "") + w;
+        }
+        t.segments.push_back({0.0, 24.0, text});
+        const auto cues = subtitleCues(t);
+        QVERIFY(cues.size() >= 4);
+        std::string spoken;
+        double previousEnd = 0;
+        for (const auto& c : cues) {
+            QVERIFY(!c.lines.empty() && c.lines.size() <= 2);
+            for (const auto& line : c.lines) {
+                QVERIFY2(line.size() <= 42, line.c_str());
+                spoken += (spoken.empty() ? "" : " ") + line;
+            }
+            QVERIFY(c.t1 - c.t0 <= 7.0 + 1e-9);
+            QVERIFY(c.t0 >= previousEnd - 1e-9 && c.t1 > c.t0);
+            previousEnd = c.t1;
+        }
+        QCOMPARE(spoken, text);
+        QCOMPARE(cues.front().t0, 0.0);
+        QCOMPARE(cues.back().t1, 24.0);
+        QCOMPARE(cues[1].t0, t.words[static_cast<size_t>(std::stoi(cues[1].lines[0].substr(4)))].t0);
+        // Two lines are balanced, and the SubRip file carries the same cues.
+        QCOMPARE(wrapText("aaaa bbbb cccc dddd", 12), (std::vector<std::string>{"aaaa bbbb", "cccc dddd"}));
+        QCOMPARE(wrapText("x", 12), std::vector<std::string>{"x"});
+        const std::string srt = toSrt(t);
+        size_t arrows = 0;
+        for (size_t at = srt.find("-->"); at != std::string::npos; at = srt.find("-->", at + 1))
+            ++arrows;
+        QCOMPARE(arrows, cues.size());
+    }
+
     void textGridTiersCoverTheAudio()
     {
         const std::string tg = toTextGrid(sample());
