@@ -18,7 +18,8 @@ struct TranscribeOptions {
     int beamSize = 1;                  // 1 = greedy
     // Built-in model, beam search: the weights of its character language model (shallow fusion) and of
     // its CTC head's prefix score (joint CTC/attention decoding) in the decoder's scores. Below 0: the
-    // weights the model file recommends; 0: the decoder alone.
+    // weights the model file recommends; 0: the decoder alone. Greedy decoding uses the CTC head only to
+    // keep the text from ending before the speech it hears does; a CTC weight of 0 turns that off too.
     double languageModelWeight = -1;
     double ctcWeight = -1;
     bool timestamps = true;            // segment timestamps while decoding

@@ -30,6 +30,9 @@ constexpr int64_t kMaxWindowMel = 1500;  // 15 s: the longest utterances the mod
 constexpr int64_t kMinCutMel = 800;      // cut windows between 8 and 15 s ...
 constexpr int kQuietSpan = 30;           // ... at the quietest 0.3 s
 constexpr int kMedianWidth = 3;          // 120 ms at 40 ms frames (Whisper's 7 is 140 ms at 20 ms)
+// Greedy decoding may end the text only once the alignment heads look within this many encoder frames
+// (0.4 s at 40 ms) of the end of the speech the CTC head hears.
+constexpr int kEndMarginFrames = 10;
 // Beam search's default weight of the CTC prefix score (TranscribeOptions::ctcWeight), tuned on held-out
 // utterances 0-99 (models/README.md: 0.2 beat 0.1 and 0.3 for steps 24207 and 27851); ESPnet uses 0.3.
 constexpr double kDefaultCtcWeight = 0.2;
@@ -72,6 +75,7 @@ struct BuiltinRecognizer::Impl {
     std::optional<WordLanguageModel> words;  // completes `lm` where words end (only with it)
     double lmWeight = 0;   // of the current decoding (0: the network alone)
     double ctcWeight = 0;  // of the current beam search (0: the attention decoder alone)
+    bool greedyHearsCtc = true;  // greedy decoding: no end of text before the CTC head's speech ends
 
     // Where a hypothesis stands in the language models.
     struct LanguageState {
@@ -147,6 +151,10 @@ struct BuiltinRecognizer::Impl {
         auto language = startLanguage();
         std::vector<LanguageState> nextLanguage;
         std::vector<double> logp, scores;
+        // End of text may not win while the CTC head hears speech ahead of where the alignment heads
+        // look: on voices unlike its training data the decoder ends early (jfk.wav stopped after 2 of
+        // its 11 s), and the CTC head, trained frame by frame, still finds the speech there.
+        const int speechEnd = greedyHearsCtc ? speechSpan(enc).second : -1;
         for (int64_t pos = 0; pos <= limit; ++pos) {
             throwIfCancelled(cancel);
             std::vector<torch::Tensor> weights;
@@ -162,7 +170,11 @@ struct BuiltinRecognizer::Impl {
             nextLanguage.resize(static_cast<size_t>(n));
             for (int64_t i = 0; i < n; ++i) logp[static_cast<size_t>(i)] = v[i] - v[top] - std::log(sum);
             score(logp.data(), n, fused, language, scores.data(), nextLanguage.data());
-            const int id = static_cast<int>(std::max_element(scores.begin(), scores.end()) - scores.begin());
+            int id = static_cast<int>(std::max_element(scores.begin(), scores.end()) - scores.begin());
+            if (id == CharacterVocabulary::kEot && speechEnd >= 0 && attendedFrame(weights) < speechEnd - kEndMarginFrames) {
+                scores[static_cast<size_t>(id)] = -1e30;
+                id = static_cast<int>(std::max_element(scores.begin(), scores.end()) - scores.begin());
+            }
             // At the step limit the row is the end of text, whatever the model would have said.
             const int chosen = pos == limit ? CharacterVocabulary::kEot : id;
             d.p.push_back(static_cast<float>(std::exp(v[chosen] - v[top]) / sum));
@@ -175,6 +187,18 @@ struct BuiltinRecognizer::Impl {
         for (const auto& r : rows) layers.push_back(torch::cat(r, 1));  // [h,rows,S]
         d.attention = torch::stack(layers).contiguous();
         return d;
+    }
+
+    // The frame the alignment heads attend to most in one decoder step's cross-attention ([b,h,1,S] per
+    // layer, batch row 0).
+    int attendedFrame(const std::vector<torch::Tensor>& weights) const
+    {
+        torch::Tensor sum;
+        for (const auto& h : info.alignmentHeads) {
+            const auto row = weights[static_cast<size_t>(h.layer)][0][h.head][0];
+            sum = sum.defined() ? sum + row : row.clone();
+        }
+        return sum.defined() ? static_cast<int>(sum.argmax().item<int64_t>()) : 0;
     }
 
     std::vector<int> greedyLas(const EncoderOutput& enc, const std::atomic<bool>* cancel)
@@ -538,6 +562,7 @@ Transcript BuiltinRecognizer::transcribe(const Audio& audio, const TranscribeOpt
                                 : beam                          ? m.lm->defaultWeight()
                                                                 : 0.0;
     m.ctcWeight = !beam || m.file.model->las ? 0.0 : options.ctcWeight >= 0 ? std::min(options.ctcWeight, 1.0) : kDefaultCtcWeight;
+    m.greedyHearsCtc = options.ctcWeight != 0;
     const auto mel = builtinLogMel(audio.samples, m.file.model->hp.nMels, [cancel] { throwIfCancelled(cancel); });
     const auto windows = cutWindows(mel);
     for (size_t w = 0; w < windows.size(); ++w) {
