@@ -3,10 +3,12 @@
 // reopen an analysis, record (and record live) from ALSA's file-capture device, recover a recording a
 // crash cut short, and the --screenshot mode of the program.
 #include "AttentionPane.h"
+#include "ControlPanel.h"
 #include "ExplainPanel.h"
 #include "MainWindow.h"
 #include "PlaybackController.h"
 #include "RecordingController.h"
+#include "SpectrogramPane.h"
 #include "TierPane.h"
 #include "TranscribeWorker.h"
 #include "audio/AudioFile.h"
@@ -27,7 +29,10 @@
 
 #include <QApplication>
 #include <QComboBox>
+#include <QDockWidget>
 #include <QImage>
+#include <QLabel>
+#include <QStatusBar>
 #include <QProgressDialog>
 #include <QPushButton>
 #include <QSettings>
@@ -36,6 +41,8 @@
 #include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QLineEdit>
+#include <QRegularExpression>
 #include <QtTest>
 
 using namespace attnscope;
@@ -46,6 +53,16 @@ QString readText(const QString& path)
 {
     QFile f(path);
     return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
+}
+
+// Long enough that a run on it can be cancelled or closed while it is under way.
+Audio ninetySecondsOfTone()
+{
+    Audio a;
+    a.samples.resize(16000 * 90);
+    for (size_t i = 0; i < a.samples.size(); ++i)
+        a.samples[i] = static_cast<float>(0.2 * std::sin(0.03 * i));
+    return a;
 }
 
 }  // namespace
@@ -436,7 +453,11 @@ private slots:
         MainWindow w;
         QVERIFY(!w.openAudio(dir.filePath("missing.wav")));
         QVERIFY(w.openAudio(speech));
-        w.setModelPath(dir.filePath("no-such-model.bin"));
+        // A model that is fine when chosen but gone by the time it runs: the run says so.
+        const QString vanishing = dir.filePath("vanishing.bin");
+        QVERIFY(QFile::copy(model, vanishing));
+        QVERIFY(w.setModelPath(vanishing));
+        QVERIFY(QFile::remove(vanishing));
         QSignalSpy done(&w, &MainWindow::transcriptionDone);
         w.transcribe();
         QVERIFY(done.wait(30000));
@@ -444,6 +465,225 @@ private slots:
         QCOMPARE(args.at(0).toBool(), false);
         QVERIFY(args.at(1).toString().contains("no such file"));
         QVERIFY(!w.document()->transcript().has_value());
+    }
+
+    void aBadModelIsRefusedWhenChosen()
+    {
+        // Checked the moment it is chosen: the reason shows beside the chooser, the status line and the
+        // next run keep the last good model.
+        MainWindow w;
+        QVERIFY(w.setModelPath(model));
+        auto* summary = w.controls()->findChild<QLabel*>("modelSummary");
+        QVERIFY(summary);
+        QVERIFY2(summary->text().startsWith("Whisper ") && summary->text().contains("f16") && summary->text().contains("MB"),
+                 qPrintable(summary->text()));
+        const QString garbage = dir.filePath("garbage-model.bin");
+        std::ofstream(garbage.toStdString()) << "this is not a model file at all";
+        QVERIFY(!w.setModelPath(garbage));
+        QCOMPARE(w.modelPath(), model);
+        QVERIFY2(summary->text().contains("bad magic number"), qPrintable(summary->text()));
+        QVERIFY2(w.statusText().contains("Whisper"), qPrintable(w.statusText()));
+        // A ggml file cut short in its weights is caught by the record sizes, not at Transcribe.
+        QFile whole(model);
+        QVERIFY(whole.open(QIODevice::ReadOnly));
+        const QByteArray bytes = whole.readAll();
+        const QString truncated = dir.filePath("truncated-model.bin");
+        QFile cut(truncated);
+        QVERIFY(cut.open(QIODevice::WriteOnly));
+        cut.write(bytes.left(bytes.size() - 100));
+        cut.close();
+        QVERIFY(!w.setModelPath(truncated));
+        QVERIFY2(summary->text().contains("truncated"), qPrintable(summary->text()));
+        QCOMPARE(w.modelPath(), model);
+        QVERIFY(w.setModelPath("builtin"));
+        QVERIFY2(summary->text().startsWith("built-in model"), qPrintable(summary->text()));
+    }
+
+    void aFailedRecordingKeepsTheOpenWork()
+    {
+        MainWindow w;
+        QVERIFY(w.openAudio(speech));
+        w.setModelPath(model);
+        QSignalSpy done(&w, &MainWindow::transcriptionDone);
+        w.transcribe();
+        QVERIFY(done.wait(60000));
+        QVERIFY(w.hasUnsavedTranscript());
+        const std::string text = w.document()->transcript()->text;
+        const QString title = w.windowTitle();
+        w.setInputDevice("USB microphone that is not there");
+        QVERIFY(!w.startRecording(1.0));
+        QVERIFY(w.document()->transcript().has_value());
+        QCOMPARE(w.document()->transcript()->text, text);
+        QCOMPARE(QString::fromStdString(w.document()->audio().path), speech);
+        QCOMPARE(w.windowTitle(), title);
+        QCOMPARE(w.attentionPane()->rowCount(), static_cast<int>(w.document()->transcript()->tokens.size()));
+        QVERIFY(w.statusBar()->currentMessage().contains("not available"));
+    }
+
+    void statusLineSaysWhatTheNextRunUses()
+    {
+        MainWindow w;
+        auto* threads = w.controls()->findChild<QSpinBox*>("threads");
+        auto* beam = w.findChild<QSpinBox*>("beamSize");
+        QVERIFY(threads && beam);
+        threads->setValue(1);
+        beam->setValue(1);
+        QVERIFY2(w.statusText().contains("CPU 1 thread,") && w.statusText().contains("greedy"), qPrintable(w.statusText()));
+        threads->setValue(3);
+        beam->setValue(4);
+        QVERIFY2(w.statusText().contains("CPU 3 threads") && w.statusText().contains("beam 4"), qPrintable(w.statusText()));
+        threads->setValue(0);
+        beam->setValue(5);
+        // "last run" belongs to the document: another file starts without one.
+        QVERIFY(w.openAudio(speech));
+        w.setModelPath(model);
+        QSignalSpy done(&w, &MainWindow::transcriptionDone);
+        w.transcribe();
+        QVERIFY(done.wait(60000));
+        QVERIFY(w.statusText().contains("last run"));
+        QVERIFY(w.openAudio(speech));
+        QVERIFY2(!w.statusText().contains("last run"), qPrintable(w.statusText()));
+    }
+
+    void viewShortcutsReachTheViewFromTheControls()
+    {
+        MainWindow w;
+        w.show();
+        QApplication::setActiveWindow(&w);
+        QVERIFY(QTest::qWaitForWindowActive(&w));
+        QVERIFY(w.openAudio(speech));
+        auto* beam = w.findChild<QSpinBox*>("beamSize");
+        QAction* play = w.findChild<QAction*>("playPause");
+        QVERIFY(beam && play);
+        QSignalSpy played(play, &QAction::triggered);
+        beam->setFocus();
+        QTRY_VERIFY(beam->hasFocus());
+        beam->setValue(3);
+        QTest::keyClick(beam, Qt::Key_Space);
+        QCOMPARE(beam->value(), 3);
+        QCOMPARE(beam->text(), QString("3"));
+        QCOMPARE(played.count(), 1);
+        w.playback()->stop();
+        // Enter in the box hands the keyboard back to the panes.
+        QTest::keyClick(beam, Qt::Key_Return);
+        QTRY_VERIFY(w.attentionPane()->hasFocus());
+        // A click on any pane takes the focus.
+        beam->setFocus();
+        QTRY_VERIFY(beam->hasFocus());
+        QTest::mouseClick(w.tierPane(), Qt::LeftButton, {}, QPoint(5, 5));
+        QVERIFY(w.tierPane()->hasFocus());
+        // A text field being edited keeps its keys.
+        QLineEdit* edit = w.controls()->findChild<QLineEdit*>();
+        QVERIFY(edit);
+        edit->setFocus();
+        QTRY_VERIFY(edit->hasFocus());
+        const QString before = edit->text();
+        QTest::keyClick(edit, Qt::Key_Space);
+        QCOMPARE(edit->text().size(), before.size() + 1);
+        QCOMPARE(played.count(), 1);
+        edit->setText(before);
+    }
+
+    void cancelAndPlaybackFailuresAreSaidInTheStatusBar()
+    {
+        MainWindow w;
+        w.document()->setAudio(ninetySecondsOfTone());
+        w.setModelPath(model);
+        QSignalSpy done(&w, &MainWindow::transcriptionDone);
+        w.transcribe();
+        QVERIFY(done.wait(60000));
+        QVERIFY(done.takeFirst().at(0).toBool());
+        const std::string text = w.document()->transcript()->text;
+        w.transcribe();
+        QTest::qWait(100);
+        w.cancel();
+        QVERIFY(done.wait(5000));
+        QCOMPARE(done.takeFirst().at(0).toBool(), false);
+        QVERIFY2(w.statusBar()->currentMessage().startsWith("Cancelled"), qPrintable(w.statusBar()->currentMessage()));
+        QCOMPARE(w.document()->transcript()->text, text);
+
+        // No such output device: Space says so in the status bar, naming the device, and so does a
+        // click on a word; nothing modal opens.
+        w.playback()->setDevice("Speakers that are not there");
+        QAction* play = w.findChild<QAction*>("playPause");
+        play->trigger();
+        QVERIFY2(w.statusBar()->currentMessage().contains("Speakers that are not there"), qPrintable(w.statusBar()->currentMessage()));
+        QVERIFY(!w.statusBar()->currentMessage().contains("microphone"));
+        w.statusBar()->clearMessage();
+        play->trigger();
+        QVERIFY(w.statusBar()->currentMessage().contains("output device"));
+        QVERIFY(QApplication::activeModalWidget() == nullptr);
+        if (!w.document()->transcript()->words.empty()) {
+            w.statusBar()->clearMessage();
+            w.selectWord(0, true);
+            QVERIFY2(w.statusBar()->currentMessage().startsWith("Cannot play"), qPrintable(w.statusBar()->currentMessage()));
+        }
+    }
+
+    void imagesOfTheViewShowTheWholeFileOrTheVisiblePart()
+    {
+        MainWindow w;
+        w.resize(1200, 800);
+        w.show();
+        QVERIFY(w.openAudio(speech));
+        w.setModelPath(model);
+        QSignalSpy done(&w, &MainWindow::transcriptionDone);
+        w.transcribe();
+        QVERIFY(done.wait(60000));
+        auto* view = w.viewManager();
+        view->zoom(4.0, 0.5);
+        const auto range = view->range();
+        view->setPlayhead(view->timeForX(100));
+        QVERIFY(w.exportTo("png", dir.filePath("whole.png"), ViewExtent::WholeFile));
+        QVERIFY(w.exportTo("png", dir.filePath("visible.png"), ViewExtent::VisiblePart));
+        QCOMPARE(view->range().start, range.start);  // the user's view is as it was
+        QCOMPARE(view->range().secondsPerPixel, range.secondsPerPixel);
+        QVERIFY(view->playheadShown());
+        const QImage whole(dir.filePath("whole.png")), visible(dir.filePath("visible.png"));
+        QCOMPARE(whole.size(), visible.size());
+        QVERIFY(whole != visible);
+        // The playhead (red, at x = 100 of every pane) is drawn on screen but not in the images.
+        auto reddish = [](const QImage& img, int x0, int x1, int height) {
+            int n = 0;
+            for (int y = 0; y < height; ++y)
+                for (int x = x0; x <= x1; ++x) {
+                    const QColor c = img.pixelColor(x, y);
+                    n += c.red() > 200 && c.green() < 110 && c.blue() < 110;
+                }
+            return n;
+        };
+        const QImage screen = w.spectrogramPane()->grab().toImage();
+        QVERIFY(reddish(screen, 98, 102, screen.height()) > screen.height() / 2);
+        QCOMPARE(reddish(visible, 98, 102, visible.height()), 0);
+        // The whole transcript is in the image, below the panes, wrapped rather than cut.
+        QVERIFY(w.exportTo("svg", dir.filePath("whole.svg")));
+        const QString svg = readText(dir.filePath("whole.svg"));
+        for (const QString& word : QString::fromStdString(w.document()->transcript()->text).split(' ', Qt::SkipEmptyParts))
+            if (word.contains(QRegularExpression("^[A-Za-z]+$")))
+                QVERIFY2(svg.contains(word), qPrintable(word));
+    }
+
+    void narrowWindowsGetACompactControlsPanel()
+    {
+        QSettings().setValue("audio/input", "A microphone with a long name that is not connected now");  // a wide choice
+        MainWindow w;
+        w.resize(1400, 900);
+        w.show();
+        QVERIFY(!w.controls()->isCompact());
+        w.resize(800, 600);
+        QTRY_VERIFY(w.controls()->isCompact());
+        const auto widest = [&w] {
+            QStringList wide;
+            for (auto* c : w.controls()->findChildren<QWidget*>())
+                if (c->minimumSizeHint().width() > 150)
+                    wide << QString("%1 %2").arg(c->metaObject()->className()).arg(c->minimumSizeHint().width());
+            return wide.join(", ");
+        };
+        QTRY_VERIFY2(w.controlsDock()->width() <= 800 * 0.3,
+                     qPrintable(QString("the Controls dock is %1 px of 800 (%2)").arg(w.controlsDock()->width()).arg(widest())));
+        QVERIFY(w.spectrogramPane()->width() >= 800 * 0.6);
+        w.resize(1400, 900);
+        QTRY_VERIFY(!w.controls()->isCompact());
     }
 
     void openingALongFileKeepsTheWindowLive()
@@ -508,11 +748,7 @@ private slots:
         // Close (destroy) the window while the worker is mid-transcription: the destructor cancels,
         // joins the worker thread promptly, and nothing it emits afterwards reaches a dead window.
         auto* w = new MainWindow;
-        Audio longAudio;
-        longAudio.samples.resize(16000 * 90);
-        for (size_t i = 0; i < longAudio.samples.size(); ++i)
-            longAudio.samples[i] = static_cast<float>(0.2 * std::sin(0.03 * i));
-        w->document()->setAudio(longAudio);
+        w->document()->setAudio(ninetySecondsOfTone());
         w->setModelPath(model);
         w->show();
         w->transcribe();
@@ -530,11 +766,7 @@ private slots:
     void cancelReturnsControl()
     {
         MainWindow w;
-        Audio longAudio;
-        longAudio.samples.resize(16000 * 90);
-        for (size_t i = 0; i < longAudio.samples.size(); ++i)
-            longAudio.samples[i] = static_cast<float>(0.2 * std::sin(0.03 * i));
-        w.document()->setAudio(longAudio);
+        w.document()->setAudio(ninetySecondsOfTone());
         w.setModelPath(model);
         QSignalSpy done(&w, &MainWindow::transcriptionDone);
         w.transcribe();

@@ -30,7 +30,6 @@ double norm(const std::vector<float>& v)
 
 ExplainPanel::ExplainPanel(Document* document, QWidget* parent) : QTextBrowser(parent), document_(document)
 {
-    setMinimumWidth(280);
     setOpenLinks(false);
     connect(document_, &Document::transcriptChanged, this, [this] { explain(-1, {}); });
     connect(this, &QTextBrowser::anchorClicked, this, [this](const QUrl& url) {

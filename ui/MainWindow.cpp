@@ -2,6 +2,7 @@
 
 #include "AttentionPane.h"
 #include "BusyTask.h"
+#include "ControlPanel.h"
 #include "Error.h"
 #include "ExplainPanel.h"
 #include "PlaybackController.h"
@@ -11,9 +12,9 @@
 #include "TierPane.h"
 #include "TimeRuler.h"
 #include "TranscriptView.h"
+#include "ViewKeysFilter.h"
 #include "WaveformPane.h"
 #include "audio/AudioFile.h"
-#include "audio/PortAudioSession.h"
 #include "audio/RecordingRecovery.h"
 #include "export/AttentionCsv.h"
 #include "export/JsonExport.h"
@@ -23,29 +24,21 @@
 #include "export/TextGridExport.h"
 
 #include <QApplication>
-#include <QCheckBox>
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QFormLayout>
-#include <QHBoxLayout>
 #include <QLabel>
-#include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
-#include <QPainter>
 #include <QProgressBar>
-#include <QPushButton>
 #include <QScopedValueRollback>
 #include <QSettings>
-#include <QSpinBox>
 #include <QSplitter>
 #include <QStatusBar>
-#include <QSvgGenerator>
 #include <QToolBar>
 #include <QVBoxLayout>
 
@@ -68,11 +61,6 @@ std::vector<AttentionSelection> attentionChoices(const ModelInfo& model)
 // Live mode re-runs the recognizer on at most this much of the end of the recording.
 constexpr double kLiveWindowSeconds = 15.0;
 
-// Files and finished recordings decode with a beam of 5 unless the user picks another: with the built-in
-// model it cuts held-out CER from 9.2 % (greedy) to 4.8 % and still runs 30-50x faster than real time
-// (models/README.md). Live mode decodes greedily whatever this says.
-constexpr int kDefaultBeam = 5;
-
 struct ExportFormat {
     const char* name;
     const char* filter;
@@ -84,8 +72,14 @@ const ExportFormat kExports[] = {
     {"vtt", "WebVTT subtitles (*.vtt)", "vtt", true}, {"textgrid", "Praat TextGrid (*.TextGrid)", "TextGrid", true},
     {"csv", "CSV, Sonic Visualiser Colour 3D Plot (*.csv)", "csv", true},
     {"npy", "NumPy array (*.npy)", "npy", true},      {"wav", "WAV audio (*.wav)", "wav", false},
-    {"png", "PNG image of the view (*.png)", "png", false}, {"svg", "SVG image of the view (*.svg)", "svg", false},
+    {"png", "PNG image (*.png)", "png", false},       {"svg", "SVG image (*.svg)", "svg", false},
 };
+
+// Below this window width the Controls panel puts its labels above its fields and narrows, and the
+// docks beside the panes take this much of the width.
+constexpr int kCompactWidth = 1000;
+constexpr int kCompactDockWidth = 200;
+constexpr int kExplainWidth = 280;  // room for the formulas and a row of numbers
 
 }  // namespace
 
@@ -129,11 +123,13 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     panes->setStretchFactor(3, 1);
     setCentralWidget(panes);
 
-    auto* dock = new QDockWidget(tr("Controls"), this);
-    dock->setObjectName("controls");
-    dock->setWidget(buildControls());
-    addDockWidget(Qt::RightDockWidgetArea, dock);
+    controls_ = new ControlPanel;
+    controlsDock_ = new QDockWidget(tr("Controls"), this);
+    controlsDock_->setObjectName("controls");
+    controlsDock_->setWidget(controls_);
+    addDockWidget(Qt::RightDockWidgetArea, controlsDock_);
     explain_ = new ExplainPanel(&document_);
+    explain_->setMinimumWidth(kExplainWidth);
     auto* explainDock = new QDockWidget(tr("Explain"), this);
     explainDock->setObjectName("explain");
     explainDock->setWidget(explain_);
@@ -144,12 +140,17 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     progress_->setMaximumWidth(200);
     progress_->hide();
     status_ = new QLabel;
-    statusBar()->addPermanentWidget(status_, 1);  // permanent: temporary messages do not cover it
+    status_->setObjectName("statusLine");
+    // Permanent, on the right: messages (errors, "Cancelled") show on the left beside it. With a
+    // stretch the line would take the whole bar and hide every message.
+    statusBar()->addPermanentWidget(status_);
     statusBar()->addPermanentWidget(progress_);
+    qApp->installEventFilter(new ViewKeysFilter(this));
 
     recording_ = new RecordingController(this);
     playback_ = new PlaybackController(&document_, &view_, this);
     buildMenus();
+    connectControls();
     refillAttentionChoices();
 
     worker_ = new TranscribeWorker;
@@ -160,6 +161,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     connect(worker_, &TranscribeWorker::finished, this, [this](Transcript t, double seconds) {
         busy_ = false;
         lastRunSeconds_ = seconds;
+        unsaved_ = true;
         if (liveOffset_ >= 0)
             shiftTimes(t, liveOffset_);  // the live window's times, placed in the whole recording
         liveOffset_ = -1;
@@ -181,8 +183,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     });
     connect(worker_, &TranscribeWorker::cancelled, this, [this] {
         busy_ = false;
+        const bool live = liveOffset_ >= 0;
         liveOffset_ = -1;
         updateStatus();
+        if (!live)
+            statusBar()->showMessage(document_.transcript() ? tr("Cancelled; the previous transcript is kept.") : tr("Cancelled."), 10000);
         emit transcriptionDone(false, tr("cancelled"));
     });
 
@@ -209,6 +214,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     connect(tiers_, &TierPane::tokenClicked, this, [this](int token) { selectToken(token, true); });
     connect(transcript_, &TranscriptView::wordClicked, this, [this](int word) { selectWord(word, true); });
     connect(&document_, &Document::audioChanged, this, [this] {
+        lastRunSeconds_ = -1;  // a new document: the status line speaks of its runs only
         view_.setDuration(document_.audio().duration());
         view_.fitToWidth(spectrogram_->width());
         updateStatus();
@@ -226,11 +232,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
         view_.setPlayhead(duration);
     });
     connect(recording_, &RecordingController::samplesArrived, &document_, &Document::appendRecording);
-    connect(recording_, &RecordingController::levelChanged, this, [this](double db) { level_->setValue(static_cast<int>(db)); });
+    connect(recording_, &RecordingController::levelChanged, controls_, &ControlPanel::setLevel);
     connect(recording_, &RecordingController::finished, this, [this](const QString& path, const QString& error) {
         liveTimer_.stop();
-        recordButton_->setText(tr("● Record"));
-        level_->setValue(level_->minimum());
+        controls_->setRecording(false);
         document_.finishRecording(path);
         view_.setDuration(document_.audio().duration());
         view_.fitToWidth(spectrogram_->width());
@@ -240,7 +245,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
         if (!error.isEmpty())
             showError(tr("Recording stopped"), tr("%1\n\nThe recording so far is saved in %2.").arg(error, path));
         emit recordingFinished(path, error);
-        if (autoTranscribe_->isChecked() && document_.hasAudio()) {
+        if (controls_->autoTranscribe() && document_.hasAudio()) {
             if (busy_)
                 cancel();  // a live run on the old window; the full run follows when it returns
             QTimer::singleShot(0, this, [this] {
@@ -256,13 +261,13 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     connect(&liveTimer_, &QTimer::timeout, this, &MainWindow::liveTick);
 
     const QSettings settings;
-    QString remembered = settings.value("model/path", "builtin").toString();
-    if (remembered != "builtin" && !remembered.isEmpty() && !QFileInfo::exists(remembered)) {
-        // A model file that was moved or deleted since the last session: start with the shipped one.
-        statusBar()->showMessage(tr("The model used last time, %1, is gone; using the built-in model.").arg(remembered), 15000);
-        remembered = "builtin";
+    const QString remembered = settings.value("model/path", "builtin").toString();
+    if (!controls_->setModelPath(remembered, false)) {
+        // A model file that was moved, deleted or damaged since the last session: start with the shipped one.
+        controls_->setModelPath("builtin", false);
+        statusBar()->showMessage(tr("The model used last time, %1, cannot be used (%2); using the built-in model.")
+                                     .arg(remembered, controls_->modelProblem()), 15000);
     }
-    modelEdit_->setText(remembered);
     playback_->setDevice(settings.value("audio/output").toString());
     updateStatus();
 }
@@ -277,127 +282,33 @@ MainWindow::~MainWindow()
     workerThread_.wait();
 }
 
-QWidget* MainWindow::buildControls()
+void MainWindow::connectControls()
 {
-    QSettings settings;
-    auto* controls = new QWidget;
-    auto* form = new QFormLayout(controls);
-
-    modelEdit_ = new QLineEdit;
-    modelEdit_->setPlaceholderText(tr("builtin, or a Whisper ggml file"));
-    modelEdit_->setToolTip(tr("'builtin' is the model shipped with AttnScope; choose a whisper.cpp ggml file for Whisper"));
-    auto* browse = new QPushButton(tr("Choose…"));
-    auto* modelRow = new QHBoxLayout;
-    modelRow->addWidget(modelEdit_, 1);
-    modelRow->addWidget(browse);
-    form->addRow(tr("Model"), modelRow);
-    connect(browse, &QPushButton::clicked, this, &MainWindow::chooseModel);
-    connect(modelEdit_, &QLineEdit::editingFinished, this, [this] { setModelPath(modelEdit_->text()); });
-
-    transcribeButton_ = new QPushButton(tr("Transcribe"));
-    cancelButton_ = new QPushButton(tr("Cancel"));
-    cancelButton_->setEnabled(false);
-    auto* runRow = new QHBoxLayout;
-    runRow->addWidget(transcribeButton_);
-    runRow->addWidget(cancelButton_);
-    form->addRow(runRow);
-    connect(transcribeButton_, &QPushButton::clicked, this, &MainWindow::transcribe);
-    connect(cancelButton_, &QPushButton::clicked, this, &MainWindow::cancel);
-    auto* threads = new QSpinBox;
-    threads->setRange(0, 64);
-    threads->setSpecialValueText(tr("all cores"));
-    threads->setValue(settings.value("compute/threads", 0).toInt());
-    threads->setToolTip(tr("Intra-op threads for the recognizer. Live mode uses one while recording, so that "
-                           "capture and drawing keep a core."));
-    form->addRow(tr("Threads"), threads);
-    connect(threads, qOverload<int>(&QSpinBox::valueChanged), this, [](int n) { QSettings().setValue("compute/threads", n); });
-    auto* beam = new QSpinBox;
-    beam->setObjectName("beamSize");
-    beam->setRange(1, 10);
-    beam->setSpecialValueText(tr("greedy"));
-    beam->setValue(settings.value("decode/beam", kDefaultBeam).toInt());
-    beam->setToolTip(tr("Beam search keeps this many candidate transcripts at every step: slower, usually more "
-                        "accurate (the default, 5); with the built-in model it also weighs its language models "
-                        "(characters and words) and its CTC head. Greedy takes the likeliest token each time: "
-                        "fastest. Live mode always decodes greedily."));
-    form->addRow(tr("Beam"), beam);
-    connect(beam, qOverload<int>(&QSpinBox::valueChanged), this, [](int n) { QSettings().setValue("decode/beam", n); });
-
-    // Recording.
-    deviceCombo_ = new QComboBox;
-    deviceCombo_->setToolTip(tr("Input device (remembered)"));
-    form->addRow(tr("Input"), deviceCombo_);
-    refillDevices();
-    connect(deviceCombo_, qOverload<int>(&QComboBox::activated), this,
-            [this](int i) { QSettings().setValue("audio/input", deviceCombo_->itemData(i).toString()); });
-    recordButton_ = new QPushButton(tr("● Record"));
-    level_ = new QProgressBar;
-    level_->setRange(-60, 0);
-    level_->setValue(-60);
-    level_->setFormat(tr("%v dBFS"));
-    level_->setToolTip(tr("Input level (peak)"));
-    auto* recordRow = new QHBoxLayout;
-    recordRow->addWidget(recordButton_);
-    recordRow->addWidget(level_, 1);
-    form->addRow(recordRow);
-    connect(recordButton_, &QPushButton::clicked, this, [this] {
+    connect(controls_, &ControlPanel::modelChanged, this, &MainWindow::updateStatus);
+    connect(controls_, &ControlPanel::decodingChanged, this, &MainWindow::updateStatus);
+    connect(controls_, &ControlPanel::transcribeRequested, this, &MainWindow::transcribe);
+    connect(controls_, &ControlPanel::cancelRequested, this, &MainWindow::cancel);
+    connect(controls_, &ControlPanel::recordRequested, this, [this] {
         if (isRecording())
             stopRecording();
         else
             startRecording();
     });
-    autoTranscribe_ = new QCheckBox(tr("Transcribe when recording stops"));
-    autoTranscribe_->setChecked(settings.value("record/auto", true).toBool());
-    connect(autoTranscribe_, &QCheckBox::toggled, this, [](bool on) { QSettings().setValue("record/auto", on); });
-    form->addRow(autoTranscribe_);
-    liveCheck_ = new QCheckBox(tr("Live: re-transcribe every 2 s while recording"));
-    liveCheck_->setChecked(settings.value("record/live", false).toBool());
-    connect(liveCheck_, &QCheckBox::toggled, this, [](bool on) { QSettings().setValue("record/live", on); });
-    form->addRow(liveCheck_);
-
-    // What the heatmap and the spectrogram show.
-    attentionCombo_ = new QComboBox;
-    attentionCombo_->setToolTip(tr("One head of one layer, a layer's mean, the mean of all, the alignment heads' mean, "
-                                   "or the normalised, median-filtered matrix the word timings come from"));
-    form->addRow(tr("Attention"), attentionCombo_);
-    connect(attentionCombo_, qOverload<int>(&QComboBox::currentIndexChanged), this, &MainWindow::selectAttention);
-    pathCheck_ = new QCheckBox(tr("Show DTW path"));
-    pathCheck_->setChecked(true);
-    form->addRow(pathCheck_);
-    connect(pathCheck_, &QCheckBox::toggled, attention_, &AttentionPane::setShowPath);
-    auto* kind = new QComboBox;
-    kind->addItems({tr("Linear STFT (0–8 kHz)"), tr("Log-mel, as the model sees it")});
-    kind->setCurrentIndex(settings.value("view/spectrogram", 0).toInt());
-    form->addRow(tr("Spectrogram"), kind);
-    auto applyKind = [this](int i) {
-        document_.setSpectrogramKind(i == 1 ? SpectrogramKind::Mel : SpectrogramKind::Linear);
-        QSettings().setValue("view/spectrogram", i);
-    };
-    connect(kind, qOverload<int>(&QComboBox::currentIndexChanged), this, applyKind);
-    applyKind(kind->currentIndex());
-    auto* colors = new QComboBox;
-    colors->addItems({"viridis", "magma", tr("grey")});
-    colors->setCurrentIndex(settings.value("view/colormap", 0).toInt());
-    form->addRow(tr("Colours"), colors);
-    auto applyColors = [this](int i) {
-        const ColorMap map = i == 1 ? ColorMap::Magma : i == 2 ? ColorMap::Grey : ColorMap::Viridis;
+    connect(controls_, &ControlPanel::attentionChosen, this, &MainWindow::selectAttention);
+    connect(controls_, &ControlPanel::showPathToggled, attention_, &AttentionPane::setShowPath);
+    connect(controls_, &ControlPanel::spectrogramKindChosen, &document_, &Document::setSpectrogramKind);
+    connect(controls_, &ControlPanel::colorMapChosen, this, [this](ColorMap map) {
         spectrogram_->setColorMap(map);
         attention_->setColorMap(map);
-        QSettings().setValue("view/colormap", i);
-    };
-    connect(colors, qOverload<int>(&QComboBox::currentIndexChanged), this, applyColors);
-    applyColors(colors->currentIndex());
-    auto* dbRange = new QSpinBox;
-    dbRange->setRange(20, 120);
-    dbRange->setValue(settings.value("view/dbrange", 80).toInt());
-    dbRange->setSuffix(" dB");
-    form->addRow(tr("Range"), dbRange);
-    connect(dbRange, qOverload<int>(&QSpinBox::valueChanged), this, [this](int db) {
-        spectrogram_->setDynamicRange(db);
-        QSettings().setValue("view/dbrange", db);
     });
-    spectrogram_->setDynamicRange(dbRange->value());
-    return controls;
+    connect(controls_, &ControlPanel::dynamicRangeChosen, spectrogram_, &SpectrogramPane::setDynamicRange);
+    connect(controls_, &ControlPanel::doneEditing, attention_, [this] {
+        // Enter or a choice in the panel hands the keyboard to the panes; a click elsewhere (which also
+        // ends the editing) has put it where it belongs already.
+        if (controls_->isAncestorOf(QApplication::focusWidget()))
+            attention_->setFocus(Qt::OtherFocusReason);
+    });
+    controls_->applyViewChoices();
 }
 
 void MainWindow::buildMenus()
@@ -406,12 +317,7 @@ void MainWindow::buildMenus()
     file->addAction(tr("&Open audio…"), QKeySequence::Open, this, &MainWindow::chooseAudio);
     recentMenu_ = file->addMenu(tr("Open &recent"));
     refillRecentMenu();
-    file->addAction(tr("&Record / stop"), QKeySequence("Ctrl+Shift+R"), this, [this] {
-        if (isRecording())
-            stopRecording();
-        else
-            startRecording();
-    });
+    file->addAction(tr("&Record / stop"), QKeySequence("Ctrl+Shift+R"), controls_, &ControlPanel::recordRequested);
     file->addSeparator();
     file->addAction(tr("Open &analysis…"), QKeySequence("Ctrl+Shift+O"), this, [this] {
         const QString path = QFileDialog::getOpenFileName(this, tr("Open analysis"), QString(), tr("AttnScope analysis (*.attnscope)"));
@@ -427,10 +333,17 @@ void MainWindow::buildMenus()
         saveAnalysis(path);
     });
     auto* exports = file->addMenu(tr("&Export"));
-    for (const auto& f : kExports)
-        exports->addAction(QString::fromUtf8(f.filter), this, [this, name = QString(f.name)] { chooseExport(name); });
+    for (const auto& f : kExports) {
+        const QString name = f.name, filter = QString::fromUtf8(f.filter);
+        if (name == "png" || name == "svg") {
+            exports->addAction(tr("%1 of the whole file").arg(filter), this, [this, name] { chooseExport(name, ViewExtent::WholeFile); });
+            exports->addAction(tr("%1 of the visible part").arg(filter), this, [this, name] { chooseExport(name, ViewExtent::VisiblePart); });
+        } else {
+            exports->addAction(filter, this, [this, name] { chooseExport(name, ViewExtent::WholeFile); });
+        }
+    }
     file->addSeparator();
-    file->addAction(tr("Choose &model…"), this, &MainWindow::chooseModel);
+    file->addAction(tr("Choose &model…"), controls_, &ControlPanel::chooseModel);
     file->addAction(tr("Use the &built-in model"), this, [this] { setModelPath("builtin"); });
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
@@ -451,13 +364,7 @@ void MainWindow::buildMenus()
     });
 
     auto* play = menuBar()->addMenu(tr("&Playback"));
-    play->addAction(tr("&Play / pause"), QKeySequence("Space"), this, [this] {
-        try {
-            playback_->togglePlayback();
-        } catch (const Error& e) {
-            showError(tr("Cannot play"), QString::fromStdString(e.what()));
-        }
-    });
+    play->addAction(tr("&Play / pause"), QKeySequence("Space"), this, &MainWindow::togglePlayback)->setObjectName("playPause");
     play->addAction(tr("Go to &start"), QKeySequence("Home"), this, [this] { view_.setPlayhead(0); });
 
     auto* help = menuBar()->addMenu(tr("&Help"));
@@ -472,19 +379,8 @@ void MainWindow::buildMenus()
     auto* toolbar = addToolBar(tr("Main"));
     toolbar->setObjectName("main");
     toolbar->addAction(tr("Open"), this, &MainWindow::chooseAudio);
-    toolbar->addAction(tr("Record"), this, [this] {
-        if (isRecording())
-            stopRecording();
-        else
-            startRecording();
-    });
-    toolbar->addAction(tr("Play"), this, [this] {
-        try {
-            playback_->togglePlayback();
-        } catch (const Error& e) {
-            showError(tr("Cannot play"), QString::fromStdString(e.what()));
-        }
-    });
+    toolbar->addAction(tr("Record"), controls_, &ControlPanel::recordRequested);
+    toolbar->addAction(tr("Play"), this, &MainWindow::togglePlayback);
     toolbar->addAction(tr("Transcribe"), this, &MainWindow::transcribe);
 }
 
@@ -499,39 +395,24 @@ void MainWindow::showShortcuts()
     QMessageBox::information(this, tr("Keyboard shortcuts"), text);
 }
 
-void MainWindow::refillDevices()
-{
-    const QString remembered = QSettings().value("audio/input").toString();
-    deviceCombo_->clear();
-    deviceCombo_->addItem(tr("System default"), QString());
-    try {
-        for (const auto& d : listAudioDevices())
-            if (d.inputChannels > 0)
-                deviceCombo_->addItem(QString::fromStdString(d.name), QString::fromStdString(d.name));
-    } catch (const Error&) {
-        // No audio system: recording will say so when asked; opening files still works.
-    }
-    const int at = deviceCombo_->findData(remembered);
-    if (at >= 0)
-        deviceCombo_->setCurrentIndex(at);
-    else if (!remembered.isEmpty())  // remembered but not connected now: keep it, recording will say so
-        deviceCombo_->addItem(remembered + tr(" (not connected)"), remembered), deviceCombo_->setCurrentIndex(deviceCombo_->count() - 1);
-}
-
 void MainWindow::setInputDevice(const QString& device)
 {
-    QSettings().setValue("audio/input", device);
-    refillDevices();
+    controls_->setInputDevice(device);
 }
 
 void MainWindow::setAutoTranscribe(bool on)
 {
-    autoTranscribe_->setChecked(on);
+    controls_->setAutoTranscribe(on);
 }
 
 void MainWindow::setLiveMode(bool on)
 {
-    liveCheck_->setChecked(on);
+    controls_->setLiveMode(on);
+}
+
+QComboBox* MainWindow::attentionCombo()
+{
+    return controls_->attentionCombo();
 }
 
 bool MainWindow::isRecording() const
@@ -539,24 +420,39 @@ bool MainWindow::isRecording() const
     return recording_->isRecording();
 }
 
+bool MainWindow::confirmReplacingTranscript(const QString& action)
+{
+    if (!hasUnsavedTranscript() || qApp->property("attnscope.headless").toBool())
+        return true;
+    const auto answer = QMessageBox::question(
+        this, tr("Replace the transcript?"),
+        tr("The transcript on show is not saved. %1 replaces it.\n\nSave it first with File ▸ Save analysis, or go on "
+           "and lose it?").arg(action),
+        QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Cancel);
+    return answer == QMessageBox::Discard;
+}
+
 bool MainWindow::startRecording(double maxSeconds)
 {
     if (isRecording())
         return true;
+    if (!confirmReplacingTranscript(tr("Recording")))
+        return false;
     playback_->stop();
-    if (busy_)
-        cancel();
+    // The device and the file open before the document is touched: a failure leaves the open work as it was.
     try {
-        document_.startRecording();
-        recording_->start(deviceCombo_->currentData().toString(), maxSeconds);
+        recording_->start(controls_->inputDevice(), maxSeconds);
     } catch (const Error& e) {
-        document_.finishRecording(QString());
         showError(tr("Cannot record"), QString::fromStdString(e.what()));
         return false;
     }
+    if (busy_)
+        cancel();
+    document_.startRecording();
+    unsaved_ = false;
     setWindowTitle(tr("Recording — AttnScope"));
-    recordButton_->setText(tr("■ Stop"));
-    if (liveCheck_->isChecked())
+    controls_->setRecording(true);
+    if (controls_->liveMode())
         liveTimer_.start();
     updateStatus();
     return true;
@@ -613,6 +509,8 @@ bool MainWindow::openAudio(const QString& path)
 {
     if (loading_)
         return false;  // a file is already being opened (the window stays live while it loads)
+    if (!confirmReplacingTranscript(tr("Opening %1").arg(QFileInfo(path).fileName())))
+        return false;
     if (isRecording())
         stopRecording();
     playback_->stop();
@@ -623,6 +521,7 @@ bool MainWindow::openAudio(const QString& path)
         if (!loaded)
             return false;  // cancelled: the document still holds what it held
         document_.setLoadedAudio(std::move(*loaded));
+        unsaved_ = false;
     } catch (const Error& e) {
         showError(tr("Cannot open audio"), QString::fromStdString(e.what()));
         return false;
@@ -658,18 +557,18 @@ void MainWindow::refillRecentMenu()
     recentMenu_->setEnabled(!recent.isEmpty());
 }
 
-void MainWindow::setModelPath(const QString& path, bool remember)
+bool MainWindow::setModelPath(const QString& path, bool remember)
 {
-    modelEdit_->setText(path);
-    if (remember)
-        QSettings().setValue("model/path", path);
+    const bool ok = controls_->setModelPath(path, remember);
+    if (!ok)
+        statusBar()->showMessage(tr("Model not changed: %1").arg(controls_->modelProblem()), 10000);
     updateStatus();
+    return ok;
 }
 
 QString MainWindow::modelPath() const
 {
-    const QString path = modelEdit_->text().trimmed();
-    return path.isEmpty() ? QStringLiteral("builtin") : path;  // the shipped model unless one is chosen
+    return controls_->modelPath();
 }
 
 void MainWindow::transcribe()
@@ -682,8 +581,7 @@ void MainWindow::transcribe()
         emit transcriptionDone(false, tr("no audio"));
         return;
     }
-    const QSettings settings;
-    runRecognizer(document_.audio(), settings.value("compute/threads", 0).toInt(), settings.value("decode/beam", kDefaultBeam).toInt(), -1);
+    runRecognizer(document_.audio(), controls_->threads(), controls_->beamSize(), -1);
 }
 
 void MainWindow::runRecognizer(const Audio& audio, int threads, int beamSize, double liveOffset)
@@ -722,7 +620,7 @@ void MainWindow::selectToken(int token, bool play)
         try {
             playback_->play(k.t0, k.t1);
         } catch (const Error& e) {
-            statusBar()->showMessage(QString::fromStdString(e.what()), 5000);  // no sound card: still select
+            statusBar()->showMessage(tr("Cannot play: %1").arg(QString::fromStdString(e.what())), 10000);  // still select
         }
     }
 }
@@ -740,8 +638,18 @@ void MainWindow::selectWord(int word, bool play)
         try {
             playback_->play(w.t0, w.t1);
         } catch (const Error& e) {
-            statusBar()->showMessage(QString::fromStdString(e.what()), 5000);
+            statusBar()->showMessage(tr("Cannot play: %1").arg(QString::fromStdString(e.what())), 10000);
         }
+    }
+}
+
+void MainWindow::togglePlayback()
+{
+    // A missing output device is said once in the status bar, not in a dialog at every Space.
+    try {
+        playback_->togglePlayback();
+    } catch (const Error& e) {
+        statusBar()->showMessage(tr("Cannot play: %1").arg(QString::fromStdString(e.what())), 10000);
     }
 }
 
@@ -761,35 +669,47 @@ void MainWindow::selectAttention(int comboIndex)
 void MainWindow::refillAttentionChoices()
 {
     const auto& t = document_.transcript();
-    const QSignalBlocker block(attentionCombo_);
-    const int previous = attentionCombo_->currentIndex();
-    attentionCombo_->clear();
+    QComboBox* combo = controls_->attentionCombo();
+    const QSignalBlocker block(combo);
+    const int previous = combo->currentIndex();
+    combo->clear();
     for (const auto& c : attentionChoices(t ? t->model : ModelInfo{}))
-        attentionCombo_->addItem(QString::fromStdString(c.label()));
-    attentionCombo_->setCurrentIndex(std::max(0, std::min(previous, attentionCombo_->count() - 1)));
-    selectAttention(attentionCombo_->currentIndex());
+        combo->addItem(QString::fromStdString(c.label()));
+    combo->setCurrentIndex(std::max(0, std::min(previous, combo->count() - 1)));
+    selectAttention(combo->currentIndex());
 }
 
-void MainWindow::updateStatus()
+QString MainWindow::statusText() const
 {
-    transcribeButton_->setEnabled(!busy_ || liveOffset_ >= 0);
-    cancelButton_->setEnabled(busy_);
-    progress_->setVisible(busy_ && liveOffset_ < 0);
     QStringList parts;
-    const auto& t = document_.transcript();
-    parts << tr("model: %1").arg(t ? QString::fromStdString(t->model.name) : QFileInfo(modelPath()).fileName());
-    parts << tr("device: CPU, %1 threads").arg(computeThreads());
+    const int threads = controls_->threads() > 0 ? controls_->threads() : QThread::idealThreadCount();
+    const int beam = controls_->beamSize();
+    parts << tr("next run: %1, CPU %2 %3, %4")
+                 .arg(controls_->modelSummary())
+                 .arg(threads)
+                 .arg(threads == 1 ? tr("thread") : tr("threads"))
+                 .arg(beam > 1 ? tr("beam %1").arg(beam) : tr("greedy"));
     if (document_.hasAudio())
         parts << tr("duration: %1 s").arg(document_.audio().duration(), 0, 'f', 2);
     if (lastRunSeconds_ >= 0)
         parts << tr("last run: %1 s").arg(lastRunSeconds_, 0, 'f', 2);
     if (isRecording())
-        parts << (liveCheck_->isChecked() ? tr("recording (live)…") : tr("recording…"));
+        parts << (controls_->liveMode() ? tr("recording (live)…") : tr("recording…"));
     else if (busy_)
         parts << tr("transcribing…");
     if (playback_->isPlaying())
         parts << tr("playing");
-    status_->setText(parts.join("   ·   "));
+    return parts.join("   ·   ");
+}
+
+void MainWindow::updateStatus()
+{
+    controls_->setBusy(busy_, liveOffset_ < 0);
+    progress_->setVisible(busy_ && liveOffset_ < 0);
+    status_->setText(statusText());
+    status_->setToolTip(document_.transcript() ? tr("Transcript of the document on show: %1")
+                                                      .arg(QString::fromStdString(document_.transcript()->model.name))
+                                               : QString());
 }
 
 void MainWindow::showError(const QString& title, const QString& message)
@@ -797,15 +717,6 @@ void MainWindow::showError(const QString& title, const QString& message)
     statusBar()->showMessage(message, 10000);
     if (!qApp->property("attnscope.headless").toBool())
         QMessageBox::warning(this, title, message);
-}
-
-void MainWindow::chooseModel()
-{
-    const QString path = QFileDialog::getOpenFileName(this, tr("Choose a model"), QFileInfo(modelPath()).path(),
-                                                      tr("Models (*.bin *.pt);;whisper.cpp models (*.bin);;"
-                                                         "AttnScope built-in models (*.pt);;All files (*)"));
-    if (!path.isEmpty())
-        setModelPath(path);
 }
 
 void MainWindow::chooseAudio()
@@ -816,7 +727,7 @@ void MainWindow::chooseAudio()
         openAudio(path);
 }
 
-void MainWindow::chooseExport(const QString& format)
+void MainWindow::chooseExport(const QString& format, ViewExtent extent)
 {
     for (const auto& f : kExports) {
         if (format != f.name)
@@ -825,11 +736,11 @@ void MainWindow::chooseExport(const QString& format)
                                                              : QFileInfo(QString::fromStdString(document_.audio().path)).completeBaseName();
         const QString path = QFileDialog::getSaveFileName(this, tr("Export"), base + "." + f.suffix, QString::fromUtf8(f.filter));
         if (!path.isEmpty())
-            exportTo(format, path);
+            exportTo(format, path, extent);
     }
 }
 
-bool MainWindow::exportTo(const QString& format, const QString& path)
+bool MainWindow::exportTo(const QString& format, const QString& path, ViewExtent extent)
 {
     const auto& t = document_.transcript();
     const std::string out = path.toStdString();
@@ -853,20 +764,17 @@ bool MainWindow::exportTo(const QString& format, const QString& path)
             if (!document_.hasAudio())
                 throw Error(ErrorKind::Usage, tr("There is no audio to export.").toStdString());
             saveWav(out, document_.audio().samples);
-        } else if (format == "png") {
-            if (!centralWidget()->grab().save(path, "PNG"))
-                throw Error(ErrorKind::Io, "cannot write " + out);
-        } else if (format == "svg") {
-            QSvgGenerator svg;
-            svg.setFileName(path);
-            svg.setSize(centralWidget()->size());
-            svg.setViewBox(centralWidget()->rect());
-            svg.setTitle("AttnScope");
-            QPainter painter;
-            if (!painter.begin(&svg))
-                throw Error(ErrorKind::Io, "cannot write " + out);
-            centralWidget()->render(&painter);
-            painter.end();
+        } else if (format == "png" || format == "svg") {
+            QStringList caption;
+            caption << (document_.audio().path.empty() ? tr("recording") : QFileInfo(QString::fromStdString(document_.audio().path)).fileName());
+            if (t)
+                caption << QString::fromStdString(t->model.name) << QString::fromStdString(attention_->selection().label());
+            const ViewExport image(&view_, {ruler_, waveform_, spectrogram_, attention_, tiers_}, caption.join("  ·  "),
+                                   t ? QString::fromStdString(t->text) : QString());
+            if (format == "png")
+                image.savePng(path, extent);
+            else
+                image.saveSvg(path, extent);
         } else {
             throw Error(ErrorKind::Usage, "unknown export format " + format.toStdString());
         }
@@ -891,6 +799,7 @@ bool MainWindow::saveAnalysis(const QString& path)
         showError(tr("Cannot save the analysis"), QString::fromStdString(e.what()));
         return false;
     }
+    unsaved_ = false;
     rememberRecent(path);
     return true;
 }
@@ -898,6 +807,8 @@ bool MainWindow::saveAnalysis(const QString& path)
 bool MainWindow::openAnalysis(const QString& path)
 {
     if (loading_)
+        return false;
+    if (!confirmReplacingTranscript(tr("Opening %1").arg(QFileInfo(path).fileName())))
         return false;
     if (isRecording())
         stopRecording();
@@ -914,6 +825,7 @@ bool MainWindow::openAnalysis(const QString& path)
             return false;
         document_.setLoadedAudio(std::move(opened->second));
         document_.setTranscript(std::move(opened->first.transcript));
+        unsaved_ = false;
     } catch (const Error& e) {
         showError(tr("Cannot open the analysis"), QString::fromStdString(e.what()));
         return false;
@@ -946,6 +858,13 @@ void MainWindow::dropEvent(QDropEvent* event)
 void MainWindow::resizeEvent(QResizeEvent* event)
 {
     QMainWindow::resizeEvent(event);
+    const bool compact = width() < kCompactWidth;
+    if (compact != controls_->isCompact()) {
+        controls_->setCompact(compact);
+        explain_->setMinimumWidth(compact ? kCompactDockWidth : kExplainWidth);
+        // The docks keep the width they had; give them what the panels now need.
+        resizeDocks({controlsDock_}, {compact ? kCompactDockWidth : controls_->sizeHint().width()}, Qt::Horizontal);
+    }
     if (document_.hasAudio() && !isRecording())
         view_.fitToWidth(spectrogram_->width());
 }
@@ -954,6 +873,10 @@ void MainWindow::closeEvent(QCloseEvent* event)
 {
     if (loading_) {
         event->ignore();  // openAudio() is still waiting for its file on this window; Cancel first
+        return;
+    }
+    if (!confirmReplacingTranscript(tr("Closing the window"))) {
+        event->ignore();
         return;
     }
     if (isRecording())

@@ -3,23 +3,23 @@
 // read the waveform, spectrogram, per-token attention and word/token tiers on one time axis.
 #include "Document.h"
 #include "TranscribeWorker.h"
+#include "ViewExport.h"
 #include "ViewManager.h"
 
 #include <QMainWindow>
 #include <QThread>
 #include <QTimer>
 
-class QCheckBox;
 class QComboBox;
+class QDockWidget;
 class QLabel;
-class QLineEdit;
 class QMenu;
 class QProgressBar;
-class QPushButton;
 
 namespace attnscope {
 
 class AttentionPane;
+class ControlPanel;
 class ExplainPanel;
 class PlaybackController;
 class RecordingController;
@@ -37,8 +37,9 @@ public:
 
     // Returns false (after telling the user) when the file cannot be read.
     bool openAudio(const QString& path);
-    // `remember` stores the choice in the settings (not for a one-off --model on the command line).
-    void setModelPath(const QString& path, bool remember = true);
+    // Checks the file first: a bad one is refused, with the reason beside the chooser, and the previous
+    // model stays. `remember` stores the choice in the settings (not for a one-off --model).
+    bool setModelPath(const QString& path, bool remember = true);
     QString modelPath() const;
     void transcribe();
     void cancel();
@@ -54,9 +55,9 @@ public:
     // Offers the recordings a crash cut short (asks unless headless); returns how many were found.
     int offerRecovery();
 
-    // Export by format name: json srt vtt textgrid csv npy wav png svg. Returns false after telling the
-    // user why (nothing to export, unwritable path).
-    bool exportTo(const QString& format, const QString& path);
+    // Export by format name: json srt vtt textgrid csv npy wav png svg. Images show the whole file or
+    // the part in view. Returns false after telling the user why (nothing to export, unwritable path).
+    bool exportTo(const QString& format, const QString& path, ViewExtent extent = ViewExtent::WholeFile);
     bool saveAnalysis(const QString& path);
     bool openAnalysis(const QString& path);
 
@@ -70,7 +71,13 @@ public:
     void selectToken(int token, bool play = false);
     void selectWord(int word, bool play = false);
     void selectAttention(int comboIndex);
-    QComboBox* attentionCombo() { return attentionCombo_; }
+    QComboBox* attentionCombo();
+    ControlPanel* controls() { return controls_; }
+    QDockWidget* controlsDock() { return controlsDock_; }
+    // The permanent status line: the model, threads and beam the next run uses, the document's last run.
+    QString statusText() const;
+    // True while the transcript on show came from a run and is not saved in an analysis.
+    bool hasUnsavedTranscript() const { return unsaved_ && document_.transcript().has_value(); }
 
 signals:
     void transcriptionDone(bool ok, const QString& message);
@@ -83,17 +90,18 @@ protected:
     void closeEvent(QCloseEvent* event) override;
 
 private:
-    QWidget* buildControls();
+    void connectControls();
     void buildMenus();
     void refillAttentionChoices();
-    void refillDevices();
     void rememberRecent(const QString& path);
     void refillRecentMenu();
     void updateStatus();
     void showError(const QString& title, const QString& message);
-    void chooseModel();
+    // Asks before a new document replaces a transcript that is not saved; true to go on.
+    bool confirmReplacingTranscript(const QString& action);
+    void togglePlayback();
     void chooseAudio();
-    void chooseExport(const QString& format);
+    void chooseExport(const QString& format, ViewExtent extent);
     void runRecognizer(const Audio& audio, int threads, int beamSize, double liveOffset);
     void liveTick();
     void showShortcuts();
@@ -107,7 +115,8 @@ private:
     bool busy_ = false;
     bool loading_ = false;  // a file is being opened on the thread pool (see BusyTask.h)
     double liveOffset_ = -1;  // >= 0 while a live-mode run is under way: where its audio starts
-    double lastRunSeconds_ = -1;
+    double lastRunSeconds_ = -1;  // of the document on show; -1 before its first run
+    bool unsaved_ = false;
     QTimer liveTimer_;
 
     TimeRuler* ruler_ = nullptr;
@@ -117,16 +126,8 @@ private:
     TierPane* tiers_ = nullptr;
     TranscriptView* transcript_ = nullptr;
     ExplainPanel* explain_ = nullptr;
-    QLineEdit* modelEdit_ = nullptr;
-    QComboBox* attentionCombo_ = nullptr;
-    QComboBox* deviceCombo_ = nullptr;
-    QCheckBox* pathCheck_ = nullptr;
-    QCheckBox* autoTranscribe_ = nullptr;
-    QCheckBox* liveCheck_ = nullptr;
-    QPushButton* transcribeButton_ = nullptr;
-    QPushButton* cancelButton_ = nullptr;
-    QPushButton* recordButton_ = nullptr;
-    QProgressBar* level_ = nullptr;
+    ControlPanel* controls_ = nullptr;
+    QDockWidget* controlsDock_ = nullptr;
     QProgressBar* progress_ = nullptr;
     QLabel* status_ = nullptr;
     QMenu* recentMenu_ = nullptr;

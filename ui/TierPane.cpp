@@ -51,10 +51,15 @@ int TierPane::tokenAt(double seconds) const
 void TierPane::paintEvent(QPaintEvent*)
 {
     QPainter p(this);
-    p.fillRect(rect(), QColor(250, 250, 247));
+    const QColor background(250, 250, 247);
+    p.fillRect(rect(), background);
     const double tierHeight = height() / 2.0;
     p.setPen(QColor(160, 160, 160));
     p.drawLine(QPointF(0, tierHeight), QPointF(width(), tierHeight));
+    // The tier captions sit in a box of their own at the right; labels stop short of it.
+    const QString captions[2] = {tr("words"), tr("tokens")};
+    const int captionWidth = std::max(p.fontMetrics().horizontalAdvance(captions[0]), p.fontMetrics().horizontalAdvance(captions[1])) + 8;
+    const QRectF labelArea(0, 0, width() - captionWidth, height());
     const auto& t = document_->transcript();
     if (t) {
         auto drawInterval = [&](double t0, double t1, const QString& text, int tier, bool selected) {
@@ -67,8 +72,16 @@ void TierPane::paintEvent(QPaintEvent*)
             p.setPen(QColor(40, 90, 200));
             p.drawLine(QPointF(x0, box.top()), QPointF(x0, box.bottom()));
             p.drawLine(QPointF(x1, box.top()), QPointF(x1, box.bottom()));
+            // The label stays inside its interval: elided, and left out where not even "…" fits.
+            const QRectF inside = box.adjusted(2, 0, -2, 0).intersected(labelArea);
+            const QString label = tierLabel(text, p.fontMetrics(), static_cast<int>(inside.width()));
+            if (label.isEmpty())
+                return;
             p.setPen(Qt::black);
-            p.drawText(box.adjusted(2, 0, -2, 0), Qt::AlignCenter, p.fontMetrics().elidedText(text, Qt::ElideRight, static_cast<int>(box.width()) - 4));
+            p.save();
+            p.setClipRect(inside);
+            p.drawText(inside, Qt::AlignCenter, label);
+            p.restore();
         };
         for (size_t i = 0; i < t->words.size(); ++i)
             drawInterval(t->words[i].t0, t->words[i].t1, QString::fromStdString(t->words[i].text), 0, static_cast<int>(i) == selectedWord_);
@@ -77,10 +90,21 @@ void TierPane::paintEvent(QPaintEvent*)
                 drawInterval(t->tokens[i].t0, t->tokens[i].t1, QString::fromStdString(t->tokens[i].text).trimmed(), 1,
                              static_cast<int>(i) == selectedToken_);
     }
-    p.setPen(QColor(110, 110, 110));
-    p.drawText(QRectF(width() - 60, 0, 56, tierHeight), Qt::AlignRight | Qt::AlignVCenter, tr("words"));
-    p.drawText(QRectF(width() - 60, tierHeight, 56, tierHeight), Qt::AlignRight | Qt::AlignVCenter, tr("tokens"));
+    for (int tier = 0; tier < 2; ++tier) {
+        const QRectF box(width() - captionWidth, tier * tierHeight, captionWidth, tierHeight);
+        p.fillRect(box.adjusted(0, 1, 0, -1), background);
+        p.setPen(QColor(110, 110, 110));
+        p.drawText(box.adjusted(0, 0, -4, 0), Qt::AlignRight | Qt::AlignVCenter, captions[tier]);
+    }
     drawPlayhead(p);
+}
+
+QString TierPane::tierLabel(const QString& text, const QFontMetrics& metrics, int width)
+{
+    if (width <= 0)
+        return {};
+    const QString label = metrics.elidedText(text, Qt::ElideRight, width);
+    return metrics.horizontalAdvance(label) <= width ? label : QString();
 }
 
 void TierPane::mousePressEvent(QMouseEvent* event)

@@ -4,6 +4,8 @@
 #include "Document.h"
 #include "TimeAxisPane.h"
 
+class QFontMetrics;
+
 namespace attnscope {
 
 class TierPane : public TimeAxisPane {
@@ -16,6 +18,8 @@ public:
     // The word (or token) interval at `seconds`, or -1.
     int wordAt(double seconds) const;
     int tokenAt(double seconds) const;
+    // An interval's label in `width` pixels: elided, or "" where not even the ellipsis fits.
+    static QString tierLabel(const QString& text, const QFontMetrics& metrics, int width);
 
 signals:
     void wordClicked(int word);

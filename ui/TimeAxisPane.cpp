@@ -7,6 +7,7 @@ namespace attnscope {
 
 TimeAxisPane::TimeAxisPane(ViewManager* view, QWidget* parent) : QWidget(parent), view_(view)
 {
+    setFocusPolicy(Qt::ClickFocus);  // a click takes the keyboard back from the controls (Space, arrows)
     connect(view_, &ViewManager::viewChanged, this, qOverload<>(&QWidget::update));
     connect(view_, &ViewManager::playheadChanged, this, qOverload<>(&QWidget::update));
 }
@@ -24,7 +25,7 @@ void TimeAxisPane::wheelEvent(QWheelEvent* event)
 void TimeAxisPane::drawPlayhead(QPainter& painter)
 {
     const double x = view_->xForTime(view_->playhead());
-    if (x < 0 || x > width())
+    if (!view_->playheadShown() || x < 0 || x > width())
         return;
     painter.setPen(QPen(QColor(255, 60, 60), 1.5));
     painter.drawLine(QPointF(x, 0), QPointF(x, height()));

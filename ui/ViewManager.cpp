@@ -41,6 +41,20 @@ void ViewManager::setPlayhead(double seconds)
     emit playheadChanged(playhead_);
 }
 
+void ViewManager::setPlayheadShown(bool shown)
+{
+    playheadShown_ = shown;
+    emit playheadChanged(playhead_);
+}
+
+void ViewManager::setRange(const Range& range)
+{
+    secondsPerPixel_ = std::max(1e-4, range.secondsPerPixel);
+    start_ = range.start;
+    clampStart();
+    emit viewChanged();
+}
+
 void ViewManager::clampStart()
 {
     const double visible = secondsPerPixel_ * lastWidth_;

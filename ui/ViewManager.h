@@ -24,6 +24,17 @@ public:
     void zoom(double factor, double aroundSeconds);    // factor > 1 zooms in
     void scrollBy(double seconds);
     void setPlayhead(double seconds);
+    // Images of the view leave the playhead out (see ViewExport).
+    bool playheadShown() const { return playheadShown_; }
+    void setPlayheadShown(bool shown);
+
+    // Where the view is, to come back to it: its start and scale.
+    struct Range {
+        double start;
+        double secondsPerPixel;
+    };
+    Range range() const { return {start_, secondsPerPixel_}; }
+    void setRange(const Range& range);
 
 signals:
     void viewChanged();
@@ -37,6 +48,7 @@ private:
     double duration_ = 0.0;
     double playhead_ = 0.0;
     int lastWidth_ = 1000;
+    bool playheadShown_ = true;
 };
 
 }  // namespace attnscope

@@ -5,6 +5,7 @@
 #include "Error.h"
 #include "MemoryPolicy.h"
 #include "GuiBenchmark.h"
+#include "ControlPanel.h"
 #include "MainWindow.h"
 #include "Threads.h"
 
@@ -91,8 +92,11 @@ int main(int argc, char** argv)
         return attnscope::runGuiBenchmark(parser.isSet(model) ? parser.value(model) : "builtin", files.value(0));
     }
     attnscope::MainWindow window;
-    if (parser.isSet(model))
-        window.setModelPath(parser.value(model), /*remember=*/false);
+    if (parser.isSet(model) && !window.setModelPath(parser.value(model), /*remember=*/false) && headless) {
+        // The window keeps its previous model; a one-off run on the command line stops instead.
+        std::fprintf(stderr, "attnscope: %s\n", qPrintable(window.controls()->modelProblem()));
+        return 4;
+    }
     const QStringList files = parser.positionalArguments();
 
     if (!headless) {

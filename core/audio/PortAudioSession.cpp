@@ -72,7 +72,8 @@ int findAudioDevice(const std::string& name, bool input)
     if (name.empty()) {
         const int d = input ? Pa_GetDefaultInputDevice() : Pa_GetDefaultOutputDevice();
         if (d == paNoDevice)
-            throw Error(ErrorKind::Audio, std::string("no default audio ") + what + " device (is a microphone or sound card connected?)");
+            throw Error(ErrorKind::Audio, std::string("no default audio ") + what + " device (" +
+                                              (input ? "is a microphone connected?" : "are speakers or headphones connected?") + ")");
         return d;
     }
     const int count = Pa_GetDeviceCount();

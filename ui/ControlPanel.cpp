@@ -1,0 +1,286 @@
+#include "ControlPanel.h"
+
+#include "Error.h"
+#include "audio/PortAudioSession.h"
+#include "model/ModelFileCheck.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSettings>
+#include <QSpinBox>
+
+namespace attnscope {
+namespace {
+
+// Files and finished recordings decode with a beam of 5 unless the user picks another: with the built-in
+// model greedy decoding makes about twice the character errors (models/README.md, "Measured"). Live
+// mode decodes greedily whatever this says.
+constexpr int kDefaultBeam = 5;
+
+}  // namespace
+
+ControlPanel::ControlPanel(QWidget* parent) : QWidget(parent)
+{
+    QSettings settings;
+    form_ = new QFormLayout(this);
+
+    modelEdit_ = new QLineEdit;
+    modelEdit_->setPlaceholderText(tr("builtin, or a Whisper ggml file"));
+    modelEdit_->setToolTip(tr("'builtin' is the model shipped with AttnScope; choose a whisper.cpp ggml file for Whisper"));
+    auto* browse = new QPushButton(tr("Choose…"));
+    auto* modelRow = new QHBoxLayout;
+    modelRow->addWidget(modelEdit_, 1);
+    modelRow->addWidget(browse);
+    form_->addRow(tr("Model"), modelRow);
+    modelLabel_ = new QLabel;
+    modelLabel_->setObjectName("modelSummary");
+    modelLabel_->setWordWrap(true);
+    modelLabel_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    form_->addRow(modelLabel_);
+    connect(browse, &QPushButton::clicked, this, &ControlPanel::chooseModel);
+    connect(modelEdit_, &QLineEdit::editingFinished, this, [this] {
+        if (modelEdit_->text().trimmed() != modelPath_)
+            setModelPath(modelEdit_->text().trimmed());
+    });
+
+    transcribeButton_ = new QPushButton(tr("Transcribe"));
+    cancelButton_ = new QPushButton(tr("Cancel"));
+    cancelButton_->setEnabled(false);
+    auto* runRow = new QHBoxLayout;
+    runRow->addWidget(transcribeButton_);
+    runRow->addWidget(cancelButton_);
+    form_->addRow(runRow);
+    connect(transcribeButton_, &QPushButton::clicked, this, &ControlPanel::transcribeRequested);
+    connect(cancelButton_, &QPushButton::clicked, this, &ControlPanel::cancelRequested);
+
+    threads_ = new QSpinBox;
+    threads_->setObjectName("threads");
+    threads_->setRange(0, 64);
+    threads_->setSpecialValueText(tr("all cores"));
+    threads_->setValue(settings.value("compute/threads", 0).toInt());
+    threads_->setToolTip(tr("Intra-op threads for the recognizer. Live mode uses one while recording, so that "
+                            "capture and drawing keep a core."));
+    form_->addRow(tr("Threads"), threads_);
+    connect(threads_, qOverload<int>(&QSpinBox::valueChanged), this, [this](int n) {
+        QSettings().setValue("compute/threads", n);
+        emit decodingChanged();
+    });
+    beam_ = new QSpinBox;
+    beam_->setObjectName("beamSize");
+    beam_->setRange(1, 10);
+    beam_->setSpecialValueText(tr("greedy"));
+    beam_->setValue(settings.value("decode/beam", kDefaultBeam).toInt());
+    beam_->setToolTip(tr("Beam search keeps this many candidate transcripts at every step (the default, 5); with the "
+                         "built-in model it also weighs its language models and its CTC head. Greedy takes the "
+                         "likeliest token each time: several times faster, but with the built-in model it makes about "
+                         "twice the character errors of beam 5 (models/README.md). Live mode always decodes greedily."));
+    form_->addRow(tr("Beam"), beam_);
+    connect(beam_, qOverload<int>(&QSpinBox::valueChanged), this, [this](int n) {
+        QSettings().setValue("decode/beam", n);
+        emit decodingChanged();
+    });
+    for (QSpinBox* box : {threads_, beam_})
+        connect(box, &QSpinBox::editingFinished, this, &ControlPanel::doneEditing);
+
+    // Recording.
+    deviceCombo_ = new QComboBox;
+    deviceCombo_->setToolTip(tr("Input device (remembered)"));
+    form_->addRow(tr("Input"), deviceCombo_);
+    refillDevices();
+    connect(deviceCombo_, qOverload<int>(&QComboBox::activated), this, [this](int i) {
+        QSettings().setValue("audio/input", deviceCombo_->itemData(i).toString());
+        emit doneEditing();
+    });
+    recordButton_ = new QPushButton(tr("● Record"));
+    level_ = new QProgressBar;
+    level_->setRange(-60, 0);
+    level_->setValue(-60);
+    level_->setFormat(tr("%v dBFS"));
+    level_->setToolTip(tr("Input level (peak)"));
+    auto* recordRow = new QHBoxLayout;
+    recordRow->addWidget(recordButton_);
+    recordRow->addWidget(level_, 1);
+    form_->addRow(recordRow);
+    connect(recordButton_, &QPushButton::clicked, this, &ControlPanel::recordRequested);
+    autoTranscribe_ = new QCheckBox;
+    autoTranscribe_->setToolTip(tr("Transcribe the recording as soon as it stops"));
+    autoTranscribe_->setChecked(settings.value("record/auto", true).toBool());
+    connect(autoTranscribe_, &QCheckBox::toggled, this, [](bool on) { QSettings().setValue("record/auto", on); });
+    form_->addRow(autoTranscribe_);
+    liveCheck_ = new QCheckBox;
+    liveCheck_->setToolTip(tr("Re-transcribe the last 15 s every 2 s while recording (greedy, one thread)"));
+    liveCheck_->setChecked(settings.value("record/live", false).toBool());
+    connect(liveCheck_, &QCheckBox::toggled, this, [](bool on) { QSettings().setValue("record/live", on); });
+    form_->addRow(liveCheck_);
+
+    // What the heatmap and the spectrogram show.
+    attentionCombo_ = new QComboBox;
+    attentionCombo_->setToolTip(tr("One head of one layer, a layer's mean, the mean of all, the alignment heads' mean, "
+                                   "or the normalised, median-filtered matrix the word timings come from"));
+    form_->addRow(tr("Attention"), attentionCombo_);
+    connect(attentionCombo_, qOverload<int>(&QComboBox::currentIndexChanged), this, &ControlPanel::attentionChosen);
+    connect(attentionCombo_, qOverload<int>(&QComboBox::activated), this, &ControlPanel::doneEditing);
+    auto* pathCheck = new QCheckBox(tr("Show DTW path"));
+    pathCheck->setChecked(true);
+    form_->addRow(pathCheck);
+    connect(pathCheck, &QCheckBox::toggled, this, &ControlPanel::showPathToggled);
+    auto* kind = new QComboBox;
+    kind->addItems({tr("Linear STFT (0–8 kHz)"), tr("Log-mel, as the model sees it")});
+    kind->setCurrentIndex(settings.value("view/spectrogram", 0).toInt());
+    form_->addRow(tr("Spectrogram"), kind);
+    connect(kind, qOverload<int>(&QComboBox::currentIndexChanged), this, [this](int i) {
+        QSettings().setValue("view/spectrogram", i);
+        emit spectrogramKindChosen(i == 1 ? SpectrogramKind::Mel : SpectrogramKind::Linear);
+    });
+    auto* colors = new QComboBox;
+    colors->addItems({"viridis", "magma", tr("grey")});
+    colors->setCurrentIndex(settings.value("view/colormap", 0).toInt());
+    form_->addRow(tr("Colours"), colors);
+    connect(colors, qOverload<int>(&QComboBox::currentIndexChanged), this, [this](int i) {
+        QSettings().setValue("view/colormap", i);
+        emit colorMapChosen(i == 1 ? ColorMap::Magma : i == 2 ? ColorMap::Grey : ColorMap::Viridis);
+    });
+    auto* dbRange = new QSpinBox;
+    dbRange->setRange(20, 120);
+    dbRange->setValue(settings.value("view/dbrange", 80).toInt());
+    dbRange->setSuffix(" dB");
+    form_->addRow(tr("Range"), dbRange);
+    connect(dbRange, qOverload<int>(&QSpinBox::valueChanged), this, [this](int db) {
+        QSettings().setValue("view/dbrange", db);
+        emit dynamicRangeChosen(db);
+    });
+    connect(dbRange, &QSpinBox::editingFinished, this, &ControlPanel::doneEditing);
+    for (QComboBox* box : {kind, colors})
+        connect(box, qOverload<int>(&QComboBox::activated), this, &ControlPanel::doneEditing);
+    // Mouse-only choices hand the keyboard straight back (a focused check box would take Space).
+    for (auto* button : findChildren<QAbstractButton*>())
+        button->setFocusPolicy(Qt::TabFocus);
+    setCompact(false);
+
+    spectrogramKind_ = kind;
+    colors_ = colors;
+    dbRange_ = dbRange;
+}
+
+void ControlPanel::applyViewChoices()
+{
+    emit spectrogramKindChosen(spectrogramKind_->currentIndex() == 1 ? SpectrogramKind::Mel : SpectrogramKind::Linear);
+    const int c = colors_->currentIndex();
+    emit colorMapChosen(c == 1 ? ColorMap::Magma : c == 2 ? ColorMap::Grey : ColorMap::Viridis);
+    emit dynamicRangeChosen(dbRange_->value());
+}
+
+bool ControlPanel::setModelPath(const QString& path, bool remember)
+{
+    const QString wanted = path.trimmed().isEmpty() ? QStringLiteral("builtin") : path.trimmed();
+    try {
+        const ModelFileSummary summary = checkModelFile(wanted.toStdString());
+        modelPath_ = wanted;
+        modelSummary_ = QString::fromStdString(summary.describe());
+        modelProblem_.clear();
+        modelLabel_->setStyleSheet(QString());
+        modelLabel_->setText(modelSummary_);
+        modelLabel_->setToolTip(QString::fromStdString(summary.path));
+    } catch (const Error& e) {
+        modelProblem_ = QString::fromStdString(e.what());
+        modelLabel_->setStyleSheet("color: #b00020;");
+        modelLabel_->setText(tr("%1\nStill using: %2").arg(modelProblem_, modelSummary_.isEmpty() ? modelPath_ : modelSummary_));
+        modelLabel_->setToolTip(modelProblem_);
+        modelEdit_->setText(modelPath_);
+        return false;
+    }
+    modelEdit_->setText(modelPath_);
+    if (remember)
+        QSettings().setValue("model/path", modelPath_);
+    emit modelChanged(modelPath_);
+    return true;
+}
+
+void ControlPanel::chooseModel()
+{
+    const QString start = modelPath_ == "builtin" ? QString() : QFileInfo(modelPath_).path();
+    const QString path = QFileDialog::getOpenFileName(this, tr("Choose a model"), start,
+                                                      tr("Models (*.bin *.pt);;whisper.cpp models (*.bin);;"
+                                                         "AttnScope built-in models (*.pt);;All files (*)"));
+    if (!path.isEmpty())
+        setModelPath(path);
+}
+
+int ControlPanel::threads() const { return threads_->value(); }
+int ControlPanel::beamSize() const { return beam_->value(); }
+QString ControlPanel::inputDevice() const { return deviceCombo_->currentData().toString(); }
+bool ControlPanel::autoTranscribe() const { return autoTranscribe_->isChecked(); }
+void ControlPanel::setAutoTranscribe(bool on) { autoTranscribe_->setChecked(on); }
+bool ControlPanel::liveMode() const { return liveCheck_->isChecked(); }
+void ControlPanel::setLiveMode(bool on) { liveCheck_->setChecked(on); }
+
+void ControlPanel::setInputDevice(const QString& device)
+{
+    QSettings().setValue("audio/input", device);
+    refillDevices();
+}
+
+void ControlPanel::refillDevices()
+{
+    const QString remembered = QSettings().value("audio/input").toString();
+    deviceCombo_->clear();
+    deviceCombo_->addItem(tr("System default"), QString());
+    try {
+        for (const auto& d : listAudioDevices())
+            if (d.inputChannels > 0)
+                deviceCombo_->addItem(QString::fromStdString(d.name), QString::fromStdString(d.name));
+    } catch (const Error&) {
+        // No audio system: recording will say so when asked; opening files still works.
+    }
+    const int at = deviceCombo_->findData(remembered);
+    if (at >= 0) {
+        deviceCombo_->setCurrentIndex(at);
+    } else if (!remembered.isEmpty()) {  // remembered but not connected now: keep it, recording will say so
+        deviceCombo_->addItem(remembered + tr(" (not connected)"), remembered);
+        deviceCombo_->setCurrentIndex(deviceCombo_->count() - 1);
+    }
+}
+
+void ControlPanel::setBusy(bool busy, bool cancellable)
+{
+    transcribeButton_->setEnabled(!busy || !cancellable);
+    cancelButton_->setEnabled(busy && cancellable);
+}
+
+void ControlPanel::setRecording(bool recording)
+{
+    recordButton_->setText(recording ? tr("■ Stop") : tr("● Record"));
+    if (!recording)
+        level_->setValue(level_->minimum());
+}
+
+void ControlPanel::setLevel(double dbfs)
+{
+    level_->setValue(static_cast<int>(dbfs));
+}
+
+void ControlPanel::setCompact(bool compact)
+{
+    compact_ = compact;
+    form_->setRowWrapPolicy(compact ? QFormLayout::WrapAllRows : QFormLayout::DontWrapRows);
+    autoTranscribe_->setText(compact ? tr("Transcribe at stop") : tr("Transcribe when recording stops"));
+    liveCheck_->setText(compact ? tr("Live") : tr("Live: re-transcribe every 2 s while recording"));
+    level_->setTextVisible(!compact);
+    // Long choices ("Log-mel, as the model sees it", "layer 3, head 6") elide rather than widen the panel.
+    // (An explicit minimum width: Qt keeps a combo box's minimum size hint from its longest item.)
+    for (auto* box : findChildren<QComboBox*>()) {
+        box->setSizeAdjustPolicy(compact ? QComboBox::AdjustToMinimumContentsLengthWithIcon : QComboBox::AdjustToContentsOnFirstShow);
+        box->setMinimumContentsLength(compact ? 10 : 0);
+        box->setMinimumWidth(compact ? box->fontMetrics().horizontalAdvance(QString(10, 'x')) : 0);
+    }
+}
+
+}  // namespace attnscope
