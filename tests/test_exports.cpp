@@ -20,7 +20,10 @@
 #include <nlohmann/json.hpp>
 
 #include <csignal>
+#include <fcntl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 using namespace attnscope;
 
@@ -309,9 +312,19 @@ private slots:
 
     void writesToDevicesDirectly()
     {
-        // A device is written in place, never replaced by a regular file.
-        writeTextFile("/dev/null", "discarded");
-        QVERIFY(QFileInfo("/dev/null").isFile() == false);
+        // A device or pipe is written in place (a file is written beside itself and renamed over): the
+        // reader at the other end gets the text and the pipe is still a pipe, not a regular file.
+        const QString fifo = dir.filePath("pipe");
+        QVERIFY(::mkfifo(fifo.toLocal8Bit().constData(), 0600) == 0);
+        const int readEnd = ::open(fifo.toLocal8Bit().constData(), O_RDONLY | O_NONBLOCK);  // the writer's open then succeeds
+        QVERIFY(readEnd >= 0);
+        writeTextFile(fifo.toStdString(), "through the pipe");
+        char buffer[64] = {};
+        const ssize_t n = ::read(readEnd, buffer, sizeof buffer);
+        ::close(readEnd);
+        QCOMPARE(std::string(buffer, static_cast<size_t>(std::max<ssize_t>(0, n))), std::string("through the pipe"));
+        QVERIFY(!QFileInfo(fifo).isFile());
+        QVERIFY(!QFile::exists(fifo + ".part"));
     }
 };
 
