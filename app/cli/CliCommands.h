@@ -2,9 +2,14 @@
 // attnscope-cli's sub-commands. Each parses its own arguments and returns the process exit code;
 // errors surface as attnscope::Error and are turned into one stderr line by main().
 #include "Error.h"
+#include "Threads.h"
+#include "model/RecognizerFactory.h"
 
 #include <QCommandLineOption>
+#include <QCommandLineParser>
 #include <QStringList>
+
+#include <memory>
 
 namespace attnscope::cli {
 
@@ -17,11 +22,28 @@ int scoreHeadsCommand(const QStringList& args);
 int recordCommand(const QStringList& args);
 int explainCommand(const QStringList& args);
 
-// Shared option handling.
-struct CommonModelOptions {
-    QString model = "builtin";
-    QString alignmentHeads;
-    int threads = 0;
+// --model, --alignment-heads and --threads, taken alike by every command that runs a model.
+struct ModelOptions {
+    QCommandLineOption model{"model", "Whisper ggml file, built-in model file, or 'builtin' (default).", "PATH", "builtin"};
+    QCommandLineOption heads{"alignment-heads", "JSON file of alignment heads per model name.", "FILE"};
+    QCommandLineOption threads{"threads", "Compute threads (0 = all cores).", "N", "0"};
+
+    QList<QCommandLineOption> options() const { return {model, heads, threads}; }
+    // Error(Usage) unless --threads is 0 or more.
+    void applyThreads(const QCommandLineParser& parser) const
+    {
+        bool ok = false;
+        const int n = parser.value(threads).toInt(&ok);
+        if (!ok || n < 0)
+            throw Error(ErrorKind::Usage, "--threads must be 0 or a positive number");
+        setComputeThreads(n);
+    }
+    std::unique_ptr<Recognizer> load(const QCommandLineParser& parser) const
+    {
+        LoadOptions loadOptions;
+        loadOptions.alignmentHeadsFile = parser.value(heads).toStdString();
+        return loadRecognizer(parser.value(model).toStdString(), loadOptions);
+    }
 };
 
 // --lm-weight and --ctc-weight, shared by transcribe and eval: the built-in model's decoding weights,
@@ -30,8 +52,8 @@ inline QList<QCommandLineOption> decodingWeightOptions()
 {
     return {{"lm-weight", "Built-in model: weight of its character language model (0 = off; default: the model "
                           "file's, with --beam 2 or more).", "W"},
-            {"ctc-weight", "Built-in model, beam search: weight of the CTC head's prefix score, 0 to 1 (0 = off; "
-                           "default 0.2).", "W"}};
+            {"ctc-weight", "Built-in model, beam search: weight of the CTC head's prefix score, 0 to 1 (0 = off, "
+                           "and greedy decoding may then end before the speech the CTC head hears; default 0.2).", "W"}};
 }
 inline double decodingWeight(const QString& name, const QString& value, double most)
 {

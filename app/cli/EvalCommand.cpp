@@ -24,23 +24,23 @@ int evalCommand(const QStringList& args)
                                      "(and optional NAME.words timings: 'word start end' per line).");
     parser.addHelpOption();
     parser.addPositionalArgument("dir", "Directory of audio files with references.");
-    const QCommandLineOption model("model", "Whisper ggml file, built-in model file, or 'builtin' (default).", "PATH", "builtin");
     const QCommandLineOption forced("forced", "Force-align the reference text instead of decoding (timing error only).");
     const QCommandLineOption json("json", "Print one JSON object instead of the table.");
     const QCommandLineOption verbose("verbose", "Print every utterance's hypothesis.");
     const QCommandLineOption beam("beam", "Beam size (1 = greedy).", "N", "1");
-    const QCommandLineOption threads("threads", "Compute threads (0 = all cores).", "N", "0");
+    const ModelOptions modelOptions;
     const auto weights = decodingWeightOptions();
-    parser.addOptions({model, forced, json, verbose, beam, threads});
+    parser.addOptions(modelOptions.options());
+    parser.addOptions({forced, json, verbose, beam});
     parser.addOptions(weights);
     parser.process(args);
     if (parser.positionalArguments().size() != 1) throw Error(ErrorKind::Usage, "eval takes one directory (see --help)");
-    setComputeThreads(parser.value(threads).toInt());
+    modelOptions.applyThreads(parser);
     const double lmWeightValue = decodingWeight("lm-weight", parser.value(weights[0]), 10);
     const double ctcWeightValue = decodingWeight("ctc-weight", parser.value(weights[1]), 1);
 
     const auto set = loadReferenceSet(parser.positionalArguments().front().toStdString());
-    const auto recognizer = loadRecognizer(parser.value(model).toStdString());
+    const auto recognizer = modelOptions.load(parser);
     TranscribeOptions options;
     options.beamSize = std::max(1, parser.value(beam).toInt());
     options.languageModelWeight = lmWeightValue;

@@ -48,22 +48,22 @@ int explainCommand(const QStringList& args)
         "c = sum_i a_i V_i.");
     parser.addHelpOption();
     parser.addPositionalArgument("audio", "WAV, FLAC, OGG, Opus or MP3 file.");
-    const QCommandLineOption model("model", "Whisper ggml file, or 'builtin' (default).", "PATH", "builtin");
     const QCommandLineOption token("token", "Token index in the transcript (default 0).", "N", "0");
     const QCommandLineOption layer("layer", "Decoder layer (default: the first alignment head's).", "L");
     const QCommandLineOption head("head", "Head in that layer (default: the first alignment head's).", "H");
     const QCommandLineOption text("text", "Force-align this text instead of decoding.", "TEXT");
     const QCommandLineOption top("top", "Frames to list (default 8).", "N", "8");
     const QCommandLineOption json("json", "Write every number as JSON ('-' for stdout).", "FILE");
-    const QCommandLineOption threads("threads", "Compute threads (0 = all cores).", "N", "0");
-    parser.addOptions({model, token, layer, head, text, top, json, threads});
+    const ModelOptions modelOptions;
+    parser.addOptions(modelOptions.options());
+    parser.addOptions({token, layer, head, text, top, json});
     parser.process(args);
     if (parser.positionalArguments().size() != 1)
         throw Error(ErrorKind::Usage, "explain takes exactly one audio file (see --help)");
-    setComputeThreads(std::max(0, intOption(parser, threads, "threads")));
+    modelOptions.applyThreads(parser);
 
     const Audio audio = loadAudioFile(parser.positionalArguments().front().toStdString());
-    const auto recognizer = loadRecognizer(parser.value(model).toStdString());
+    const auto recognizer = modelOptions.load(parser);
     const TranscribeOptions options;
     const Transcript t = parser.isSet(text) ? recognizer->align(audio, parser.value(text).toStdString(), options)
                                             : recognizer->transcribe(audio, options);

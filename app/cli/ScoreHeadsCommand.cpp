@@ -22,20 +22,20 @@ int scoreHeadsCommand(const QStringList& args)
     parser.setApplicationDescription("Rank cross-attention heads by word-timing error against NAME.words references.");
     parser.addHelpOption();
     parser.addPositionalArgument("dir", "Directory of audio files with .txt and .words references.");
-    const QCommandLineOption model("model", "Whisper ggml file, built-in model file, or 'builtin' (default).", "PATH", "builtin");
     const QCommandLineOption json("json", "Print the ranking as JSON.");
     const QCommandLineOption limit("limit", "Use at most N utterances.", "N", "0");
-    const QCommandLineOption threads("threads", "Compute threads (0 = all cores).", "N", "0");
-    parser.addOptions({model, json, limit, threads});
+    const ModelOptions modelOptions;
+    parser.addOptions(modelOptions.options());
+    parser.addOptions({json, limit});
     parser.process(args);
     if (parser.positionalArguments().size() != 1) throw Error(ErrorKind::Usage, "score-heads takes one directory");
-    setComputeThreads(parser.value(threads).toInt());
+    modelOptions.applyThreads(parser);
 
     auto set = loadReferenceSet(parser.positionalArguments().front().toStdString());
     set.erase(std::remove_if(set.begin(), set.end(), [](const ReferenceUtterance& u) { return u.words.empty(); }), set.end());
     if (const int n = parser.value(limit).toInt(); n > 0 && static_cast<int>(set.size()) > n) set.resize(n);
     if (set.empty()) throw Error(ErrorKind::Usage, "no utterance in the directory has a .words file");
-    const auto recognizer = loadRecognizer(parser.value(model).toStdString());
+    const auto recognizer = modelOptions.load(parser);
     const ModelInfo& info = recognizer->info();
 
     struct Score {

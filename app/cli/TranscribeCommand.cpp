@@ -23,7 +23,6 @@ int transcribeCommand(const QStringList& args)
     parser.setApplicationDescription("Transcribe an audio file, or force-align a known text with --text.");
     parser.addHelpOption();
     parser.addPositionalArgument("audio", "WAV, FLAC, OGG, Opus or MP3 file.");
-    const QCommandLineOption model("model", "Whisper ggml file, or 'builtin' (default).", "PATH", "builtin");
     const QCommandLineOption json("json", "Write the transcript as JSON ('-' for stdout).", "FILE");
     const QCommandLineOption srt("srt", "Write SubRip subtitles.", "FILE");
     const QCommandLineOption vtt("vtt", "Write WebVTT subtitles.", "FILE");
@@ -35,11 +34,10 @@ int transcribeCommand(const QStringList& args)
     const QCommandLineOption beam("beam", "Beam size (1 = greedy).", "N", "1");
     const QCommandLineOption language("language", "Language code, or 'auto' (multilingual models).", "xx");
     const QCommandLineOption noTimestamps("no-timestamps", "Decode without segment timestamps.");
-    const QCommandLineOption threads("threads", "Compute threads (0 = all cores).", "N", "0");
-    const QCommandLineOption heads("alignment-heads", "JSON file of alignment heads per model name.", "FILE");
+    const ModelOptions modelOptions;
     const auto weights = decodingWeightOptions();
-    parser.addOptions({model, json, srt, vtt, textgrid, heatmap, npy, text, textFile, beam, language, noTimestamps,
-                       threads, heads});
+    parser.addOptions(modelOptions.options());
+    parser.addOptions({json, srt, vtt, textgrid, heatmap, npy, text, textFile, beam, language, noTimestamps});
     parser.addOptions(weights);
     parser.process(args);
     if (parser.positionalArguments().size() != 1)
@@ -50,10 +48,7 @@ int transcribeCommand(const QStringList& args)
     const int beamSize = parser.value(beam).toInt(&ok);
     if (!ok || beamSize < 1 || beamSize > 16)
         throw Error(ErrorKind::Usage, "--beam must be a number from 1 to 16");
-    const int threadCount = parser.value(threads).toInt(&ok);
-    if (!ok || threadCount < 0)
-        throw Error(ErrorKind::Usage, "--threads must be 0 or a positive number");
-    setComputeThreads(threadCount);
+    modelOptions.applyThreads(parser);
     const double lmWeightValue = decodingWeight("lm-weight", parser.value(weights[0]), 10);
     const double ctcWeightValue = decodingWeight("ctc-weight", parser.value(weights[1]), 1);
 
@@ -69,9 +64,7 @@ int transcribeCommand(const QStringList& args)
 
     // Load the audio first: a bad file should not wait for a large model to load.
     const Audio audio = loadAudioFile(parser.positionalArguments().front().toStdString());
-    LoadOptions loadOptions;
-    loadOptions.alignmentHeadsFile = parser.value(heads).toStdString();
-    const auto recognizer = loadRecognizer(parser.value(model).toStdString(), loadOptions);
+    const auto recognizer = modelOptions.load(parser);
 
     TranscribeOptions options;
     options.beamSize = beamSize;
