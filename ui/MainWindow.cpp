@@ -156,6 +156,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     worker_ = new TranscribeWorker;
     worker_->moveToThread(&workerThread_);
     connect(&workerThread_, &QThread::finished, worker_, &QObject::deleteLater);
+    connect(this, &MainWindow::runRequested, worker_, &TranscribeWorker::run, Qt::QueuedConnection);
+    connect(this, &MainWindow::explainRequested, worker_, &TranscribeWorker::explain, Qt::QueuedConnection);
     workerThread_.start();
     connect(worker_, &TranscribeWorker::progress, this, [this](double f) { progress_->setValue(static_cast<int>(f * 1000)); });
     connect(worker_, &TranscribeWorker::finished, this, [this](Transcript t, double seconds) {
@@ -197,9 +199,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
             explain_->showNumbersUnavailable(tr("the recognizer is busy; click the token again when it is done"));
             return;
         }
-        QMetaObject::invokeMethod(worker_, "explain", Qt::QueuedConnection, Q_ARG(attnscope::Audio, document_.audio()),
-                                  Q_ARG(QString, QString::fromStdString(t->model.path)),
-                                  Q_ARG(attnscope::ExplainRequest, request));
+        emit explainRequested(document_.audio(), QString::fromStdString(t->model.path), request);
     });
     connect(worker_, &TranscribeWorker::explained, explain_, &ExplainPanel::showNumbers);
     connect(worker_, &TranscribeWorker::explainFailed, explain_, &ExplainPanel::showNumbersUnavailable);
@@ -590,8 +590,7 @@ void MainWindow::runRecognizer(const Audio& audio, int threads, int beamSize, do
     liveOffset_ = liveOffset;
     progress_->setValue(0);
     updateStatus();
-    QMetaObject::invokeMethod(worker_, "run", Qt::QueuedConnection, Q_ARG(attnscope::Audio, audio), Q_ARG(QString, modelPath()),
-                              Q_ARG(QString, QString()), Q_ARG(int, std::max(1, beamSize)), Q_ARG(int, threads));
+    emit runRequested(audio, modelPath(), QString(), std::max(1, beamSize), threads);
 }
 
 void MainWindow::cancel()
