@@ -32,6 +32,7 @@
 #include <QDockWidget>
 #include <QImage>
 #include <QLabel>
+#include <QMessageBox>
 #include <QStatusBar>
 #include <QProgressDialog>
 #include <QPushButton>
@@ -518,6 +519,40 @@ private slots:
         QCOMPARE(w.windowTitle(), title);
         QCOMPARE(w.attentionPane()->rowCount(), static_cast<int>(w.document()->transcript()->tokens.size()));
         QVERIFY(w.statusBar()->currentMessage().contains("not available"));
+    }
+
+    void anUnsavedTranscriptIsNotReplacedWithoutAsking()
+    {
+        MainWindow w;
+        w.show();
+        QVERIFY(w.openAudio(speech));
+        w.setModelPath(model);
+        QSignalSpy done(&w, &MainWindow::transcriptionDone);
+        w.transcribe();
+        QVERIFY(done.wait(60000));
+        QVERIFY(w.hasUnsavedTranscript());
+        const std::string text = w.document()->transcript()->text;
+        // With dialogs allowed, opening a file asks; Cancel keeps everything as it was.
+        qApp->setProperty("attnscope.headless", false);
+        QString asked;
+        QTimer answer;
+        QObject::connect(&answer, &QTimer::timeout, [&] {
+            if (auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget())) {
+                asked = box->text();
+                box->button(QMessageBox::Cancel)->click();
+            }
+        });
+        answer.start(20);
+        const bool opened = w.openAudio(speech);
+        const bool recorded = w.startRecording(1.0);
+        answer.stop();
+        qApp->setProperty("attnscope.headless", true);
+        QVERIFY2(asked.contains("not saved"), qPrintable(asked));
+        QVERIFY(!opened && !recorded && !w.isRecording());
+        QCOMPARE(w.document()->transcript()->text, text);
+        // Saved as an analysis, it is no longer at risk: nothing asks.
+        QVERIFY(w.saveAnalysis(dir.filePath("kept.attnscope")));
+        QVERIFY(!w.hasUnsavedTranscript());
     }
 
     void statusLineSaysWhatTheNextRunUses()
