@@ -567,6 +567,10 @@ private slots:
         threads->setValue(3);
         beam->setValue(4);
         QVERIFY2(w.statusText().contains("CPU 3 threads") && w.statusText().contains("beam 4"), qPrintable(w.statusText()));
+        // A one-off count (attnscope --threads N) shows and runs, and is not remembered.
+        w.controls()->setThreads(1, /*remember=*/false);
+        QVERIFY2(w.statusText().contains("CPU 1 thread,"), qPrintable(w.statusText()));
+        QCOMPARE(QSettings().value("compute/threads").toInt(), 3);
         threads->setValue(0);
         beam->setValue(5);
         // "last run" belongs to the document: another file starts without one.

@@ -216,6 +216,17 @@ void ControlPanel::chooseModel()
 
 int ControlPanel::threads() const { return threads_->value(); }
 int ControlPanel::beamSize() const { return beam_->value(); }
+
+void ControlPanel::setThreads(int threads, bool remember)
+{
+    {
+        const QSignalBlocker block(threads_);  // its handler would store the value
+        threads_->setValue(threads);
+    }
+    if (remember)
+        QSettings().setValue("compute/threads", threads_->value());
+    emit decodingChanged();
+}
 QString ControlPanel::inputDevice() const { return deviceCombo_->currentData().toString(); }
 bool ControlPanel::autoTranscribe() const { return autoTranscribe_->isChecked(); }
 void ControlPanel::setAutoTranscribe(bool on) { autoTranscribe_->setChecked(on); }

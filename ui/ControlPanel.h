@@ -33,6 +33,8 @@ public:
     void chooseModel();  // a file dialog
 
     int threads() const;        // 0 = all cores
+    // `remember` stores it in the settings (not for a one-off --threads on the command line).
+    void setThreads(int threads, bool remember);
     int beamSize() const;       // 1 = greedy
     QString inputDevice() const;  // "" = the system default
     void setInputDevice(const QString& device);

@@ -97,6 +97,8 @@ int main(int argc, char** argv)
         std::fprintf(stderr, "attnscope: %s\n", qPrintable(window.controls()->modelProblem()));
         return 4;
     }
+    if (parser.isSet(threads))
+        window.controls()->setThreads(parser.value(threads).toInt(), /*remember=*/false);  // what every run then uses
     const QStringList files = parser.positionalArguments();
 
     if (!headless) {
