@@ -134,7 +134,7 @@ Session loadSession(const std::string& path)
             w.tokenCount = j.at("token_count").get<int>();
             w.layers = j.at("layers").get<int>();
             w.heads = j.at("heads").get<int>();
-            w.speechStart = j.value("speech_start", -1);  // absent before session 12
+            w.speechStart = j.value("speech_start", -1);  // older analyses have none
             w.speechEnd = j.value("speech_end", -1);
             if (w.frames < 0 || w.frames > w.totalFrames || w.firstToken < 0 || w.tokenCount < 0 ||
                 w.firstToken + w.tokenCount > tokenCount || w.layers != out.model.layers || w.heads != out.model.heads ||
