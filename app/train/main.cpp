@@ -1,4 +1,5 @@
-// attnscope-train: trains the built-in recognizer from synthesized speech (see models/README.md).
+// attnscope-train: trains the built-in recognizer from synthesized speech and, with --real, recorded
+// speech (see models/README.md).
 //   attnscope-train [--work-dir DIR] [--minutes M] ...   train (resumes from DIR's checkpoint)
 //   attnscope-train export --work-dir DIR --out FILE      write the shipped float16 model
 //                          [--average N]                   (the mean of the newest N snapshots)
@@ -140,7 +141,8 @@ int trainCommand(const QStringList& args)
 {
     TrainerOptions o;
     QCommandLineParser parser;
-    parser.setApplicationDescription("Trains AttnScope's built-in recognizer on speech it synthesizes itself.");
+    parser.setApplicationDescription("Trains AttnScope's built-in recognizer on speech it synthesizes itself and on "
+                                     "recorded speech given with --real.");
     parser.addHelpOption();
     parser.addOption({"work-dir", "Caches, checkpoints, heatmaps and held-out audio.", "DIR", "train-work"});
     parser.addOption({"minutes", "Wall-clock budget of this run.", "M", QString::number(o.minutes)});
@@ -176,6 +178,16 @@ int trainCommand(const QStringList& args)
     parser.addOption({"vtlp", "Chance that a training utterance's features are warped along frequency as if spoken by a "
                               "longer or shorter vocal tract (VTLP).", "P", QString::number(o.vtlpProbability)});
     parser.addOption({"vtlp-range", "VTLP warp factors are drawn from 1 +- R.", "R", QString::number(o.vtlpRange)});
+    parser.addOption({"real", "A folder of recorded speech with transcripts.tsv (path, speaker, text) to train on beside "
+                              "the synthetic set; WEIGHT (default 1) is how often each utterance is drawn per pass. "
+                              "Repeatable.", "DIR[:WEIGHT]"});
+    parser.addOption({"real-share", "Share of every batch's frames that is real speech.", "S", QString::number(o.realShare)});
+    parser.addOption({"real-dev-speakers", "Real speakers held out to watch training (workDir/real-dev).", "N",
+                      QString::number(o.realDevSpeakers)});
+    parser.addOption({"real-test-speakers", "Real speakers held out only for reporting (workDir/real-test).", "N",
+                      QString::number(o.realTestSpeakers)});
+    parser.addOption({"real-copies", "Cached copies of each real utterance: the recording and augmented ones.", "N",
+                      QString::number(o.realCopies)});
     parser.addOption({"eval-every", "Steps between held-out CER checks and heatmaps.", "N", QString::number(o.evalEverySteps)});
     parser.process(args);
     auto integer = [&](const char* name) {
@@ -219,6 +231,14 @@ int trainCommand(const QStringList& args)
     if (!(o.vtlpProbability >= 0 && o.vtlpProbability <= 1)) throw Error(ErrorKind::Usage, "--vtlp must be between 0 and 1");
     if (!(o.vtlpRange >= 0 && o.vtlpRange < 0.5)) throw Error(ErrorKind::Usage, "--vtlp-range must be at least 0 and below 0.5");
     o.initFrom = parser.value("init-from").toStdString();
+    for (const QString& real : parser.values("real")) o.realSpeech.push_back(parseRealSpeechSource(real.toStdString()));
+    o.realShare = real("real-share");
+    o.realDevSpeakers = integer("real-dev-speakers");
+    o.realTestSpeakers = integer("real-test-speakers");
+    o.realCopies = integer("real-copies");
+    if (!(o.realShare >= 0 && o.realShare <= 1)) throw Error(ErrorKind::Usage, "--real-share must be between 0 and 1");
+    if (o.realCopies < 1 || o.realDevSpeakers < 0 || o.realTestSpeakers < 0)
+        throw Error(ErrorKind::Usage, "--real-copies must be at least 1, the held-out speaker counts at least 0");
     o.trainingSetSeed = static_cast<uint32_t>(integer("set-seed"));
     if (!(o.fliteShare <= 1)) throw Error(ErrorKind::Usage, "--flite-share must be at most 1");
     try {

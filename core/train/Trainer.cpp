@@ -6,6 +6,7 @@
 #include "export/ColorMap.h"
 #include "model/builtin/CharacterVocabulary.h"
 #include "train/CheckpointAverage.h"
+#include "train/BatchPlan.h"
 #include "train/CtcLoss.h"
 #include "train/SentenceCorpus.h"
 #include "train/SilenceExtension.h"
@@ -22,6 +23,7 @@
 #include <fstream>
 #include <iomanip>
 #include <limits>
+#include <map>
 #include <numeric>
 #include <ostream>
 #include <random>
@@ -42,35 +44,9 @@ struct Batch {
     torch::Tensor input, target;         // [B,L]
     torch::Tensor ctcTargets, ctcLengths;
     torch::Tensor guide;                 // [B,L,S]: 1 where attention is out of place
+    torch::Tensor guided;                // [B]: 1 where the utterance has a guide (synthetic speech)
     double audioSeconds = 0;
 };
-
-std::vector<std::vector<size_t>> makeBatches(const std::vector<TrainingUtterance>& set, int maxFrames, std::mt19937& rng)
-{
-    std::vector<size_t> order(set.size());
-    std::iota(order.begin(), order.end(), 0);
-    // Sort by length with a little noise so batches differ between epochs but padding stays small.
-    std::vector<double> key(set.size());
-    std::uniform_real_distribution<double> jitter(0.95, 1.05);
-    for (size_t i = 0; i < set.size(); ++i) key[i] = set[i].features.size(1) * jitter(rng);
-    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return key[a] < key[b]; });
-    std::vector<std::vector<size_t>> batches;
-    std::vector<size_t> current;
-    int64_t longest = 0;
-    for (size_t i : order) {
-        const int64_t frames = set[i].features.size(1);
-        if (!current.empty() && std::max(longest, frames) * static_cast<int64_t>(current.size() + 1) > maxFrames) {
-            batches.push_back(current);
-            current.clear();
-            longest = 0;
-        }
-        current.push_back(i);
-        longest = std::max(longest, frames);
-    }
-    if (!current.empty()) batches.push_back(current);
-    std::shuffle(batches.begin(), batches.end(), rng);
-    return batches;
-}
 
 Batch makeBatch(const std::vector<TrainingUtterance>& set, const std::vector<size_t>& rows, BuiltinModel& model,
                 bool specAugment, std::mt19937& rng, double longSilenceProbability = 0, double longSilenceSeconds = 0,
@@ -95,6 +71,7 @@ Batch makeBatch(const std::vector<TrainingUtterance>& set, const std::vector<siz
     b.target = torch::zeros({n, maxL}, torch::kLong);
     b.ctcLengths = torch::empty({n}, torch::kLong);
     b.guide = torch::zeros({n, maxL, maxS});
+    b.guided = torch::zeros({n});
     std::vector<int64_t> flat;
     std::uniform_int_distribution<int> coin(0, 1);
     for (int64_t i = 0; i < n; ++i) {
@@ -134,6 +111,10 @@ Batch makeBatch(const std::vector<TrainingUtterance>& set, const std::vector<siz
         b.target[i][len] = CharacterVocabulary::kEot;
         b.ctcLengths[i] = len;
 
+        // Recorded speech has no word spans, and a diagonal prior would pull its attention off speech
+        // that starts late or pauses: it is left out of the guided term.
+        if (isRealSpeech(set[rows[static_cast<size_t>(i)]])) continue;
+        b.guided[i] = 1.0f;
         // Where each output character may attend: inside its word's span (letters), between the two
         // words around it (spaces), after the last word (end of text), with 80 ms of slack.
         const int64_t s = model->encoderFrames(t);
@@ -267,6 +248,62 @@ void writeHeatmap(BuiltinModel& model, const TrainingUtterance& u, const std::st
     image.save(QString::fromStdString(path));
 }
 
+// The real-speech caches of a run: built when missing or when the folders, the held-out speakers or the
+// copy count changed (the manifest real.json records them; weights only steer sampling).
+struct RealSpeechCaches {
+    std::vector<TrainingUtterance> train, dev;
+    std::map<std::string, double> weightByCorpus;
+    nlohmann::json summary;
+
+    double weightOf(const TrainingUtterance& u) const
+    {
+        const std::string corpus = u.voice.substr(5, u.voice.find('/') - 5);  // "real:corpus/speaker"
+        const auto it = weightByCorpus.find(corpus);
+        return it == weightByCorpus.end() ? 1.0 : it->second;
+    }
+};
+
+RealSpeechCaches prepareRealSpeech(const TrainerOptions& o, std::ostream& log)
+{
+    RealSpeechCaches caches;
+    if (o.realSpeech.empty()) return caches;
+    const fs::path work(o.workDir);
+    std::vector<RealUtterance> all;
+    nlohmann::json sources = nlohmann::json::array();
+    for (const auto& source : o.realSpeech) {
+        auto utterances = readRealSpeech(source);
+        if (utterances.empty()) throw Error(ErrorKind::Usage, source.directory + ": no usable utterances");
+        caches.weightByCorpus[utterances.front().corpus] = source.weight;
+        sources.push_back({{"corpus", utterances.front().corpus}, {"utterances", utterances.size()}});
+        all.insert(all.end(), utterances.begin(), utterances.end());
+    }
+    const RealSpeechSplit split = splitBySpeaker(all, o.realDevSpeakers, o.realTestSpeakers);
+    nlohmann::json manifest = {{"sources", sources},        {"copies", o.realCopies},
+                               {"dev_speakers", split.devSpeakers}, {"test_speakers", split.testSpeakers},
+                               {"train_utterances", split.train.size()}};
+    const fs::path manifestPath = work / "real.json", trainPath = work / "real-train.set", devPath = work / "real-dev.set";
+    nlohmann::json previous;
+    if (std::ifstream in{manifestPath}) in >> previous;
+    if (previous != manifest || !fs::exists(trainPath) || !fs::exists(devPath)) {
+        const auto started = Clock::now();
+        generateRealSpeechSet(devPath.string(), split.dev, 1, o.seed + 2000, (work / "real-dev").string());
+        generateRealSpeechSet({}, split.test, 1, o.seed + 3000, (work / "real-test").string());
+        generateRealSpeechSet(trainPath.string(), split.train, o.realCopies, o.seed + 4000, {}, [&](int done, int total) {
+            if (done % 3000 == 0 || done == total)
+                log << "real speech: featurized " << done << "/" << total << " ("
+                    << std::chrono::duration<double>(Clock::now() - started).count() / 60.0 << " min)" << std::endl;
+        });
+        std::ofstream(manifestPath) << manifest.dump(1);
+        log << "real speech: held out " << split.dev.size() << " utterances of " << split.devSpeakers.size()
+            << " speakers in " << (work / "real-dev").string() << " and " << split.test.size() << " of "
+            << split.testSpeakers.size() << " in " << (work / "real-test").string() << std::endl;
+    }
+    caches.train = loadTrainingSet(trainPath.string());
+    caches.dev = loadTrainingSet(devPath.string());
+    caches.summary = manifest;
+    return caches;
+}
+
 }  // namespace
 
 Trainer::Trainer(TrainerOptions options) : options_(std::move(options)) {}
@@ -320,12 +357,29 @@ void Trainer::run(std::ostream& log)
             });
         }
     }
-    const auto train = loadTrainingSet(trainPath.string());
+    auto train = loadTrainingSet(trainPath.string());
     const auto dev = loadTrainingSet(devPath.string());
+    std::vector<size_t> syntheticRows(train.size());
+    std::iota(syntheticRows.begin(), syntheticRows.end(), 0);
     double trainHours = 0;
     for (const auto& u : train) trainHours += u.features.size(1) * 0.01 / 3600.0;
     log << "training set: " << train.size() << " utterances, " << std::setprecision(3) << trainHours
         << " h; held-out: " << dev.size() << std::endl;
+    const RealSpeechCaches real = prepareRealSpeech(o, log);
+    std::vector<size_t> realRows;
+    std::vector<double> realWeights;
+    double realHours = 0;
+    for (const auto& u : real.train) {
+        realRows.push_back(train.size());
+        realWeights.push_back(real.weightOf(u));
+        realHours += u.features.size(1) * 0.01 / 3600.0;
+        train.push_back(u);
+    }
+    if (!realRows.empty())
+        log << "real speech: " << realRows.size() / o.realCopies << " utterances (" << o.realCopies << " copies each), "
+            << std::setprecision(3) << realHours << " h, " << std::setprecision(2) << 100 * o.realShare
+            << " % of every batch; real dev: " << real.dev.size() << " utterances" << std::endl;
+    trainHours += realHours;
 
     // Model, optimizer and the run's state, resumed from the last checkpoint when there is one.
     torch::manual_seed(o.seed);
@@ -369,6 +423,7 @@ void Trainer::run(std::ostream& log)
         nlohmann::json meta = {{"training", {{"steps", step}, {"minutes", state["minutes"]}, {"seed", o.seed},
                                              {"train_utterances", train.size()}, {"train_hours", trainHours},
                                              {"curve", state["curve"]}}}};
+        if (!realRows.empty()) meta["training"]["real_speech"] = real.summary;
         saveBuiltinModel((work / "checkpoint.pt.tmp").string(), model, meta, false);
         fs::rename(work / "checkpoint.pt.tmp", checkpoint);
         torch::save(optimizer, (work / "optimizer.pt.tmp").string());
@@ -386,7 +441,8 @@ void Trainer::run(std::ostream& log)
     auto windowStart = Clock::now();
     bool outOfTime = false;
     while (!outOfTime) {
-        const auto batches = makeBatches(train, o.maxBatchFrames, rng);
+        const auto batches = mixedBatches(train, syntheticRows, weightedPool(realRows, realWeights, rng),
+                                          o.maxBatchFrames, o.realShare, rng);
         for (const auto& rows : batches) {
             if (minutesSince(started) >= o.minutes || (o.shouldStop && o.shouldStop())) {
                 outOfTime = true;
@@ -407,7 +463,7 @@ void Trainer::run(std::ostream& log)
             const auto ctc = ctcLoss(model, enc, b);
             // Attention mass outside the allowed span, per head of the last decoder layer, averaged over
             // the real output rows.
-            const auto valid = (b.target != 0).to(torch::kFloat);  // [B,L]
+            const auto valid = (b.target != 0).to(torch::kFloat) * b.guided.unsqueeze(1);  // [B,L]
             const auto outside = (cross.back() * b.guide.unsqueeze(1)).sum(-1).mean(1);  // [B,L]
             const auto guided = (outside * valid).sum() / valid.sum().clamp_min(1.0);
             const auto loss = (1.0 - o.ctcWeight) * ce + o.ctcWeight * ctc + o.guidedWeight * guided;
@@ -453,7 +509,12 @@ void Trainer::run(std::ostream& log)
                 p.audioSecondsPerSecond = windowAudio / std::max(1e-6, std::chrono::duration<double>(Clock::now() - windowStart).count());
                 if (evalNow) {
                     p.devCer = devCharacterErrorRate(model, dev, o.evalUtterances);
-                    state["curve"].push_back({{"minutes", p.elapsedMinutes}, {"step", step}, {"dev_cer", p.devCer}});
+                    nlohmann::json point = {{"minutes", p.elapsedMinutes}, {"step", step}, {"dev_cer", p.devCer}};
+                    if (!real.dev.empty()) {
+                        p.realDevCer = devCharacterErrorRate(model, real.dev, o.evalUtterances);
+                        point["real_dev_cer"] = p.realDevCer;
+                    }
+                    state["curve"].push_back(point);
                     char name[64];
                     std::snprintf(name, sizeof name, "step-%06ld.png", step);
                     writeHeatmap(model, dev[0], (work / "heatmaps" / name).string());
@@ -463,6 +524,7 @@ void Trainer::run(std::ostream& log)
                     << ", guided " << p.guided << ") grad norm " << std::defaultfloat << std::setprecision(3) << sumNorm / sumCount << " max "
                     << maxNorm << " lr " << std::scientific << std::setprecision(2) << lr << std::fixed;
                 if (evalNow) log << " dev CER " << std::setprecision(1) << 100.0 * p.devCer << "%";
+                if (evalNow && p.realDevCer >= 0) log << " real dev CER " << 100.0 * p.realDevCer << "%";
                 log << std::setprecision(1) << " | " << p.elapsedMinutes << " min, " << p.minutesLeft << " min left, "
                     << std::setprecision(0) << p.audioSecondsPerSecond << " s audio/s" << std::endl;
                 sumLoss = sumCe = sumCtc = sumGuided = sumNorm = maxNorm = 0;
@@ -475,10 +537,13 @@ void Trainer::run(std::ostream& log)
         }
     }
     const double finalCer = devCharacterErrorRate(model, dev, o.evalUtterances);
-    state["curve"].push_back({{"minutes", minutesBefore + minutesSince(started)}, {"step", step}, {"dev_cer", finalCer}});
+    nlohmann::json point = {{"minutes", minutesBefore + minutesSince(started)}, {"step", step}, {"dev_cer", finalCer}};
+    if (!real.dev.empty()) point["real_dev_cer"] = devCharacterErrorRate(model, real.dev, o.evalUtterances);
+    state["curve"].push_back(point);
     save(finalCer);
-    log << "stopped at step " << step << ": dev CER " << std::setprecision(1) << 100.0 * finalCer << "%, checkpoint "
-        << checkpoint.string() << std::endl;
+    log << "stopped at step " << step << ": dev CER " << std::setprecision(1) << 100.0 * finalCer << "%";
+    if (point.contains("real_dev_cer")) log << ", real dev CER " << 100.0 * point["real_dev_cer"].get<double>() << "%";
+    log << ", checkpoint " << checkpoint.string() << std::endl;
 }
 
 }  // namespace attnscope

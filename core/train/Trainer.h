@@ -2,8 +2,10 @@
 // Trains the built-in model from scratch on synthesized speech, within a wall-clock budget, resuming
 // from its last checkpoint. Loss: label-smoothed cross-entropy of the character decoder, CTC on the
 // encoder (faster convergence, sharper alignments) and a guided-attention term that keeps the last
-// decoder layer's cross-attention inside the synthesizer's word spans (documented in the model card).
+// decoder layer's cross-attention inside the synthesizer's word spans (documented in the model card;
+// recorded speech has no word spans and is left out of that term).
 #include "model/builtin/BuiltinModel.h"
+#include "train/RealSpeechSet.h"
 
 #include <functional>
 #include <iosfwd>
@@ -41,6 +43,15 @@ struct TrainerOptions {
     // utterance, and the warp factor's range, drawn uniformly from [1 - vtlpRange, 1 + vtlpRange].
     double vtlpProbability = 0;
     double vtlpRange = 0.12;
+    // Recorded human speech beside the synthetic set (train/RealSpeechSet.h). Every batch spends
+    // realShare of its frames on it. Each real utterance is cached realCopies times (the first as
+    // recorded, the others augmented); realDevSpeakers speakers are held out to watch training
+    // (workDir/real-dev) and realTestSpeakers more only for reporting (workDir/real-test).
+    std::vector<RealSpeechSource> realSpeech;
+    double realShare = 0.3;
+    int realDevSpeakers = 10;
+    int realTestSpeakers = 10;
+    int realCopies = 3;
     int evalEverySteps = 250;
     int evalUtterances = 120;
     double checkpointMinutes = 10.0;
@@ -62,6 +73,7 @@ struct TrainerProgress {
     double epoch = 0;
     double loss = 0, ce = 0, ctc = 0, guided = 0;
     double devCer = -1;
+    double realDevCer = -1;  // -1 without real speech
     double elapsedMinutes = 0, minutesLeft = 0;
     double audioSecondsPerSecond = 0;
 };

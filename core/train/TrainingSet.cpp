@@ -79,6 +79,37 @@ void writeReferenceFiles(const std::string& directory, const std::string& stem, 
     }
 }
 
+TrainingSetWriter::TrainingSetWriter(std::string path)
+    : path_(std::move(path)), temp_(path_ + ".partial"), out_(temp_, std::ios::binary | std::ios::trunc)
+{
+    if (!out_) throw Error(ErrorKind::Io, path_ + ": cannot be written");
+    out_.write(kMagic, sizeof kMagic);
+}
+
+void TrainingSetWriter::add(const SpeechSample& sample)
+{
+    const auto mel = builtinLogMel(sample.samples).to(torch::kHalf).contiguous();
+    putU32(out_, kRecordMagic);
+    putString(out_, sample.text);
+    putString(out_, sample.voice);
+    putU32(out_, static_cast<uint32_t>(sample.words.size()));
+    for (const auto& w : sample.words) {
+        const float t[2] = {static_cast<float>(w.t0), static_cast<float>(w.t1)};
+        out_.write(reinterpret_cast<const char*>(t), sizeof t);
+    }
+    putU32(out_, static_cast<uint32_t>(mel.size(0)));
+    putU32(out_, static_cast<uint32_t>(mel.size(1)));
+    out_.write(static_cast<const char*>(mel.data_ptr()), static_cast<std::streamsize>(mel.numel() * 2));
+    if (!out_) throw Error(ErrorKind::Io, path_ + ": write failed (disk full?)");
+}
+
+void TrainingSetWriter::finish()
+{
+    out_.close();
+    if (!out_) throw Error(ErrorKind::Io, path_ + ": write failed (disk full?)");
+    fs::rename(temp_, path_);
+}
+
 void generateTrainingSet(const std::string& path, const TrainingSetParams& params, const SentenceCorpus& corpus,
                          const std::function<void(int, int)>& progress)
 {
@@ -98,10 +129,7 @@ void generateTrainingSet(const std::string& path, const TrainingSetParams& param
     std::uniform_real_distribution<double> u(0.0, 1.0);
     AugmentationPolicy policy;
 
-    const std::string temp = path + ".partial";
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    if (!out) throw Error(ErrorKind::Io, path + ": cannot be written");
-    out.write(kMagic, sizeof kMagic);
+    TrainingSetWriter out(path);
     for (int i = 0; i < params.utterances; ++i) {
         std::string text = sentences[pickSentence(rng)];
         if (u(rng) < params.joinProbability) text += " " + sentences[pickSentence(rng)];
@@ -134,24 +162,10 @@ void generateTrainingSet(const std::string& path, const TrainingSetParams& param
             std::ofstream(fs::path(params.audioDirectory) / "voices.tsv", i == 0 ? std::ios::trunc : std::ios::app)
                 << stem << '\t' << sample.voice << '\n';
         }
-        const auto mel = builtinLogMel(sample.samples).to(torch::kHalf).contiguous();
-        putU32(out, kRecordMagic);
-        putString(out, sample.text);
-        putString(out, sample.voice);
-        putU32(out, static_cast<uint32_t>(sample.words.size()));
-        for (const auto& w : sample.words) {
-            const float t[2] = {static_cast<float>(w.t0), static_cast<float>(w.t1)};
-            out.write(reinterpret_cast<const char*>(t), sizeof t);
-        }
-        putU32(out, static_cast<uint32_t>(mel.size(0)));
-        putU32(out, static_cast<uint32_t>(mel.size(1)));
-        out.write(static_cast<const char*>(mel.data_ptr()), static_cast<std::streamsize>(mel.numel() * 2));
-        if (!out) throw Error(ErrorKind::Io, path + ": write failed (disk full?)");
+        out.add(sample);
         if (progress) progress(i + 1, params.utterances);
     }
-    out.close();
-    if (!out) throw Error(ErrorKind::Io, path + ": write failed (disk full?)");
-    fs::rename(temp, path);
+    out.finish();
 }
 
 std::vector<TrainingUtterance> loadTrainingSet(const std::string& path)

@@ -7,6 +7,7 @@
 #include <torch/torch.h>
 
 #include <atomic>
+#include <fstream>
 #include <functional>
 #include <string>
 #include <vector>
@@ -32,6 +33,19 @@ struct TrainingSetParams {
     // 117 training voices, 3 %, and the unheard flite voice was by far the worst: model card, per voice).
     double fliteShare = -1;
     std::string audioDirectory;     // when set, also writes NNNNN.wav/.txt/.words there
+};
+
+// Featurizes utterances into a cache file, one record each; `finish` renames the file into place, so
+// an interrupted run never leaves a cache that looks complete. Throws Error(Io) on a failed write.
+class TrainingSetWriter {
+public:
+    explicit TrainingSetWriter(std::string path);
+    void add(const SpeechSample& sample);
+    void finish();
+
+private:
+    std::string path_, temp_;
+    std::ofstream out_;
 };
 
 // Synthesizes, augments and featurizes; writes `path` atomically. `progress` gets (done, total).
