@@ -1,6 +1,7 @@
 // attnscope-cli as a user runs it: real files in, files and exit codes out.
 #include "support/TestSupport.h"
 
+#include <QDir>
 #include <QFile>
 #include <QImage>
 #include <QJsonArray>
@@ -130,6 +131,37 @@ private slots:
         QCOMPARE(bad.code, 2);
         QCOMPARE(bad.err.trimmed().count('\n'), 0);
         QCOMPARE(run({"explain", speech, "--model", model, "--layer", "7"}).code, 2);
+    }
+
+    void evalScoresVoiceByVoice()
+    {
+        // The built-in model on two espeak-ng voices: totals over the set, and one line per voice that
+        // voices.tsv names (files it does not name count in the totals only).
+        const QString set = dir.filePath("evalset");
+        QVERIFY(QDir().mkpath(set));
+        const QStringList voices = {"en-us", "en-gb+f3", "en-us+m3"};
+        for (int i = 0; i < 3; ++i) {
+            QVERIFY(attnscope::test::synthesizeSpeech("the river runs cold", set + QString("/%1.wav").arg(i), voices[i]));
+            QFile txt(set + QString("/%1.txt").arg(i));
+            QVERIFY(txt.open(QIODevice::WriteOnly));
+            txt.write("the river runs cold\n");
+        }
+        QFile tsv(set + "/voices.tsv");
+        QVERIFY(tsv.open(QIODevice::WriteOnly));
+        tsv.write("0\tespeak:en-us\n1\tespeak:en-gb+f3\n");
+        tsv.close();
+        const auto r = run({"eval", set, "--json", "--model", ATTNSCOPE_SOURCE_DIR "/models/builtin.pt"});
+        QCOMPARE(r.code, 0);
+        const QJsonObject j = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        QCOMPARE(j["utterances"].toInt(), 3);
+        const QJsonObject byVoice = j["by_voice"].toObject();
+        QCOMPARE(byVoice.keys(), QStringList({"espeak:en-gb+f3", "espeak:en-us"}));
+        for (const auto& v : byVoice) {
+            QCOMPARE(v.toObject()["utterances"].toInt(), 1);
+            QVERIFY(v.toObject()["cer"].toDouble() >= 0 && v.toObject()["cer"].toDouble() <= j["cer"].toDouble() * 3 + 1e-9);
+        }
+        const auto table = run({"eval", set, "--model", ATTNSCOPE_SOURCE_DIR "/models/builtin.pt"});
+        QVERIFY2(table.out.contains("espeak:en-gb+f3") && table.out.contains("voice by voice"), qPrintable(table.out));
     }
 
     void infoAndBench()

@@ -1,5 +1,6 @@
 // attnscope-cli eval DIR: word and character error rates, word-boundary error and speed over a
-// directory of audio files with reference transcripts (see core/align/ReferenceSet.h).
+// directory of audio files with reference transcripts (see core/align/ReferenceSet.h), and voice by
+// voice when the directory names who spoke each file.
 #include "Error.h"
 #include "Threads.h"
 #include "align/ErrorRate.h"
@@ -13,6 +14,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <map>
 #include <nlohmann/json.hpp>
 
 namespace attnscope::cli {
@@ -48,6 +50,11 @@ int evalCommand(const QStringList& args)
     const bool isForced = parser.isSet(forced);
 
     ErrorCount chars, words;
+    struct VoiceScore {
+        ErrorCount chars, words;
+        int utterances = 0;
+    };
+    std::map<std::string, VoiceScore> byVoice;  // from the directory's voices.tsv
     double boundarySum = 0, audioSeconds = 0, computeSeconds = 0;
     int boundaryWords = 0;
     for (const auto& u : set) {
@@ -57,8 +64,15 @@ int evalCommand(const QStringList& args)
         computeSeconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         audioSeconds += audio.duration();
         if (!isForced) {
-            chars += characterErrors(u.text, t.text);
-            words += wordErrors(u.text, t.text);
+            const ErrorCount c = characterErrors(u.text, t.text), w = wordErrors(u.text, t.text);
+            chars += c;
+            words += w;
+            if (!u.voice.empty()) {
+                auto& v = byVoice[u.voice];
+                v.chars += c;
+                v.words += w;
+                ++v.utterances;
+            }
         }
         int matched = 0;
         if (!u.words.empty()) {
@@ -78,6 +92,11 @@ int evalCommand(const QStringList& args)
         j["cer"] = isForced ? nlohmann::json(nullptr) : nlohmann::json(chars.rate());
         j["wer"] = isForced ? nlohmann::json(nullptr) : nlohmann::json(words.rate());
         j["boundary_error_ms"] = std::isnan(boundaryMs) ? nlohmann::json(nullptr) : nlohmann::json(boundaryMs);
+        if (!byVoice.empty()) {
+            j["by_voice"] = nlohmann::json::object();
+            for (const auto& [voice, v] : byVoice)
+                j["by_voice"][voice] = {{"utterances", v.utterances}, {"cer", v.chars.rate()}, {"wer", v.words.rate()}};
+        }
         std::printf("%s\n", j.dump().c_str());
         return 0;
     }
@@ -85,6 +104,12 @@ int evalCommand(const QStringList& args)
     if (!isForced) {
         std::printf("CER: %.2f %% (%ld errors / %ld characters)\n", 100.0 * chars.rate(), chars.errors, chars.reference);
         std::printf("WER: %.2f %% (%ld errors / %ld words)\n", 100.0 * words.rate(), words.errors, words.reference);
+    }
+    if (!byVoice.empty()) {
+        std::printf("voice by voice (voices.tsv):\n");
+        for (const auto& [voice, v] : byVoice)
+            std::printf("  %-32s %4d utterances  CER %6.2f %%  WER %6.2f %%\n", voice.c_str(), v.utterances,
+                        100.0 * v.chars.rate(), 100.0 * v.words.rate());
     }
     if (boundaryWords)
         std::printf("word boundary error: %.1f ms (mean |start| and |end| over %d matched words)\n", boundaryMs, boundaryWords);

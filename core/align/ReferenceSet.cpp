@@ -9,6 +9,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -27,6 +28,14 @@ std::vector<ReferenceUtterance> loadReferenceSet(const std::string& directory)
         if (entry.is_regular_file() && audioExtensions.count(ext)) audio.push_back(entry.path());
     }
     std::sort(audio.begin(), audio.end());
+    std::map<std::string, std::string> voiceOf;  // file stem -> voice
+    if (std::ifstream voices(fs::path(directory) / "voices.tsv"); voices) {
+        std::string line;
+        while (std::getline(voices, line)) {
+            const auto tab = line.find('\t');
+            if (tab != std::string::npos) voiceOf[line.substr(0, tab)] = line.substr(tab + 1);
+        }
+    }
     std::vector<ReferenceUtterance> set;
     for (const auto& path : audio) {
         fs::path txt = path;
@@ -35,6 +44,7 @@ std::vector<ReferenceUtterance> loadReferenceSet(const std::string& directory)
         if (!in) continue;  // audio without a reference is not part of the set
         ReferenceUtterance u;
         u.audioPath = path.string();
+        if (const auto v = voiceOf.find(path.stem().string()); v != voiceOf.end()) u.voice = v->second;
         std::stringstream text;
         text << in.rdbuf();
         u.text = text.str();

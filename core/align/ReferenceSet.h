@@ -1,6 +1,7 @@
 #pragma once
 // Evaluation data on disk: a directory of audio files, each with a reference transcript (NAME.txt) and,
-// optionally, reference word times (NAME.words: one "word start end" line per word, in seconds).
+// optionally, reference word times (NAME.words: one "word start end" line per word, in seconds) and
+// who spoke it (voices.tsv: one "NAME<TAB>voice" line per file, for scores voice by voice).
 // The trainer writes its held-out set in this layout; `attnscope-cli eval` and `score-heads` read it.
 #include "model/Transcript.h"
 
@@ -18,6 +19,7 @@ struct ReferenceUtterance {
     std::string audioPath;
     std::string text;
     std::vector<ReferenceWord> words;  // empty when there is no .words file
+    std::string voice;                 // from voices.tsv; "" when the directory has none
 };
 
 // Sorted by file name. Throws Error(Usage) when the directory is missing or holds no usable pair, and
