@@ -17,6 +17,8 @@ PACKAGES=(
   libespeak-ng-dev flite1-dev fortunes wordnet-base
   # GUI
   qt6-base-dev qt6-svg-dev libgl-dev
+  # reference word times for recorded speech (scripts/pocketsphinx-word-times.sh)
+  pocketsphinx pocketsphinx-en-us
   # test audio and the file-capture ALSA device used by the recording tests
   espeak-ng sox libasound2-plugins
   # the .deb and its checks (installer/): icons, dependency list, lintian, validators, man pages
