@@ -280,8 +280,25 @@ private slots:
         saveAlignmentHeatmap(sample(), path.toStdString());
         QImage img(path);
         QVERIFY(!img.isNull());
-        QVERIFY(img.width() >= 50 * 2);
         QVERIFY(img.height() >= 3 * 14);
+        // The width follows the duration, not the frame count: a 1 s transcript still gets a readable
+        // 600-pixel plot, a built-in model's 4.6 s (40 ms frames) about 150 pixels a second, an hour
+        // at most 12,000 pixels.
+        QVERIFY2(img.width() >= 600, qPrintable(QString::number(img.width())));
+        QCOMPARE(heatmapPixelsPerSecond(4.6), 150.0);
+        QVERIFY(heatmapPixelsPerSecond(3600) * 3600 <= 12000.5);
+        Transcript builtin = sample();
+        builtin.model.frameSeconds = 0.04;
+        builtin.windows[0].frames = 115;
+        builtin.windows[0].alignment.assign(3 * 115, 0.0f);
+        const QImage wide = renderAlignmentHeatmap(builtin);
+        QVERIFY2(std::abs(wide.width() - (110 + 30 + 690)) <= 2, qPrintable(QString::number(wide.width())));
+        // Time labels never overlap, at any scale.
+        for (double pps : {1.0, 3.3, 20.0, 150.0, 600.0, 4000.0}) {
+            const double step = heatmapTickSeconds(pps, 40);
+            QVERIFY2(step * pps >= 48 || step == 3600, qPrintable(QString::number(pps)));
+        }
+        QCOMPARE(heatmapTickSeconds(150, 40), 0.5);
     }
 
     void fullDiskLosesNothing()

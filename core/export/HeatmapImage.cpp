@@ -3,10 +3,12 @@
 #include "Error.h"
 #include "export/ColorMap.h"
 
+#include <QFontMetrics>
 #include <QPainter>
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 
 namespace attnscope {
 namespace {
@@ -15,14 +17,31 @@ QRgb viridis(double v) { return viridisArgb(v); }
 
 }  // namespace
 
-QImage renderAlignmentHeatmap(const Transcript& t, int pixelsPerFrame, int rowHeight)
+double heatmapPixelsPerSecond(double seconds)
+{
+    const double s = std::max(seconds, 1e-3);
+    return std::clamp(150.0, 600.0 / s, 12000.0 / s);
+}
+
+double heatmapTickSeconds(double pixelsPerSecond, int labelWidth)
+{
+    static const double steps[] = {0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600};
+    for (double step : steps)
+        if (step * pixelsPerSecond >= labelWidth + 8) return step;
+    return steps[std::size(steps) - 1];
+}
+
+QImage renderAlignmentHeatmap(const Transcript& t, int rowHeight)
 {
     int totalFrames = 0;
     for (const auto& w : t.windows)
         totalFrames = std::max(totalFrames, static_cast<int>(std::lround(w.t0 / t.model.frameSeconds)) + w.frames);
+    const double seconds = std::max(1, totalFrames) * t.model.frameSeconds;
+    const double pixelsPerFrame = heatmapPixelsPerSecond(seconds) * t.model.frameSeconds;
+    auto frameX = [&](int frame) { return static_cast<int>(std::lround(frame * pixelsPerFrame)); };
     const int rows = static_cast<int>(t.tokens.size());
-    const int left = 110, top = 10, bottom = 36, right = 10;
-    const int width = left + std::max(1, totalFrames) * pixelsPerFrame + right;
+    const int left = 110, top = 10, bottom = 36, right = 30;
+    const int width = left + frameX(std::max(1, totalFrames)) + right;
     const int height = top + std::max(1, rows) * rowHeight + bottom;
     QImage image(width, height, QImage::Format_RGB32);
     image.fill(Qt::white);
@@ -38,13 +57,14 @@ QImage renderAlignmentHeatmap(const Transcript& t, int pixelsPerFrame, int rowHe
             const auto [mn, mx] = std::minmax_element(row, row + w.frames);
             const double range = std::max(1e-6f, *mx - *mn);
             const int y = top + (w.firstToken + r) * rowHeight;
-            for (int f = 0; f < w.frames; ++f)
-                p.fillRect(left + (frameOffset + f) * pixelsPerFrame, y, pixelsPerFrame, rowHeight,
-                           QColor(viridis((row[f] - *mn) / range)));
+            for (int f = 0; f < w.frames; ++f) {
+                const int x0 = frameX(frameOffset + f), x1 = frameX(frameOffset + f + 1);
+                p.fillRect(left + x0, y, std::max(1, x1 - x0), rowHeight, QColor(viridis((row[f] - *mn) / range)));
+            }
         }
         p.setPen(QPen(QColor(255, 80, 80), 1));
         for (const auto& [r, f] : w.path)
-            p.drawPoint(left + (frameOffset + f) * pixelsPerFrame + pixelsPerFrame / 2,
+            p.drawPoint(left + (frameX(frameOffset + f) + frameX(frameOffset + f + 1)) / 2,
                         top + (w.firstToken + r) * rowHeight + rowHeight / 2);
     }
     p.setPen(Qt::black);
@@ -53,13 +73,16 @@ QImage renderAlignmentHeatmap(const Transcript& t, int pixelsPerFrame, int rowHe
         p.drawText(QRect(2, top + r * rowHeight, left - 6, rowHeight), Qt::AlignRight | Qt::AlignVCenter, label);
     }
     const int axisY = top + rows * rowHeight + 2;
-    p.drawLine(left, axisY, left + totalFrames * pixelsPerFrame, axisY);
-    const double seconds = totalFrames * t.model.frameSeconds;
-    const double step = seconds > 60 ? 10 : seconds > 10 ? 1 : 0.5;
-    for (double s = 0; s <= seconds + 1e-9; s += step) {
+    p.drawLine(left, axisY, left + frameX(totalFrames), axisY);
+    const QFontMetrics metrics(font);
+    auto label = [](double s) { return QString::number(s, 'g', 6) + " s"; };
+    const int labelWidth = metrics.horizontalAdvance(label(seconds > 100 ? 8888.8 : 88.8));
+    const double step = heatmapTickSeconds(heatmapPixelsPerSecond(seconds), labelWidth);
+    for (int k = 0; k * step <= seconds + 1e-9; ++k) {
+        const double s = k * step;
         const int x = left + static_cast<int>(std::lround(s / t.model.frameSeconds * pixelsPerFrame));
         p.drawLine(x, axisY, x, axisY + 4);
-        p.drawText(QRect(x - 30, axisY + 5, 60, 14), Qt::AlignHCenter | Qt::AlignTop, QString::number(s, 'g', 4) + " s");
+        p.drawText(QRect(x - labelWidth / 2 - 4, axisY + 5, labelWidth + 8, 14), Qt::AlignHCenter | Qt::AlignTop, label(s));
     }
     return image;
 }

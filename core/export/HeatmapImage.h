@@ -9,7 +9,15 @@
 
 namespace attnscope {
 
-QImage renderAlignmentHeatmap(const Transcript& transcript, int pixelsPerFrame = 2, int rowHeight = 14);
+// The picture's width follows the audio's duration: about 150 pixels per second, at least 600 and at
+// most 12,000 pixels of plot, whatever the model's frame length (Whisper 20 ms, the built-in 40 ms).
+double heatmapPixelsPerSecond(double seconds);
+
+// The time axis's label spacing in seconds (0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, ...): the smallest
+// that leaves labels of `labelWidth` pixels at least 8 pixels apart.
+double heatmapTickSeconds(double pixelsPerSecond, int labelWidth);
+
+QImage renderAlignmentHeatmap(const Transcript& transcript, int rowHeight = 14);
 
 void saveAlignmentHeatmap(const Transcript& transcript, const std::string& path);
 
