@@ -33,8 +33,8 @@ constexpr int kMedianWidth = 3;          // 120 ms at 40 ms frames (Whisper's 7 
 // Greedy decoding may end the text only once the alignment heads look within this many encoder frames
 // (0.4 s at 40 ms) of the end of the speech the CTC head hears.
 constexpr int kEndMarginFrames = 10;
-// Beam search's default weight of the CTC prefix score (TranscribeOptions::ctcWeight), tuned on held-out
-// utterances 0-99 (models/README.md: 0.2 beat 0.1 and 0.3 for steps 24207 and 27851); ESPnet uses 0.3.
+// Beam search's default weight of the CTC prefix score (TranscribeOptions::ctcWeight), chosen on
+// synthetic held-out utterances 0-99 (models/README.md, *Decoding*); ESPnet uses 0.3.
 constexpr double kDefaultCtcWeight = 0.2;
 
 // Window boundaries in mel frames: [start, end) pairs.
