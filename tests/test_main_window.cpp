@@ -11,6 +11,7 @@
 #include "SpectrogramPane.h"
 #include "TierPane.h"
 #include "TranscribeWorker.h"
+#include "WaveformPane.h"
 #include "audio/AudioFile.h"
 #include "audio/RecordingRecovery.h"
 #include "support/TestSupport.h"
@@ -553,6 +554,33 @@ private slots:
         // Saved as an analysis, it is no longer at risk: nothing asks.
         QVERIFY(w.saveAnalysis(dir.filePath("kept.attnscope")));
         QVERIFY(!w.hasUnsavedTranscript());
+    }
+
+    void speechIsMarkedOnTheWaveform()
+    {
+        // A second of silence, then speech: the band under the waveform starts where the speech does.
+        Audio padded = loadAudioFile(speech.toStdString());
+        padded.samples.insert(padded.samples.begin(), 16000, 0.0f);
+        const QString path = dir.filePath("padded.wav");
+        saveWav(path.toStdString(), padded.samples);
+        MainWindow w;
+        w.resize(1200, 800);
+        QVERIFY(w.openAudio(path));
+        const auto& regions = w.document()->speechRegions();
+        QVERIFY(!regions.empty());
+        QVERIFY2(regions.front().t0 > 0.9 && regions.front().t0 < 1.3, qPrintable(QString::number(regions.front().t0)));
+        auto* pane = w.findChild<WaveformPane*>();
+        QVERIFY(pane);
+        w.viewManager()->fitToWidth(pane->width());
+        const QImage image = pane->grab().toImage();
+        const int y = image.height() - 2;
+        const int silent = static_cast<int>(w.viewManager()->xForTime(0.5));
+        const int spoken = static_cast<int>(w.viewManager()->xForTime((regions.front().t0 + regions.front().t1) / 2));
+        QCOMPARE(image.pixelColor(spoken, y), QColor(120, 220, 140));
+        QVERIFY(image.pixelColor(silent, y) != QColor(120, 220, 140));
+        // Another file brings its own regions.
+        QVERIFY(w.openAudio(speech));
+        QVERIFY(w.document()->speechRegions().front().t0 < 0.5);
     }
 
     void statusLineSaysWhatTheNextRunUses()

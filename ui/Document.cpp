@@ -6,14 +6,16 @@ namespace attnscope {
 
 LoadedAudio Document::load(const std::string& path, SpectrogramKind kind)
 {
-    LoadedAudio loaded{loadAudioFile(path), {}, kind};
+    LoadedAudio loaded{loadAudioFile(path), {}, kind, {}};
     loaded.spectrogram = spectrogramOf(loaded.audio.samples, kind);
+    loaded.speech = kind == SpectrogramKind::Linear ? detectSpeech(loaded.spectrogram) : detectSpeech(loaded.audio.samples);
     return loaded;
 }
 
 void Document::setLoadedAudio(LoadedAudio loaded)
 {
     audio_ = std::move(loaded.audio);
+    speech_ = std::move(loaded.speech);
     shared_.reset();
     if (loaded.kind == kind_)
         spectrogram_ = std::move(loaded.spectrogram);
@@ -29,6 +31,7 @@ void Document::setAudio(Audio audio)
     audio_ = std::move(audio);
     shared_.reset();
     computeSpectrogram();
+    speech_ = detectSpeech(audio_.samples);
     transcript_.reset();
     emit audioChanged();
     emit transcriptChanged();
@@ -70,6 +73,7 @@ void Document::finishRecording(const QString& wavPath)
     audio_.path = wavPath.toStdString();
     shared_.reset();
     computeSpectrogram();  // now normalised to the loudest cell, like an opened file
+    speech_ = detectSpeech(audio_.samples);
     emit spectrogramChanged();
 }
 

@@ -1,9 +1,10 @@
 #pragma once
-// What the window shows: the audio, its spectrogram and, once a recognizer ran, the transcript with its
+// What the window shows: the audio, its spectrogram, where speech is and, once a recognizer ran, the transcript with its
 // attention. The GUI never computes on it; the worker hands a new Transcript back. While recording,
 // samples arrive in pieces and the spectrogram grows by the frames they complete.
 #include "audio/Audio.h"
 #include "dsp/DisplaySpectrogram.h"
+#include "dsp/VoiceActivity.h"
 #include "model/Transcript.h"
 
 #include <QObject>
@@ -21,6 +22,7 @@ struct LoadedAudio {
     Audio audio;
     DisplaySpectrogram spectrogram;
     SpectrogramKind kind = SpectrogramKind::Linear;
+    std::vector<SpeechRegion> speech;
 };
 
 class Document : public QObject {
@@ -47,6 +49,8 @@ public:
 
     const Audio& audio() const { return audio_; }
     const DisplaySpectrogram& spectrogram() const { return spectrogram_; }
+    // Where the audio itself says speech is (dsp/VoiceActivity.h); empty while recording.
+    const std::vector<SpeechRegion>& speechRegions() const { return speech_; }
     const std::optional<Transcript>& transcript() const { return transcript_; }
     bool hasAudio() const { return !audio_.samples.empty(); }
     // The samples shared read-only with the audio player (made once per audio, not per play).
@@ -64,6 +68,7 @@ private:
 
     Audio audio_;
     DisplaySpectrogram spectrogram_;
+    std::vector<SpeechRegion> speech_;
     SpectrogramKind kind_ = SpectrogramKind::Linear;
     std::optional<Transcript> transcript_;
     std::shared_ptr<const std::vector<float>> shared_;

@@ -68,6 +68,13 @@ void WaveformPane::paintEvent(QPaintEvent*)
                 p.drawLine(QPointF(x, mid - mx * scale), QPointF(x, mid - mn * scale));
         }
     }
+    // Where the audio itself says speech is: a thin band along the bottom.
+    for (const auto& r : document_->speechRegions()) {
+        const double x0 = view_->xForTime(r.t0), x1 = view_->xForTime(r.t1);
+        if (x1 < 0 || x0 > width())
+            continue;
+        p.fillRect(QRectF(x0, height() - kSpeechBand, std::max(1.0, x1 - x0), kSpeechBand), QColor(120, 220, 140));
+    }
     drawPlayhead(p);
 }
 
