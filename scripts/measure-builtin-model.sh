@@ -71,6 +71,23 @@ pad_set() {  # SRC DEST
     done
 }
 
+# Pairs of files joined with 1 s of silence between them: NNNNN.wav is utterance 2k, a pause, 2k+1.
+join_set() {  # SRC DEST
+    local src=$1 dest=$2
+    mkdir -p "$dest"
+    local files=("$src"/*.wav)
+    for ((k = 0; k + 1 < ${#files[@]}; k += 2)); do
+        local a=${files[k]%.wav} b=${files[k + 1]%.wav} name
+        name=$(basename "$a")
+        sox -V1 "$a.wav" -p pad 0 1.0 | sox -V1 - "$b.wav" "$dest/$name.wav"
+        echo "$(cat "$a.txt") $(cat "$b.txt")" > "$dest/$name.txt"
+        [ -f "$a.words" ] && [ -f "$b.words" ] || continue
+        local shift
+        shift=$(awk -v d="$(soxi -D "$a.wav")" 'BEGIN { print d + 1.0 }')
+        { cat "$a.words"; awk -v s="$shift" '{ printf "%s %.4f %.4f\n", $1, $2 + s, $3 + s }' "$b.words"; } > "$dest/$name.words"
+    done
+}
+
 field() { grep -o "\"$1\":[^,}]*" | head -1 | cut -d: -f2; }
 percent() { awk -v x="$1" 'BEGIN { if (x == "null" || x == "") print "–"; else printf "%.1f %%", 100 * x }'; }
 ms() { awk -v x="$1" 'BEGIN { if (x == "null" || x == "") print "–"; else printf "%.0f ms", x }'; }

@@ -48,6 +48,13 @@ struct ModelOptions {
 
 // --lm-weight and --ctc-weight, shared by transcribe and eval: the built-in model's decoding weights,
 // or -1 (the model's own) when not given.
+// transcribe and eval: word times as the attention gives them (TranscribeOptions::respectPauses off).
+inline QCommandLineOption attentionWordTimesOption()
+{
+    return {"attention-word-times", "Keep the word times the attention gives, without moving them out of the pauses "
+                                    "the audio shows."};
+}
+
 inline QList<QCommandLineOption> decodingWeightOptions()
 {
     return {{"lm-weight", "Built-in model: weight of its character language model (0 = off; default: the model "

@@ -32,9 +32,11 @@ int evalCommand(const QStringList& args)
     const QCommandLineOption beam("beam", "Beam size (1 = greedy).", "N", "1");
     const ModelOptions modelOptions;
     const auto weights = decodingWeightOptions();
+    const QCommandLineOption attentionTimes = attentionWordTimesOption();
     parser.addOptions(modelOptions.options());
     parser.addOptions({forced, json, verbose, beam});
     parser.addOptions(weights);
+    parser.addOption(attentionTimes);
     parser.process(args);
     if (parser.positionalArguments().size() != 1) throw Error(ErrorKind::Usage, "eval takes one directory (see --help)");
     modelOptions.applyThreads(parser);
@@ -47,6 +49,7 @@ int evalCommand(const QStringList& args)
     options.beamSize = std::max(1, parser.value(beam).toInt());
     options.languageModelWeight = lmWeightValue;
     options.ctcWeight = ctcWeightValue;
+    options.respectPauses = !parser.isSet(attentionTimes);
     const bool isForced = parser.isSet(forced);
 
     ErrorCount chars, words;
@@ -56,7 +59,7 @@ int evalCommand(const QStringList& args)
     };
     std::map<std::string, VoiceScore> byVoice;  // from the directory's voices.tsv
     double boundarySum = 0, audioSeconds = 0, computeSeconds = 0;
-    int boundaryWords = 0;
+    int boundaryWords = 0, wordsTimed = 0, wordsInPauses = 0;
     for (const auto& u : set) {
         const Audio audio = loadAudioFile(u.audioPath);
         const auto start = std::chrono::steady_clock::now();
@@ -76,6 +79,8 @@ int evalCommand(const QStringList& args)
         }
         int matched = 0;
         if (!u.words.empty()) {
+            wordsTimed += static_cast<int>(t.words.size());
+            wordsInPauses += wordsStartingInPauses(u.words, t.words, audio.duration());
             const double e = wordBoundaryError(u.words, t.words, &matched);
             if (matched > 0) {
                 boundarySum += e * matched;
@@ -92,6 +97,8 @@ int evalCommand(const QStringList& args)
         j["cer"] = isForced ? nlohmann::json(nullptr) : nlohmann::json(chars.rate());
         j["wer"] = isForced ? nlohmann::json(nullptr) : nlohmann::json(words.rate());
         j["boundary_error_ms"] = std::isnan(boundaryMs) ? nlohmann::json(nullptr) : nlohmann::json(boundaryMs);
+        j["words_starting_in_pauses"] = wordsTimed ? nlohmann::json(static_cast<double>(wordsInPauses) / wordsTimed)
+                                                   : nlohmann::json(nullptr);
         if (!byVoice.empty()) {
             j["by_voice"] = nlohmann::json::object();
             for (const auto& [voice, v] : byVoice)
@@ -113,6 +120,9 @@ int evalCommand(const QStringList& args)
     }
     if (boundaryWords)
         std::printf("word boundary error: %.1f ms (mean |start| and |end| over %d matched words)\n", boundaryMs, boundaryWords);
+    if (wordsTimed)
+        std::printf("words starting in a pause: %.2f %% (%d of %d; pauses of 0.2 s or more between reference words)\n",
+                    100.0 * wordsInPauses / wordsTimed, wordsInPauses, wordsTimed);
     std::printf("real-time factor: %.4f (%.0fx faster than real time)\n", rtf, rtf > 0 ? 1.0 / rtf : 0.0);
     return 0;
 }

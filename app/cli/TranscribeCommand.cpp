@@ -36,9 +36,11 @@ int transcribeCommand(const QStringList& args)
     const QCommandLineOption noTimestamps("no-timestamps", "Decode without segment timestamps.");
     const ModelOptions modelOptions;
     const auto weights = decodingWeightOptions();
+    const QCommandLineOption attentionTimes = attentionWordTimesOption();
     parser.addOptions(modelOptions.options());
     parser.addOptions({json, srt, vtt, textgrid, heatmap, npy, text, textFile, beam, language, noTimestamps});
     parser.addOptions(weights);
+    parser.addOption(attentionTimes);
     parser.process(args);
     if (parser.positionalArguments().size() != 1)
         throw Error(ErrorKind::Usage, "transcribe takes exactly one audio file (see --help)");
@@ -70,6 +72,7 @@ int transcribeCommand(const QStringList& args)
     options.beamSize = beamSize;
     options.languageModelWeight = lmWeightValue;
     options.ctcWeight = ctcWeightValue;
+    options.respectPauses = !parser.isSet(attentionTimes);
     options.language = parser.value(language).toStdString();
     options.timestamps = !parser.isSet(noTimestamps);
     const auto started = std::chrono::steady_clock::now();

@@ -71,6 +71,25 @@ std::vector<ReferenceUtterance> loadReferenceSet(const std::string& directory)
     return set;
 }
 
+int wordsStartingInPauses(const std::vector<ReferenceWord>& reference, const std::vector<Word>& hypothesis,
+                          double duration, double minPause, double tolerance)
+{
+    if (reference.empty()) return 0;
+    std::vector<std::pair<double, double>> pauses = {{-1e9, reference.front().t0}, {reference.back().t1, 1e9}};
+    for (size_t i = 1; i < reference.size(); ++i)
+        if (reference[i].t0 - reference[i - 1].t1 >= minPause) pauses.push_back({reference[i - 1].t1, reference[i].t0});
+    int count = 0;
+    for (const auto& w : hypothesis) {
+        if (w.t0 >= duration) continue;
+        for (const auto& [p0, p1] : pauses)
+            if (w.t0 > p0 + tolerance && w.t0 < p1 - tolerance) {
+                ++count;
+                break;
+            }
+    }
+    return count;
+}
+
 double wordBoundaryError(const std::vector<ReferenceWord>& reference, const std::vector<Word>& hypothesis, int* matched)
 {
     std::vector<std::string> r, h;

@@ -32,6 +32,11 @@ std::vector<ReferenceUtterance> loadReferenceSet(const std::string& directory);
 double wordBoundaryError(const std::vector<ReferenceWord>& reference, const std::vector<Word>& hypothesis,
                          int* matched = nullptr);
 
+// How many hypothesis words start inside a pause of the reference: before its first word, after its
+// last, or between two words at least `minPause` apart, by more than `tolerance` seconds.
+int wordsStartingInPauses(const std::vector<ReferenceWord>& reference, const std::vector<Word>& hypothesis,
+                          double duration, double minPause = 0.2, double tolerance = 0.05);
+
 // The same transcript's words re-timed from a single cross-attention head (DTW over that head alone):
 // what score-heads ranks heads by.
 std::vector<Word> wordsTimedByHeads(const Transcript& transcript, const std::vector<AlignmentHead>& heads);

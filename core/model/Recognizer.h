@@ -27,6 +27,9 @@ struct TranscribeOptions {
     bool suppressBlank = true;
     bool suppressNonSpeech = true;
     int maxTokensPerWindow = 0;  // 0 = half the decoder context, as Whisper does
+    // Word times kept out of the pauses the audio shows (align/PauseAwareWords.h); false: the
+    // attention's own word times.
+    bool respectPauses = true;
     // Attention weights kept in memory; later windows go to a mapped spill file (long audio).
     AttentionSpillOptions attention;
 };

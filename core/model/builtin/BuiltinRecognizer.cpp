@@ -2,6 +2,7 @@
 
 #include "Error.h"
 #include "align/CharacterWordSpans.h"
+#include "align/PauseAwareWords.h"
 #include "align/WordTiming.h"
 #include "model/CtcPrefixScorer.h"
 #include "model/ExplainAttentionRow.h"
@@ -584,6 +585,7 @@ Transcript BuiltinRecognizer::transcribe(const Audio& audio, const TranscribeOpt
         }
         if (progress) progress(static_cast<double>(w + 1) / windows.size());
     }
+    if (options.respectPauses) keepWordsOutOfPauses(out.words, detectSpeech(audio.samples), audio.duration());
     return out;
 }
 
@@ -608,6 +610,7 @@ Transcript BuiltinRecognizer::align(const Audio& audio, const std::string& text,
     m.timeWindow(m.teacherForce(enc, CharacterVocabulary::encode(normalized)), enc, 0.0, out);
     out.text = normalized;
     out.segments.push_back({0.0, audio.duration(), normalized});
+    if (options.respectPauses) keepWordsOutOfPauses(out.words, detectSpeech(audio.samples), audio.duration());
     if (progress) progress(1.0);
     return out;
 }

@@ -1,6 +1,7 @@
 #include "model/whisper/WhisperRecognizer.h"
 
 #include "Error.h"
+#include "align/PauseAwareWords.h"
 #include "align/WordTiming.h"
 #include "dsp/LogMel.h"
 #include "model/ExplainAttentionRow.h"
@@ -399,6 +400,7 @@ Transcript WhisperRecognizer::transcribe(const Audio& audio, const TranscribeOpt
     }
     for (const auto& s : out.segments)
         out.text += (out.text.empty() ? "" : " ") + s.text;
+    if (options.respectPauses) keepWordsOutOfPauses(out.words, detectSpeech(audio.samples), audio.duration());
     return out;
 }
 
@@ -433,6 +435,7 @@ Transcript WhisperRecognizer::alignTokens(const Audio& audio, const std::vector<
                  static_cast<int>(std::max<int64_t>(contentFrames, 1) / kMelPerEncoderFrame), out);
     out.text = trim(m.vocab->decode(text));
     out.segments.push_back({0.0, audio.duration(), out.text});
+    if (options.respectPauses) keepWordsOutOfPauses(out.words, detectSpeech(audio.samples), audio.duration());
     return out;
 }
 

@@ -1,0 +1,74 @@
+// Word times that respect pauses (align/PauseAwareWords) and the evaluation's count of words that start
+// inside a reference pause (align/ReferenceSet).
+#include "align/PauseAwareWords.h"
+#include "align/ReferenceSet.h"
+
+#include <QtTest>
+
+using namespace attnscope;
+
+namespace {
+Word word(const char* text, double t0, double t1) { return {text, t0, t1, 0.9f, 0, 1}; }
+}  // namespace
+
+class TestPauseAwareWords : public QObject {
+    Q_OBJECT
+private slots:
+    void pausesAreTheGapsBetweenSpeech()
+    {
+        const auto pauses = pausesBetween({{1.0, 2.0}, {2.1, 3.0}, {4.0, 5.0}}, 6.0, 0.2);
+        QCOMPARE(pauses.size(), size_t(3));  // 0-1, 3-4, 5-6; the 0.1 s gap is no pause
+        QCOMPARE(pauses[0].t0, 0.0);
+        QCOMPARE(pauses[1].t0, 3.0);
+        QCOMPARE(pauses[2].t1, 6.0);
+    }
+
+    void wordsLeaveLeadingSilenceAndPauses()
+    {
+        // Speech at 1.0-2.0 and 3.0-4.0: DTW gave the first word the leading silence and let the second
+        // run over the pause.
+        std::vector<Word> words = {word("first", 0.0, 1.4), word("second", 1.4, 2.6), word("third", 2.6, 3.5),
+                                   word("fourth", 3.5, 4.0)};
+        keepWordsOutOfPauses(words, {{1.0, 2.0}, {3.0, 4.0}}, 5.0);
+        QCOMPARE(words[0].t0, 1.0);
+        QCOMPARE(words[0].t1, 1.4);
+        QCOMPARE(words[1].t1, 2.0);  // ended in the pause: ends where it began
+        QCOMPARE(words[2].t0, 3.0);  // started in the pause: starts where it ended
+        QCOMPARE(words[3].t0, 3.5);
+    }
+
+    void aLongWordIsCutAtThePauseItSpans()
+    {
+        // Median 0.4 s; "long" runs 1.5-3.8 over the pause 2.2-3.0, with more of it before the pause.
+        std::vector<Word> words = {word("a", 1.0, 1.4), word("b", 1.1, 1.5), word("long", 1.5, 3.3), word("c", 3.3, 3.7)};
+        keepWordsOutOfPauses(words, {{1.0, 2.2}, {3.0, 4.0}}, 4.0);
+        QCOMPARE(words[2].t0, 1.5);
+        QCOMPARE(words[2].t1, 2.2);
+        // Nothing detected: nothing to go by, the words stay.
+        std::vector<Word> same = {word("x", 0.0, 3.0)};
+        keepWordsOutOfPauses(same, {}, 4.0);
+        QCOMPARE(same[0].t1, 3.0);
+    }
+
+    void shortGapsAreNotPauses()
+    {
+        std::vector<Word> words = {word("one", 1.0, 1.55), word("two", 1.55, 2.0)};
+        keepWordsOutOfPauses(words, {{1.0, 1.5}, {1.6, 2.0}}, 2.0);
+        QCOMPARE(words[0].t1, 1.55);
+        QCOMPARE(words[1].t0, 1.55);
+    }
+
+    void wordsStartingInReferencePausesAreCounted()
+    {
+        const std::vector<ReferenceWord> reference = {{"a", 1.0, 1.5}, {"b", 1.6, 2.0}, {"c", 3.0, 3.5}};
+        const std::vector<Word> hypothesis = {word("a", 0.3, 1.5),   // in the leading silence
+                                              word("b", 1.55, 2.0),  // a 0.1 s gap is no pause
+                                              word("c", 2.5, 3.5),   // in the 1 s pause
+                                              word("d", 3.52, 3.6)}; // within the tolerance of the end
+        QCOMPARE(wordsStartingInPauses(reference, hypothesis, 4.0), 2);
+        QCOMPARE(wordsStartingInPauses({}, hypothesis, 4.0), 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestPauseAwareWords)
+#include "test_pause_aware_words.moc"
