@@ -110,6 +110,7 @@ stems() { seq -f '%05g' "$1" "$2"; }
 link_set "$work/heldout" "$out/synthetic" $(stems 100 299)
 link_set "$work/heldout" "$out/synthetic-60" $(stems 100 159)
 pad_set "$out/synthetic-60" "$out/synthetic-padded"
+join_set "$out/synthetic-60" "$out/synthetic-joined"
 degrade_set "$out/synthetic" "$out/synthetic-noise" noise
 degrade_set "$out/synthetic" "$out/synthetic-reverb" reverb
 degrade_set "$work/real-test" "$out/real-noise" noise
@@ -119,6 +120,7 @@ echo "| held-out set | utterances | CER greedy / beam 5 | WER greedy / beam 5 | 
 echo "|---|---|---|---|---|"
 score synthetic "synthetic, held-out voices" "$out/synthetic" yes
 score synthetic-padded "synthetic, 1 s silence before, 1.5 s after" "$out/synthetic-padded" yes
+score synthetic-joined "synthetic, two utterances with 1 s of silence between" "$out/synthetic-joined" yes
 score synthetic-noise "synthetic, brown noise 10 dB SNR" "$out/synthetic-noise" yes
 score synthetic-reverb "synthetic, reverberant room" "$out/synthetic-reverb" yes
 if [ -x "$(command -v pocketsphinx_continuous)" ]; then
@@ -136,6 +138,26 @@ if [ -f "$shared/jfk.wav" ]; then
     ln -sf "$shared/jfk.txt" "$out/jfk/jfk.txt"
     score jfk "jfk.wav (native, public address)" "$out/jfk" no
 fi
+# Word times with and without the pause rules (--attention-word-times): boundary error and the share
+# of words that start inside a reference pause, decoding greedily and forced.
+pauses() {  # TAG NAME
+    local tag=$1 name=$2 dir=$out/$1
+    for mode in "" --forced; do
+        "$cli" eval "$dir" --json $mode --threads "$threads" --model "$model" --attention-word-times > "$out/$tag$mode.raw.json"
+    done
+    local g=$out/$tag.greedy.json f=$out/$tag.forced.json gr=$out/$tag.raw.json fr=$out/$tag--forced.raw.json
+    printf '| %s | %s / %s | %s / %s | %s / %s | %s / %s |\n' "$name" \
+        "$(ms "$(field boundary_error_ms < "$gr")")" "$(ms "$(field boundary_error_ms < "$g")")" \
+        "$(percent "$(field words_starting_in_pauses < "$gr")")" "$(percent "$(field words_starting_in_pauses < "$g")")" \
+        "$(ms "$(field boundary_error_ms < "$fr")")" "$(ms "$(field boundary_error_ms < "$f")")" \
+        "$(percent "$(field words_starting_in_pauses < "$fr")")" "$(percent "$(field words_starting_in_pauses < "$f")")"
+}
+echo
+echo "| word times: attention alone / with the pause rules | greedy boundary error | greedy words starting in a pause | forced boundary error | forced words starting in a pause |"
+echo "|---|---|---|---|---|"
+pauses synthetic-padded "1 s silence before, 1.5 s after"
+pauses synthetic-joined "two utterances, 1 s of silence between"
+
 # Voice by voice (speaker by speaker for the recordings), from the evals' by_voice objects.
 voices() {  # TAG
     paste <(grep -o '"[^"]*":{"cer":[^,]*,"utterances":[0-9]*,"wer":[^}]*}' "$out/$1.greedy.json") \

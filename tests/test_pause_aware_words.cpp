@@ -50,6 +50,17 @@ private slots:
         QCOMPARE(same[0].t1, 3.0);
     }
 
+    void aWordWhollyInAPauseMovesToTheSpeechAfterIt()
+    {
+        std::vector<Word> words = {word("ghost", 0.2, 0.6), word("real", 1.0, 1.5), word("tail", 2.5, 2.8)};
+        keepWordsOutOfPauses(words, {{1.0, 2.0}}, 3.0);
+        QCOMPARE(words[0].t0, 1.0);
+        QCOMPARE(words[0].t1, 1.0);
+        QCOMPARE(words[2].t0, 2.0);  // the trailing pause: onto the speech before it
+        QCOMPARE(words[2].t1, 2.0);
+        QCOMPARE(wordsStartingInPauses({{"real", 1.0, 2.0}}, words, 3.0), 0);
+    }
+
     void shortGapsAreNotPauses()
     {
         std::vector<Word> words = {word("one", 1.0, 1.55), word("two", 1.55, 2.0)};

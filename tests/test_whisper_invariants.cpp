@@ -2,6 +2,7 @@
 // shapes (and, with ../shared, the real tiny.en vocabulary) make them checkable without a checkpoint.
 #include "Error.h"
 #include "audio/AudioFile.h"
+#include "dsp/VoiceActivity.h"
 #include "dsp/LogMel.h"
 #include "model/whisper/EncoderAttention.h"
 #include "model/whisper/GgmlWriter.h"
@@ -355,6 +356,31 @@ private slots:
         }
         for (const auto& w : t.words)
             QVERIFY(w.t0 >= 0 && w.t1 <= speech.duration() + 0.021);
+    }
+
+    void wordsNeverStartInLeadingSilence()
+    {
+        // A second of silence before the speech: random weights time words anywhere, DTW's path starts
+        // at frame 0, and still no word may start before the speech the audio shows.
+        Audio padded = speech;
+        padded.samples.insert(padded.samples.begin(), 16000, 0.0f);
+        const auto regions = detectSpeech(padded.samples);
+        QVERIFY(!regions.empty());
+        QVERIFY(regions.front().t0 > 0.9);
+        for (bool forced : {false, true}) {
+            TranscribeOptions raw;
+            raw.respectPauses = false;
+            auto timed = [&](const TranscribeOptions& o) {
+                return forced ? recognizer->align(padded, "attention shows where the model listens", o, {}, nullptr)
+                              : recognizer->transcribe(padded, o, {}, nullptr);
+            };
+            const Transcript attention = timed(raw), kept = timed(TranscribeOptions());
+            QVERIFY(!kept.words.empty());
+            QCOMPARE(kept.words.size(), attention.words.size());
+            QVERIFY2(attention.words.front().t0 < regions.front().t0, "the attention alone should start in the silence");
+            for (const auto& w : kept.words)
+                QVERIFY2(w.t0 >= regions.front().t0 - 1e-9, qPrintable(QString::fromStdString(w.text) + " at " + QString::number(w.t0)));
+        }
     }
 
     void cancelStopsPromptly_data()

@@ -43,6 +43,13 @@ void keepWordsOutOfPauses(std::vector<Word>& words, const std::vector<SpeechRegi
     for (auto& w : words) {
         if (const SpeechRegion* p = startsIn(w.t0); p && p->t1 < w.t1) w.t0 = p->t1;
         if (const SpeechRegion* p = endsIn(w.t1); p && p->t0 > w.t0) w.t1 = p->t0;
+        // A word wholly inside a pause (text the decoder wrote over silence) is collapsed onto the
+        // speech after it, or before it when the pause ends the audio.
+        if (const SpeechRegion* p = startsIn(w.t0); p && w.t1 <= p->t1) {
+            const double at = p->t1 < duration ? p->t1 : p->t0;
+            w.t0 = w.t1 = at;
+            continue;
+        }
         if (median <= 0 || w.t1 - w.t0 <= rules.maxDurationFactor * median) continue;
         for (const auto& p : pauses) {
             if (p.t0 <= w.t0 || p.t1 >= w.t1) continue;  // not inside the word

@@ -5,7 +5,8 @@
 // a word that starts inside a pause of at least `minPauseSeconds` starts where the pause ends, one that
 // ends inside it ends where it begins; a word longer than `maxDurationFactor` times the median word
 // that spans such a pause is cut at it, keeping the side that holds more of its speech (openai-whisper
-// caps word durations at twice the median the same way). Token times are left as the model gave them.
+// caps word durations at twice the median the same way). A word wholly inside a pause becomes an
+// instant at the speech that follows it. Token times are left as the model gave them.
 #include "dsp/VoiceActivity.h"
 #include "model/Transcript.h"
 
