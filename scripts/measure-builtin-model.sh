@@ -88,7 +88,8 @@ join_set() {  # SRC DEST
     done
 }
 
-field() { grep -o "\"$1\":[^,}]*" | head -1 | cut -d: -f2; }
+# A top-level field of an eval's JSON (by_voice's objects, which hold the same names, left out).
+field() { sed -E 's/"by_voice":\{("[^"]*":\{[^}]*\},?)*\},?//' | grep -o "\"$1\":[^,}]*" | head -1 | cut -d: -f2; }
 percent() { awk -v x="$1" 'BEGIN { if (x == "null" || x == "") print "–"; else printf "%.1f %%", 100 * x }'; }
 ms() { awk -v x="$1" 'BEGIN { if (x == "null" || x == "") print "–"; else printf "%.0f ms", x }'; }
 
