@@ -93,13 +93,14 @@ field() { sed -E 's/"by_voice":\{("[^"]*":\{[^}]*\},?)*\},?//' | grep -o "\"$1\"
 percent() { awk -v x="$1" 'BEGIN { if (x == "null" || x == "") print "–"; else printf "%.1f %%", 100 * x }'; }
 ms() { awk -v x="$1" 'BEGIN { if (x == "null" || x == "") print "–"; else printf "%.0f ms", x }'; }
 
-score() {  # TAG NAME DIR FORCED(yes/no)
+score() {  # TAG NAME DIR FORCED (yes, no, or the directory with word times to align instead)
     local tag=$1 name=$2 dir=$3 forced=$4
     "$cli" eval "$dir" --json --threads "$threads" --model "$model" > "$out/$tag.greedy.json"
     "$cli" eval "$dir" --json --beam 5 --threads "$threads" --model "$model" > "$out/$tag.beam5.json"
     local boundary="–"
-    if [ "$forced" = yes ]; then
-        "$cli" eval "$dir" --json --forced --threads "$threads" --model "$model" > "$out/$tag.forced.json"
+    if [ "$forced" != no ]; then
+        [ "$forced" = yes ] && forced=$dir
+        "$cli" eval "$forced" --json --forced --threads "$threads" --model "$model" > "$out/$tag.forced.json"
         boundary=$(ms "$(field boundary_error_ms < "$out/$tag.forced.json")")
     fi
     printf '| %s | %s | %s / %s | %s / %s | %s |\n' "$name" "$(field utterances < "$out/$tag.beam5.json")" \
@@ -126,7 +127,7 @@ score synthetic-noise "synthetic, brown noise 10 dB SNR" "$out/synthetic-noise" 
 score synthetic-reverb "synthetic, reverberant room" "$out/synthetic-reverb" yes
 if [ -x "$(command -v pocketsphinx_continuous)" ]; then
     bash "$here/scripts/pocketsphinx-word-times.sh" "$work/real-test" "$out/real-test" > /dev/null
-    score recorded "recorded, held-out speakers (times: pocketsphinx)" "$out/real-test" yes
+    score recorded "recorded, held-out speakers (word times: pocketsphinx)" "$work/real-test" "$out/real-test"
 else
     score recorded "recorded, held-out speakers" "$work/real-test" no
 fi
