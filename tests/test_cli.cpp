@@ -101,6 +101,28 @@ private slots:
         QVERIFY(!QImage(png).isNull());
     }
 
+    void wordLevelExports()
+    {
+        // The built-in model on real words: one SRT cue per word, karaoke VTT, plain text, words CSV.
+        const QString srt = dir.filePath("w.srt"), vtt = dir.filePath("w.vtt"), txt = dir.filePath("w.txt"),
+                      csv = dir.filePath("w.csv");
+        const auto r = run({"transcribe", speech, "--srt", srt, "--word-cues", "--txt", txt, "--words-csv", csv});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QCOMPARE(run({"transcribe", speech, "--vtt", vtt, "--karaoke", "--max-line-chars", "20"}).code, 0);
+        auto read = [](const QString& p) {
+            QFile f(p);
+            f.open(QIODevice::ReadOnly);
+            return QString::fromUtf8(f.readAll());
+        };
+        const QStringList words = read(csv).split('\n', Qt::SkipEmptyParts);
+        QVERIFY(words.size() > 3);
+        QCOMPARE(words.front(), QString("start,end,word,probability"));
+        QCOMPARE(read(srt).count(" --> "), words.size() - 1);  // one cue per word
+        QVERIFY2(read(vtt).contains("<c>") && read(vtt).contains("</c> <00:"), qPrintable(read(vtt)));
+        QCOMPARE(read(txt).trimmed(), r.out.trimmed());
+        QCOMPARE(run({"transcribe", speech, "--max-line-chars", "3"}).code, 2);
+    }
+
     void jsonToStdoutAndForcedAlignment()
     {
         const auto r = run({"transcribe", speech, "--model", model, "--json", "-", "--text", "ask not what your country can do"});

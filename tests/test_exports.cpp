@@ -6,6 +6,7 @@
 #include "export/NpyExport.h"
 #include "export/SessionFile.h"
 #include "export/SubtitleExport.h"
+#include "export/TextExport.h"
 #include "export/TextGridExport.h"
 
 #include <QFile>
@@ -272,6 +273,27 @@ private slots:
         QCOMPARE(first[0].toDouble(), 0.0);
         QCOMPARE(first[1].toFloat(), 0.5f);
         QCOMPARE(lines[10].split(',')[0].toDouble(), 10 * t.model.frameSeconds);
+    }
+
+    void wordLevelSubtitlesAndPlainText()
+    {
+        const Transcript t = sample();
+        SubtitleLimits perWord;
+        perWord.cuePerWord = true;
+        const std::string srt = toSrt(t, perWord);
+        QVERIFY2(srt.find("1\n00:00:00,000 --> 00:00:00,400\nhello\n\n2\n00:00:00,400 --> 00:00:00,900\nworld\n") == 0,
+                 srt.c_str());
+        SubtitleLimits karaoke;
+        karaoke.karaoke = true;
+        const std::string vtt = toVtt(t, karaoke);
+        QVERIFY2(vtt.find("00:00:00.000 --> 00:00:01.000\n<c>hello</c> <00:00:00.400><c>world</c>\n") != std::string::npos,
+                 vtt.c_str());
+        QCOMPARE(toPlainText(t), std::string("hello world\n"));
+        Transcript quoted = t;
+        quoted.words[1].text = "say \"hi\", world";
+        const std::string csv = toWordsCsv(quoted);
+        QVERIFY2(csv.find("start,end,word,probability\n0.000,0.400,\"hello\",0.9000\n") == 0, csv.c_str());
+        QVERIFY2(csv.find(",\"say \"\"hi\"\", world\",") != std::string::npos, csv.c_str());
     }
 
     void heatmapPng()

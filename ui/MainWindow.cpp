@@ -21,6 +21,7 @@
 #include "export/NpyExport.h"
 #include "export/SessionFile.h"
 #include "export/SubtitleExport.h"
+#include "export/TextExport.h"
 #include "export/TextGridExport.h"
 
 #include <QApplication>
@@ -70,6 +71,7 @@ struct ExportFormat {
 const ExportFormat kExports[] = {
     {"json", "JSON (*.json)", "json", true},          {"srt", "SubRip subtitles (*.srt)", "srt", true},
     {"vtt", "WebVTT subtitles (*.vtt)", "vtt", true}, {"textgrid", "Praat TextGrid (*.TextGrid)", "TextGrid", true},
+    {"txt", "Plain text (*.txt)", "txt", true},       {"words", "Words with times, CSV (*.csv)", "csv", true},
     {"csv", "CSV, Sonic Visualiser Colour 3D Plot (*.csv)", "csv", true},
     {"npy", "NumPy array (*.npy)", "npy", true},      {"wav", "WAV audio (*.wav)", "wav", false},
     {"png", "PNG image (*.png)", "png", false},       {"svg", "SVG image (*.svg)", "svg", false},
@@ -755,6 +757,10 @@ bool MainWindow::exportTo(const QString& format, const QString& path, ViewExtent
             writeTextFile(out, toVtt(*t));
         else if (format == "textgrid")
             writeTextFile(out, toTextGrid(*t));
+        else if (format == "txt")
+            writeTextFile(out, toPlainText(*t));
+        else if (format == "words")
+            writeTextFile(out, toWordsCsv(*t));
         else if (format == "csv")
             writeTextFile(out, attentionToCsv(*t, attention_->selection()));
         else if (format == "npy")

@@ -6,6 +6,7 @@
 #include "export/JsonExport.h"
 #include "export/NpyExport.h"
 #include "export/SubtitleExport.h"
+#include "export/TextExport.h"
 #include "export/TextGridExport.h"
 #include "model/RecognizerFactory.h"
 
@@ -26,6 +27,12 @@ int transcribeCommand(const QStringList& args)
     const QCommandLineOption json("json", "Write the transcript as JSON ('-' for stdout).", "FILE");
     const QCommandLineOption srt("srt", "Write SubRip subtitles.", "FILE");
     const QCommandLineOption vtt("vtt", "Write WebVTT subtitles.", "FILE");
+    const QCommandLineOption txt("txt", "Write the transcript as plain text, one segment per line.", "FILE");
+    const QCommandLineOption wordsCsv("words-csv", "Write the words as CSV: start, end, word, probability.", "FILE");
+    const QCommandLineOption wordCues("word-cues", "Subtitles (--srt, --vtt) with one cue per word.");
+    const QCommandLineOption karaoke("karaoke", "WebVTT (--vtt) with each word's start as a timestamp tag.");
+    const QCommandLineOption maxLineChars("max-line-chars", "Subtitle lines of at most N characters (two lines a cue).",
+                                          "N", "42");
     const QCommandLineOption textgrid("textgrid", "Write a Praat TextGrid (words and tokens).", "FILE");
     const QCommandLineOption heatmap("heatmap", "Write the alignment heatmap as PNG.", "FILE.png");
     const QCommandLineOption npy("attention-npy", "Write every cross-attention weight as .npy.", "FILE");
@@ -38,7 +45,8 @@ int transcribeCommand(const QStringList& args)
     const auto weights = decodingWeightOptions();
     const QCommandLineOption attentionTimes = attentionWordTimesOption();
     parser.addOptions(modelOptions.options());
-    parser.addOptions({json, srt, vtt, textgrid, heatmap, npy, text, textFile, beam, language, noTimestamps});
+    parser.addOptions({json, srt, vtt, txt, wordsCsv, wordCues, karaoke, maxLineChars, textgrid, heatmap, npy, text,
+                       textFile, beam, language, noTimestamps});
     parser.addOptions(weights);
     parser.addOption(attentionTimes);
     parser.process(args);
@@ -50,6 +58,12 @@ int transcribeCommand(const QStringList& args)
     const int beamSize = parser.value(beam).toInt(&ok);
     if (!ok || beamSize < 1 || beamSize > 16)
         throw Error(ErrorKind::Usage, "--beam must be a number from 1 to 16");
+    SubtitleLimits subtitles;
+    subtitles.maxLineChars = parser.value(maxLineChars).toInt(&ok);
+    if (!ok || subtitles.maxLineChars < 8 || subtitles.maxLineChars > 200)
+        throw Error(ErrorKind::Usage, "--max-line-chars must be a number from 8 to 200");
+    subtitles.cuePerWord = parser.isSet(wordCues);
+    subtitles.karaoke = parser.isSet(karaoke);
     modelOptions.applyThreads(parser);
     const double lmWeightValue = decodingWeight("lm-weight", parser.value(weights[0]), 10);
     const double ctcWeightValue = decodingWeight("ctc-weight", parser.value(weights[1]), 1);
@@ -83,9 +97,13 @@ int transcribeCommand(const QStringList& args)
     if (parser.isSet(json))
         writeJsonFile(transcriptToJson(transcript, audio), parser.value(json).toStdString());
     if (parser.isSet(srt))
-        writeTextFile(parser.value(srt).toStdString(), toSrt(transcript));
+        writeTextFile(parser.value(srt).toStdString(), toSrt(transcript, subtitles));
     if (parser.isSet(vtt))
-        writeTextFile(parser.value(vtt).toStdString(), toVtt(transcript));
+        writeTextFile(parser.value(vtt).toStdString(), toVtt(transcript, subtitles));
+    if (parser.isSet(txt))
+        writeTextFile(parser.value(txt).toStdString(), toPlainText(transcript));
+    if (parser.isSet(wordsCsv))
+        writeTextFile(parser.value(wordsCsv).toStdString(), toWordsCsv(transcript));
     if (parser.isSet(textgrid))
         writeTextFile(parser.value(textgrid).toStdString(), toTextGrid(transcript));
     if (parser.isSet(npy))

@@ -104,13 +104,21 @@ std::vector<SubtitleCue> subtitleCues(const Transcript& t, const SubtitleLimits&
     const int maxChars = limits.maxLineChars * limits.maxLines;
     std::vector<SubtitleCue> cues;
     for (const auto& s : t.segments) {
-        const auto wrapped = wrapText(s.text, limits.maxLineChars);
-        if (static_cast<int>(wrapped.size()) <= limits.maxLines && s.t1 - s.t0 <= limits.maxCueSeconds) {
-            if (!wrapped.empty())
-                cues.push_back({s.t0, s.t1, wrapped});
+        const auto words = wordsOf(t, s);
+        if (limits.cuePerWord) {
+            for (const auto& w : words)
+                cues.push_back({w.t0, std::max(w.t0, w.t1), {w.text}, {w.t0}});
             continue;
         }
-        const auto words = wordsOf(t, s);
+        const auto wrapped = wrapText(s.text, limits.maxLineChars);
+        if (static_cast<int>(wrapped.size()) <= limits.maxLines && s.t1 - s.t0 <= limits.maxCueSeconds) {
+            if (!wrapped.empty()) {
+                std::vector<double> starts;
+                for (const auto& w : words) starts.push_back(w.t0);
+                cues.push_back({s.t0, s.t1, wrapped, starts});
+            }
+            continue;
+        }
         size_t from = 0;
         while (from < words.size()) {
             const double start = from == 0 ? s.t0 : words[from].t0;
@@ -125,9 +133,14 @@ std::vector<SubtitleCue> subtitleCues(const Transcript& t, const SubtitleLimits&
                 ++to;
             }
             std::vector<std::string> texts;
-            for (size_t i = from; i < to; ++i) texts.push_back(words[i].text);
+            std::vector<double> starts;
+            for (size_t i = from; i < to; ++i) {
+                texts.push_back(words[i].text);
+                starts.push_back(words[i].t0);
+            }
             const double end = to == words.size() ? std::max(s.t1, words[to - 1].t1) : words[to - 1].t1;
-            cues.push_back({start, std::max(start, end), wrapText(joinWords(texts, 0, texts.size()), limits.maxLineChars)});
+            cues.push_back({start, std::max(start, end), wrapText(joinWords(texts, 0, texts.size()), limits.maxLineChars),
+                            starts});
             from = to;
         }
     }
@@ -153,8 +166,25 @@ std::string toVtt(const Transcript& t, const SubtitleLimits& limits)
     out << "WEBVTT\n\n";
     for (const auto& c : subtitleCues(t, limits)) {
         out << timestamp(c.t0, '.') << " --> " << timestamp(c.t1, '.') << "\n";
-        for (const auto& line : c.lines)
-            out << line << "\n";
+        if (!limits.karaoke || c.wordStarts.empty()) {
+            for (const auto& line : c.lines)
+                out << line << "\n";
+        } else {
+            // Timestamp tags must lie inside the cue and increase: clamp and keep them in order.
+            size_t k = 0;
+            double last = c.t0;
+            for (const auto& line : c.lines) {
+                const auto words = textWords(line);
+                for (size_t i = 0; i < words.size(); ++i, ++k) {
+                    if (i) out << ' ';
+                    const double at = k < c.wordStarts.size() ? std::clamp(c.wordStarts[k], last, c.t1) : last;
+                    if (k > 0 && at > last) out << '<' << timestamp(at, '.') << '>';
+                    last = std::max(last, at);
+                    out << "<c>" << words[i] << "</c>";
+                }
+                out << "\n";
+            }
+        }
         out << "\n";
     }
     return out.str();

@@ -2,7 +2,8 @@
 // SubRip (.srt) and WebVTT (.vtt) subtitles from a transcript's segments. A segment too long to read
 // as one cue is cut at word boundaries (by the words' times) into cues of at most `maxLines` lines of
 // `maxLineChars` characters and `maxCueSeconds` seconds: the common broadcast limits are 2 x 42
-// characters and 7 s, and a 30 s Whisper segment is far past them.
+// characters and 7 s, and a 30 s Whisper segment is far past them. Word-level subtitles come as one
+// cue per word, or as WebVTT karaoke: each word's start as a timestamp tag, the word in a <c> span.
 #include "model/Transcript.h"
 
 #include <string>
@@ -14,11 +15,14 @@ struct SubtitleLimits {
     int maxLineChars = 42;
     int maxLines = 2;
     double maxCueSeconds = 7.0;
+    bool cuePerWord = false;  // one cue per word, from the word's start to its end
+    bool karaoke = false;     // WebVTT: <hh:mm:ss.mmm><c>word</c> for every word after the cue's first
 };
 
 struct SubtitleCue {
     double t0 = 0, t1 = 0;
     std::vector<std::string> lines;
+    std::vector<double> wordStarts;  // one per word of `lines`, in order
 };
 
 std::vector<SubtitleCue> subtitleCues(const Transcript& transcript, const SubtitleLimits& limits = {});
