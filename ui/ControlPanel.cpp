@@ -21,7 +21,7 @@ namespace attnscope {
 namespace {
 
 // Files and finished recordings decode with a beam of 5 unless the user picks another: with the built-in
-// model greedy decoding makes about twice the character errors (models/README.md, "Measured"). Live
+// model greedy decoding makes more character errors (models/README.md, *Results*). Live
 // mode decodes greedily whatever this says.
 constexpr int kDefaultBeam = 5;
 
@@ -80,8 +80,8 @@ ControlPanel::ControlPanel(QWidget* parent) : QWidget(parent)
     beam_->setValue(settings.value("decode/beam", kDefaultBeam).toInt());
     beam_->setToolTip(tr("Beam search keeps this many candidate transcripts at every step (the default, 5); with the "
                          "built-in model it also weighs its language models and its CTC head. Greedy takes the "
-                         "likeliest token each time: several times faster, but with the built-in model it makes about "
-                         "twice the character errors of beam 5 (models/README.md). Live mode always decodes greedily."));
+                         "likeliest token each time: several times faster, but with the built-in model it makes more "
+                         "character errors than beam 5 (models/README.md). Live mode always decodes greedily."));
     form_->addRow(tr("Beam"), beam_);
     connect(beam_, qOverload<int>(&QSpinBox::valueChanged), this, [this](int n) {
         QSettings().setValue("decode/beam", n);
@@ -185,9 +185,12 @@ bool ControlPanel::setModelPath(const QString& path, bool remember)
         const ModelFileSummary summary = checkModelFile(wanted.toStdString());
         modelPath_ = wanted;
         modelSummary_ = QString::fromStdString(summary.describe());
+        modelHears_ = QString::fromStdString(summary.hears);
         modelProblem_.clear();
         modelLabel_->setStyleSheet(QString());
-        modelLabel_->setText(modelSummary_);
+        modelLabel_->setText(modelHears_.isEmpty() ? modelSummary_
+                                                   : tr("%1\nHears %2. For other speech, choose a Whisper model "
+                                                        "(File ▸ Choose model…).").arg(modelSummary_, modelHears_));
         modelLabel_->setToolTip(QString::fromStdString(summary.path));
     } catch (const Error& e) {
         modelProblem_ = QString::fromStdString(e.what());

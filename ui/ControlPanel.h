@@ -29,6 +29,7 @@ public:
     bool setModelPath(const QString& path, bool remember = true);
     QString modelPath() const { return modelPath_; }
     QString modelSummary() const { return modelSummary_; }  // "Whisper base.en, f16, 142 MB"
+    QString modelHears() const { return modelHears_; }      // the built-in model's word on what it hears
     QString modelProblem() const { return modelProblem_; }  // why the last choice was refused, or ""
     void chooseModel();  // a file dialog
 
@@ -89,6 +90,7 @@ private:
     QSpinBox* dbRange_ = nullptr;
     QString modelPath_ = QStringLiteral("builtin");
     QString modelSummary_;
+    QString modelHears_;
     QString modelProblem_;
     bool compact_ = false;
 };

@@ -685,8 +685,10 @@ QString MainWindow::statusText() const
     QStringList parts;
     const int threads = controls_->threads() > 0 ? controls_->threads() : QThread::idealThreadCount();
     const int beam = controls_->beamSize();
+    const QString hears = controls_->modelHears();
     parts << tr("next run: %1, CPU %2 %3, %4")
-                 .arg(controls_->modelSummary())
+                 .arg(hears.isEmpty() ? controls_->modelSummary()
+                                      : tr("%1 (for %2; other speech: a Whisper model)").arg(controls_->modelSummary(), hears))
                  .arg(threads)
                  .arg(threads == 1 ? tr("thread") : tr("threads"))
                  .arg(beam > 1 ? tr("beam %1").arg(beam) : tr("greedy"));

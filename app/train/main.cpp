@@ -35,6 +35,8 @@ int exportCommand(const QStringList& args)
     parser.addOption({"work-dir", "Training directory holding checkpoint.pt.", "DIR", "train-work"});
     parser.addOption({"out", "Output model file.", "FILE", "models/builtin.pt"});
     parser.addOption({"alignment-heads", "Heads used for timing, e.g. 2:0,2:3 (default: keep the file's).", "LIST"});
+    parser.addOption({"hears", "What speech the model is for, in a few words (\"English read aloud\"): the GUI shows it "
+                               "beside the model.", "TEXT"});
     parser.addOption({"average", "Average the weights of the newest N snapshots (DIR/snapshots) instead of taking the "
                                  "last checkpoint alone.", "N"});
     parser.process(args);
@@ -66,6 +68,7 @@ int exportCommand(const QStringList& args)
         }
         file.meta["alignment_heads"] = heads;
     }
+    if (parser.isSet("hears")) file.meta["hears"] = parser.value("hears").toStdString();
     const std::string out = parser.value("out").toStdString();
     saveBuiltinModel(out, file.model, file.meta, true);
     std::printf("wrote %s (%.1f MB)\n", out.c_str(), std::filesystem::file_size(out) / 1e6);

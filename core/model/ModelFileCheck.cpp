@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 namespace attnscope {
 
@@ -35,7 +36,11 @@ ModelFileSummary checkModelFile(const std::string& model)
     char magic[2] = {0, 0};
     std::ifstream(s.path, std::ios::binary).read(magic, 2);
     if (magic[0] == 'P' && magic[1] == 'K') {  // a LibTorch archive, as RecognizerFactory tells them apart
-        checkTorchArchive(s.path);
+        for (const auto& text : checkTorchArchive(s.path)) {
+            if (text.rfind("{", 0) != 0 || text.find("attnscope.builtin/") == std::string::npos) continue;
+            const auto meta = nlohmann::json::parse(text, nullptr, false);
+            if (meta.is_object() && meta.contains("hears") && meta["hears"].is_string()) s.hears = meta["hears"];
+        }
         s.kind = "builtin";
         s.name = "built-in";
         return s;

@@ -13,6 +13,8 @@ struct ModelFileSummary {
     std::string name;       // "base.en", "large-v3", "built-in"; the file's stem for shapes no release has
     std::string precision;  // "f32" or "f16" (the header's ftype); "" for the built-in model
     int64_t bytes = 0;
+    // A built-in model's own word on the speech it is trained for (its metadata's "hears"); "" if none.
+    std::string hears;
 
     // "Whisper base.en, f16, 142 MB" or "built-in model, 20.4 MB".
     std::string describe() const;

@@ -80,7 +80,8 @@ struct ZipEntry {
 
 // Walks a pickle's opcodes (protocols 0-5) and checks that every declared length fits in the bytes
 // that follow and every memo index is one the pickle could have written. Executes nothing.
-void checkPickle(const ArchiveReader& archive, const std::string& name, const std::vector<unsigned char>& bytes)
+void checkPickle(const ArchiveReader& archive, const std::string& name, const std::vector<unsigned char>& bytes,
+                 std::vector<std::string>& strings)
 {
     const unsigned char* p = bytes.data();
     const uint64_t n = bytes.size();
@@ -131,7 +132,14 @@ void checkPickle(const ArchiveReader& archive, const std::string& name, const st
         case 'p': put(number(line())); break;                       // PUT
         case 'g': get(number(line())); break;                       // GET
         case 0x8a: case 'U': case 0x8c: case 'C': skip(fixed(1)); break;   // LONG1, SHORT_BIN{STRING,UNICODE,BYTES}
-        case 'T': case 'X': case 'B': case 0x8b: skip(fixed(4)); break;    // BINSTRING, BINUNICODE, BINBYTES, LONG4
+        case 'X': {                                                 // BINUNICODE: kept
+            const uint64_t k = fixed(4);
+            need(k);
+            strings.emplace_back(reinterpret_cast<const char*>(p + i), k);
+            i += k;
+            break;
+        }
+        case 'T': case 'B': case 0x8b: skip(fixed(4)); break;       // BINSTRING, BINBYTES, LONG4
         case 0x8d: case 0x8e: case 0x96: skip(fixed(8)); break;            // BINUNICODE8, BINBYTES8, BYTEARRAY8
         case 'I': case 'L': case 'S': case 'V': case 'F': case 'P': line(); break;
         case 'c': case 'i': line(); line(); break;                  // GLOBAL, INST
@@ -231,8 +239,9 @@ bool isPickle(const std::string& name)
 
 }  // namespace
 
-void checkTorchArchive(const std::string& path)
+std::vector<std::string> checkTorchArchive(const std::string& path)
 {
+    std::vector<std::string> strings;
     ArchiveReader archive(path);
     for (const auto& entry : centralDirectory(archive)) {
         const bool pickle = isPickle(entry.name);
@@ -291,8 +300,9 @@ void checkTorchArchive(const std::string& path)
         }
         if (produced != entry.size) archive.fail(entry.name + " holds less data than it declares");
         if (crc != entry.crc) archive.fail(entry.name + " fails its CRC-32 check");
-        if (pickle) checkPickle(archive, entry.name, kept);
+        if (pickle) checkPickle(archive, entry.name, kept, strings);
     }
+    return strings;
 }
 
 }  // namespace attnscope

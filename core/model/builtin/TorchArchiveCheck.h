@@ -6,12 +6,14 @@
 // a 30 KB file) and grows its memo table to whatever index a PUT names. No library validates a
 // pickle's lengths without executing it, so this walks the opcodes and checks only sizes.
 #include <string>
+#include <vector>
 
 namespace attnscope {
 
 // Throws Error(Model) naming `path` unless every zip entry lies inside the file, is stored or
 // deflated with sizes the file can justify, matches its CRC-32, and every pickle in it declares
-// only lengths and memo indices its own bytes can back.
-void checkTorchArchive(const std::string& path);
+// only lengths and memo indices its own bytes can back. Returns the text strings its pickles hold (a
+// built-in model's metadata is one), so a reader without LibTorch can describe the file.
+std::vector<std::string> checkTorchArchive(const std::string& path);
 
 }  // namespace attnscope
