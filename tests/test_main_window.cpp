@@ -14,6 +14,7 @@
 #include "WaveformPane.h"
 #include "audio/AudioFile.h"
 #include "audio/RecordingRecovery.h"
+#include "model/whisper/GgmlWriter.h"
 #include "support/TestSupport.h"
 
 #include <nlohmann/json.hpp>
@@ -554,6 +555,50 @@ private slots:
         // Saved as an analysis, it is no longer at risk: nothing asks.
         QVERIFY(w.saveAnalysis(dir.filePath("kept.attnscope")));
         QVERIFY(!w.hasUnsavedTranscript());
+    }
+
+    void multilingualModelsOfferLanguageAndTask()
+    {
+        ATTNSCOPE_SKIP_WITHOUT_SHARED();
+        TestModelSpec spec;
+        spec.hparams = whisperShape("test");
+        spec.headerFrom = (test::sharedDir() + "/data/whisper-vocab/for-tests-ggml-tiny.bin").toStdString();
+        const QString multi = dir.filePath("ggml-multi.bin");
+        writeTestModel(multi.toStdString(), spec);
+        MainWindow w;
+        w.show();
+        auto* language = w.controls()->findChild<QComboBox*>("language");
+        auto* task = w.controls()->findChild<QComboBox*>("task");
+        QVERIFY(language && task);
+        // An English-only model has neither row; a multilingual one has both, Detect first.
+        w.setModelPath(model);
+        QVERIFY(!language->isVisibleTo(w.controls()) && !task->isVisibleTo(w.controls()));
+        QVERIFY(w.controls()->language().isEmpty());
+        w.setModelPath(multi);
+        QVERIFY(language->isVisibleTo(w.controls()) && task->isVisibleTo(w.controls()));
+        QCOMPARE(language->itemData(0).toString(), QString());
+        QVERIFY(language->count() > 90);
+        QVERIFY(language->findData("de") > 0);
+        // Detect: the status line says what was found, the tooltip the three likeliest.
+        QVERIFY(w.openAudio(speech));
+        QSignalSpy done(&w, &MainWindow::transcriptionDone);
+        w.transcribe();
+        QVERIFY(done.wait(60000));
+        const auto& detected = w.document()->transcript()->languageProbabilities;
+        QCOMPARE(detected.size(), size_t(3));
+        QVERIFY(detected[0].second >= detected[1].second);
+        QVERIFY2(w.statusText().contains("language: " + QString::fromStdString(detected[0].first)), qPrintable(w.statusText()));
+        QVERIFY(w.findChild<QLabel*>("statusLine")->toolTip().contains("Detected language"));
+        // A chosen language and task reach the run.
+        language->setCurrentIndex(language->findData("de"));
+        task->setCurrentIndex(task->findData("translate"));
+        QCOMPARE(w.controls()->task(), QString("translate"));
+        w.transcribe();
+        QVERIFY(done.wait(60000));
+        QCOMPARE(w.document()->transcript()->language, std::string("de"));
+        QVERIFY(w.document()->transcript()->languageProbabilities.empty());
+        w.setModelPath(model);
+        QCOMPARE(w.controls()->task(), QString("transcribe"));
     }
 
     void speechIsMarkedOnTheWaveform()

@@ -89,6 +89,25 @@ ControlPanel::ControlPanel(QWidget* parent) : QWidget(parent)
     });
     for (QSpinBox* box : {threads_, beam_})
         connect(box, &QSpinBox::editingFinished, this, &ControlPanel::doneEditing);
+    // Language and task, for multilingual Whisper models only.
+    language_ = new QComboBox;
+    language_->setObjectName("language");
+    language_->setToolTip(tr("The language spoken; Detect lets the model decide from the first 30 s (the status line "
+                             "says what it found)."));
+    form_->addRow(tr("Language"), language_);
+    task_ = new QComboBox;
+    task_->setObjectName("task");
+    task_->addItem(tr("Transcribe"), "transcribe");
+    task_->addItem(tr("Translate to English"), "translate");
+    task_->setToolTip(tr("Write what is said, or its English translation (the attention then shows where each English "
+                         "token listened)."));
+    form_->addRow(tr("Task"), task_);
+    for (QComboBox* box : {language_, task_})
+        connect(box, qOverload<int>(&QComboBox::activated), this, [this] {
+            emit decodingChanged();
+            emit doneEditing();
+        });
+    showLanguages(false, {});
 
     // Recording.
     deviceCombo_ = new QComboBox;
@@ -186,6 +205,7 @@ bool ControlPanel::setModelPath(const QString& path, bool remember)
         modelPath_ = wanted;
         modelSummary_ = QString::fromStdString(summary.describe());
         modelHears_ = QString::fromStdString(summary.hears);
+        showLanguages(summary.multilingual, summary.languages);
         modelProblem_.clear();
         modelLabel_->setStyleSheet(QString());
         modelLabel_->setText(modelHears_.isEmpty() ? modelSummary_
@@ -295,6 +315,28 @@ void ControlPanel::setCompact(bool compact)
         box->setMinimumContentsLength(compact ? 10 : 0);
         box->setMinimumWidth(compact ? box->fontMetrics().horizontalAdvance(QString(10, 'x')) : 0);
     }
+}
+
+QString ControlPanel::language() const
+{
+    return language_->isVisibleTo(this) ? language_->currentData().toString() : QString();
+}
+
+QString ControlPanel::task() const
+{
+    return task_->isVisibleTo(this) ? task_->currentData().toString() : QStringLiteral("transcribe");
+}
+
+void ControlPanel::showLanguages(bool multilingual, const std::vector<std::string>& codes)
+{
+    const QString previous = language_->currentData().toString();
+    language_->clear();
+    language_->addItem(tr("Detect"), QString());
+    for (const auto& code : codes)
+        language_->addItem(QString::fromStdString(code), QString::fromStdString(code));
+    language_->setCurrentIndex(std::max(0, language_->findData(previous)));
+    form_->setRowVisible(language_, multilingual);
+    form_->setRowVisible(task_, multilingual);
 }
 
 }  // namespace attnscope

@@ -37,6 +37,9 @@ public:
     // `remember` stores it in the settings (not for a one-off --threads on the command line).
     void setThreads(int threads, bool remember);
     int beamSize() const;       // 1 = greedy
+    // Multilingual Whisper only (the rows are hidden otherwise): "" detects the language.
+    QString language() const;
+    QString task() const;       // "transcribe" or "translate"
     QString inputDevice() const;  // "" = the system default
     void setInputDevice(const QString& device);
     bool autoTranscribe() const;
@@ -71,12 +74,15 @@ signals:
 
 private:
     void refillDevices();
+    void showLanguages(bool multilingual, const std::vector<std::string>& codes);
 
     QFormLayout* form_ = nullptr;
     QLineEdit* modelEdit_ = nullptr;
     QLabel* modelLabel_ = nullptr;
     QSpinBox* threads_ = nullptr;
     QSpinBox* beam_ = nullptr;
+    QComboBox* language_ = nullptr;
+    QComboBox* task_ = nullptr;
     QComboBox* deviceCombo_ = nullptr;
     QPushButton* transcribeButton_ = nullptr;
     QPushButton* cancelButton_ = nullptr;

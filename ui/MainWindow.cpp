@@ -592,7 +592,7 @@ void MainWindow::runRecognizer(const Audio& audio, int threads, int beamSize, do
     liveOffset_ = liveOffset;
     progress_->setValue(0);
     updateStatus();
-    emit runRequested(audio, modelPath(), QString(), std::max(1, beamSize), threads);
+    emit runRequested(audio, modelPath(), QString(), std::max(1, beamSize), threads, controls_->language(), controls_->task());
 }
 
 void MainWindow::cancel()
@@ -696,6 +696,9 @@ QString MainWindow::statusText() const
         parts << tr("duration: %1 s").arg(document_.audio().duration(), 0, 'f', 2);
     if (lastRunSeconds_ >= 0)
         parts << tr("last run: %1 s").arg(lastRunSeconds_, 0, 'f', 2);
+    if (const auto& t = document_.transcript(); t && !t->languageProbabilities.empty())
+        parts << tr("language: %1 (%2 %)").arg(QString::fromStdString(t->languageProbabilities.front().first))
+                     .arg(100.0 * t->languageProbabilities.front().second, 0, 'f', 0);
     if (isRecording())
         parts << (controls_->liveMode() ? tr("recording (live)…") : tr("recording…"));
     else if (busy_)
@@ -710,9 +713,15 @@ void MainWindow::updateStatus()
     controls_->setBusy(busy_, liveOffset_ < 0);
     progress_->setVisible(busy_ && liveOffset_ < 0);
     status_->setText(statusText());
-    status_->setToolTip(document_.transcript() ? tr("Transcript of the document on show: %1")
-                                                      .arg(QString::fromStdString(document_.transcript()->model.name))
-                                               : QString());
+    QString tip = document_.transcript() ? tr("Transcript of the document on show: %1")
+                                               .arg(QString::fromStdString(document_.transcript()->model.name))
+                                         : QString();
+    if (const auto& t = document_.transcript(); t && !t->languageProbabilities.empty()) {
+        tip += tr("\nDetected language:");
+        for (const auto& [code, p] : t->languageProbabilities)
+            tip += QString("  %1 %2 %").arg(QString::fromStdString(code)).arg(100.0 * p, 0, 'f', 1);
+    }
+    status_->setToolTip(tip);
 }
 
 void MainWindow::showError(const QString& title, const QString& message)

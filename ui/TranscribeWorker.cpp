@@ -32,7 +32,8 @@ void TranscribeWorker::explain(const Audio& audio, const QString& modelPath, con
     }
 }
 
-void TranscribeWorker::run(const Audio& audio, const QString& modelPath, const QString& text, int beamSize, int threads)
+void TranscribeWorker::run(const Audio& audio, const QString& modelPath, const QString& text, int beamSize, int threads,
+                           const QString& language, const QString& task)
 {
     cancel_ = false;
     setComputeThreads(threads);
@@ -40,6 +41,8 @@ void TranscribeWorker::run(const Audio& audio, const QString& modelPath, const Q
         load(modelPath);
         TranscribeOptions options;
         options.beamSize = beamSize;
+        options.language = language.toStdString();
+        options.task = task.toStdString();
         const auto started = std::chrono::steady_clock::now();
         auto report = [this](double f) { emit progress(f); };
         Transcript t = text.isEmpty() ? recognizer_->transcribe(audio, options, report, &cancel_)

@@ -25,7 +25,9 @@ public:
 public slots:
     // Loads `modelPath` (cached between runs) and transcribes, or force-aligns when `text` is given,
     // with `threads` intra-op threads (0 = all cores).
-    void run(const attnscope::Audio& audio, const QString& modelPath, const QString& text, int beamSize, int threads = 0);
+    // language "" detects it (multilingual Whisper); task "transcribe" or "translate".
+    void run(const attnscope::Audio& audio, const QString& modelPath, const QString& text, int beamSize, int threads = 0,
+             const QString& language = {}, const QString& task = QStringLiteral("transcribe"));
     // Recomputes one token's q, K, V, scores and context vector with the model that made the transcript.
     void explain(const attnscope::Audio& audio, const QString& modelPath, const attnscope::ExplainRequest& request);
 

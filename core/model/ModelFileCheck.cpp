@@ -4,6 +4,7 @@
 #include "model/builtin/BuiltinRecognizer.h"
 #include "model/builtin/TorchArchiveCheck.h"
 #include "model/whisper/GgmlFile.h"
+#include "model/whisper/WhisperVocabulary.h"
 
 #include <cstdio>
 #include <filesystem>
@@ -55,6 +56,8 @@ ModelFileSummary checkModelFile(const std::string& model)
     // files keep biases and norms in f32.
     const int type = file.header().hparams.ftype % 1000;
     s.precision = type == 0 ? "f32" : type == 1 ? "f16" : "type " + std::to_string(type);
+    s.multilingual = file.header().hparams.isMultilingual();
+    if (s.multilingual) s.languages = whisperLanguageCodes(file.header().hparams.numLanguages());
     return s;
 }
 

@@ -4,6 +4,7 @@
 // picked, long before a transcription would load it. No torch here: the GUI includes it.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace attnscope {
 
@@ -13,6 +14,9 @@ struct ModelFileSummary {
     std::string name;       // "base.en", "large-v3", "built-in"; the file's stem for shapes no release has
     std::string precision;  // "f32" or "f16" (the header's ftype); "" for the built-in model
     int64_t bytes = 0;
+    // Whisper: whether it knows many languages (then it can also translate), and their codes.
+    bool multilingual = false;
+    std::vector<std::string> languages;
     // A built-in model's own word on the speech it is trained for (its metadata's "hears"); "" if none.
     std::string hears;
 

@@ -88,6 +88,9 @@ struct WindowAttention {
 struct Transcript {
     std::string text;
     std::string language;
+    // Multilingual Whisper with the language detected: the likeliest languages and their
+    // probabilities, the chosen one first (at most three).
+    std::vector<std::pair<std::string, float>> languageProbabilities;
     std::vector<Segment> segments;
     std::vector<Token> tokens;
     std::vector<Word> words;

@@ -280,6 +280,11 @@ DecodeResult WhisperDecoder::beam(const torch::Tensor& features, const std::vect
 
 int WhisperDecoder::detectLanguage(const torch::Tensor& features) const
 {
+    return languageProbabilities(features).front().first;
+}
+
+std::vector<std::pair<int, float>> WhisperDecoder::languageProbabilities(const torch::Tensor& features) const
+{
     torch::InferenceMode guard;
     auto decoder = model_->decoder;
     DecoderState state = decoder->start(features, 1);
@@ -287,13 +292,17 @@ int WhisperDecoder::detectLanguage(const torch::Tensor& features) const
     // Only the language tokens' logits are needed.
     const int64_t first = vocab_.firstLanguageToken();
     const int64_t end = std::min<int64_t>(first + vocab_.languageCount(), vocab_.size());
-    std::vector<float> logits(static_cast<size_t>(std::max<int64_t>(0, end - first)));
-    projection_.exactRange(hidden.data_ptr<float>(), first, end, logits.data());
-    int best = static_cast<int>(first);
-    for (int64_t id = first; id < end; ++id)
-        if (logits[id - first] > logits[best - first])
-            best = static_cast<int>(id);
-    return best;
+    std::vector<float> logits(static_cast<size_t>(std::max<int64_t>(1, end - first)), 0.0f);
+    if (end > first)
+        projection_.exactRange(hidden.data_ptr<float>(), first, end, logits.data());
+    const float top = *std::max_element(logits.begin(), logits.end());
+    double sum = 0;
+    for (float l : logits) sum += std::exp(static_cast<double>(l - top));
+    std::vector<std::pair<int, float>> out;
+    for (size_t i = 0; i < logits.size(); ++i)
+        out.push_back({static_cast<int>(first + static_cast<int64_t>(i)), static_cast<float>(std::exp(double(logits[i] - top)) / sum)});
+    std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+    return out;
 }
 
 }  // namespace attnscope

@@ -30,6 +30,8 @@ public:
 
     // The most likely language token for this window (multilingual models).
     int detectLanguage(const torch::Tensor& features) const;
+    // Every language token with its probability (softmax over the language tokens), likeliest first.
+    std::vector<std::pair<int, float>> languageProbabilities(const torch::Tensor& features) const;
 
     // Applies Whisper's rules to one row of logits in place. `sampled` are the tokens after the prompt.
     // They come in two parts: the masks depend only on the position (what was sampled so far), the

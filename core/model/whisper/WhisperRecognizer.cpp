@@ -327,8 +327,12 @@ Transcript WhisperRecognizer::transcribe(const Audio& audio, const TranscribeOpt
         const double windowStart = seek * (kHopLength / static_cast<double>(kSampleRate));
         const auto features = m.encode(melWindow(mel, seek), cancel);
         throwIfCancelled(cancel);
-        if (vocab.multilingual() && languageToken < 0)
-            languageToken = m.decoder->detectLanguage(features);
+        if (vocab.multilingual() && languageToken < 0) {
+            const auto probabilities = m.decoder->languageProbabilities(features);
+            languageToken = probabilities.front().first;
+            for (size_t i = 0; i < std::min<size_t>(3, probabilities.size()); ++i)
+                out.languageProbabilities.push_back({vocab.languageCode(probabilities[i].first), probabilities[i].second});
+        }
         if (vocab.multilingual())
             out.language = vocab.languageCode(languageToken);
         const auto prompt = m.sotSequence(languageToken, options.task);

@@ -1,5 +1,7 @@
 #include "model/whisper/WhisperVocabulary.h"
 
+#include <algorithm>
+
 #include <climits>
 #include <cstdio>
 
@@ -70,6 +72,11 @@ std::vector<std::string> preTokenize(const std::string& s)
 }
 
 }  // namespace
+
+std::vector<std::string> whisperLanguageCodes(int count)
+{
+    return std::vector<std::string>(kLanguages, kLanguages + std::clamp(count, 0, kKnownLanguages));
+}
 
 WhisperVocabulary::WhisperVocabulary(const std::vector<std::string>& tokens, const WhisperHParams& hp)
     : tokens_(tokens), nVocab_(hp.nVocab), multilingual_(hp.isMultilingual())

@@ -10,6 +10,9 @@
 
 namespace attnscope {
 
+// The language codes of a multilingual model with `count` language tokens, in token order ("en", "zh", ...).
+std::vector<std::string> whisperLanguageCodes(int count);
+
 class WhisperVocabulary {
 public:
     WhisperVocabulary(const std::vector<std::string>& tokens, const WhisperHParams& hp);
