@@ -27,6 +27,7 @@
 #include <zlib.h>
 #include <sys/resource.h>
 #include <fstream>
+#include <iterator>
 #include <thread>
 
 using namespace attnscope;
@@ -630,10 +631,13 @@ private slots:
         QVERIFY2(std::abs(c.words.back().t1 - (a.words.back().t1 + kLead)) < 0.1, qPrintable(QString::number(c.words.back().t1)));
     }
 
-    void greedyDecodingRunsToTheEndOfRealSpeech()
+    void greedyDecodingHearsRealSpeech()
     {
-        // jfk.wav: 11 s of a real voice, unlike anything the model trained on. Its decoder alone ended the
-        // text about 2 s in; greedy decoding now goes on while the CTC head hears speech ahead.
+        // jfk.wav: 11 s of a native voice over a public-address system, unlike the speech the model trained
+        // on. Greedy decoding goes on while the CTC head hears speech ahead (its decoder alone ended the
+        // text about 2 s in), and its character error rate stays near the shipped model's (the model card's
+        // *Results*), well under that of a model that heard synthetic speech alone.
+        constexpr double kJfkGreedyCerBound = 0.72;
         const std::string path = findBuiltinModel();
         if (path.empty()) QSKIP("models/builtin.pt is not in this checkout");
         ATTNSCOPE_SKIP_WITHOUT_SHARED();
@@ -644,6 +648,11 @@ private slots:
         QVERIFY(!t.words.empty());
         qInfo("greedy on jfk.wav: '%s', last word ends at %.2f s", t.text.c_str(), t.words.back().t1);
         QVERIFY2(t.words.back().t1 >= kSpeechEnd - 1.0, qPrintable(QString::number(t.words.back().t1)));
+        std::ifstream reference((test::sharedDir() + "/data/jfk.txt").toStdString());
+        std::string text((std::istreambuf_iterator<char>(reference)), std::istreambuf_iterator<char>());
+        QVERIFY(text.size() > 50);
+        const double cer = characterErrors(text, t.text).rate();
+        QVERIFY2(cer < kJfkGreedyCerBound, qPrintable(QString("CER %1 on '%2'").arg(cer).arg(QString::fromStdString(t.text))));
         for (const auto& w : t.windows) QVERIFY(w.tokenCount <= w.totalFrames + 9);
     }
 

@@ -14,6 +14,7 @@
 #include "WaveformPane.h"
 #include "audio/AudioFile.h"
 #include "audio/RecordingRecovery.h"
+#include "model/ModelFileCheck.h"
 #include "model/whisper/GgmlWriter.h"
 #include "support/TestSupport.h"
 
@@ -646,6 +647,16 @@ private slots:
         QCOMPARE(QSettings().value("compute/threads").toInt(), 3);
         threads->setValue(0);
         beam->setValue(5);
+        // The built-in model says, from its own metadata, what speech it is for, and where to go for
+        // other speech; a Whisper model needs no such word.
+        w.setModelPath("builtin");
+        QVERIFY2(w.statusText().contains("; other speech: a Whisper model)"), qPrintable(w.statusText()));
+        const QString hears = QString::fromStdString(checkModelFile("builtin").hears);
+        QVERIFY(hears.size() > 5);
+        QVERIFY2(w.statusText().contains("(for " + hears), qPrintable(w.statusText()));
+        QVERIFY(w.controls()->findChild<QLabel*>("modelSummary")->text().contains("choose a Whisper model"));
+        w.setModelPath(model);
+        QVERIFY2(!w.statusText().contains("other speech"), qPrintable(w.statusText()));
         // "last run" belongs to the document: another file starts without one.
         QVERIFY(w.openAudio(speech));
         w.setModelPath(model);
