@@ -654,7 +654,9 @@ private slots:
         const QString hears = QString::fromStdString(checkModelFile("builtin").hears);
         QVERIFY(hears.size() > 5);
         QVERIFY2(w.statusText().contains("(for " + hears), qPrintable(w.statusText()));
-        QVERIFY(w.controls()->findChild<QLabel*>("modelSummary")->text().contains("choose a Whisper model"));
+        auto* summary = w.controls()->findChild<QLabel*>("modelSummary");
+        QVERIFY(summary->text().contains("For " + hears));
+        QVERIFY(summary->toolTip().contains("choose a Whisper model"));
         w.setModelPath(model);
         QVERIFY2(!w.statusText().contains("other speech"), qPrintable(w.statusText()));
         // "last run" belongs to the document: another file starts without one.

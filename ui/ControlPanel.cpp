@@ -208,10 +208,12 @@ bool ControlPanel::setModelPath(const QString& path, bool remember)
         showLanguages(summary.multilingual, summary.languages);
         modelProblem_.clear();
         modelLabel_->setStyleSheet(QString());
-        modelLabel_->setText(modelHears_.isEmpty() ? modelSummary_
-                                                   : tr("%1\nHears %2. For other speech, choose a Whisper model "
-                                                        "(File ▸ Choose model…).").arg(modelSummary_, modelHears_));
-        modelLabel_->setToolTip(QString::fromStdString(summary.path));
+        // Two short lines fit the panel; where to go for other speech is in the tooltip and the status line.
+        modelLabel_->setText(modelHears_.isEmpty() ? modelSummary_ : tr("%1\nFor %2.").arg(modelSummary_, modelHears_));
+        modelLabel_->setToolTip(modelHears_.isEmpty()
+                                    ? QString::fromStdString(summary.path)
+                                    : tr("%1\nFor other speech, choose a Whisper model (File ▸ Choose model…).")
+                                          .arg(QString::fromStdString(summary.path)));
     } catch (const Error& e) {
         modelProblem_ = QString::fromStdString(e.what());
         modelLabel_->setStyleSheet("color: #b00020;");
