@@ -82,6 +82,25 @@ private slots:
         QVERIFY2(regions.front().t0 > 1.8 + s.words.front().t0 - 0.12, qPrintable(QString::number(regions.front().t0)));
     }
 
+    void longAudioIsReadInPieces()
+    {
+        // 70 s of room noise with one sentence at 45 s: the file is read in 30 s pieces whose levels
+        // compare, and the sentence is found where it is, nothing elsewhere.
+        const SpeechSample s = espeak.synthesize("seven quiet sheep crossed the river", "en-us", {});
+        std::vector<float> audio = silence(70.0, 0.002f, 9);
+        const size_t at = 45 * 16000;
+        for (size_t i = 0; i < s.samples.size(); ++i) audio[at + i] += s.samples[i];
+        const auto regions = detectSpeech(audio);
+        QVERIFY(!regions.empty());
+        QVERIFY2(std::abs(regions.front().t0 - (45.0 + s.words.front().t0)) < 0.12, qPrintable(QString::number(regions.front().t0)));
+        QVERIFY(regions.back().t1 < 45.0 + s.samples.size() / 16000.0 + 0.4);
+        // The same regions as from the whole spectrogram at once, on a file shorter than a piece.
+        std::vector<float> shortAudio(audio.begin() + at - 16000, audio.begin() + at + s.samples.size() + 16000);
+        const auto pieces = detectSpeech(shortAudio), whole = detectSpeech(linearSpectrogram(shortAudio));
+        QCOMPARE(pieces.size(), whole.size());
+        for (size_t i = 0; i < pieces.size(); ++i) QVERIFY(std::abs(pieces[i].t0 - whole[i].t0) < 0.05);
+    }
+
     void noiseAloneAndSilenceAreNotSpeech()
     {
         QVERIFY(detectSpeech(silence(3.0, 0.05f, 4)).empty());  // white noise, -26 dBFS
