@@ -189,6 +189,17 @@ private slots:
         Transcript t = sample();
         t.windows[0].speechStart = 3;
         t.windows[0].speechEnd = 41;
+        t.languageProbabilities = {{"en", 0.9f}, {"de", 0.05f}};
+        WindowDecodeReport report;
+        report.t0 = 0;
+        report.t1 = 1;
+        report.temperature = 0.4;
+        report.attempts = 3;
+        report.compressionRatio = 1.3;
+        report.avgLogprob = -0.7;
+        report.noSpeechProb = 0.1;
+        report.reason = "at 0: compression ratio 3.10 > 2.4";
+        t.decodeReports = {report};
         const std::string path = dir.filePath("s.attnscope").toStdString();
         saveSession({"/audio/speech.wav", t}, path);
         const Session back = loadSession(path);
@@ -203,6 +214,16 @@ private slots:
         QCOMPARE(back.transcript.windows[0].alignment.size(), t.windows[0].alignment.size());
         QCOMPARE(back.transcript.windows[0].speechStart, 3);
         QCOMPARE(back.transcript.windows[0].speechEnd, 41);
+        QVERIFY(back.transcript.languageProbabilities == t.languageProbabilities);
+        QCOMPARE(back.transcript.decodeReports.size(), size_t(1));
+        const auto& r = back.transcript.decodeReports[0];
+        QCOMPARE(r.temperature, 0.4);
+        QCOMPARE(r.attempts, 3);
+        QCOMPARE(r.avgLogprob, -0.7);
+        QCOMPARE(r.reason, report.reason);
+        QVERIFY(!r.skipped);
+        // The JSON export carries the same reports.
+        QCOMPARE(transcriptToJson(t, Audio()).at("decoding").at(0).at("attempts").get<int>(), 3);
     }
 
     void version1SessionsWithFloat32WeightsStillLoad()

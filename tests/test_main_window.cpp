@@ -177,6 +177,53 @@ private slots:
         QVERIFY(!pane->grab().isNull());  // paints without touching the other windows
     }
 
+    void windowsWithoutSpeechOrWithFallbacksAreMarked()
+    {
+        MainWindow w;
+        w.resize(1200, 800);
+        w.show();
+        Audio audio;
+        audio.samples.assign(16000 * 60, 0.0f);
+        w.document()->setAudio(audio);
+        Transcript t;
+        t.model = {"synthetic", "whisper", "", 1, 1, {{0, 0}}, 0.02};
+        t.audioDuration = 60;
+        WindowAttention win;
+        win.frames = win.totalFrames = 1500;
+        win.tokenCount = 2;
+        win.layers = win.heads = 1;
+        std::vector<float> uniform(2 * 1500, 1.0f / 1500);
+        win.setWeights(uniform.data(), uniform.size());
+        t.windows.push_back(win);
+        t.tokens = {{1, " hi", 0.9f, 0.0, 1.0, false, 0}, {2, "<|endoftext|>", 0.9f, 1.0, 1.0, true, 0}};
+        WindowDecodeReport fellBack, silence;
+        fellBack.t1 = 30;
+        fellBack.temperature = 0.2;
+        fellBack.attempts = 2;
+        fellBack.reason = "at 0: compression ratio 3.10 > 2.4";
+        silence.t0 = 30;
+        silence.t1 = 60;
+        silence.skipped = true;
+        silence.noSpeechProb = 0.93;
+        silence.reason = "no speech: p(<|nospeech|>) 0.93 > 0.6, mean log-probability -4.20";
+        t.decodeReports = {fellBack, silence};
+        w.document()->setTranscript(t);
+        auto* pane = w.attentionPane();
+        QVERIFY(pane->windowNote(10).contains("fell back 1 time(s): at 0: compression ratio 3.10 > 2.4"));
+        QVERIFY(pane->windowNote(45).contains("no text (no speech"));
+        QVERIFY(pane->windowNote(75).isEmpty());
+        QVERIFY(w.statusText().contains("1 window(s) decoded again at a higher temperature"));
+        QVERIFY(w.statusText().contains("1 window(s) without speech"));
+        // The silent window is hatched across the heatmap's whole height.
+        w.viewManager()->fitToWidth(pane->width());
+        const QImage image = pane->grab().toImage();
+        const int x0 = static_cast<int>(w.viewManager()->xForTime(31)), x1 = static_cast<int>(w.viewManager()->xForTime(59));
+        int hatched = 0;
+        for (int x = x0; x < x1; ++x)
+            hatched += image.pixelColor(x, image.height() - 3) == QColor(90, 90, 90) ? 1 : 0;
+        QVERIFY2(hatched > (x1 - x0) / 16, qPrintable(QString("%1 of %2 columns hatched").arg(hatched).arg(x1 - x0)));
+    }
+
     void openTranscribeAndInspect()
     {
         MainWindow w;

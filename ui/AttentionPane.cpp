@@ -167,6 +167,49 @@ std::vector<std::pair<double, float>> AttentionPane::rowCurve(int token) const
     return curve;
 }
 
+QString AttentionPane::windowNote(double seconds) const
+{
+    const auto& t = document_->transcript();
+    if (!t)
+        return {};
+    for (const auto& r : t->decodeReports) {
+        if (seconds < r.t0 || seconds >= r.t1)
+            continue;
+        const QString span = tr("window %1–%2 s").arg(r.t0, 0, 'f', 1).arg(r.t1, 0, 'f', 1);
+        if (r.skipped)
+            return tr("%1: no text (%2)").arg(span, QString::fromStdString(r.reason));
+        QString note = tr("%1: temperature %2, compression ratio %3, mean log-probability %4")
+                           .arg(span)
+                           .arg(r.temperature)
+                           .arg(r.compressionRatio, 0, 'f', 2)
+                           .arg(r.avgLogprob, 0, 'f', 2);
+        if (!r.reason.empty())
+            note += tr("\nfell back %1 time(s): %2").arg(r.attempts - 1).arg(QString::fromStdString(r.reason));
+        return note;
+    }
+    return {};
+}
+
+void AttentionPane::drawDecodeReports(QPainter& p)
+{
+    const auto& t = document_->transcript();
+    if (!t)
+        return;
+    for (const auto& r : t->decodeReports) {
+        const double x0 = view_->xForTime(r.t0), x1 = view_->xForTime(r.t1);
+        if (x1 < 0 || x0 > width())
+            continue;
+        if (r.skipped) {  // judged silence: hatched, with what it is
+            const QRectF band(x0, 0, x1 - x0, height());
+            p.fillRect(band, QBrush(QColor(90, 90, 90), Qt::BDiagPattern));
+            p.setPen(Qt::lightGray);
+            p.drawText(band, Qt::AlignCenter, tr("no speech"));
+        } else if (!r.reason.empty()) {  // decoded again at a higher temperature: an orange strip on top
+            p.fillRect(QRectF(x0, 0, x1 - x0, 4), QColor(255, 140, 0));
+        }
+    }
+}
+
 void AttentionPane::paintEvent(QPaintEvent*)
 {
     QPainter p(this);
@@ -174,8 +217,10 @@ void AttentionPane::paintEvent(QPaintEvent*)
     const auto& t = document_->transcript();
     const auto [first, last] = visibleRows();
     if (!t || last <= first) {
+        drawDecodeReports(p);
         p.setPen(Qt::lightGray);
-        p.drawText(rect(), Qt::AlignCenter, tr("Transcribe to see each token's cross-attention here"));
+        if (!t || t->decodeReports.empty())
+            p.drawText(rect(), Qt::AlignCenter, tr("Transcribe to see each token's cross-attention here"));
         drawPlayhead(p);
         return;
     }
@@ -203,6 +248,7 @@ void AttentionPane::paintEvent(QPaintEvent*)
         p.setBrush(Qt::NoBrush);
         p.drawRect(QRectF(0, y(selectedToken_), width() - 1, rowHeight));
     }
+    drawDecodeReports(p);
     if (rowHeight >= 9) {
         QFont font = p.font();
         font.setPixelSize(static_cast<int>(std::min(14.0, rowHeight - 2)));
@@ -222,19 +268,24 @@ void AttentionPane::mouseMoveEvent(QMouseEvent* event)
 {
     const int row = rowAt(event->position().y());
     const auto& t = document_->transcript();
-    if (row < 0 || !t)
+    if (!t)
         return;
     const double seconds = view_->timeForX(event->position().x());
-    const float v = valueAt(row, seconds);
-    if (v < 0)
+    const QString window = windowNote(seconds);
+    const float v = row < 0 ? -1.0f : valueAt(row, seconds);
+    if (v < 0) {
+        if (!window.isEmpty())
+            QToolTip::showText(event->globalPosition().toPoint(), window, this);
         return;
+    }
     QToolTip::showText(event->globalPosition().toPoint(),
                        tr("token %1 \"%2\"  t = %3 s  %4 = %5")
-                           .arg(row)
-                           .arg(QString::fromStdString(t->tokens[row].text).trimmed())
-                           .arg(seconds, 0, 'f', 2)
-                           .arg(QString::fromStdString(selection_.label()))
-                           .arg(v, 0, 'g', 5),
+                               .arg(row)
+                               .arg(QString::fromStdString(t->tokens[row].text).trimmed())
+                               .arg(seconds, 0, 'f', 2)
+                               .arg(QString::fromStdString(selection_.label()))
+                               .arg(v, 0, 'g', 5) +
+                           (window.isEmpty() ? QString() : "\n" + window),
                        this);
 }
 

@@ -35,6 +35,9 @@ public:
 
     // The shown weight of transcript token `token` at `seconds`, or -1 outside every window.
     float valueAt(int token, double seconds) const;
+    // How Whisper decoded the window at `seconds` (temperature, checks, fallbacks, a skip), for the
+    // tooltip; "" where there is no report.
+    QString windowNote(double seconds) const;
     // The selected token's row as (seconds, weight normalised to [0, 1]) for overlays.
     std::vector<std::pair<double, float>> rowCurve(int token) const;
 
@@ -50,6 +53,8 @@ protected:
 private:
     void rebuild();
     int rowAt(double y) const;
+    // Windows judged silence hatched over the whole height; windows that fell back marked on top.
+    void drawDecodeReports(QPainter& p);
 
     Document* document_;
     AttentionSelection selection_;

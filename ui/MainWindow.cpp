@@ -699,6 +699,15 @@ QString MainWindow::statusText() const
     if (const auto& t = document_.transcript(); t && !t->languageProbabilities.empty())
         parts << tr("language: %1 (%2 %)").arg(QString::fromStdString(t->languageProbabilities.front().first))
                      .arg(100.0 * t->languageProbabilities.front().second, 0, 'f', 0);
+    if (const auto& t = document_.transcript()) {  // Whisper's safeguards at work (details: the heatmap's tooltip)
+        int fellBack = 0, skipped = 0;
+        for (const auto& r : t->decodeReports)
+            (r.skipped ? skipped : fellBack) += r.skipped || !r.reason.empty() ? 1 : 0;
+        if (fellBack)
+            parts << tr("%n window(s) decoded again at a higher temperature", "", fellBack);
+        if (skipped)
+            parts << tr("%n window(s) without speech", "", skipped);
+    }
     if (isRecording())
         parts << (controls_->liveMode() ? tr("recording (live)…") : tr("recording…"));
     else if (busy_)

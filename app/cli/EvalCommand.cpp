@@ -7,6 +7,7 @@
 #include "align/ReferenceSet.h"
 #include "audio/AudioFile.h"
 #include "cli/CliCommands.h"
+#include "cli/SafeguardOptions.h"
 #include "model/RecognizerFactory.h"
 
 #include <QCommandLineParser>
@@ -33,7 +34,9 @@ int evalCommand(const QStringList& args)
     const ModelOptions modelOptions;
     const auto weights = decodingWeightOptions();
     const QCommandLineOption attentionTimes = attentionWordTimesOption();
+    const SafeguardOptions safeguards;
     parser.addOptions(modelOptions.options());
+    parser.addOptions(safeguards.options());
     parser.addOptions({forced, json, verbose, beam});
     parser.addOptions(weights);
     parser.addOption(attentionTimes);
@@ -50,6 +53,7 @@ int evalCommand(const QStringList& args)
     options.languageModelWeight = lmWeightValue;
     options.ctcWeight = ctcWeightValue;
     options.respectPauses = !parser.isSet(attentionTimes);
+    safeguards.apply(parser, options);
     const bool isForced = parser.isSet(forced);
 
     ErrorCount chars, words;

@@ -20,7 +20,8 @@ int makeTestModelCommand(const QStringList& args)
     const QCommandLineOption seed("seed", "Random seed.", "N", "1");
     const QCommandLineOption f32("f32", "Store every tensor as f32 (default: matrices in f16).");
     const QCommandLineOption scale("output-scale", "Scale of the token embedding (decoding confidence).", "X", "1");
-    parser.addOptions({shape, header, seed, f32, scale});
+    const QCommandLineOption silence("hears-silence", "A model for which every window is silence (<|nospeech|> likely).");
+    parser.addOptions({shape, header, seed, f32, scale, silence});
     parser.process(args);
     if (parser.positionalArguments().size() != 1)
         throw Error(ErrorKind::Usage, "make-test-model takes exactly one output file");
@@ -30,6 +31,7 @@ int makeTestModelCommand(const QStringList& args)
     spec.seed = parser.value(seed).toULongLong();
     spec.f16 = !parser.isSet(f32);
     spec.outputScale = parser.value(scale).toDouble();
+    spec.hearsSilence = parser.isSet(silence);
     writeTestModel(parser.positionalArguments().front().toStdString(), spec);
     return 0;
 }

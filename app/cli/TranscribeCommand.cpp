@@ -2,6 +2,7 @@
 #include "Threads.h"
 #include "audio/AudioFile.h"
 #include "cli/CliCommands.h"
+#include "cli/SafeguardOptions.h"
 #include "export/HeatmapImage.h"
 #include "export/JsonExport.h"
 #include "export/NpyExport.h"
@@ -44,7 +45,9 @@ int transcribeCommand(const QStringList& args)
     const ModelOptions modelOptions;
     const auto weights = decodingWeightOptions();
     const QCommandLineOption attentionTimes = attentionWordTimesOption();
+    const SafeguardOptions safeguards;
     parser.addOptions(modelOptions.options());
+    parser.addOptions(safeguards.options());
     parser.addOptions({json, srt, vtt, txt, wordsCsv, wordCues, karaoke, maxLineChars, textgrid, heatmap, npy, text,
                        textFile, beam, language, noTimestamps});
     parser.addOptions(weights);
@@ -89,6 +92,7 @@ int transcribeCommand(const QStringList& args)
     options.respectPauses = !parser.isSet(attentionTimes);
     options.language = parser.value(language).toStdString();
     options.timestamps = !parser.isSet(noTimestamps);
+    safeguards.apply(parser, options);
     const auto started = std::chrono::steady_clock::now();
     const Transcript transcript = knownText.empty() ? recognizer->transcribe(audio, options)
                                                     : recognizer->align(audio, knownText, options);
@@ -119,6 +123,11 @@ int transcribeCommand(const QStringList& args)
         std::fprintf(stderr, "[%s, %.2f s of audio in %.2f s, %.1fx real time; %zu tokens, attention of %zu windows kept: %.1f MB]\n",
                      transcript.model.name.c_str(), audio.duration(), seconds, audio.duration() / std::max(seconds, 1e-9),
                      transcript.tokens.size(), transcript.windows.size(), attentionBytes / 1e6);
+        for (const auto& r : transcript.decodeReports)
+            if (!r.reason.empty())
+                std::fprintf(stderr, "[window %.2f-%.2f s: %s %s]\n", r.t0, r.t1,
+                             r.skipped ? "skipped," : ("temperature " + QString::number(r.temperature).toStdString() + " after").c_str(),
+                             r.reason.c_str());
     }
     return 0;
 }

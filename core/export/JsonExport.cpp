@@ -1,5 +1,6 @@
 #include "export/JsonExport.h"
 
+#include "export/DecodeReportJson.h"
 #include "export/SafeFile.h"
 
 #include <cmath>
@@ -29,6 +30,8 @@ nlohmann::json transcriptToJson(const Transcript& t, const Audio& audio)
         j["language_probabilities"] = nlohmann::json::object();
         for (const auto& [code, p] : t.languageProbabilities) j["language_probabilities"][code] = p;
     }
+    if (!t.decodeReports.empty())
+        j["decoding"] = decodeReportsToJson(t.decodeReports);
     j["text"] = t.text;
     j["segments"] = json::array();
     for (const auto& s : t.segments)

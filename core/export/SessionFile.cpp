@@ -1,6 +1,7 @@
 #include "export/SessionFile.h"
 
 #include "Error.h"
+#include "export/DecodeReportJson.h"
 #include "export/SafeFile.h"
 
 #include <nlohmann/json.hpp>
@@ -72,11 +73,15 @@ void saveSession(const Session& session, const std::string& path)
                            {"alignment", toBinary(w.alignment)}, {"path", path},
                            {"speech_start", w.speechStart}, {"speech_end", w.speechEnd}});
     }
+    json languages = json::array();
+    for (const auto& [code, p] : t.languageProbabilities)
+        languages.push_back({code, p});
     const json doc = {{"format", kFormat}, {"version", kVersion}, {"audio_path", session.audioPath},
                       {"transcript", {{"text", t.text}, {"language", t.language}, {"audio_duration", t.audioDuration},
                                       {"model", {{"name", t.model.name}, {"kind", t.model.kind}, {"path", t.model.path},
                                                  {"layers", t.model.layers}, {"heads", t.model.heads},
                                                  {"alignment_heads", heads}, {"frame_seconds", t.model.frameSeconds}}},
+                                      {"language_probabilities", languages}, {"decode_reports", decodeReportsToJson(t.decodeReports)},
                                       {"tokens", tokens}, {"words", words}, {"segments", segments}, {"windows", windows}}}};
     // Straight to the file: no second copy of the attention in memory.
     writeFileSafely(path, [&](std::ostream& out) { json::to_cbor(doc, out); });
@@ -101,6 +106,10 @@ Session loadSession(const std::string& path)
         out.text = t.at("text").get<std::string>();
         out.language = t.at("language").get<std::string>();
         out.audioDuration = t.at("audio_duration").get<double>();
+        for (const auto& l : t.value("language_probabilities", json::array()))  // optional: not every model detects
+            out.languageProbabilities.push_back({l.at(0).get<std::string>(), l.at(1).get<float>()});
+        if (t.contains("decode_reports"))
+            out.decodeReports = decodeReportsFromJson(t.at("decode_reports"));
         const json& m = t.at("model");
         out.model.name = m.at("name").get<std::string>();
         out.model.kind = m.at("kind").get<std::string>();

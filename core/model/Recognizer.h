@@ -8,7 +8,9 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace attnscope {
 
@@ -27,6 +29,21 @@ struct TranscribeOptions {
     bool suppressBlank = true;
     bool suppressNonSpeech = true;
     int maxTokensPerWindow = 0;  // 0 = half the decoder context, as Whisper does
+    // Whisper: openai-whisper's transcribe() safeguards, with its defaults. A window is decoded at each
+    // temperature in turn until its text passes the checks; above 0, `bestOf` samples are drawn and the
+    // likeliest kept (beamSize applies at 0 only). A check left empty is off.
+    std::vector<double> temperatures = {0.0, 0.2, 0.4, 0.6, 0.8, 1.0};
+    std::optional<double> compressionRatioThreshold = 2.4;  // zlib ratio of the text above it: repetitive
+    std::optional<double> logprobThreshold = -1.0;          // mean log-probability below it: unsure
+    std::optional<double> noSpeechThreshold = 0.6;  // <|nospeech|> above it and unsure: the window is silence
+    int bestOf = 5;
+    uint64_t seed = 0;  // sampling is repeatable: the same seed gives the same transcript
+    // Decode each window after the previous windows' text (reset after a window sampled above 0.5).
+    bool conditionOnPreviousText = true;
+    std::string initialPrompt;  // text the first window is decoded after (names, spelling, style)
+    // Segments of at most this many characters, cut at token ends, or at word ends with splitOnWord.
+    std::optional<int> maxSegmentChars;
+    bool splitOnWord = false;
     // Word times kept out of the pauses the audio shows (align/PauseAwareWords.h); false: the
     // attention's own word times.
     bool respectPauses = true;

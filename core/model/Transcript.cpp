@@ -50,6 +50,10 @@ void shiftTimes(Transcript& t, double seconds)
     }
     for (auto& w : t.windows)
         w.t0 += seconds;
+    for (auto& r : t.decodeReports) {
+        r.t0 += seconds;
+        r.t1 += seconds;
+    }
     t.audioDuration += seconds;
 }
 

@@ -85,6 +85,19 @@ struct WindowAttention {
     void setWeights(const float* data, size_t count);
 };
 
+// How Whisper decoded one 30 s window: the temperature it kept, the checks that chose it, and whether
+// the window was judged silence and left without text.
+struct WindowDecodeReport {
+    double t0 = 0.0, t1 = 0.0;      // the audio the window covered, seconds
+    double temperature = 0.0;       // of the result kept
+    int attempts = 1;               // temperatures tried
+    double compressionRatio = 0.0;  // of the kept text's bytes under zlib
+    double avgLogprob = 0.0;        // per token, end of text included
+    double noSpeechProb = 0.0;      // of <|nospeech|> after the start of transcript
+    bool skipped = false;           // no speech: the window gave no text
+    std::string reason;             // why it fell back or was skipped; "" when the first decode stood
+};
+
 struct Transcript {
     std::string text;
     std::string language;
@@ -95,6 +108,7 @@ struct Transcript {
     std::vector<Token> tokens;
     std::vector<Word> words;
     std::vector<WindowAttention> windows;
+    std::vector<WindowDecodeReport> decodeReports;  // Whisper: one per decoded window, skipped ones included
     ModelInfo model;
     double audioDuration = 0.0;
     // Where the windows' weights go while recognizing: memory, then a spill file. Copies share it.

@@ -3,6 +3,7 @@
 #include "Error.h"
 #include "dsp/MelFilterBank.h"
 #include "model/whisper/GgmlFile.h"
+#include "model/whisper/WhisperVocabulary.h"
 
 #include <torch/torch.h>
 
@@ -93,6 +94,10 @@ void writeTestModel(const std::string& path, const TestModelSpec& spec)
     }
 
     auto gen = at::detail::createCPUGenerator(spec.seed);
+    // hearsSilence: the final norm's output is its bias alone, and <|nospeech|>'s logit is 14 where
+    // the text tokens' spread about 1 (log-sum-exp ~11.4 over 51k of them).
+    const auto fixedOutput = torch::randn({hp.nTextState}, at::detail::createCPUGenerator(spec.seed + 1));
+    const int noSpeech = WhisperVocabulary(vocab, hp).noSpeech();
     for (const auto& [name, shape] : whisperTensorShapes(hp)) {
         torch::Tensor t;
         const bool isNormWeight = name.size() > 10 && name.find("_ln.weight") != std::string::npos;
@@ -115,6 +120,12 @@ void writeTestModel(const std::string& path, const TestModelSpec& spec)
                 sd = 0.1;
             t = torch::randn(shape, gen) * sd;
         }
+        if (spec.hearsSilence && name == "decoder.ln.weight")
+            t = torch::zeros(shape);
+        if (spec.hearsSilence && name == "decoder.ln.bias")
+            t = fixedOutput.clone();
+        if (spec.hearsSilence && name == "decoder.token_embedding.weight" && noSpeech < shape[0])
+            t[noSpeech] = fixedOutput * (14.0 / fixedOutput.pow(2).sum().item<double>());
         // Round every value to f16 precision, so the f16 and f32 files hold the same weights.
         t = t.to(torch::kFloat16).to(torch::kFloat32).contiguous();
         const bool storeF16 = spec.f16 && shape.size() >= 2 && name.find("positional_embedding") == std::string::npos;

@@ -16,6 +16,9 @@ struct TestModelSpec {
     uint64_t seed = 1;
     bool f16 = true;          // store matrices as f16 (whisper.cpp's layout); vectors stay f32
     double outputScale = 1.0; // multiplies the token embedding: larger = more confident decoding
+    // A model that hears silence everywhere: the decoder's output is one fixed vector, to which
+    // <|nospeech|>'s embedding points, so p(<|nospeech|>) is ~0.95 and every text token unsure.
+    bool hearsSilence = false;
 };
 
 // Shapes of released models by name ("tiny.en", "base", ...), or "test" (a 64-wide, 2-layer model

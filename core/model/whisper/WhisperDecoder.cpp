@@ -106,13 +106,120 @@ void WhisperDecoder::preferTimestamps(float* logits, const TranscribeOptions& op
 }
 
 DecodeResult WhisperDecoder::decode(const torch::Tensor& features, const std::vector<int>& prompt,
-                                    const TranscribeOptions& options, const std::atomic<bool>* cancel) const
+                                    const TranscribeOptions& options, const std::atomic<bool>* cancel,
+                                    double temperature, std::mt19937_64* rng) const
 {
     const int contextLeft = static_cast<int>(model_->hparams.nTextCtx) - static_cast<int>(prompt.size());
     int maxTokens = options.maxTokensPerWindow > 0 ? options.maxTokensPerWindow : model_->hparams.nTextCtx / 2;
     maxTokens = std::max(1, std::min(maxTokens, contextLeft - 1));
+    if (temperature > 0) {
+        std::mt19937_64 fallbackRng(options.seed);
+        return sample(features, prompt, options, temperature, std::max(1, options.bestOf), maxTokens,
+                      rng ? *rng : fallbackRng, cancel);
+    }
     return options.beamSize <= 1 ? greedy(features, prompt, options, maxTokens, cancel)
                                  : beam(features, prompt, options, maxTokens, cancel);
+}
+
+double WhisperDecoder::noSpeechProbability(const torch::Tensor& promptHidden, const std::vector<int>& prompt) const
+{
+    const auto sot = std::find(prompt.begin(), prompt.end(), vocab_.sot());
+    if (sot == prompt.end() || vocab_.noSpeech() >= vocab_.size())
+        return 0.0;
+    const auto h = promptHidden[0][sot - prompt.begin()].contiguous();
+    std::vector<float> logits(static_cast<size_t>(vocab_.size()));
+    projection_.logits(h.data_ptr<float>(), 1, logits.data());
+    return std::exp(logits[vocab_.noSpeech()] - StepLogits::logSumExp(logits.data(), vocab_.size()));
+}
+
+DecodeResult WhisperDecoder::sample(const torch::Tensor& features, const std::vector<int>& prompt,
+                                    const TranscribeOptions& options, double temperature, int count, int maxTokens,
+                                    std::mt19937_64& rng, const std::atomic<bool>* cancel) const
+{
+    torch::InferenceMode guard;
+    auto decoder = model_->decoder;  // a handle: the modules themselves are not const
+    DecoderState state = decoder->start(features, 1);
+    const auto all = decoder->forward(tokenTensor(prompt), state);  // [1, T, D]
+    const double noSpeech = noSpeechProbability(all, prompt);
+    auto hidden = all.select(1, -1);
+    state.reorder(torch::zeros({count}, torch::kLong));
+    hidden = hidden.expand({count, hidden.size(1)}).contiguous();
+
+    struct Sample {
+        std::vector<int> tokens;
+        std::vector<float> probs;
+        double sumLogprob = 0.0;
+        bool ended = false;
+    };
+    std::vector<Sample> samples(static_cast<size_t>(count));
+    std::vector<int> live(static_cast<size_t>(count));
+    for (int i = 0; i < count; ++i) live[i] = i;
+    const int64_t v = vocab_.size();
+    std::vector<float> logits(static_cast<size_t>(count * v));
+    std::vector<double> weights(static_cast<size_t>(v));
+    // Every logit exact: sampling reaches tokens the int8 screen would leave approximate.
+    for (int step = 0; step < maxTokens && !live.empty(); ++step) {
+        throwIfCancelled(cancel);
+        const int64_t rows = static_cast<int64_t>(live.size());
+        projection_.logits(hidden.data_ptr<float>(), rows, logits.data());
+        std::vector<int64_t> keep;
+        for (int64_t b = 0; b < rows; ++b) {
+            Sample& s = samples[live[b]];
+            float* row = logits.data() + b * v;
+            const double rawLse = StepLogits::logSumExp(row, v);
+            applyRules(row, s.tokens, options);
+            const float top = StepLogits::maxOf(row, v);
+            int token = vocab_.eot();
+            if (top != kNegInf) {
+                // Categorical(logits / T): a uniform draw against the running sum of the weights.
+                double total = 0.0;
+                for (int64_t i = 0; i < v; ++i)
+                    total += weights[i] = row[i] == kNegInf ? 0.0 : std::exp((row[i] - top) / temperature);
+                const double u = static_cast<double>(rng() >> 11) * 0x1.0p-53 * total;
+                double running = 0.0;
+                token = static_cast<int>(StepLogits::argMax(row, v));
+                for (int64_t i = 0; i < v; ++i)
+                    if (weights[i] > 0 && (running += weights[i]) > u) {
+                        token = static_cast<int>(i);
+                        break;
+                    }
+            }
+            s.sumLogprob += row[token] - StepLogits::logSumExp(row, v);
+            if (token == vocab_.eot()) {
+                s.ended = true;
+                continue;
+            }
+            s.tokens.push_back(token);
+            s.probs.push_back(static_cast<float>(std::exp(row[token] - rawLse)));
+            keep.push_back(b);
+        }
+        std::vector<int> next;
+        for (int64_t b : keep) next.push_back(live[b]);
+        live = std::move(next);
+        if (live.empty() || state.length >= decoder->textCtx)
+            break;
+        state.reorder(torch::tensor(keep, torch::kLong));
+        std::vector<int64_t> last;
+        for (int i : live) last.push_back(samples[i].tokens.back());
+        hidden = decoder->forwardStep(last, state);
+    }
+    // The likeliest sample by mean log-probability per token (Whisper's ranking without a length penalty).
+    const Sample* best = nullptr;
+    double bestScore = -std::numeric_limits<double>::infinity();
+    for (const auto& s : samples) {
+        const double score = s.sumLogprob / std::max<size_t>(1, s.tokens.size());
+        if (!best || score > bestScore) {
+            best = &s;
+            bestScore = score;
+        }
+    }
+    DecodeResult result;
+    result.tokens = best->tokens;
+    result.stepProb = best->probs;
+    result.sumLogprob = best->sumLogprob;
+    result.endedWithEot = best->ended;
+    result.noSpeechProb = noSpeech;
+    return result;
 }
 
 DecodeResult WhisperDecoder::greedy(const torch::Tensor& features, const std::vector<int>& prompt,
@@ -122,10 +229,12 @@ DecodeResult WhisperDecoder::greedy(const torch::Tensor& features, const std::ve
     torch::InferenceMode guard;
     auto decoder = model_->decoder;  // a handle: the modules themselves are not const
     DecoderState state = decoder->start(features, 1);
-    auto hidden = decoder->forward(tokenTensor(prompt), state).select(1, -1).contiguous();  // [1, D]
+    const auto all = decoder->forward(tokenTensor(prompt), state);  // [1, T, D]
+    auto hidden = all.select(1, -1).contiguous();                   // [1, D]
     std::vector<float> logits(static_cast<size_t>(vocab_.size()));
     StepLogits step = stepLogits();
     DecodeResult result;
+    result.noSpeechProb = noSpeechProbability(all, prompt);
     for (int i = 0; i < maxTokens; ++i) {
         throwIfCancelled(cancel);
         const Choice c = chooseGreedy(step, hidden.data_ptr<float>(), result.tokens, options, logits);
@@ -168,7 +277,8 @@ DecodeResult WhisperDecoder::beam(const torch::Tensor& features, const std::vect
     auto decoder = model_->decoder;  // a handle: the modules themselves are not const
     const int beams = std::max(1, options.beamSize);
     DecoderState state = decoder->start(features, 1);
-    auto hidden = decoder->forward(tokenTensor(prompt), state).select(1, -1);  // [1, D]
+    const auto all = decoder->forward(tokenTensor(prompt), state);  // [1, T, D]
+    auto hidden = all.select(1, -1);                                // [1, D]
     state.reorder(torch::zeros({beams}, torch::kLong));
     hidden = hidden.expand({beams, hidden.size(1)}).contiguous();
 
@@ -269,6 +379,7 @@ DecodeResult WhisperDecoder::beam(const torch::Tensor& features, const std::vect
         }
     }
     DecodeResult result;
+    result.noSpeechProb = noSpeechProbability(all, prompt);
     if (best) {
         result.tokens = best->tokens;
         result.stepProb = best->probs;

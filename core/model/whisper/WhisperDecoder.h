@@ -9,6 +9,7 @@
 #include "model/whisper/WhisperVocabulary.h"
 
 #include <atomic>
+#include <random>
 #include <vector>
 
 namespace attnscope {
@@ -18,15 +19,18 @@ struct DecodeResult {
     std::vector<float> stepProb;  // the model's probability of each sampled token as it was chosen
     double sumLogprob = 0.0;
     bool endedWithEot = false;
+    double noSpeechProb = 0.0;  // of <|nospeech|> right after the start of transcript (silence check)
 };
 
 class WhisperDecoder {
 public:
     WhisperDecoder(WhisperModel model, const VocabProjection& projection, const WhisperVocabulary& vocabulary);
 
-    // features: encoder output [1, n_audio_ctx, D]; prompt: the start-of-transcript sequence.
+    // features: encoder output [1, n_audio_ctx, D]; prompt: the start-of-transcript sequence, after the
+    // previous text when conditioned on it. Temperature 0 searches (greedy or beam); above 0 it draws
+    // options.bestOf samples from `rng` and keeps the likeliest.
     DecodeResult decode(const torch::Tensor& features, const std::vector<int>& prompt, const TranscribeOptions& options,
-                        const std::atomic<bool>* cancel) const;
+                        const std::atomic<bool>* cancel, double temperature = 0.0, std::mt19937_64* rng = nullptr) const;
 
     // The most likely language token for this window (multilingual models).
     int detectLanguage(const torch::Tensor& features) const;
@@ -56,8 +60,14 @@ public:
                         int maxTokens, const std::atomic<bool>* cancel) const;
     DecodeResult beam(const torch::Tensor& features, const std::vector<int>& prompt, const TranscribeOptions& options,
                       int maxTokens, const std::atomic<bool>* cancel) const;
+    DecodeResult sample(const torch::Tensor& features, const std::vector<int>& prompt, const TranscribeOptions& options,
+                        double temperature, int count, int maxTokens, std::mt19937_64& rng,
+                        const std::atomic<bool>* cancel) const;
 
 private:
+    // The prompt's hidden states [1, T, D] -> DecodeResult::noSpeechProb, from its start-of-transcript row.
+    double noSpeechProbability(const torch::Tensor& promptHidden, const std::vector<int>& prompt) const;
+
     WhisperModel model_;
     const VocabProjection& projection_;
     const WhisperVocabulary& vocab_;

@@ -6,11 +6,14 @@
 #include "dsp/LogMel.h"
 #include "model/ExplainAttentionRow.h"
 #include "model/whisper/AlignmentHeads.h"
+#include "model/whisper/DecodeFallback.h"
 #include "model/whisper/WhisperRecognizerImpl.h"
+#include "model/whisper/WhisperWords.h"
 
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <random>
 #include <sstream>
 
 namespace attnscope {
@@ -37,115 +40,6 @@ bool headsFit(const std::vector<AlignmentHead>& heads, const WhisperHParams& hp)
         if (h.layer < 0 || h.layer >= hp.nTextLayer || h.head < 0 || h.head >= hp.nTextHead)
             return false;
     return true;
-}
-
-bool completeUtf8(const std::string& s)
-{
-    size_t i = 0;
-    while (i < s.size()) {
-        const unsigned char c = static_cast<unsigned char>(s[i]);
-        const size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
-        if (i + len > s.size())
-            return false;
-        i += len;
-    }
-    return true;
-}
-
-std::string trim(const std::string& s)
-{
-    const auto b = s.find_first_not_of(" \t\n");
-    if (b == std::string::npos)
-        return "";
-    const auto e = s.find_last_not_of(" \t\n");
-    return s.substr(b, e - b + 1);
-}
-
-bool isPunctuation(const std::string& s)
-{
-    static const std::string kPunct = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
-    return s.size() == 1 && kPunct.find(s[0]) != std::string::npos;
-}
-
-// Groups a window's tokens into words as Whisper does for space-delimited languages, then merges
-// leading and trailing punctuation into the neighbouring word. Appends to out.words.
-void buildWords(Transcript& out, int firstToken, int count, const WhisperVocabulary& vocab)
-{
-    struct Unit {
-        std::string text;
-        int first = 0, count = 0;
-        bool special = false;
-    };
-    std::vector<Unit> units;
-    Unit current;
-    for (int k = 0; k < count; ++k) {
-        const Token& tok = out.tokens[firstToken + k];
-        if (current.count == 0)
-            current.first = firstToken + k;
-        current.text += tok.special ? "" : vocab.text(tok.id);
-        current.special = current.special || tok.special;
-        ++current.count;
-        if (tok.special || completeUtf8(current.text)) {
-            units.push_back(current);
-            current = Unit();
-        }
-    }
-    if (current.count)
-        units.push_back(current);
-
-    std::vector<Unit> words;
-    for (const auto& u : units) {
-        const bool startsWord = u.special || (!u.text.empty() && u.text[0] == ' ') || isPunctuation(trim(u.text));
-        if (startsWord || words.empty() || words.back().special)
-            words.push_back(u);
-        else {
-            words.back().text += u.text;
-            words.back().count += u.count;
-        }
-    }
-    // Merge punctuation: opening marks into the following word, closing marks into the preceding one.
-    static const std::string kPrepended = "\"'“¿([{-";
-    static const std::string kAppended = "\"'.。,，!！?？:：”)]}、";
-    for (int i = static_cast<int>(words.size()) - 2; i >= 0; --i) {
-        Unit& prev = words[i];
-        Unit& next = words[i + 1];
-        const std::string t = trim(prev.text);
-        if (!prev.special && !next.special && !prev.text.empty() && prev.text[0] == ' ' && !t.empty() &&
-            kPrepended.find(t) != std::string::npos && t.size() <= 3 && next.count) {
-            next.text = prev.text + next.text;
-            next.count += prev.count;
-            next.first = prev.first;
-            prev = Unit();
-        }
-    }
-    for (size_t i = 0, j = 1; j < words.size(); ++j) {
-        Unit& prev = words[i];
-        Unit& next = words[j];
-        const bool closing = !next.special && !next.text.empty() && next.text[0] != ' ' && next.text.size() <= 3 &&
-                             kAppended.find(next.text) != std::string::npos;
-        if (prev.count && !prev.special && closing && (prev.text.empty() || prev.text.back() != ' ')) {
-            prev.text += next.text;
-            prev.count += next.count;
-            next = Unit();
-        } else {
-            i = j;
-        }
-    }
-    for (const auto& w : words) {
-        if (w.count == 0 || w.special || trim(w.text).empty())
-            continue;
-        Word word;
-        word.text = trim(w.text);
-        word.firstToken = w.first;
-        word.tokenCount = w.count;
-        word.t0 = out.tokens[w.first].t0;
-        word.t1 = std::max(word.t0, out.tokens[w.first + w.count - 1].t1);
-        double p = 0.0;
-        for (int k = 0; k < w.count; ++k)
-            p += out.tokens[w.first + k].p;
-        word.p = static_cast<float>(p / w.count);
-        out.words.push_back(word);
-    }
 }
 
 }  // namespace
@@ -267,7 +161,7 @@ void WhisperRecognizer::Impl::timeWindow(const torch::Tensor& features, const st
         t.window = static_cast<int>(out.windows.size());
         out.tokens.push_back(t);
     }
-    buildWords(out, window.firstToken, rows, *vocab);
+    buildWhisperWords(out, window.firstToken, rows, *vocab);
     out.windows.push_back(std::move(window));
 }
 
@@ -311,6 +205,7 @@ Transcript WhisperRecognizer::transcribe(const Audio& audio, const TranscribeOpt
     out.audioDuration = audio.duration();
     const auto mel = logMelWithSilencePadding(audio.samples, m.melFilters, [cancel] { throwIfCancelled(cancel); });
     const int64_t contentFrames = static_cast<int64_t>(audio.samples.size()) / kHopLength;
+    constexpr double kMelSeconds = kHopLength / static_cast<double>(kSampleRate);
 
     int languageToken = -1;
     if (vocab.multilingual()) {
@@ -320,11 +215,18 @@ Transcript WhisperRecognizer::transcribe(const Audio& audio, const TranscribeOpt
     }
     out.language = vocab.multilingual() ? "" : "en";
 
+    // The text earlier windows are decoded after: the initial prompt, then every kept segment's tokens
+    // from the last reset on (openai-whisper's all_tokens and prompt_reset_since).
+    std::vector<int> previous;
+    if (!trimSpaces(options.initialPrompt).empty())
+        previous = vocab.encode(" " + trimSpaces(options.initialPrompt));
+    std::mt19937_64 rng(options.seed);
+
     int64_t seek = 0;
     while (seek < std::max<int64_t>(contentFrames, 1)) {
         throwIfCancelled(cancel);
         const int64_t segmentFrames = std::min<int64_t>(kWindowFrames, std::max<int64_t>(contentFrames - seek, 1));
-        const double windowStart = seek * (kHopLength / static_cast<double>(kSampleRate));
+        const double windowStart = seek * kMelSeconds;
         const auto features = m.encode(melWindow(mel, seek), cancel);
         throwIfCancelled(cancel);
         if (vocab.multilingual() && languageToken < 0) {
@@ -336,11 +238,26 @@ Transcript WhisperRecognizer::transcribe(const Audio& audio, const TranscribeOpt
         if (vocab.multilingual())
             out.language = vocab.languageCode(languageToken);
         const auto prompt = m.sotSequence(languageToken, options.task);
-        std::vector<int> decodePrompt = prompt;
+        std::vector<int> decodePrompt;
+        if (!previous.empty()) {
+            const size_t keep = std::min(previous.size(), static_cast<size_t>(m.hp.nTextCtx / 2 - 1));
+            decodePrompt.push_back(vocab.startOfPrevious());
+            decodePrompt.insert(decodePrompt.end(), previous.end() - static_cast<long>(keep), previous.end());
+        }
+        decodePrompt.insert(decodePrompt.end(), prompt.begin(), prompt.end());
         if (!options.timestamps)
             decodePrompt.push_back(vocab.noTimestamps());
-        const DecodeResult decoded = m.decoder->decode(features, decodePrompt, options, cancel);
-        const auto& tokens = decoded.tokens;
+        CheckedDecode checked = decodeWithFallback(*m.decoder, vocab, features, decodePrompt, options, rng, cancel);
+        checked.report.t0 = windowStart;
+        checked.report.t1 = std::min(windowStart + segmentFrames * kMelSeconds, audio.duration());
+        out.decodeReports.push_back(checked.report);
+        if (checked.report.skipped) {  // silence: no text, on to the next window
+            seek += segmentFrames;
+            if (progress)
+                progress(std::min(1.0, static_cast<double>(seek) / std::max<int64_t>(contentFrames, 1)));
+            continue;
+        }
+        const auto& tokens = checked.result.tokens;
 
         // Segments, the way Whisper cuts them: consecutive timestamps close a segment; when the window
         // ends inside a segment, the next window starts at the last timestamp.
@@ -370,7 +287,7 @@ Transcript WhisperRecognizer::transcribe(const Audio& audio, const TranscribeOpt
                 advance = lastTs * kMelPerEncoderFrame;
             }
         } else {
-            double duration = segmentFrames * (kHopLength / static_cast<double>(kSampleRate));
+            double duration = segmentFrames * kMelSeconds;
             for (size_t i = tokens.size(); i-- > 0;)
                 if (isTs(i) && tokens[i] != tb) {
                     duration = (tokens[i] - tb) * kFrameSeconds;
@@ -382,22 +299,32 @@ Transcript WhisperRecognizer::transcribe(const Audio& audio, const TranscribeOpt
             advance = segmentFrames;  // never stall on a window
 
         std::vector<int> text;
+        std::vector<std::pair<Segment, size_t>> windowSegments;  // each with its count of text tokens
         for (auto& seg : segments) {
             std::vector<int> segText;
             for (int id : seg.second)
                 if (!vocab.isSpecial(id))
                     segText.push_back(id);
             text.insert(text.end(), segText.begin(), segText.end());
-            const std::string segString = trim(vocab.decode(segText));
             // Timestamps past the end of the audio (possible near the end of a window) are clamped.
             const double t0 = std::min(seg.first.first, audio.duration());
             const double t1 = std::min(std::max(seg.first.first, seg.first.second), audio.duration());
-            if (!segString.empty())
-                out.segments.push_back({t0, std::max(t0, t1), segString});
+            windowSegments.push_back({{t0, std::max(t0, t1), trimSpaces(vocab.decode(segText))}, segText.size()});
+            previous.insert(previous.end(), seg.second.begin(), seg.second.end());
         }
+        if (!options.conditionOnPreviousText || checked.report.temperature > 0.5)
+            previous.clear();  // a window that needed sampling should not steer the next one
         throwIfCancelled(cancel);
         const int realFrames = static_cast<int>(segmentFrames / kMelPerEncoderFrame);
+        int firstToken = static_cast<int>(out.tokens.size());
         m.timeWindow(features, prompt, text, windowStart, realFrames, out);
+        for (const auto& [segment, count] : windowSegments) {
+            if (!segment.text.empty())
+                for (auto& piece : splitSegment(segment, out.tokens, firstToken, static_cast<int>(count),
+                                                options.maxSegmentChars.value_or(0), options.splitOnWord))
+                    out.segments.push_back(std::move(piece));
+            firstToken += static_cast<int>(count);
+        }
         seek += advance;
         if (progress)
             progress(std::min(1.0, static_cast<double>(seek) / std::max<int64_t>(contentFrames, 1)));
@@ -437,7 +364,7 @@ Transcript WhisperRecognizer::alignTokens(const Audio& audio, const std::vector<
             text.push_back(id);
     m.timeWindow(features, m.sotSequence(languageToken, options.task), text, 0.0,
                  static_cast<int>(std::max<int64_t>(contentFrames, 1) / kMelPerEncoderFrame), out);
-    out.text = trim(m.vocab->decode(text));
+    out.text = trimSpaces(m.vocab->decode(text));
     out.segments.push_back({0.0, audio.duration(), out.text});
     if (options.respectPauses) keepWordsOutOfPauses(out.words, detectSpeech(audio.samples), audio.duration());
     return out;
@@ -446,7 +373,7 @@ Transcript WhisperRecognizer::alignTokens(const Audio& audio, const std::vector<
 Transcript WhisperRecognizer::align(const Audio& audio, const std::string& text, const TranscribeOptions& options,
                                     const ProgressCallback& progress, const std::atomic<bool>* cancel)
 {
-    std::string spaced = trim(text);
+    std::string spaced = trimSpaces(text);
     if (spaced.empty())
         throw Error(ErrorKind::Usage, "forced alignment needs a non-empty text");
     auto out = alignTokens(audio, impl_->vocab->encode(" " + spaced), options, cancel);

@@ -25,6 +25,8 @@ public:
     int translate() const { return translate_; }
     int transcribe() const { return transcribe_; }
     int noTimestamps() const { return noTimestamps_; }
+    int startOfPrevious() const { return prev_; }  // begins the previous text a window is conditioned on
+    int noSpeech() const { return noSpeech_; }
     int timestampBegin() const { return timestampBegin_; }
     int space() const { return space_; }  // " ", suppressed at the start of a window
     bool isTimestamp(int id) const { return id >= timestampBegin_; }

@@ -1,0 +1,85 @@
+#pragma once
+// transcribe and eval: the command-line face of Whisper's decoding safeguards (TranscribeOptions),
+// with openai-whisper's defaults and names close to its own.
+#include "Error.h"
+#include "model/Recognizer.h"
+
+#include <QCommandLineParser>
+#include <QStringList>
+
+namespace attnscope::cli {
+
+class SafeguardOptions {
+public:
+    QList<QCommandLineOption> options() const
+    {
+        return {temperatures_, bestOf_, seed_, compression_, logprob_, noSpeech_, noCondition_, prompt_, maxSegment_, splitOnWord_};
+    }
+
+    // Reads the parsed values into `o`; throws Error(Usage) for a value out of range.
+    void apply(const QCommandLineParser& parser, TranscribeOptions& o) const
+    {
+        o.temperatures.clear();
+        for (const QString& t : parser.value(temperatures_).split(',', Qt::SkipEmptyParts)) {
+            bool ok = false;
+            const double v = t.trimmed().toDouble(&ok);
+            if (!ok || v < 0 || v > 2)
+                throw Error(ErrorKind::Usage, "--temperatures takes numbers from 0 to 2, separated by commas");
+            o.temperatures.push_back(v);
+        }
+        o.bestOf = number(parser, bestOf_, 1, 16);
+        o.seed = static_cast<uint64_t>(number(parser, seed_, 0, 2147483647));
+        o.compressionRatioThreshold = threshold(parser, compression_, 0, 1000);
+        o.logprobThreshold = threshold(parser, logprob_, -1000, 0);
+        o.noSpeechThreshold = threshold(parser, noSpeech_, 0, 1);
+        o.conditionOnPreviousText = !parser.isSet(noCondition_);
+        o.initialPrompt = parser.value(prompt_).toStdString();
+        if (parser.isSet(maxSegment_))
+            o.maxSegmentChars = number(parser, maxSegment_, 1, 10000);
+        o.splitOnWord = parser.isSet(splitOnWord_);
+    }
+
+private:
+    static int number(const QCommandLineParser& parser, const QCommandLineOption& option, int least, int most)
+    {
+        bool ok = false;
+        const int v = parser.value(option).toInt(&ok);
+        if (!ok || v < least || v > most)
+            throw Error(ErrorKind::Usage, "--" + option.names().front().toStdString() + " must be a number from " +
+                                              std::to_string(least) + " to " + std::to_string(most));
+        return v;
+    }
+    static std::optional<double> threshold(const QCommandLineParser& parser, const QCommandLineOption& option,
+                                           double least, double most)
+    {
+        const QString value = parser.value(option);
+        if (value == "off")
+            return std::nullopt;
+        bool ok = false;
+        const double v = value.toDouble(&ok);
+        if (!ok || v < least || v > most)
+            throw Error(ErrorKind::Usage, "--" + option.names().front().toStdString() + " must be 'off' or a number from " +
+                                              QString::number(least).toStdString() + " to " + QString::number(most).toStdString());
+        return v;
+    }
+
+    const QCommandLineOption temperatures_{"temperatures",
+        "Whisper: temperatures tried in turn while a window fails the checks below ('0': no fallback).", "LIST",
+        "0,0.2,0.4,0.6,0.8,1.0"};
+    const QCommandLineOption bestOf_{"best-of", "Whisper: samples drawn at a temperature above 0; the likeliest is kept.", "N", "5"};
+    const QCommandLineOption seed_{"seed", "Whisper: seed of the sampling, so that runs repeat.", "N", "0"};
+    const QCommandLineOption compression_{"compression-ratio-threshold",
+        "Whisper: fall back when the window's text compresses (zlib) by more than this: it repeats itself ('off').", "X", "2.4"};
+    const QCommandLineOption logprob_{"logprob-threshold",
+        "Whisper: fall back when the window's mean log-probability per token is below this ('off').", "X", "-1"};
+    const QCommandLineOption noSpeech_{"no-speech-threshold",
+        "Whisper: a window whose <|nospeech|> probability is above this, and whose text is unsure, gives no text ('off').",
+        "X", "0.6"};
+    const QCommandLineOption noCondition_{"no-condition-on-previous-text",
+        "Whisper: decode each window without the previous windows' text as its prompt."};
+    const QCommandLineOption prompt_{"prompt", "Whisper: text the first window is decoded after (names, spelling, style).", "TEXT"};
+    const QCommandLineOption maxSegment_{"max-segment-length", "Segments of at most N characters, cut at token ends.", "N"};
+    const QCommandLineOption splitOnWord_{"split-on-word", "With --max-segment-length: cut at word ends."};
+};
+
+}  // namespace attnscope::cli
