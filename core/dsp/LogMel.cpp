@@ -101,4 +101,12 @@ torch::Tensor melWindow(const torch::Tensor& mel, int64_t start)
     return window.contiguous();
 }
 
+torch::Tensor melWindow(const torch::Tensor& mel, int64_t start, int64_t frames)
+{
+    auto window = melWindow(mel, start);
+    if (frames >= 0 && frames < kWindowFrames)
+        window.narrow(1, frames, kWindowFrames - frames).fill_(mel.numel() ? mel.min().item<double>() : -1.5);
+    return window;
+}
+
 }  // namespace attnscope

@@ -27,6 +27,9 @@ torch::Tensor logMelWithSilencePadding(const std::vector<float>& samples, const 
 
 // The 3000-frame window starting at mel frame `start`, padded if the spectrogram ends early.
 torch::Tensor melWindow(const torch::Tensor& mel, int64_t start);
+// The same window with its audio ending after `frames` mel frames: silence past them, as past the end
+// of a file (long forced alignment cuts a window where the words it aligned end).
+torch::Tensor melWindow(const torch::Tensor& mel, int64_t start, int64_t frames);
 
 // Power spectrum |STFT|^2 with Whisper's framing: [1 + kFftSize / 2, samples / kHopLength].
 torch::Tensor powerSpectrum(const std::vector<float>& samples);

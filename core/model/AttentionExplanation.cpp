@@ -30,6 +30,7 @@ ExplainRequest makeExplainRequest(const Transcript& transcript, int token, int l
     r.head = head;
     r.windowStart = window.t0;
     r.windowFrames = window.totalFrames;
+    r.realFrames = window.frames;
     r.language = transcript.language;
     for (int i = window.firstToken; i < token; ++i)
         r.prefix.push_back(transcript.tokens[i].id);

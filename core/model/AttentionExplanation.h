@@ -18,6 +18,7 @@ struct ExplainRequest {
     int layer = 0, head = 0;
     double windowStart = 0.0;  // WindowAttention::t0
     int windowFrames = 0;      // WindowAttention::totalFrames, checked against the recomputed window
+    int realFrames = 0;        // WindowAttention::frames: the window's audio ends there (0: unknown)
     std::vector<int> prefix;   // ids of the window's tokens before this one
     std::string language;      // Transcript::language (multilingual Whisper's prompt)
     std::vector<float> storedWeights;  // the transcript's row, to show that the recomputation matches

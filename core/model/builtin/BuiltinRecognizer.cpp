@@ -2,6 +2,7 @@
 
 #include "Error.h"
 #include "align/CharacterWordSpans.h"
+#include "align/LongFormAlignment.h"
 #include "align/PauseAwareWords.h"
 #include "align/WordTiming.h"
 #include "model/CtcPrefixScorer.h"
@@ -596,20 +597,74 @@ Transcript BuiltinRecognizer::align(const Audio& audio, const std::string& text,
     Impl& m = *impl_;
     const std::string normalized = normalizeText(text);
     if (normalized.empty()) throw Error(ErrorKind::Usage, "the text to align is empty (or has nothing the model can spell)");
-    if (audio.duration() > 30.0)
-        throw Error(ErrorKind::Usage, "forced alignment with the built-in model takes at most 30 s of audio; this file is " +
-                                          std::to_string(audio.duration()) + " s");
     throwIfCancelled(cancel);
     Transcript out;
     out.model = m.info;
     out.attentionStore = std::make_shared<AttentionSpill>(options.attention);
     out.language = "en";
     out.audioDuration = audio.duration();
-    const auto mel = builtinLogMel(audio.samples, m.file.model->hp.nMels);
-    const auto enc = m.encode(mel);
-    m.timeWindow(m.teacherForce(enc, CharacterVocabulary::encode(normalized)), enc, 0.0, out);
+    const auto mel = builtinLogMel(audio.samples, m.file.model->hp.nMels, [cancel] { throwIfCancelled(cancel); });
+    const int64_t total = mel.size(1);
+    std::vector<std::string> words;
+    for (size_t b = 0; b < normalized.size();) {
+        const size_t e = std::min(normalized.find(' ', b), normalized.size());
+        words.push_back(normalized.substr(b, e - b));
+        b = e + 1;
+    }
+    auto join = [&](size_t first, size_t count) {
+        std::string s;
+        for (size_t w = first; w < first + count; ++w) s += (s.empty() ? "" : " ") + words[w];
+        return s;
+    };
+    // Window by window past the longest window the model was trained on (LongFormAlignment.h).
+    const LongFormPlan plan{2.0, 2.0};  // windows of 15 s
+    const size_t maxChars = static_cast<size_t>(std::max(1, m.file.model->hp.maxTokens - 2));
+    int64_t start = 0;
+    size_t word = 0;
+    while (word < words.size()) {
+        throwIfCancelled(cancel);
+        const bool lastWindow = total - start <= kMaxWindowMel;
+        int64_t end = lastWindow ? total : start + kMaxWindowMel;
+        const double t0 = start * kMelSeconds;
+        auto enc = m.encode(mel.narrow(1, start, end - start).contiguous());
+        size_t take = words.size() - word;
+        if (!lastWindow) {
+            const double keepUntil = end * kMelSeconds - plan.marginSeconds;
+            const size_t offered = wordsForWindow(take, (end - start) * kMelSeconds, audio.duration() - t0, plan.overshoot);
+            Transcript hypothesis;  // the window transcribed, its words timed
+            m.timeWindow(m.greedy(enc, cancel), enc, t0, hypothesis);
+            std::vector<HeardWord> heard;
+            for (const auto& w : hypothesis.words) heard.push_back({w.text, w.t0, w.t1});
+            auto cut = cutAfterHeardWords(heard, {words.begin() + word, words.begin() + word + offered}, keepUntil);
+            if (!cut) {  // nothing heard matches: the window's share of the text by duration
+                take = wordsForWindow(take, (end - start) * kMelSeconds, audio.duration() - t0, 1.0);
+                while (take > 1 && join(word, take).size() > maxChars) --take;
+                Transcript probe;
+                m.timeWindow(m.teacherForce(enc, CharacterVocabulary::encode(join(word, take))), enc, t0, probe);
+                std::vector<double> ends;
+                for (const auto& w : probe.words) ends.push_back(w.t1);
+                const size_t keep = std::min(take, wordsEndingBy(ends, keepUntil));
+                cut = WindowCut{keep, (keep <= probe.words.size() && keep ? probe.words[keep - 1].t1 : keepUntil) + kCutPadSeconds};
+            }
+            take = cut->words;
+            while (take > 1 && join(word, take).size() > maxChars) --take;
+            // Its length is the shortest that gives its encoder frames, as explain() finds it again.
+            int64_t length = std::clamp<int64_t>(std::llround(cut->seconds / kMelSeconds) - start, 100, end - start);
+            while (length > 1 && m.file.model->encoderFrames(length - 1) == m.file.model->encoderFrames(length)) --length;
+            end = start + length;
+            enc = m.encode(mel.narrow(1, start, length).contiguous());
+        }
+        const std::string kept = join(word, take);
+        const size_t firstWord = out.words.size();
+        m.timeWindow(m.teacherForce(enc, CharacterVocabulary::encode(kept)), enc, t0, out);
+        const double keptEnd = out.words.size() > firstWord ? out.words.back().t1 : end * kMelSeconds;
+        out.segments.push_back({out.words.size() > firstWord ? out.words[firstWord].t0 : t0, keptEnd, kept});
+        word += take;
+        if (lastWindow) break;
+        start = end;
+        if (progress) progress(std::min(1.0, static_cast<double>(start) / std::max<int64_t>(total, 1)));
+    }
     out.text = normalized;
-    out.segments.push_back({0.0, audio.duration(), normalized});
     if (options.respectPauses) keepWordsOutOfPauses(out.words, detectSpeech(audio.samples), audio.duration());
     if (progress) progress(1.0);
     return out;
@@ -632,15 +687,18 @@ AttentionExplanation BuiltinRecognizer::explain(const Audio& audio, const Explai
     for (const int id : request.prefix)
         if (id < 0 || id >= hp.vocabSize)
             throw Error(ErrorKind::Usage, "the transcript holds a token the built-in model does not have");
-    // The same windows transcribe() cut (align() uses the whole audio as one window).
+    // The same windows transcribe() cut, or align()'s: the rest of the audio, or one cut after a word.
     const auto mel = builtinLogMel(audio.samples, hp.nMels);
     const int64_t start = std::llround(request.windowStart / kMelSeconds);
     int64_t end = -1;
     for (const auto& [s, e] : cutWindows(mel))
         if (s == start)
             end = e;
-    if (start == 0 && m.file.model->encoderFrames(mel.size(1)) == request.windowFrames)
+    if (end < 0 && start >= 0 && m.file.model->encoderFrames(mel.size(1) - start) == request.windowFrames)
         end = mel.size(1);
+    for (int64_t e = start + 1; end < 0 && start >= 0 && e <= std::min(mel.size(1), start + kMaxWindowMel); ++e)
+        if (m.file.model->encoderFrames(e - start) == request.windowFrames)
+            end = e;  // the shortest window with these frames, as align() cuts them
     if (end < 0)
         throw Error(ErrorKind::Usage, "the transcript's window at " + std::to_string(request.windowStart) +
                                           " s does not match this audio");

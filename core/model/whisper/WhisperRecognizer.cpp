@@ -1,6 +1,7 @@
 #include "model/whisper/WhisperRecognizer.h"
 
 #include "Error.h"
+#include "align/LongFormAlignment.h"
 #include "align/PauseAwareWords.h"
 #include "align/WordTiming.h"
 #include "dsp/LogMel.h"
@@ -336,37 +337,116 @@ Transcript WhisperRecognizer::transcribe(const Audio& audio, const TranscribeOpt
 }
 
 Transcript WhisperRecognizer::alignTokens(const Audio& audio, const std::vector<int>& tokens,
-                                          const TranscribeOptions& options, const std::atomic<bool>* cancel)
+                                          const TranscribeOptions& options, const std::atomic<bool>* cancel,
+                                          const ProgressCallback& progress)
 {
     Impl& m = *impl_;
+    const auto& vocab = *m.vocab;
     const int64_t contentFrames = static_cast<int64_t>(audio.samples.size()) / kHopLength;
-    if (contentFrames > kWindowFrames)
-        throw Error(ErrorKind::Usage, "forced alignment takes at most 30 s of audio; this file is " +
-                                          std::to_string(audio.duration()) + " s");
+    constexpr double kMelSeconds = kHopLength / static_cast<double>(kSampleRate);
     throwIfCancelled(cancel);
     Transcript out;
     out.model = m.info;
     out.attentionStore = std::make_shared<AttentionSpill>(options.attention);
     out.audioDuration = audio.duration();
     const auto mel = logMelWithSilencePadding(audio.samples, m.melFilters, [cancel] { throwIfCancelled(cancel); });
-    const auto features = m.encode(melWindow(mel, 0), cancel);
-    throwIfCancelled(cancel);
     int languageToken = -1;
-    if (m.vocab->multilingual()) {
-        languageToken = m.vocab->languageToken(options.language.empty() ? "en" : options.language);
-        out.language = m.vocab->languageCode(languageToken);
+    if (vocab.multilingual()) {
+        languageToken = vocab.languageToken(options.language.empty() ? "en" : options.language);
+        out.language = vocab.languageCode(languageToken);
     } else {
         out.language = "en";
     }
+    const auto prompt = m.sotSequence(languageToken, options.task);
+    // The text as words: token ranges, a word starting at every token that starts with a space.
     std::vector<int> text;
-    for (int id : tokens)
-        if (!m.vocab->isSpecial(id))
-            text.push_back(id);
-    m.timeWindow(features, m.sotSequence(languageToken, options.task), text, 0.0,
-                 static_cast<int>(std::max<int64_t>(contentFrames, 1) / kMelPerEncoderFrame), out);
-    out.text = trimSpaces(m.vocab->decode(text));
-    out.segments.push_back({0.0, audio.duration(), out.text});
+    std::vector<size_t> wordStarts;
+    for (int id : tokens) {
+        if (vocab.isSpecial(id))
+            continue;
+        const std::string piece = vocab.text(id);
+        if (text.empty() || (!piece.empty() && piece[0] == ' '))
+            wordStarts.push_back(text.size());
+        text.push_back(id);
+    }
+    wordStarts.push_back(text.size());
+    const size_t words = wordStarts.size() - 1;
+    auto tokensOf = [&](size_t firstWord, size_t count) {
+        return std::vector<int>(text.begin() + static_cast<long>(wordStarts[firstWord]),
+                                text.begin() + static_cast<long>(wordStarts[firstWord + count]));
+    };
+
+    // Window by window (LongFormAlignment.h); audio of one window is aligned in one pass.
+    const LongFormPlan plan{2.0, 4.0};  // windows of 30 s
+    int64_t seek = 0;
+    size_t word = 0;
+    while (word < words || out.windows.empty()) {
+        throwIfCancelled(cancel);
+        const bool lastWindow = contentFrames - seek <= kWindowFrames;
+        int64_t windowFrames = std::min<int64_t>(kWindowFrames, std::max<int64_t>(contentFrames - seek, 1));
+        const double windowStart = seek * kMelSeconds, windowEnd = windowStart + windowFrames * kMelSeconds;
+        const int realFrames = static_cast<int>(std::max<int64_t>(windowFrames, 1) / kMelPerEncoderFrame);
+        auto features = m.encode(melWindow(mel, seek), cancel);
+        throwIfCancelled(cancel);
+        size_t take = words - word;
+        if (!lastWindow) {
+            const double keepUntil = windowEnd - plan.marginSeconds;
+            auto fits = [&](size_t count) {
+                return static_cast<int64_t>(prompt.size() + 3 + wordStarts[word + count] - wordStarts[word]) <= m.hp.nTextCtx;
+            };
+            size_t offered = wordsForWindow(take, windowEnd - windowStart, audio.duration() - windowStart, plan.overshoot);
+            while (offered > 1 && !fits(offered)) --offered;
+            std::vector<int> decodePrompt = prompt;
+            decodePrompt.push_back(vocab.noTimestamps());
+            TranscribeOptions greedy;
+            greedy.timestamps = false;
+            std::vector<int> heardTokens;
+            for (int id : m.decoder->decode(features, decodePrompt, greedy, cancel).tokens)
+                if (id < vocab.eot()) heardTokens.push_back(id);
+            Transcript hypothesis;  // the window transcribed, its words timed
+            m.timeWindow(features, prompt, heardTokens, windowStart, realFrames, hypothesis);
+            std::vector<HeardWord> heard;
+            for (const auto& w : hypothesis.words) heard.push_back({w.text, w.t0, w.t1});
+            std::vector<std::string> reference;
+            for (size_t w = word; w < word + offered; ++w) reference.push_back(trimSpaces(vocab.decode(tokensOf(w, 1))));
+            auto cut = cutAfterHeardWords(heard, reference, keepUntil);
+            if (!cut) {  // nothing heard matches: the window's share of the text by duration
+                take = wordsForWindow(take, windowEnd - windowStart, audio.duration() - windowStart, 1.0);
+                while (take > 1 && !fits(take)) --take;
+                Transcript probe;
+                m.timeWindow(features, prompt, tokensOf(word, take), windowStart, realFrames, probe);
+                std::vector<double> ends;
+                for (size_t w = 0; w < take; ++w)
+                    ends.push_back(probe.tokens[wordStarts[word + w + 1] - wordStarts[word] - 1].t1);
+                const size_t keep = wordsEndingBy(ends, keepUntil);
+                cut = WindowCut{keep, ends[keep - 1] + kCutPadSeconds};
+            }
+            take = cut->words;
+            windowFrames = std::clamp<int64_t>(std::llround((cut->seconds - windowStart) / kMelSeconds), 100, windowFrames);
+            windowFrames -= windowFrames % kMelPerEncoderFrame;
+            features = m.encode(melWindow(mel, seek, windowFrames), cancel);
+        }
+        const std::vector<int> kept = tokensOf(word, take);
+        const size_t firstToken = out.tokens.size();
+        m.timeWindow(features, prompt, kept, windowStart, static_cast<int>(windowFrames / kMelPerEncoderFrame), out);
+        const std::string keptText = trimSpaces(vocab.decode(kept));
+        if (!keptText.empty())
+            out.segments.push_back({out.tokens[firstToken].t0, out.tokens[out.tokens.size() - 2].t1, keptText});
+        word += take;
+        if (lastWindow)
+            break;
+        seek += windowFrames;
+        if (progress)
+            progress(std::min(1.0, static_cast<double>(seek) / std::max<int64_t>(contentFrames, 1)));
+    }
+    if (word < words)
+        throw Error(ErrorKind::Usage, "the text goes on past the end of the audio");
+    out.text = trimSpaces(vocab.decode(text));
+    if (out.segments.empty())
+        out.segments.push_back({0.0, audio.duration(), out.text});
     if (options.respectPauses) keepWordsOutOfPauses(out.words, detectSpeech(audio.samples), audio.duration());
+    if (progress)
+        progress(1.0);
     return out;
 }
 
@@ -376,10 +456,7 @@ Transcript WhisperRecognizer::align(const Audio& audio, const std::string& text,
     std::string spaced = trimSpaces(text);
     if (spaced.empty())
         throw Error(ErrorKind::Usage, "forced alignment needs a non-empty text");
-    auto out = alignTokens(audio, impl_->vocab->encode(" " + spaced), options, cancel);
-    if (progress)
-        progress(1.0);
-    return out;
+    return alignTokens(audio, impl_->vocab->encode(" " + spaced), options, cancel, progress);
 }
 
 AttentionExplanation WhisperRecognizer::explain(const Audio& audio, const ExplainRequest& request,
@@ -413,7 +490,10 @@ AttentionExplanation WhisperRecognizer::explain(const Audio& audio, const Explai
     if (seek < 0 || seek >= std::max<int64_t>(static_cast<int64_t>(audio.samples.size()) / kHopLength, 1))
         throw Error(ErrorKind::Usage, "the transcript's window at " + std::to_string(request.windowStart) +
                                           " s lies outside this audio");
-    const auto features = m.encode(melWindow(mel, seek), cancel);
+    // A window that long forced alignment cut before the audio's end was silent past its real frames.
+    const int64_t realMel = request.realFrames * kMelPerEncoderFrame;
+    const bool cutEarly = request.realFrames > 0 && realMel + 1 < static_cast<int64_t>(audio.samples.size()) / kHopLength - seek;
+    const auto features = m.encode(melWindow(mel, seek, cutEarly ? realMel : -1), cancel);
     throwIfCancelled(cancel);
     DecoderState state = m.model->decoder->start(features, 1);
     std::vector<torch::Tensor> queries;

@@ -25,9 +25,9 @@ public:
     AttentionExplanation explain(const Audio& audio, const ExplainRequest& request, const TranscribeOptions& options = {},
                                  const std::atomic<bool>* cancel = nullptr) override;
 
-    // Forced alignment of exact token ids (text tokens only) for audio of at most 30 s.
+    // Forced alignment of exact token ids (special tokens are dropped), window by window past 30 s.
     Transcript alignTokens(const Audio& audio, const std::vector<int>& tokens, const TranscribeOptions& options,
-                           const std::atomic<bool>* cancel);
+                           const std::atomic<bool>* cancel, const ProgressCallback& progress = {});
 
     struct Impl;
     Impl& impl() { return *impl_; }  // engine internals, for tests and benchmarks
