@@ -124,10 +124,11 @@ int transcribeCommand(const QStringList& args)
                      transcript.model.name.c_str(), audio.duration(), seconds, audio.duration() / std::max(seconds, 1e-9),
                      transcript.tokens.size(), transcript.windows.size(), attentionBytes / 1e6);
         for (const auto& r : transcript.decodeReports)
-            if (!r.reason.empty())
-                std::fprintf(stderr, "[window %.2f-%.2f s: %s %s]\n", r.t0, r.t1,
-                             r.skipped ? "skipped," : ("temperature " + QString::number(r.temperature).toStdString() + " after").c_str(),
-                             r.reason.c_str());
+            if (r.skipped)
+                std::fprintf(stderr, "[window %.2f-%.2f s: no text, %s]\n", r.t0, r.t1, r.reason.c_str());
+            else if (!r.reason.empty())
+                std::fprintf(stderr, "[window %.2f-%.2f s: kept temperature %g after %d tries; %s]\n", r.t0, r.t1,
+                             r.temperature, r.attempts, r.reason.c_str());
     }
     return 0;
 }
