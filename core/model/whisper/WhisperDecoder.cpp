@@ -27,6 +27,23 @@ torch::Tensor tokenTensor(const std::vector<int>& ids)
     return torch::tensor(v, torch::kLong).unsqueeze(0);
 }
 
+// Whisper's ranking of finished sequences (no length penalty): the best mean log-probability per
+// token. Sequence has `tokens` and `score`, the sum of its log-probabilities.
+template <typename Sequence>
+const Sequence* likeliest(const std::vector<Sequence>& sequences)
+{
+    const Sequence* best = nullptr;
+    double bestScore = -std::numeric_limits<double>::infinity();
+    for (const auto& s : sequences) {
+        const double score = s.score / std::max<size_t>(1, s.tokens.size());
+        if (!best || score > bestScore) {
+            best = &s;
+            bestScore = score;
+        }
+    }
+    return best;
+}
+
 }  // namespace
 
 
@@ -148,7 +165,7 @@ DecodeResult WhisperDecoder::sample(const torch::Tensor& features, const std::ve
     struct Sample {
         std::vector<int> tokens;
         std::vector<float> probs;
-        double sumLogprob = 0.0;
+        double score = 0.0;  // sum of log-probabilities
         bool ended = false;
     };
     std::vector<Sample> samples(static_cast<size_t>(count));
@@ -184,7 +201,7 @@ DecodeResult WhisperDecoder::sample(const torch::Tensor& features, const std::ve
                         break;
                     }
             }
-            s.sumLogprob += row[token] - StepLogits::logSumExp(row, v);
+            s.score += row[token] - StepLogits::logSumExp(row, v);
             if (token == vocab_.eot()) {
                 s.ended = true;
                 continue;
@@ -203,20 +220,11 @@ DecodeResult WhisperDecoder::sample(const torch::Tensor& features, const std::ve
         for (int i : live) last.push_back(samples[i].tokens.back());
         hidden = decoder->forwardStep(last, state);
     }
-    // The likeliest sample by mean log-probability per token (Whisper's ranking without a length penalty).
-    const Sample* best = nullptr;
-    double bestScore = -std::numeric_limits<double>::infinity();
-    for (const auto& s : samples) {
-        const double score = s.sumLogprob / std::max<size_t>(1, s.tokens.size());
-        if (!best || score > bestScore) {
-            best = &s;
-            bestScore = score;
-        }
-    }
+    const Sample* best = likeliest(samples);
     DecodeResult result;
     result.tokens = best->tokens;
     result.stepProb = best->probs;
-    result.sumLogprob = best->sumLogprob;
+    result.sumLogprob = best->score;
     result.endedWithEot = best->ended;
     result.noSpeechProb = noSpeech;
     return result;
@@ -368,16 +376,7 @@ DecodeResult WhisperDecoder::beam(const torch::Tensor& features, const std::vect
     if (static_cast<int>(finished.size()) < beams)
         for (auto& h : live)
             finished.push_back(h);
-    // Rank by mean log-probability per token (Whisper's default length penalty).
-    const Hypothesis* best = nullptr;
-    double bestScore = -std::numeric_limits<double>::infinity();
-    for (const auto& h : finished) {
-        const double s = h.score / std::max<size_t>(1, h.tokens.size());
-        if (!best || s > bestScore) {
-            best = &h;
-            bestScore = s;
-        }
-    }
+    const Hypothesis* best = likeliest(finished);
     DecodeResult result;
     result.noSpeechProb = noSpeechProbability(all, prompt);
     if (best) {
