@@ -190,6 +190,7 @@ private slots:
         t.windows[0].speechStart = 3;
         t.windows[0].speechEnd = 41;
         t.languageProbabilities = {{"en", 0.9f}, {"de", 0.05f}};
+        t.task = "translate";
         WindowDecodeReport report;
         report.t0 = 0;
         report.t1 = 1;
@@ -215,6 +216,7 @@ private slots:
         QCOMPARE(back.transcript.windows[0].speechStart, 3);
         QCOMPARE(back.transcript.windows[0].speechEnd, 41);
         QVERIFY(back.transcript.languageProbabilities == t.languageProbabilities);
+        QCOMPARE(back.transcript.task, std::string("translate"));
         QCOMPARE(back.transcript.decodeReports.size(), size_t(1));
         const auto& r = back.transcript.decodeReports[0];
         QCOMPARE(r.temperature, 0.4);

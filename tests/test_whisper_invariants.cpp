@@ -476,6 +476,15 @@ private slots:
         TranscribeOptions german;
         german.language = "de";
         QCOMPARE(multi.transcribe(speech, german, {}, nullptr).language, std::string("de"));
+        // Translated text: the transcript says so, and Explain recomputes its rows from the same prompt.
+        TranscribeOptions translate;
+        translate.task = "translate";
+        translate.temperatures = {0.0};
+        const auto translated = multi.transcribe(speech, translate, {}, nullptr);
+        QCOMPARE(translated.task, std::string("translate"));
+        QVERIFY(translated.tokens.size() > 2);
+        const auto e = multi.explain(speech, makeExplainRequest(translated, 1, 0, 0));
+        QCOMPARE(test::explanationProblem(e), QString());
     }
 };
 

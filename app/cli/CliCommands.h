@@ -55,6 +55,20 @@ inline QCommandLineOption attentionWordTimesOption()
                                     "the audio shows."};
 }
 
+// transcribe and explain: what multilingual Whisper writes.
+inline QCommandLineOption taskOption()
+{
+    return {"task", "Multilingual Whisper: 'transcribe' (text in the language spoken) or 'translate' (English text).",
+            "TASK", "transcribe"};
+}
+inline std::string taskFrom(const QCommandLineParser& parser, const QCommandLineOption& option)
+{
+    const QString task = parser.value(option);
+    if (task != "transcribe" && task != "translate")
+        throw Error(ErrorKind::Usage, "--task must be 'transcribe' or 'translate'");
+    return task.toStdString();
+}
+
 inline QList<QCommandLineOption> decodingWeightOptions()
 {
     return {{"lm-weight", "Built-in model: weight of its character language model (0 = off; default: the model "

@@ -54,9 +54,10 @@ int explainCommand(const QStringList& args)
     const QCommandLineOption text("text", "Force-align this text instead of decoding.", "TEXT");
     const QCommandLineOption top("top", "Frames to list (default 8).", "N", "8");
     const QCommandLineOption json("json", "Write every number as JSON ('-' for stdout).", "FILE");
+    const QCommandLineOption task = taskOption();
     const ModelOptions modelOptions;
     parser.addOptions(modelOptions.options());
-    parser.addOptions({token, layer, head, text, top, json});
+    parser.addOptions({token, layer, head, text, top, json, task});
     parser.process(args);
     if (parser.positionalArguments().size() != 1)
         throw Error(ErrorKind::Usage, "explain takes exactly one audio file (see --help)");
@@ -64,7 +65,8 @@ int explainCommand(const QStringList& args)
 
     const Audio audio = loadAudioFile(parser.positionalArguments().front().toStdString());
     const auto recognizer = modelOptions.load(parser);
-    const TranscribeOptions options;
+    TranscribeOptions options;
+    options.task = taskFrom(parser, task);
     const Transcript t = parser.isSet(text) ? recognizer->align(audio, parser.value(text).toStdString(), options)
                                             : recognizer->transcribe(audio, options);
     const auto& heads = recognizer->info().alignmentHeads;

@@ -42,6 +42,7 @@ int transcribeCommand(const QStringList& args)
     const QCommandLineOption beam("beam", "Beam size (1 = greedy).", "N", "1");
     const QCommandLineOption language("language", "Language code, or 'auto' (multilingual models).", "xx");
     const QCommandLineOption noTimestamps("no-timestamps", "Decode without segment timestamps.");
+    const QCommandLineOption task = taskOption();
     const ModelOptions modelOptions;
     const auto weights = decodingWeightOptions();
     const QCommandLineOption attentionTimes = attentionWordTimesOption();
@@ -49,7 +50,7 @@ int transcribeCommand(const QStringList& args)
     parser.addOptions(modelOptions.options());
     parser.addOptions(safeguards.options());
     parser.addOptions({json, srt, vtt, txt, wordsCsv, wordCues, karaoke, maxLineChars, textgrid, heatmap, npy, text,
-                       textFile, beam, language, noTimestamps});
+                       textFile, beam, language, noTimestamps, task});
     parser.addOptions(weights);
     parser.addOption(attentionTimes);
     parser.process(args);
@@ -92,6 +93,7 @@ int transcribeCommand(const QStringList& args)
     options.respectPauses = !parser.isSet(attentionTimes);
     options.language = parser.value(language).toStdString();
     options.timestamps = !parser.isSet(noTimestamps);
+    options.task = taskFrom(parser, task);
     safeguards.apply(parser, options);
     const auto started = std::chrono::steady_clock::now();
     const Transcript transcript = knownText.empty() ? recognizer->transcribe(audio, options)

@@ -26,6 +26,7 @@ nlohmann::json transcriptToJson(const Transcript& t, const Audio& audio)
     j["model"] = {{"name", t.model.name}, {"kind", t.model.kind}, {"path", t.model.path}, {"layers", t.model.layers},
                   {"heads", t.model.heads}, {"alignment_heads", heads}};
     j["language"] = t.language;
+    j["task"] = t.task;
     if (!t.languageProbabilities.empty()) {
         j["language_probabilities"] = nlohmann::json::object();
         for (const auto& [code, p] : t.languageProbabilities) j["language_probabilities"][code] = p;

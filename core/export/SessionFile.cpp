@@ -77,7 +77,7 @@ void saveSession(const Session& session, const std::string& path)
     for (const auto& [code, p] : t.languageProbabilities)
         languages.push_back({code, p});
     const json doc = {{"format", kFormat}, {"version", kVersion}, {"audio_path", session.audioPath},
-                      {"transcript", {{"text", t.text}, {"language", t.language}, {"audio_duration", t.audioDuration},
+                      {"transcript", {{"text", t.text}, {"language", t.language}, {"task", t.task}, {"audio_duration", t.audioDuration},
                                       {"model", {{"name", t.model.name}, {"kind", t.model.kind}, {"path", t.model.path},
                                                  {"layers", t.model.layers}, {"heads", t.model.heads},
                                                  {"alignment_heads", heads}, {"frame_seconds", t.model.frameSeconds}}},
@@ -105,6 +105,9 @@ Session loadSession(const std::string& path)
         Transcript& out = s.transcript;
         out.text = t.at("text").get<std::string>();
         out.language = t.at("language").get<std::string>();
+        out.task = t.value("task", "transcribe");
+        if (out.task != "transcribe" && out.task != "translate")
+            throw Error(ErrorKind::Usage, "session: unknown task '" + out.task + "'");
         out.audioDuration = t.at("audio_duration").get<double>();
         for (const auto& l : t.value("language_probabilities", json::array()))  // optional: not every model detects
             out.languageProbabilities.push_back({l.at(0).get<std::string>(), l.at(1).get<float>()});

@@ -32,6 +32,7 @@ ExplainRequest makeExplainRequest(const Transcript& transcript, int token, int l
     r.windowFrames = window.totalFrames;
     r.realFrames = window.frames;
     r.language = transcript.language;
+    r.task = transcript.task;
     for (int i = window.firstToken; i < token; ++i)
         r.prefix.push_back(transcript.tokens[i].id);
     if (!window.weights.empty())

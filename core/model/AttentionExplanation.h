@@ -21,6 +21,7 @@ struct ExplainRequest {
     int realFrames = 0;        // WindowAttention::frames: the window's audio ends there (0: unknown)
     std::vector<int> prefix;   // ids of the window's tokens before this one
     std::string language;      // Transcript::language (multilingual Whisper's prompt)
+    std::string task;          // Transcript::task (its prompt too)
     std::vector<float> storedWeights;  // the transcript's row, to show that the recomputation matches
 };
 

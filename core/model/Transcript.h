@@ -101,6 +101,7 @@ struct WindowDecodeReport {
 struct Transcript {
     std::string text;
     std::string language;
+    std::string task = "transcribe";  // or "translate" (multilingual Whisper: English text of other speech)
     // Multilingual Whisper with the language detected: the likeliest languages and their
     // probabilities, the chosen one first (at most three).
     std::vector<std::pair<std::string, float>> languageProbabilities;

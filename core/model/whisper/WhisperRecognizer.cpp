@@ -204,6 +204,7 @@ Transcript WhisperRecognizer::transcribe(const Audio& audio, const TranscribeOpt
     out.model = m.info;
     out.attentionStore = std::make_shared<AttentionSpill>(options.attention);
     out.audioDuration = audio.duration();
+    out.task = vocab.multilingual() && options.task == "translate" ? "translate" : "transcribe";
     const auto mel = logMelWithSilencePadding(audio.samples, m.melFilters, [cancel] { throwIfCancelled(cancel); });
     const int64_t contentFrames = static_cast<int64_t>(audio.samples.size()) / kHopLength;
     constexpr double kMelSeconds = kHopLength / static_cast<double>(kSampleRate);
@@ -349,6 +350,7 @@ Transcript WhisperRecognizer::alignTokens(const Audio& audio, const std::vector<
     out.model = m.info;
     out.attentionStore = std::make_shared<AttentionSpill>(options.attention);
     out.audioDuration = audio.duration();
+    out.task = vocab.multilingual() && options.task == "translate" ? "translate" : "transcribe";
     const auto mel = logMelWithSilencePadding(audio.samples, m.melFilters, [cancel] { throwIfCancelled(cancel); });
     int languageToken = -1;
     if (vocab.multilingual()) {
@@ -479,7 +481,7 @@ AttentionExplanation WhisperRecognizer::explain(const Audio& audio, const Explai
         if (languageToken < 0)
             throw Error(ErrorKind::Usage, "unknown language '" + request.language + "'");
     }
-    std::vector<int> sequence = m.sotSequence(languageToken, options.task);
+    std::vector<int> sequence = m.sotSequence(languageToken, request.task.empty() ? options.task : request.task);
     sequence.push_back(m.vocab->noTimestamps());
     sequence.insert(sequence.end(), request.prefix.begin(), request.prefix.end());
     if (static_cast<int64_t>(sequence.size()) > m.hp.nTextCtx)
