@@ -246,8 +246,12 @@ int benchCommand(const QStringList& args)
         pieceMs["decoder_layers"] = time([&] { m.model->decoder->forwardStep({next++ % 1000}, fresh); });
     }
 
+    // One decode per window: random weights fail every check of the temperature fallback, which would
+    // time each window six times over (docs/benchmarks.md times what a model that hears the audio does).
+    TranscribeOptions oneDecode;
+    oneDecode.temperatures = {0.0};
     const auto t = Clock::now();
-    recognizer->transcribe(audio, TranscribeOptions{});
+    recognizer->transcribe(audio, oneDecode);
     const double totalMs = msSince(t);
     const nlohmann::json ceilings = machineCeilings();
     const double rtf = totalMs / 1000.0 / audio.duration();
