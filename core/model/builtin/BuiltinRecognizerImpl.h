@@ -1,0 +1,119 @@
+#pragma once
+// The state of a loaded built-in model, shared by the files that use it: decoding (greedy and beam
+// search, BuiltinDecoding.cpp), the teacher-forced timing pass (BuiltinTiming.cpp) and the windows
+// the recognizer cuts (BuiltinRecognizer.cpp). Tests reach no further than BuiltinRecognizer.h.
+#include "model/builtin/BuiltinModel.h"
+#include "model/builtin/BuiltinRecognizer.h"
+#include "model/builtin/CharacterLanguageModel.h"
+#include "model/builtin/CharacterVocabulary.h"
+#include "model/builtin/WordLanguageModel.h"
+
+#include <atomic>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace attnscope {
+namespace builtin_detail {
+
+constexpr double kMelSeconds = 0.01;
+constexpr int64_t kMaxWindowMel = 1500;  // 15 s: the longest utterances the model was trained on
+constexpr int64_t kMinCutMel = 800;      // cut windows between 8 and 15 s ...
+constexpr int kQuietSpan = 30;           // ... at the quietest 0.3 s
+constexpr int kMedianWidth = 3;          // 120 ms at 40 ms frames (Whisper's 7 is 140 ms at 20 ms)
+// Greedy decoding may end the text only once the alignment heads look within this many encoder frames
+// (0.4 s at 40 ms) of the end of the speech the CTC head hears.
+constexpr int kEndMarginFrames = 10;
+// Beam search's default weight of the CTC prefix score (TranscribeOptions::ctcWeight), chosen on
+// synthetic held-out utterances 0-99 (models/README.md, *Decoding*); ESPnet uses 0.3.
+constexpr double kDefaultCtcWeight = 0.2;
+
+// The space's token id.
+constexpr int kSpace = CharacterVocabulary::kFirstChar;
+static_assert(CharacterVocabulary::kChars[0] == ' ');
+
+// Window boundaries in mel frames: [start, end) pairs, cut between 8 and 15 s at the quietest 0.3 s.
+std::vector<std::pair<int64_t, int64_t>> cutWindows(const torch::Tensor& mel);
+
+}  // namespace builtin_detail
+
+struct BuiltinRecognizer::Impl {
+    std::string path;
+    BuiltinModelFile file;
+    ModelInfo info;
+    std::optional<CharacterLanguageModel> lm;
+    std::optional<WordLanguageModel> words;  // completes `lm` where words end (only with it)
+    double lmWeight = 0;   // of the current decoding (0: the network alone)
+    double ctcWeight = 0;  // of the current beam search (0: the attention decoder alone)
+    bool greedyHearsCtc = true;  // greedy decoding: no end of text before the CTC head's speech ends
+
+    // Where a hypothesis stands in the language models.
+    struct LanguageState {
+        CharacterLanguageModel::State characters = 0;
+        WordLanguageModel::Cursor words;
+    };
+    LanguageState startLanguage() const
+    {
+        LanguageState l;
+        if (lm) l.characters = lm->start();
+        if (words) l.words = words->start();
+        return l;
+    }
+
+    // The score each token would add to a hypothesis whose language state is `state`: the decoder's
+    // log-probability `logp`, plus the language models' when fusing; `next` receives each token's
+    // following language state (fusing only). Tokens that are not text (blank, start of text) cannot
+    // be chosen.
+    void score(const double* logp, int64_t vocab, bool fused, const LanguageState& state, double* out,
+               LanguageState* next) const;
+    bool fusing() const { return lm && lmWeight > 0 && !file.model->las; }
+
+    // A window's characters with what timing needs for each row (every character, then end of text):
+    // the probability of that row's token and every layer's cross-attention [L,H,rows,S].
+    struct WindowDecoding {
+        std::vector<int> chars;
+        std::vector<float> p;
+        torch::Tensor attention;
+    };
+
+    EncoderOutput encode(const torch::Tensor& mel)
+    {
+        const auto lengths = torch::full({1}, mel.size(1), torch::kLong);
+        return file.model->encode(mel.unsqueeze(0), lengths);
+    }
+
+    // Decoder steps allowed for a window: speech rarely exceeds 0.6 characters per 40 ms frame.
+    int64_t stepLimit(const EncoderOutput& enc) const
+    {
+        return std::min<int64_t>(file.model->hp.maxTokens - 1, enc.memory.size(1) + 8);
+    }
+
+    // Greedy decoding keeps each step's probabilities and cross-attention: they are the rows the
+    // teacher-forced pass would recompute (the same function of the same prefix), so the Transformer
+    // skips that pass.
+    WindowDecoding greedy(const EncoderOutput& enc, const std::atomic<bool>* cancel);
+
+    // The frame the alignment heads attend to most in one decoder step's cross-attention ([b,h,1,S] per
+    // layer, batch row 0).
+    int attendedFrame(const std::vector<torch::Tensor>& weights) const;
+
+    std::vector<int> greedyLas(const EncoderOutput& enc, const std::atomic<bool>* cancel);
+
+    // Beam search ranked as Whisper ranks it. The Transformer extends every hypothesis by one step over
+    // a shared KV cache whose rows follow the hypotheses, and keeps each step's probabilities and
+    // attention as greedy does; the listen-attend-spell model recomputes each prefix in one
+    // teacher-forced batch and times the winner with a teacher-forced pass.
+    WindowDecoding beam(const EncoderOutput& enc, int beamSize, const std::atomic<bool>* cancel);
+
+    // Teacher-forced pass over `chars`: per-character probabilities and every layer's cross-attention.
+    WindowDecoding teacherForce(const EncoderOutput& enc, std::vector<int> chars);
+
+    // Where the CTC head hears speech in the window (WordTiming.h).
+    std::pair<int, int> speechSpan(const EncoderOutput& enc);
+
+    // DTW timings from a window's attention. Appends tokens, words and the window to `out`.
+    void timeWindow(const WindowDecoding& d, const EncoderOutput& enc, double t0, Transcript& out);
+};
+
+}  // namespace attnscope

@@ -1,0 +1,108 @@
+// The built-in model's teacher-forced pass and its DTW timing of characters and words
+// (BuiltinRecognizerImpl.h).
+#include "model/builtin/BuiltinRecognizerImpl.h"
+
+#include "Error.h"
+#include "align/CharacterWordSpans.h"
+#include "align/WordTiming.h"
+
+#include <tuple>
+
+namespace attnscope {
+using namespace builtin_detail;
+
+BuiltinRecognizer::Impl::WindowDecoding BuiltinRecognizer::Impl::teacherForce(const EncoderOutput& enc, std::vector<int> chars)
+{
+    std::vector<int64_t> ids{CharacterVocabulary::kSot};
+    ids.insert(ids.end(), chars.begin(), chars.end());
+    if (static_cast<int>(ids.size()) > file.model->hp.maxTokens)
+        throw Error(ErrorKind::Usage, "the text is too long for the built-in model (" + std::to_string(chars.size()) +
+                                          " characters in one window)");
+    std::vector<torch::Tensor> cross;
+    const auto logits = file.model->decode(torch::tensor(ids, torch::kLong).unsqueeze(0), enc, &cross);
+    const auto probs = torch::softmax(logits[0], -1);
+    WindowDecoding d;
+    for (size_t r = 0; r <= chars.size(); ++r)
+        d.p.push_back(probs[static_cast<int64_t>(r)][r < chars.size() ? chars[r] : CharacterVocabulary::kEot].item<float>());
+    std::vector<torch::Tensor> perLayer;
+    for (const auto& w : cross) perLayer.push_back(w[0]);
+    d.attention = torch::stack(perLayer).contiguous();  // [L,H,rows,S]
+    d.chars = std::move(chars);
+    return d;
+}
+
+std::pair<int, int> BuiltinRecognizer::Impl::speechSpan(const EncoderOutput& enc)
+{
+    const auto blank = torch::softmax(file.model->ctcLogits(enc.memory)[0], -1)
+                           .select(1, CharacterVocabulary::kBlank)
+                           .contiguous();
+    return attnscope::speechSpan(blank.data_ptr<float>(), static_cast<int>(blank.size(0)));
+}
+
+void BuiltinRecognizer::Impl::timeWindow(const WindowDecoding& d, const EncoderOutput& enc, double t0, Transcript& out)
+{
+    const auto& chars = d.chars;
+    const int rows = static_cast<int>(chars.size()) + 1;  // every character, then end of text
+    const int frames = static_cast<int>(d.attention.size(3));
+
+    WindowAttention window;
+    window.t0 = t0;
+    window.frames = frames;
+    window.totalFrames = frames;
+    window.firstToken = static_cast<int>(out.tokens.size());
+    window.tokenCount = rows;
+    window.layers = info.layers;
+    window.heads = info.heads;
+    const auto& all = d.attention;
+    window.weights = out.keepAttention(all.data_ptr<float>(), static_cast<size_t>(all.numel()));
+    std::vector<std::vector<float>> heads;
+    for (const auto& h : info.alignmentHeads) {
+        const auto m = all[h.layer][h.head].contiguous();
+        heads.emplace_back(m.data_ptr<float>(), m.data_ptr<float>() + m.numel());
+    }
+    TokenAlignment alignment = alignTokensToFrames(heads, rows, frames, frames, kMedianWidth);
+    std::tie(window.speechStart, window.speechEnd) = speechSpan(enc);
+    moveEdgeRowStarts(alignment, window.speechStart, window.speechEnd);
+    window.alignment = alignment.matrix;
+    window.path = alignment.path;
+
+    const double frameSeconds = info.frameSeconds;
+    const size_t firstWord = out.words.size();
+    Word word;
+    auto closeWord = [&] {
+        if (word.tokenCount > 0) {
+            word.p /= word.tokenCount;
+            out.words.push_back(word);
+        }
+        word = Word();
+    };
+    for (int r = 0; r < rows; ++r) {
+        Token t;
+        t.id = r < static_cast<int>(chars.size()) ? chars[r] : CharacterVocabulary::kEot;
+        t.special = t.id == CharacterVocabulary::kEot;
+        t.text = t.special ? "<|endoftext|>" : CharacterVocabulary::piece(t.id);
+        t.p = d.p[static_cast<size_t>(r)];
+        t.t0 = t0 + alignment.startFrame[r] * frameSeconds;
+        t.t1 = t0 + alignment.endFrame[r] * frameSeconds;
+        t.window = static_cast<int>(out.windows.size());
+        const int index = static_cast<int>(out.tokens.size());
+        out.tokens.push_back(t);
+        if (t.special || t.text == " ") {
+            closeWord();
+            continue;
+        }
+        if (word.tokenCount == 0) {
+            word.firstToken = index;
+            word.t0 = t.t0;
+        }
+        word.text += t.text;
+        word.t1 = t.t1;
+        word.p += t.p;
+        ++word.tokenCount;
+    }
+    closeWord();
+    spanCharacterWords(out.tokens, out.words, firstWord);
+    out.windows.push_back(std::move(window));
+}
+
+}  // namespace attnscope
