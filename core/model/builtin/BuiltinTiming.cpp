@@ -5,6 +5,7 @@
 #include "Error.h"
 #include "align/CharacterWordSpans.h"
 #include "align/WordTiming.h"
+#include "model/CapturedAttention.h"
 
 #include <tuple>
 
@@ -45,21 +46,9 @@ void BuiltinRecognizer::Impl::timeWindow(const WindowDecoding& d, const EncoderO
     const int rows = static_cast<int>(chars.size()) + 1;  // every character, then end of text
     const int frames = static_cast<int>(d.attention.size(3));
 
-    WindowAttention window;
-    window.t0 = t0;
-    window.frames = frames;
-    window.totalFrames = frames;
-    window.firstToken = static_cast<int>(out.tokens.size());
-    window.tokenCount = rows;
-    window.layers = info.layers;
-    window.heads = info.heads;
-    const auto& all = d.attention;
-    window.weights = out.keepAttention(all.data_ptr<float>(), static_cast<size_t>(all.numel()));
-    std::vector<std::vector<float>> heads;
-    for (const auto& h : info.alignmentHeads) {
-        const auto m = all[h.layer][h.head].contiguous();
-        heads.emplace_back(m.data_ptr<float>(), m.data_ptr<float>() + m.numel());
-    }
+    CapturedAttention captured = captureAttention(d.attention, t0, frames, info.alignmentHeads, out);
+    WindowAttention& window = captured.window;
+    const auto& heads = captured.alignmentHeads;
     TokenAlignment alignment = alignTokensToFrames(heads, rows, frames, frames, kMedianWidth);
     std::tie(window.speechStart, window.speechEnd) = speechSpan(enc);
     moveEdgeRowStarts(alignment, window.speechStart, window.speechEnd);

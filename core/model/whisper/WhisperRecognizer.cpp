@@ -5,6 +5,7 @@
 #include "align/PauseAwareWords.h"
 #include "align/WordTiming.h"
 #include "dsp/LogMel.h"
+#include "model/CapturedAttention.h"
 #include "model/ExplainAttentionRow.h"
 #include "model/whisper/AlignmentHeads.h"
 #include "model/whisper/DecodeFallback.h"
@@ -128,25 +129,13 @@ void WhisperRecognizer::Impl::timeWindow(const torch::Tensor& features, const st
     const int totalFrames = static_cast<int>(features.size(1));
     realFrames = std::max(1, std::min(realFrames, totalFrames));
 
-    WindowAttention window;
-    window.t0 = windowStart;
-    window.frames = realFrames;
-    window.totalFrames = totalFrames;
-    window.firstToken = static_cast<int>(out.tokens.size());
-    window.tokenCount = rows;
-    window.layers = hp.nTextLayer;
-    window.heads = hp.nTextHead;
     std::vector<torch::Tensor> perLayer;
     for (const auto& w : cross)
         perLayer.push_back(w[0].narrow(1, first, rows));  // [H, rows, S]
     const auto all = torch::stack(perLayer).contiguous();  // [L, H, rows, S]
-    window.weights = out.keepAttention(all.data_ptr<float>(), static_cast<size_t>(all.numel()));
-
-    std::vector<std::vector<float>> heads;
-    for (const auto& h : info.alignmentHeads) {
-        const auto m = all[h.layer][h.head].contiguous();
-        heads.emplace_back(m.data_ptr<float>(), m.data_ptr<float>() + m.numel());
-    }
+    CapturedAttention captured = captureAttention(all, windowStart, realFrames, info.alignmentHeads, out);
+    WindowAttention& window = captured.window;
+    const auto& heads = captured.alignmentHeads;
     const TokenAlignment alignment = alignTokensToFrames(heads, rows, totalFrames, realFrames);
     window.alignment = alignment.matrix;
     window.path = alignment.path;
