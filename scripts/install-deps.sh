@@ -21,6 +21,8 @@ PACKAGES=(
   pocketsphinx pocketsphinx-en-us
   # test audio and the file-capture ALSA device used by the recording tests
   espeak-ng sox libasound2-plugins
+  # the whisper.cpp parity test writes its random-weight models with shared/'s numpy script
+  python3-numpy
   # the .deb and its checks (installer/): icons, dependency list, lintian, validators, man pages
   librsvg2-bin dpkg-dev lintian desktop-file-utils appstream man-db qt6-qpa-plugins
 )

@@ -1,10 +1,13 @@
 // The ggml loader: valid files load; every kind of malformed file is a clear Error(Model).
 #include "Error.h"
 #include "model/whisper/GgmlFile.h"
+#include "model/whisper/GgmlQuant.h"
+#include "model/whisper/GgmlWriter.h"
 #include "model/whisper/WhisperRecognizer.h"
 #include "support/TestSupport.h"
 
 #include <QFile>
+#include <QFileInfo>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -135,8 +138,8 @@ private slots:
         setI32(b, 4 + 4 * 8, 1 << 30);  // absurd n_text_layer
         expectModelError(b, "n_text_layer");
         b = bytes;
-        setI32(b, 4 + 4 * 10, 2);  // ftype q4_0
-        expectModelError(b, "quantized");
+        setI32(b, 4 + 4 * 10, 5);  // ftype 5: no file type ggml writes
+        expectModelError(b, "ftype 5");
         b = bytes;
         setI32(b, 4 + 4 * 3, 5);  // 64 wide, 5 heads
         expectModelError(b, "multiple of the head count");
@@ -217,8 +220,8 @@ private slots:
         }
         {
             QByteArray b = bytes;
-            setI32(b, recs[0].start + 8, 7);  // tensor type 7
-            expectModelError(b, "tensor type 7");
+            setI32(b, recs[0].start + 8, 5);  // tensor type 5 (a ggml type whisper.cpp no longer writes)
+            expectModelError(b, "tensor type 5");
             b = bytes;
             setI32(b, recs[0].start, 9);  // 9 dimensions
             expectModelError(b, "9 dimensions");
@@ -265,6 +268,105 @@ private slots:
         QCOMPARE(a.size(), shapes.size());
         for (const auto& [name, t] : a)
             QVERIFY2(torch::equal(t, b[name]), name.c_str());
+    }
+
+    void quantizedValuesStayWithinOneStep()
+    {
+        torch::manual_seed(5);
+        const auto x = (torch::randn({4096}) * 0.7 + 0.1).contiguous();
+        const float* v = x.data_ptr<float>();
+        for (GgmlType type : {GgmlType::F16, GgmlType::Q4_0, GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::Q8_0}) {
+            const auto stored = ggmlQuantize(type, v, x.numel());
+            QCOMPARE(static_cast<int64_t>(stored.size()), ggmlRowBytes(type, x.numel()));
+            std::vector<float> y(static_cast<size_t>(x.numel()));
+            ggmlDequantize(type, stored.data(), y.data(), x.numel());
+            double meanError = 0.0;
+            for (int64_t b = 0; b < x.numel() / kGgmlBlockValues; ++b) {
+                const float* block = v + b * kGgmlBlockValues;
+                const auto [lo, hi] = std::minmax_element(block, block + kGgmlBlockValues);
+                const double amax = std::max(std::abs(*lo), std::abs(*hi)), range = *hi - *lo;
+                // One code's width: the error of rounding to nearest is half of it, a full one where the
+                // symmetric types clip the extreme opposite the scale's sign.
+                const double step = type == GgmlType::F16 ? amax / 1024 : type == GgmlType::Q4_0 ? amax / 8
+                                  : type == GgmlType::Q5_0 ? amax / 16 : type == GgmlType::Q4_1 ? range / 15
+                                  : type == GgmlType::Q5_1 ? range / 31 : amax / 127;
+                for (int j = 0; j < kGgmlBlockValues; ++j) {
+                    const double error = std::abs(y[b * kGgmlBlockValues + j] - block[j]);
+                    QVERIFY2(error <= 1.01 * step + 1e-3 * amax,
+                             qPrintable(QString("%1: value %2 came back as %3 (step %4)").arg(ggmlTypeName(type).c_str())
+                                            .arg(block[j]).arg(y[b * kGgmlBlockValues + j]).arg(step)));
+                    meanError += error / step;
+                }
+            }
+            meanError /= static_cast<double>(x.numel());
+            // Rounding to nearest: about a quarter of a step on average, never exact (f16's step is
+            // relative to each value, finer than amax / 1024 for most of them).
+            QVERIFY2(type == GgmlType::F16 ? meanError > 0.01 && meanError < 0.25 : meanError > 0.1 && meanError < 0.35, qPrintable(QString("%1: mean error %2 steps")
+                                                                          .arg(ggmlTypeName(type).c_str()).arg(meanError)));
+        }
+    }
+
+    void everyTypeLoadsAndTranscribesLikeItsF32Twin()
+    {
+        // Half a second of a tone and noise: enough audio for one window.
+        Audio audio;
+        torch::manual_seed(2);
+        const auto t = torch::arange(8000, torch::kFloat32) / 16000.0;
+        const auto s = (0.3 * torch::sin(t * 2 * M_PI * 440) + 0.05 * torch::randn({8000})).contiguous();
+        audio.samples.assign(s.data_ptr<float>(), s.data_ptr<float>() + 8000);
+        TranscribeOptions greedy;
+        greedy.temperatures = {0.0};
+        for (GgmlType type : {GgmlType::Q4_0, GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::Q8_0}) {
+            const QString name = QString::fromStdString(ggmlTypeName(type));
+            TestModelSpec spec;
+            spec.hparams = whisperShape("test");
+            spec.seed = 9;
+            spec.outputScale = 4.0;
+            spec.matrices = type;
+            const std::string quantized = dir.filePath("ggml-" + name + ".bin").toStdString();
+            writeTestModel(quantized, spec);
+            spec.matrices = GgmlType::F32;
+            spec.roundedAs = type;
+            const std::string twin = dir.filePath("ggml-" + name + "-f32.bin").toStdString();
+            writeTestModel(twin, spec);
+            QCOMPARE(GgmlFile(quantized).header().hparams.ftype, ggmlFtype(type));
+            QVERIFY(QFileInfo(QString::fromStdString(quantized)).size() < QFileInfo(QString::fromStdString(twin)).size() / 3);
+
+            std::map<std::string, torch::Tensor> a, b;
+            const auto shapes = whisperTensorShapes(GgmlFile(quantized).header().hparams);
+            GgmlFile(quantized).readTensors(shapes, [&](const std::string& n, const torch::Tensor& x) { a[n] = x; });
+            GgmlFile(twin).readTensors(shapes, [&](const std::string& n, const torch::Tensor& x) { b[n] = x; });
+            for (const auto& [tensor, x] : a)
+                QVERIFY2(torch::equal(x, b[tensor]), qPrintable(name + ": " + tensor.c_str()));
+
+            WhisperRecognizer q(quantized), f(twin);
+            QVERIFY2(q.describe().find(name.toStdString()) != std::string::npos, q.describe().c_str());
+            const Transcript tq = q.transcribe(audio, greedy, {}, nullptr), tf = f.transcribe(audio, greedy, {}, nullptr);
+            QVERIFY2(!tq.tokens.empty(), qPrintable(name));
+            QCOMPARE(tq.decodeReports.at(0).tokens, tf.decodeReports.at(0).tokens);
+        }
+    }
+
+    void malformedQuantizedFilesAreModelErrors()
+    {
+        TestModelSpec spec;
+        spec.hparams = whisperShape("test");
+        spec.matrices = GgmlType::Q5_1;
+        const QString path = dir.filePath("ggml-q5_1-source.bin");
+        writeTestModel(path.toStdString(), spec);
+        const QByteArray q = readAll(path);
+        // Cut inside the last block of the last tensor.
+        expectModelError(q.left(q.size() - 7), "truncated");
+        // A convolution (rows of 3 values) claiming q5_1 blocks of 32.
+        QByteArray b = q;
+        const qsizetype nameAt = b.indexOf("encoder.conv1.weight");
+        QVERIFY(nameAt > 0);
+        setI32(b, nameAt - 4 * 3 - 4, static_cast<int32_t>(GgmlType::Q5_1));
+        expectModelError(b, "not whole q5_1 blocks");
+        // A header ftype no ggml writes.
+        b = q;
+        setI32(b, 4 + 10 * 4, 2005);
+        expectModelError(b, "ftype 2005");
     }
 };
 

@@ -12,6 +12,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -49,6 +51,14 @@ Audio syntheticAudio(double seconds)
 // This machine's figures move ±20 % with its neighbours' load, so the bench measures its ceilings in
 // the same run: a 2048² fp32 matrix product (what the encoder's GEMMs can reach) and a 256 MB read
 // (what a decoder step, which streams its weights from memory, can reach). Medians of five.
+// The process's peak resident set so far (getrusage), in MB.
+double peakRssMb()
+{
+    struct rusage usage {};
+    ::getrusage(RUSAGE_SELF, &usage);
+    return static_cast<double>(usage.ru_maxrss) / 1024.0;
+}
+
 nlohmann::json machineCeilings()
 {
     torch::InferenceMode guard;
@@ -253,6 +263,8 @@ int benchCommand(const QStringList& args)
     const auto t = Clock::now();
     recognizer->transcribe(audio, oneDecode);
     const double totalMs = msSince(t);
+    // Before the ceilings' own buffers (256 MB) count.
+    const double peakRss = peakRssMb();
     const nlohmann::json ceilings = machineCeilings();
     const double rtf = totalMs / 1000.0 / audio.duration();
 
@@ -263,7 +275,7 @@ int benchCommand(const QStringList& args)
                             {"exact_logits_per_token", static_cast<double>(exactRows) / std::max(1, maxSteps)},
                             {"encode_gflops", encoderFlops(m.hp) / (median(encodeMs) * 1e6)},
                             {"decode_gbps", decoderStepBytes(m.hp, m.projection->screens()) / (decodeMean * 1e6)},
-                            {"machine", ceilings}};
+                            {"peak_rss_mb", peakRss}, {"machine", ceilings}};
         if (!pieceMs.empty())
             j["pieces_ms"] = pieceMs;
         std::printf("%s\n", j.dump().c_str());
@@ -274,6 +286,7 @@ int benchCommand(const QStringList& args)
                     decodeMean, maxSteps, static_cast<double>(exactRows) / std::max(1, maxSteps),
                     static_cast<long long>(m.vocab->size()));
         std::printf("transcribe %.1f s of audio: %.0f ms, real-time factor %.3f\n", audio.duration(), totalMs, rtf);
+        std::printf("peak resident memory: %.0f MB\n", peakRss);
         std::printf("encoder at %.0f GFLOP/s, decoder step reading %.1f GB/s; this machine now: %.0f GFLOP/s (2048² GEMM), "
                     "%.1f GB/s (256 MB read)\n",
                     encoderFlops(m.hp) / (median(encodeMs) * 1e6), decoderStepBytes(m.hp, m.projection->screens()) / (decodeMean * 1e6),

@@ -13,7 +13,7 @@ class SafeguardOptions {
 public:
     QList<QCommandLineOption> options() const
     {
-        return {temperatures_, bestOf_, seed_, compression_, logprob_, noSpeech_, noCondition_, prompt_, maxSegment_, splitOnWord_};
+        return {temperatures_, bestOf_, seed_, compression_, logprob_, noSpeech_, noCondition_, prompt_, maxSegment_, splitOnWord_, suppressNst_};
     }
 
     // Reads the parsed values into `o`; throws Error(Usage) for a value out of range.
@@ -37,6 +37,7 @@ public:
         if (parser.isSet(maxSegment_))
             o.maxSegmentChars = number(parser, maxSegment_, 1, 10000);
         o.splitOnWord = parser.isSet(splitOnWord_);
+        o.suppressNonSpeech = parser.isSet(suppressNst_);
     }
 
 private:
@@ -80,6 +81,8 @@ private:
     const QCommandLineOption prompt_{"prompt", "Whisper: text the first window is decoded after (names, spelling, style).", "TEXT"};
     const QCommandLineOption maxSegment_{"max-segment-length", "Segments of at most N characters, cut at token ends.", "N"};
     const QCommandLineOption splitOnWord_{"split-on-word", "With --max-segment-length: cut at word ends."};
+    const QCommandLineOption suppressNst_{"suppress-nst",
+        "Whisper: never emit tokens of symbols that are not speech (\"[\", \"♪\", ...), as openai-whisper does."};
 };
 
 }  // namespace attnscope::cli

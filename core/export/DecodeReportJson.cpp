@@ -8,7 +8,8 @@ nlohmann::json decodeReportsToJson(const std::vector<WindowDecodeReport>& report
     for (const auto& r : reports)
         out.push_back({{"t0", r.t0}, {"t1", r.t1}, {"temperature", r.temperature}, {"attempts", r.attempts},
                        {"compression_ratio", r.compressionRatio}, {"avg_logprob", r.avgLogprob},
-                       {"no_speech_prob", r.noSpeechProb}, {"skipped", r.skipped}, {"reason", r.reason}});
+                       {"no_speech_prob", r.noSpeechProb}, {"skipped", r.skipped}, {"reason", r.reason},
+                       {"tokens", r.tokens}, {"p", r.probabilities}});
     return out;
 }
 
@@ -26,6 +27,10 @@ std::vector<WindowDecodeReport> decodeReportsFromJson(const nlohmann::json& arra
         r.noSpeechProb = j.at("no_speech_prob").get<double>();
         r.skipped = j.at("skipped").get<bool>();
         r.reason = j.at("reason").get<std::string>();
+        r.tokens = j.value("tokens", std::vector<int>{});
+        r.probabilities = j.value("p", std::vector<float>{});
+        if (r.probabilities.size() != r.tokens.size())
+            throw nlohmann::json::other_error::create(501, "decoding: \"tokens\" and \"p\" differ in length", &j);
         out.push_back(std::move(r));
     }
     return out;

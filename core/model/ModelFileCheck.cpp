@@ -2,6 +2,7 @@
 
 #include "Error.h"
 #include "model/builtin/BuiltinRecognizer.h"
+#include "model/whisper/GgmlQuant.h"
 #include "model/builtin/TorchArchiveCheck.h"
 #include "model/whisper/GgmlFile.h"
 #include "model/whisper/WhisperVocabulary.h"
@@ -54,8 +55,8 @@ ModelFileSummary checkModelFile(const std::string& model)
         s.name = std::filesystem::path(s.path).stem().string();
     // As whisper.cpp names a file's precision: by the header's ftype (1000 x version + type); its f16
     // files keep biases and norms in f32.
-    const int type = file.header().hparams.ftype % 1000;
-    s.precision = type == 0 ? "f32" : type == 1 ? "f16" : "type " + std::to_string(type);
+    const auto type = ggmlTypeFromFtype(file.header().hparams.ftype);
+    s.precision = type ? ggmlTypeName(*type) : "ftype " + std::to_string(file.header().hparams.ftype);
     s.multilingual = file.header().hparams.isMultilingual();
     if (s.multilingual) s.languages = whisperLanguageCodes(file.header().hparams.numLanguages());
     return s;

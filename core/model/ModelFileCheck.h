@@ -12,7 +12,7 @@ struct ModelFileSummary {
     std::string path;       // the file ("builtin" resolved to the shipped model's path)
     std::string kind;       // "whisper" or "builtin"
     std::string name;       // "base.en", "large-v3", "built-in"; the file's stem for shapes no release has
-    std::string precision;  // "f32" or "f16" (the header's ftype); "" for the built-in model
+    std::string precision;  // "f32", "f16", "q5_1", ... (the header's ftype); "" for the built-in model
     int64_t bytes = 0;
     // Whisper: whether it knows many languages (then it can also translate), and their codes.
     bool multilingual = false;

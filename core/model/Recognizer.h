@@ -27,8 +27,10 @@ struct TranscribeOptions {
     bool timestamps = true;            // segment timestamps while decoding
     double maxInitialTimestamp = 1.0;  // seconds
     bool suppressBlank = true;
-    bool suppressNonSpeech = true;
-    int maxTokensPerWindow = 0;  // 0 = half the decoder context, as Whisper does
+    // Whisper: also exclude the tokens of symbols that are not speech ("♪", "[", ...). Off, as in
+    // whisper.cpp (openai-whisper turns it on).
+    bool suppressNonSpeech = false;
+    int maxTokensPerWindow = 0;  // 0 = whisper.cpp's cap: half the decoder context less 4 (220)
     // Whisper: openai-whisper's transcribe() safeguards, with its defaults. A window is decoded at each
     // temperature in turn until its text passes the checks; above 0, `bestOf` samples are drawn and the
     // likeliest kept (beamSize applies at 0 only). A check left empty is off.

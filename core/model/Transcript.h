@@ -96,6 +96,10 @@ struct WindowDecodeReport {
     double noSpeechProb = 0.0;      // of <|nospeech|> after the start of transcript
     bool skipped = false;           // no speech: the window gave no text
     std::string reason;             // why it fell back or was skipped; "" when the first decode stood
+    // Every token the kept decode chose, timestamps included, and its probability as whisper.cpp
+    // reports it: after the suppression rules, before the timestamp-or-text rule.
+    std::vector<int> tokens;
+    std::vector<float> probabilities;
 };
 
 struct Transcript {

@@ -34,7 +34,7 @@ std::string makeWhisperFile(const QString& dir, const QString& name, const std::
 {
     TestModelSpec spec;
     spec.hparams = whisperShape(shape);
-    spec.f16 = f16;
+    spec.matrices = f16 ? GgmlType::F16 : GgmlType::F32;
     spec.seed = seed;
     const QString shared = sharedDir();
     if (realVocabulary && !shared.isEmpty())

@@ -65,6 +65,8 @@ CheckedDecode decodeWithFallback(const WhisperDecoder& decoder, const WhisperVoc
     }
     WindowDecodeReport& r = out.report;
     r.reason = failures;
+    r.tokens = out.result.tokens;
+    r.probabilities = out.result.stepProb;
     if (options.noSpeechThreshold && r.noSpeechProb > *options.noSpeechThreshold &&
         !(options.logprobThreshold && r.avgLogprob > *options.logprobThreshold)) {
         r.skipped = true;

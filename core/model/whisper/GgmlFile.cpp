@@ -1,5 +1,7 @@
 #include "model/whisper/GgmlFile.h"
 
+#include "model/whisper/GgmlQuant.h"
+
 #include "Error.h"
 
 #include <cstring>
@@ -125,12 +127,17 @@ std::string whisperModelNameFromShape(const WhisperHParams& hp)
     const std::string suffix = en ? ".en" : "";
     if (hp.nAudioCtx != 1500 || hp.nTextCtx != 448)
         return "";
+    // A decoder of another depth (distil-whisper's 2 layers) is not a released shape: the file names it.
+    if (hp.nAudioState == 1280 && hp.nAudioLayer == 32 && !en && hp.nMels == 128 && hp.nTextLayer == 4)
+        return "large-v3-turbo";
+    if (hp.nTextLayer != hp.nAudioLayer)
+        return "";
     if (hp.nAudioState == 384 && hp.nAudioLayer == 4) return "tiny" + suffix;
     if (hp.nAudioState == 512 && hp.nAudioLayer == 6) return "base" + suffix;
     if (hp.nAudioState == 768 && hp.nAudioLayer == 12) return "small" + suffix;
     if (hp.nAudioState == 1024 && hp.nAudioLayer == 24) return "medium" + suffix;
     if (hp.nAudioState == 1280 && hp.nAudioLayer == 32 && !en) {
-        if (hp.nMels == 128) return hp.nTextLayer == 4 ? "large-v3-turbo" : "large-v3";
+        if (hp.nMels == 128) return "large-v3";
         return "large-v2";  // v1 and v2 share every shape; the file name tells them apart
     }
     return "";
@@ -167,8 +174,8 @@ GgmlFile::GgmlFile(const std::string& path, bool headerOnly) : path_(path)
     checkRange(r, "n_mels", hp.nMels, 1, 1024);
     if (hp.nAudioState % hp.nAudioHead != 0 || hp.nTextState % hp.nTextHead != 0)
         r.fail("the state width is not a multiple of the head count");
-    if (hp.ftype % 1000 != 0 && hp.ftype % 1000 != 1)
-        r.fail("ftype " + std::to_string(hp.ftype) + " is a quantized format; only f32 and f16 files are supported");
+    if (!ggmlTypeFromFtype(hp.ftype))
+        r.fail("ftype " + std::to_string(hp.ftype) + " is not a file type whisper.cpp writes (f32, f16, q4_0, q4_1, q5_0, q5_1, q8_0)");
 
     const int32_t nMel = r.i32("mel filter header");
     const int32_t nFft = r.i32("mel filter header");
@@ -200,13 +207,14 @@ GgmlFile::GgmlFile(const std::string& path, bool headerOnly) : path_(path)
     if (headerOnly)
         return;
 
-    // The weights must fit in what is left, even at two bytes per value, before anything is allocated.
+    // The weights must fit in what is left, even at q4_0's 18 bytes per 32 values, before anything is
+    // allocated.
     int64_t minimumBytes = 0;
     for (const auto& [name, shape] : whisperTensorShapes(hp)) {
         int64_t n = 1;
         for (int64_t d : shape)
             n *= d;
-        minimumBytes += 2 * n;
+        minimumBytes += n / kGgmlBlockValues * ggmlRowBytes(GgmlType::Q4_0, kGgmlBlockValues);
     }
     if (minimumBytes > r.remaining())
         r.fail("the file holds " + std::to_string(r.remaining()) + " bytes of weights but the header needs at least " +
@@ -227,8 +235,9 @@ void GgmlFile::readTensors(const std::map<std::string, std::vector<int64_t>>& ex
             r.fail("tensor with " + std::to_string(nDims) + " dimensions");
         if (nameLen < 1 || nameLen > 256)
             r.fail("tensor name of " + std::to_string(nameLen) + " bytes");
-        if (type != 0 && type != 1)
-            r.fail("tensor type " + std::to_string(type) + " is not f32 (0) or f16 (1)");
+        const auto storedAs = ggmlTypeFromCode(type);
+        if (!storedAs)
+            r.fail("tensor type " + std::to_string(type) + " is not f32, f16, q4_0, q4_1, q5_0, q5_1 or q8_0");
         std::vector<int64_t> dims(nDims);
         for (int i = 0; i < nDims; ++i) {
             dims[nDims - 1 - i] = r.i32("tensor dimensions");  // ggml lists the innermost first
@@ -259,17 +268,22 @@ void GgmlFile::readTensors(const std::map<std::string, std::vector<int64_t>>& ex
         int64_t count = 1;
         for (int64_t d : it->second)
             count *= d;
-        const int64_t bytes = count * (type == 0 ? 4 : 2);
+        const int64_t rowValues = dims.back();  // the innermost dimension: one row
+        if (isQuantized(*storedAs) && rowValues % kGgmlBlockValues != 0)
+            r.fail("tensor '" + name + "' has rows of " + std::to_string(rowValues) + " values, not whole " +
+                   ggmlTypeName(*storedAs) + " blocks of " + std::to_string(kGgmlBlockValues));
+        const int64_t bytes = count / rowValues * ggmlRowBytes(*storedAs, rowValues);
         if (bytes > r.remaining())
             r.fail("tensor '" + name + "' is truncated");
-        typesSeen_ |= (type == 0 ? 1 : 2);
+        typesSeen_ |= 1 << type;
         if (!sink) {  // a check of the records alone: skip the data
             r.seek(r.position() + bytes);
             continue;
         }
-        torch::Tensor t = torch::empty(it->second, type == 0 ? torch::kFloat32 : torch::kFloat16);
-        r.read(t.data_ptr(), bytes, "tensor data");
-        t = t.to(torch::kFloat32);
+        std::vector<uint8_t> stored(static_cast<size_t>(bytes));
+        r.read(stored.data(), bytes, "tensor data");
+        torch::Tensor t = torch::empty(it->second, torch::kFloat32);
+        ggmlDequantize(*storedAs, stored.data(), t.data_ptr<float>(), count);
         if (!torch::isfinite(t).all().item<bool>())
             r.fail("tensor '" + name + "' contains NaN or infinity");
         sink(name, t);

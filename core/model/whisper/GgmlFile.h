@@ -3,8 +3,8 @@
 //   u32 magic 0x67676d6c; i32 x 11 hyper-parameters (WhisperHParams order);
 //   i32 n_mel, i32 n_fft, f32[n_mel * n_fft] mel filters;
 //   i32 n_tokens, then per token: u32 length, bytes;
-//   tensors until end of file: i32 n_dims, i32 name_length, i32 type (0 f32, 1 f16),
-//   i32 dims[n_dims] (innermost first), name, row-major data.
+//   tensors until end of file: i32 n_dims, i32 name_length, i32 type (GgmlQuant.h: f32, f16 or
+//   blocks of 32 quantized values), i32 dims[n_dims] (innermost first), name, row-major data.
 // Every count and size is checked against the header and the bytes left in the file before anything
 // is allocated, so a malformed file is an Error(Model), never a crash or a giant allocation.
 #include "model/whisper/WhisperHParams.h"
@@ -36,20 +36,20 @@ public:
     const GgmlHeader& header() const { return header_; }
     const std::string& path() const { return path_; }
 
-    // Calls `sink(name, tensor)` for every tensor record, converted to float32 with PyTorch's shape.
+    // Calls `sink(name, tensor)` for every tensor record, widened to float32 with PyTorch's shape.
     // `expected` gives the allowed names and shapes; unknown names, wrong shapes, duplicates, truncated
     // data and missing tensors are errors. An empty `sink` checks the records and skips the data (a
     // quick validation that reads a few kilobytes of a large file).
     void readTensors(const std::map<std::string, std::vector<int64_t>>& expected,
                      const std::function<void(const std::string&, const torch::Tensor&)>& sink) const;
 
-    // Tensor types seen while reading (to report "f16"/"f32"/"mixed").
+    // Tensor types seen while reading: bit n for ggml type n (GgmlQuant.h).
     int tensorTypesSeen() const { return typesSeen_; }
 
 private:
     std::string path_;
     GgmlHeader header_;
-    mutable int typesSeen_ = 0;  // bit 0: f32, bit 1: f16
+    mutable int typesSeen_ = 0;
 };
 
 }  // namespace attnscope

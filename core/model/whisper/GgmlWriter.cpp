@@ -73,7 +73,7 @@ void writeTestModel(const std::string& path, const TestModelSpec& spec)
         filters = melFilterBank(16000, 400, hp.nMels);  // what Whisper ships
         vocab = syntheticVocabulary();
     }
-    hp.ftype = spec.f16 ? 1 : 0;
+    hp.ftype = ggmlFtype(spec.matrices);
 
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     if (!out)
@@ -128,20 +128,28 @@ void writeTestModel(const std::string& path, const TestModelSpec& spec)
             t[noSpeech] = fixedOutput * (14.0 / fixedOutput.pow(2).sum().item<double>());
         // Round every value to f16 precision, so the f16 and f32 files hold the same weights.
         t = t.to(torch::kFloat16).to(torch::kFloat32).contiguous();
-        const bool storeF16 = spec.f16 && shape.size() >= 2 && name.find("positional_embedding") == std::string::npos;
+        // whisper.cpp's quantize tool: 2-D matrices in whole blocks take the type, convolutions stay f16,
+        // vectors and positional embeddings f32.
+        const bool matrix = shape.size() >= 2 && name.find("positional_embedding") == std::string::npos;
+        auto storedAs = [&](GgmlType matrices) {
+            if (!matrix || matrices == GgmlType::F32)
+                return GgmlType::F32;
+            return isQuantized(matrices) && shape.size() == 2 && shape[1] % kGgmlBlockValues == 0 ? matrices : GgmlType::F16;
+        };
+        if (spec.roundedAs) {
+            const GgmlType as = storedAs(*spec.roundedAs);
+            ggmlDequantize(as, ggmlQuantize(as, t.data_ptr<float>(), t.numel()).data(), t.data_ptr<float>(), t.numel());
+        }
+        const GgmlType stored = storedAs(spec.matrices);
         std::vector<int32_t> dims(shape.rbegin(), shape.rend());
         writeI32(out, static_cast<int32_t>(dims.size()));
         writeI32(out, static_cast<int32_t>(name.size()));
-        writeI32(out, storeF16 ? 1 : 0);
+        writeI32(out, static_cast<int32_t>(stored));
         for (int32_t d : dims)
             writeI32(out, d);
         out.write(name.data(), static_cast<std::streamsize>(name.size()));
-        if (storeF16) {
-            const auto h = t.to(torch::kFloat16).contiguous();
-            out.write(reinterpret_cast<const char*>(h.data_ptr()), h.numel() * 2);
-        } else {
-            out.write(reinterpret_cast<const char*>(t.data_ptr<float>()), t.numel() * 4);
-        }
+        const auto bytes = ggmlQuantize(stored, t.data_ptr<float>(), t.numel());
+        out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
     }
     out.flush();
     if (!out)

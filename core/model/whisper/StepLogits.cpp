@@ -146,14 +146,14 @@ int64_t StepLogits::argMax(const float* x, int64_t n)
     return std::find(x, x + n, m) - x;  // a NaN-free row always holds its maximum
 }
 
-void StepLogits::compute(const float* h, int64_t n, int keep, const Mask& mask, float* logits, double* rawLogSumExp)
+void StepLogits::compute(const float* h, int64_t n, int keep, const Mask& mask, float* logits, double* maskedLogSumExp)
 {
     const int64_t v = projection_.vocabSize();
     if (!projection_.screens()) {
         projection_.logits(h, n, logits);
         for (int64_t i = 0; i < n; ++i) {
-            rawLogSumExp[i] = logSumExp(logits + i * v, v);
             mask(i, logits + i * v);
+            maskedLogSumExp[i] = logSumExp(logits + i * v, v);
         }
         exactRows_ = n * v;
         return;
@@ -163,23 +163,16 @@ void StepLogits::compute(const float* h, int64_t n, int keep, const Mask& mask, 
     exactRows_ = 0;
     for (int64_t i = 0; i < n; ++i) {
         float* row = logits + i * v;
-        // The raw normaliser from the screened values, corrected below for every row made exact (the
-        // chosen token's own value among them, so its probability is not off by its screening error).
-        const float rawMax = maxOf(row, v);
-        const double rawSum = sumOfExp(row, v, rawMax);
         mask(i, row);
-        const double change = refine(h + i * projection_.dim(), row, bound_.data() + i * v, keep, rawMax);
-        rawLogSumExp[i] = rawMax + std::log(std::max(rawSum + change, 1e-300));
+        refine(h + i * projection_.dim(), row, bound_.data() + i * v, keep);
+        // Every row that can be chosen is exact now (the chosen token's own value among them, so its
+        // probability is not off by its screening error); the rest only enter this sum.
+        maskedLogSumExp[i] = logSumExp(row, v);
     }
 }
 
-double StepLogits::refine(const float* h, float* row, float* bound, int keep, float rawMax)
+void StepLogits::refine(const float* h, float* row, float* bound, int keep)
 {
-    double change = 0.0;
-    auto setExact = [&](int64_t r, float value) {
-        change += std::exp(static_cast<double>(value) - rawMax) - std::exp(static_cast<double>(row[r]) - rawMax);
-        row[r] = value;
-    };
     const int64_t v = projection_.vocabSize();
     const int64_t tb = timestampBegin_;
     // The timestamps the masks left: one contiguous span (the rules cut it from both ends).
@@ -193,7 +186,7 @@ double StepLogits::refine(const float* h, float* row, float* bound, int keep, fl
         projection_.exactRange(h, first, last, values_.data());
         for (int64_t r = first; r < last; ++r)
             if (row[r] != kNegInf) {
-                setExact(r, values_[r - first]);
+                row[r] = values_[r - first];
                 bound[r] = 0.0f;
             }
         exactRows_ += last - first;
@@ -242,19 +235,17 @@ double StepLogits::refine(const float* h, float* row, float* bound, int keep, fl
         // The screen could not narrow it down (flat logits): all text rows, streamed once.
         values_.resize(static_cast<size_t>(tb));
         projection_.exactRange(h, 0, tb, values_.data());
-        const double before = sumOfExp(row, tb, rawMax);  // masked rows are -inf and add nothing
         for (int64_t r = 0; r < tb; ++r)
             if (row[r] != kNegInf)
                 row[r] = values_[r];
         exactRows_ += tb;
-        return change + sumOfExp(row, tb, rawMax) - before;
+        return;
     }
     values_.resize(candidates_.size());
     projection_.exactRows(h, candidates_, values_.data());
     for (size_t k = 0; k < candidates_.size(); ++k)
-        setExact(candidates_[k], values_[k]);
+        row[candidates_[k]] = values_[k];
     exactRows_ += static_cast<int64_t>(candidates_.size());
-    return change;
 }
 
 }  // namespace attnscope

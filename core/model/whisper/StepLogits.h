@@ -23,9 +23,10 @@ public:
     StepLogits(const VocabProjection& projection, int64_t timestampBegin);
 
     using Mask = std::function<void(int64_t sequence, float* logits)>;
-    // h [n, D] -> logits [n, V] and rawLogSumExp [n] (over the logits before masking).
-    // `mask(i, row)` sets -inf on the tokens the rules exclude for sequence i whatever the values.
-    void compute(const float* h, int64_t n, int keep, const Mask& mask, float* logits, double* rawLogSumExp);
+    // h [n, D] -> logits [n, V] and maskedLogSumExp [n] (over the logits the masks leave, the normaliser
+    // of whisper.cpp's token probability p). `mask(i, row)` sets -inf on the tokens the rules exclude
+    // for sequence i whatever the values.
+    void compute(const float* h, int64_t n, int keep, const Mask& mask, float* logits, double* maskedLogSumExp);
 
     int64_t exactRowsLastCall() const { return exactRows_; }  // how much the screen saved (bench, tests)
 
@@ -38,8 +39,8 @@ public:
     static int64_t argMax(const float* x, int64_t n);
 
 private:
-    // Makes the rows that matter exact; returns how much that changed sum(exp(row - rawMax)).
-    double refine(const float* h, float* row, float* bound, int keep, float rawMax);
+    // Makes the rows that matter exact.
+    void refine(const float* h, float* row, float* bound, int keep);
 
     const VocabProjection& projection_;
     int64_t timestampBegin_;

@@ -56,12 +56,6 @@ WhisperDecoder::WhisperDecoder(WhisperModel model, const VocabProjection& projec
     nonSpeech_ = vocab_.nonSpeechTokens();
 }
 
-void WhisperDecoder::applyRules(float* logits, const std::vector<int>& sampled, const TranscribeOptions& options) const
-{
-    applyMasks(logits, sampled, options);
-    preferTimestamps(logits, options);
-}
-
 void WhisperDecoder::applyMasks(float* logits, const std::vector<int>& sampled, const TranscribeOptions& options) const
 {
     const int64_t v = vocab_.size();
@@ -91,20 +85,19 @@ void WhisperDecoder::applyMasks(float* logits, const std::vector<int>& sampled, 
         else
             fill(logits, 0, eot, v);  // cannot be text
     }
-    // Timestamps never decrease, and each segment has a non-zero length.
+    // Timestamps never decrease: none below the last one after <|0.00|> (whisper.cpp's seek_delta rule,
+    // which, unlike openai-whisper's, lets a segment end where it began).
     for (size_t i = n; i-- > 0;) {
-        if (sampled[i] >= tb) {
-            const int64_t last = (lastWasTimestamp && !penultimateWasTimestamp) ? sampled[i] : sampled[i] + 1;
-            fill(logits, tb, last, v);
+        if (sampled[i] > tb) {
+            fill(logits, tb, sampled[i], v);
             break;
         }
     }
-    if (n == 0) {
-        fill(logits, 0, tb, v);  // a window starts with a timestamp
-        if (options.maxInitialTimestamp > 0) {
-            const int64_t lastAllowed = tb + static_cast<int64_t>(std::lround(options.maxInitialTimestamp / kTimePrecision));
-            fill(logits, lastAllowed + 1, v, v);
-        }
+    // The first timestamp is at most maxInitialTimestamp. Text may come first: whisper.cpp, unlike
+    // openai-whisper, does not force a window to open with a timestamp.
+    if (n == 0 && options.maxInitialTimestamp > 0) {
+        const int64_t lastAllowed = tb + static_cast<int64_t>(std::lround(options.maxInitialTimestamp / kTimePrecision));
+        fill(logits, lastAllowed + 1, v, v);
     }
 }
 
@@ -127,7 +120,7 @@ DecodeResult WhisperDecoder::decode(const torch::Tensor& features, const std::ve
                                     double temperature, std::mt19937_64* rng) const
 {
     const int contextLeft = static_cast<int>(model_->hparams.nTextCtx) - static_cast<int>(prompt.size());
-    int maxTokens = options.maxTokensPerWindow > 0 ? options.maxTokensPerWindow : model_->hparams.nTextCtx / 2;
+    int maxTokens = options.maxTokensPerWindow > 0 ? options.maxTokensPerWindow : model_->hparams.nTextCtx / 2 - 4;
     maxTokens = std::max(1, std::min(maxTokens, contextLeft - 1));
     if (temperature > 0) {
         std::mt19937_64 fallbackRng(options.seed);
@@ -136,6 +129,16 @@ DecodeResult WhisperDecoder::decode(const torch::Tensor& features, const std::ve
     }
     return options.beamSize <= 1 ? greedy(features, prompt, options, maxTokens, cancel)
                                  : beam(features, prompt, options, maxTokens, cancel);
+}
+
+int WhisperDecoder::likeliestTimestamp(const float* logits) const
+{
+    const int tb = vocab_.timestampBegin();
+    const int64_t v = vocab_.size();
+    if (tb >= v)
+        return -1;
+    const int64_t best = tb + StepLogits::argMax(logits + tb, v - tb);
+    return logits[best] == kNegInf ? -1 : static_cast<int>(best);
 }
 
 double WhisperDecoder::noSpeechProbability(const torch::Tensor& promptHidden, const std::vector<int>& prompt) const
@@ -174,6 +177,7 @@ DecodeResult WhisperDecoder::sample(const torch::Tensor& features, const std::ve
     const int64_t v = vocab_.size();
     std::vector<float> logits(static_cast<size_t>(count * v));
     std::vector<double> weights(static_cast<size_t>(v));
+    int openingTimestamp = -1;
     // Every logit exact: sampling reaches tokens the int8 screen would leave approximate.
     for (int step = 0; step < maxTokens && !live.empty(); ++step) {
         throwIfCancelled(cancel);
@@ -183,8 +187,11 @@ DecodeResult WhisperDecoder::sample(const torch::Tensor& features, const std::ve
         for (int64_t b = 0; b < rows; ++b) {
             Sample& s = samples[live[b]];
             float* row = logits.data() + b * v;
-            const double rawLse = StepLogits::logSumExp(row, v);
-            applyRules(row, s.tokens, options);
+            applyMasks(row, s.tokens, options);
+            const double maskedLse = StepLogits::logSumExp(row, v);
+            preferTimestamps(row, options);
+            if (step == 0 && live[b] == 0)
+                openingTimestamp = likeliestTimestamp(row);
             const float top = StepLogits::maxOf(row, v);
             int token = vocab_.eot();
             if (top != kNegInf) {
@@ -207,7 +214,7 @@ DecodeResult WhisperDecoder::sample(const torch::Tensor& features, const std::ve
                 continue;
             }
             s.tokens.push_back(token);
-            s.probs.push_back(static_cast<float>(std::exp(row[token] - rawLse)));
+            s.probs.push_back(static_cast<float>(std::exp(row[token] - maskedLse)));
             keep.push_back(b);
         }
         std::vector<int> next;
@@ -227,6 +234,7 @@ DecodeResult WhisperDecoder::sample(const torch::Tensor& features, const std::ve
     result.sumLogprob = best->score;
     result.endedWithEot = best->ended;
     result.noSpeechProb = noSpeech;
+    result.openingTimestamp = openingTimestamp;
     return result;
 }
 
@@ -246,6 +254,8 @@ DecodeResult WhisperDecoder::greedy(const torch::Tensor& features, const std::ve
     for (int i = 0; i < maxTokens; ++i) {
         throwIfCancelled(cancel);
         const Choice c = chooseGreedy(step, hidden.data_ptr<float>(), result.tokens, options, logits);
+        if (i == 0)
+            result.openingTimestamp = likeliestTimestamp(logits.data());
         result.sumLogprob += c.logprob;
         if (c.token == vocab_.eot()) {
             result.endedWithEot = true;
@@ -266,14 +276,14 @@ WhisperDecoder::Choice WhisperDecoder::chooseGreedy(StepLogits& step, const floa
 {
     const int64_t v = vocab_.size();
     logits.resize(static_cast<size_t>(v));
-    double rawLse = 0.0;
-    step.compute(hidden, 1, 1, [&](int64_t, float* row) { applyMasks(row, sampled, options); }, logits.data(), &rawLse);
+    double maskedLse = 0.0;
+    step.compute(hidden, 1, 1, [&](int64_t, float* row) { applyMasks(row, sampled, options); }, logits.data(), &maskedLse);
     preferTimestamps(logits.data(), options);
     const int64_t best = StepLogits::argMax(logits.data(), v);
     Choice c;
     c.token = logits[best] == kNegInf ? vocab_.eot() : static_cast<int>(best);
     c.logprob = logits[c.token] - StepLogits::logSumExp(logits.data(), v);
-    c.p = static_cast<float>(std::exp(logits[c.token] - rawLse));
+    c.p = static_cast<float>(std::exp(logits[c.token] - maskedLse));
     return c;
 }
 
@@ -300,14 +310,15 @@ DecodeResult WhisperDecoder::beam(const torch::Tensor& features, const std::vect
     const int64_t v = vocab_.size();
     std::vector<float> logits(static_cast<size_t>(beams * v));
     StepLogits screen = stepLogits();
+    int openingTimestamp = -1;
 
     for (int step = 0; step < maxTokens && !live.empty(); ++step) {
         throwIfCancelled(cancel);
         const int64_t rows = static_cast<int64_t>(live.size());
-        std::vector<double> rawLse(static_cast<size_t>(rows));
+        std::vector<double> maskedLse(static_cast<size_t>(rows));
         screen.compute(hidden.data_ptr<float>(), rows, beams + 1,
                      [&](int64_t b, float* row) { applyMasks(row, live[b].tokens, options); }, logits.data(),
-                     rawLse.data());
+                     maskedLse.data());
         // Candidates from every beam, pooled and de-duplicated by sequence (at the first step all beams agree).
         struct Candidate {
             double score;
@@ -319,6 +330,8 @@ DecodeResult WhisperDecoder::beam(const torch::Tensor& features, const std::vect
         for (int64_t b = 0; b < rows; ++b) {
             float* row = logits.data() + b * v;
             preferTimestamps(row, options);
+            if (step == 0 && b == 0)
+                openingTimestamp = likeliestTimestamp(row);
             const double lse = StepLogits::logSumExp(row, v);
             std::vector<int64_t> order(static_cast<size_t>(v));
             for (int64_t i = 0; i < v; ++i) order[i] = i;
@@ -332,7 +345,7 @@ DecodeResult WhisperDecoder::beam(const torch::Tensor& features, const std::vect
                 std::vector<int> seq = live[b].tokens;
                 seq.push_back(token);
                 const double score = live[b].score + (row[token] - lse);
-                const Candidate c{score, static_cast<int>(b), token, static_cast<float>(std::exp(row[token] - rawLse[b]))};
+                const Candidate c{score, static_cast<int>(b), token, static_cast<float>(std::exp(row[token] - maskedLse[b]))};
                 auto [it, inserted] = pool.emplace(std::move(seq), c);
                 if (!inserted && score > it->second.score)
                     it->second = c;
@@ -379,6 +392,7 @@ DecodeResult WhisperDecoder::beam(const torch::Tensor& features, const std::vect
     const Hypothesis* best = likeliest(finished);
     DecodeResult result;
     result.noSpeechProb = noSpeechProbability(all, prompt);
+    result.openingTimestamp = openingTimestamp;
     if (best) {
         result.tokens = best->tokens;
         result.stepProb = best->probs;

@@ -1,7 +1,8 @@
 #pragma once
 // Decoding one 30 s window the way Whisper does: greedy or beam search over the KV-cached decoder with
-// Whisper's logit rules (suppress blank at the start, suppress non-speech and special tokens, timestamp
-// pairs, monotonic timestamps, a maximum initial timestamp, prefer timestamps when they are likelier).
+// whisper.cpp's logit rules (suppress blank at the start, special tokens and, when asked, non-speech
+// tokens; timestamp pairs, no timestamp below the last, a maximum initial timestamp; prefer timestamps
+// when together they are likelier than any text token).
 #include "model/Recognizer.h"
 #include "model/whisper/StepLogits.h"
 #include "model/whisper/VocabProjection.h"
@@ -16,10 +17,13 @@ namespace attnscope {
 
 struct DecodeResult {
     std::vector<int> tokens;      // sampled tokens, without the prompt and without the final end-of-text
-    std::vector<float> stepProb;  // the model's probability of each sampled token as it was chosen
+    std::vector<float> stepProb;  // each sampled token's p: softmax after the masks, before the timestamp rule
     double sumLogprob = 0.0;
     bool endedWithEot = false;
     double noSpeechProb = 0.0;  // of <|nospeech|> right after the start of transcript (silence check)
+    // The likeliest timestamp token at the first step, -1 without timestamps: where the first segment
+    // starts when the window opens with text (whisper.cpp's tid).
+    int openingTimestamp = -1;
 };
 
 class WhisperDecoder {
@@ -37,10 +41,10 @@ public:
     // Every language token with its probability (softmax over the language tokens), likeliest first.
     std::vector<std::pair<int, float>> languageProbabilities(const torch::Tensor& features) const;
 
-    // Applies Whisper's rules to one row of logits in place. `sampled` are the tokens after the prompt.
-    // They come in two parts: the masks depend only on the position (what was sampled so far), the
-    // timestamp preference on the values; decoding screens the logits between the two (StepLogits).
-    void applyRules(float* logits, const std::vector<int>& sampled, const TranscribeOptions& options) const;
+    // Whisper's rules on one row of logits, in place, as whisper.cpp applies them. `sampled` are the
+    // tokens after the prompt. They come in two parts: the masks depend only on the position (what was
+    // sampled so far), the timestamp preference on the values; decoding screens the logits between the
+    // two (StepLogits), and a token's p is its softmax probability between the two.
     void applyMasks(float* logits, const std::vector<int>& sampled, const TranscribeOptions& options) const;
     void preferTimestamps(float* logits, const TranscribeOptions& options) const;
 
@@ -48,7 +52,7 @@ public:
     struct Choice {
         int token = 0;
         double logprob = 0.0;  // under Whisper's rules (what beam search and fallbacks rank by)
-        float p = 0.0f;        // the model's own probability of the token
+        float p = 0.0f;        // whisper.cpp's p: softmax after the masks, before the timestamp rule
     };
     Choice chooseGreedy(StepLogits& step, const float* hidden, const std::vector<int>& sampled,
                         const TranscribeOptions& options, std::vector<float>& logits) const;
@@ -65,6 +69,8 @@ public:
                         const std::atomic<bool>* cancel) const;
 
 private:
+    // The likeliest timestamp token in a row of logits, -1 when every timestamp is excluded.
+    int likeliestTimestamp(const float* logits) const;
     // The prompt's hidden states [1, T, D] -> DecodeResult::noSpeechProb, from its start-of-transcript row.
     double noSpeechProbability(const torch::Tensor& promptHidden, const std::vector<int>& prompt) const;
 

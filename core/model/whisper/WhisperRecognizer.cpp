@@ -9,6 +9,7 @@
 #include "model/ExplainAttentionRow.h"
 #include "model/whisper/AlignmentHeads.h"
 #include "model/whisper/DecodeFallback.h"
+#include "model/whisper/GgmlQuant.h"
 #include "model/whisper/WhisperRecognizerImpl.h"
 #include "model/whisper/WhisperWords.h"
 
@@ -16,6 +17,7 @@
 #include <cmath>
 #include <filesystem>
 #include <random>
+#include <regex>
 #include <sstream>
 
 namespace attnscope {
@@ -31,7 +33,9 @@ std::string nameFromFile(const std::string& path)
         stem = stem.substr(5);
     if (stem.size() > 4 && stem.compare(stem.size() - 4, 4, ".bin") == 0)
         stem = stem.substr(0, stem.size() - 4);
-    return stem;
+    // "base.en-q5_1" is base.en, quantized.
+    static const std::regex quantized("-q[0-9]_[0-9]$");
+    return std::regex_replace(stem, quantized, "");
 }
 
 bool headsFit(const std::vector<AlignmentHead>& heads, const WhisperHParams& hp)
@@ -78,13 +82,20 @@ WhisperRecognizer::Impl::Impl(const std::string& modelPath, const std::string& a
     info.name = headsFit(presetAlignmentHeads(fromFile), hp) && (fromShape.empty() || fromFile.rfind(fromShape.substr(0, 5), 0) == 0)
                     ? fromFile
                     : (!fromShape.empty() ? fromShape : fromFile);
+    nameFrom = info.name == fromShape ? "its shape" : "its file name";
     std::vector<AlignmentHead> heads;
+    headsFrom = "'" + alignmentHeadsFile + "'";
     if (!alignmentHeadsFile.empty())
         heads = alignmentHeadsFromJson(alignmentHeadsFile, info.name);
-    if (!headsFit(heads, hp))
+    if (!headsFit(heads, hp)) {
         heads = presetAlignmentHeads(info.name);
-    if (!headsFit(heads, hp))
+        headsFrom = "whisper's preset for " + info.name;
+    }
+    if (!headsFit(heads, hp)) {
         heads = defaultAlignmentHeads(hp.nTextLayer, hp.nTextHead);
+        headsFrom = "none published for " + info.name + ": every head of the upper half of the decoder "
+                    "(attnscope-cli score-heads finds better ones)";
+    }
     info.alignmentHeads = heads;
 }
 
@@ -106,7 +117,7 @@ std::vector<int> WhisperRecognizer::Impl::sotSequence(int languageToken, const s
 
 void WhisperRecognizer::Impl::timeWindow(const torch::Tensor& features, const std::vector<int>& prompt,
                                          const std::vector<int>& text, double windowStart, int realFrames,
-                                         Transcript& out)
+                                         const TranscribeOptions& options, Transcript& out)
 {
     torch::InferenceMode guard;
     std::vector<int> sequence = prompt;
@@ -125,7 +136,19 @@ void WhisperRecognizer::Impl::timeWindow(const torch::Tensor& features, const st
     // Row r (position prompt.size() + r) predicts text[r] (and the last row predicts eot).
     const int64_t first = static_cast<int64_t>(prompt.size());
     const int rows = static_cast<int>(text.size()) + 1;
-    const auto logprobs = torch::log_softmax(projection->logits(hidden[0].narrow(0, first, rows)), -1);
+    // Each token's p as greedy decoding without timestamps would give it: after the masks.
+    const auto logits = projection->logits(hidden[0].narrow(0, first, rows)).contiguous();
+    TranscribeOptions masks = options;
+    masks.timestamps = false;
+    std::vector<float> tokenP;
+    std::vector<int> sampled;
+    for (int r = 0; r < rows; ++r) {
+        float* row = logits[r].data_ptr<float>();
+        const int id = r < static_cast<int>(text.size()) ? text[r] : vocab->eot();
+        decoder->applyMasks(row, sampled, masks);
+        tokenP.push_back(static_cast<float>(std::exp(row[id] - StepLogits::logSumExp(row, vocab->size()))));
+        sampled.push_back(id);
+    }
     const int totalFrames = static_cast<int>(features.size(1));
     realFrames = std::max(1, std::min(realFrames, totalFrames));
 
@@ -145,7 +168,7 @@ void WhisperRecognizer::Impl::timeWindow(const torch::Tensor& features, const st
         t.id = r < static_cast<int>(text.size()) ? text[r] : vocab->eot();
         t.special = vocab->isSpecial(t.id);
         t.text = vocab->text(t.id);
-        t.p = static_cast<float>(std::exp(logprobs[r][t.id].item<double>()));
+        t.p = tokenP[r];
         t.t0 = windowStart + alignment.startFrame[r] * kFrameSeconds;
         t.t1 = windowStart + alignment.endFrame[r] * kFrameSeconds;
         t.window = static_cast<int>(out.windows.size());
@@ -164,12 +187,27 @@ WhisperRecognizer::~WhisperRecognizer() = default;
 
 const ModelInfo& WhisperRecognizer::info() const { return impl_->info; }
 
+namespace {
+
+// "f16, f32": the tensor types a file stores (GgmlFile::tensorTypesSeen), largest code first.
+std::string storedTypes(int seen)
+{
+    std::string out;
+    for (int code = 31; code >= 0; --code)
+        if ((seen >> code) & 1)
+            if (const auto type = ggmlTypeFromCode(code))
+                out += (out.empty() ? "" : ", ") + ggmlTypeName(*type);
+    return out + " (widened to f32 in memory)";
+}
+
+}  // namespace
+
 std::string WhisperRecognizer::describe() const
 {
     const auto& hp = impl_->hp;
     std::ostringstream s;
-    s << "model: " << impl_->info.name << " (whisper, " << impl_->path << ")\n"
-      << "weights: " << ((impl_->file->tensorTypesSeen() & 2) ? "f16" : "f32") << "\n"
+    s << "model: " << impl_->info.name << " (whisper, " << impl_->path << "; named from " << impl_->nameFrom << ")\n"
+      << "weights: " << storedTypes(impl_->file->tensorTypesSeen()) << "\n"
       << "vocabulary: " << hp.nVocab << (hp.isMultilingual() ? " (multilingual, " + std::to_string(hp.numLanguages()) + " languages)" : " (English only)") << "\n"
       << "mel bins: " << hp.nMels << "\n"
       << "encoder: " << hp.nAudioLayer << " layers, width " << hp.nAudioState << ", " << hp.nAudioHead << " heads, " << hp.nAudioCtx << " frames\n"
@@ -177,6 +215,7 @@ std::string WhisperRecognizer::describe() const
       << "alignment heads:";
     for (const auto& h : impl_->info.alignmentHeads)
         s << " " << h.layer << ":" << h.head;
+    s << " (" << impl_->headsFrom << ")";
     int64_t params = 0;
     for (const auto& p : impl_->model->parameters())
         params += p.numel();
@@ -261,6 +300,9 @@ Transcript WhisperRecognizer::transcribe(const Audio& audio, const TranscribeOpt
             if (isTs(i - 1) && isTs(i))
                 consecutive.push_back(i);
         const bool singleTimestampEnding = tokens.size() >= 2 && !isTs(tokens.size() - 2) && isTs(tokens.size() - 1);
+        // A window that opens with text starts at the likeliest first timestamp, as in whisper.cpp.
+        const int opening = !tokens.empty() && isTs(0) ? tokens[0] : checked.result.openingTimestamp;
+        const double openTime = opening >= tb ? windowStart + (opening - tb) * kFrameSeconds : windowStart;
         if (options.timestamps && !consecutive.empty()) {
             std::vector<size_t> slices = consecutive;
             if (singleTimestampEnding)
@@ -268,7 +310,7 @@ Transcript WhisperRecognizer::transcribe(const Audio& audio, const TranscribeOpt
             size_t last = 0;
             for (size_t cut : slices) {
                 std::vector<int> slice(tokens.begin() + static_cast<long>(last), tokens.begin() + static_cast<long>(cut));
-                const double t0 = windowStart + (slice.front() - tb) * kFrameSeconds;
+                const double t0 = slice.front() >= tb ? windowStart + (slice.front() - tb) * kFrameSeconds : openTime;
                 const double t1 = windowStart + (slice.back() - tb) * kFrameSeconds;
                 segments.push_back({{t0, t1}, slice});
                 last = cut;
@@ -284,7 +326,7 @@ Transcript WhisperRecognizer::transcribe(const Audio& audio, const TranscribeOpt
                     duration = (tokens[i] - tb) * kFrameSeconds;
                     break;
                 }
-            segments.push_back({{windowStart, windowStart + duration}, tokens});
+            segments.push_back({{openTime, windowStart + duration}, tokens});
         }
         if (advance <= 0)
             advance = segmentFrames;  // never stall on a window
@@ -308,7 +350,12 @@ Transcript WhisperRecognizer::transcribe(const Audio& audio, const TranscribeOpt
         throwIfCancelled(cancel);
         const int realFrames = static_cast<int>(segmentFrames / kMelPerEncoderFrame);
         int firstToken = static_cast<int>(out.tokens.size());
-        m.timeWindow(features, prompt, text, windowStart, realFrames, out);
+        m.timeWindow(features, prompt, text, windowStart, realFrames, options, out);
+        // Each text token keeps the p the decoder chose it with, timestamps in its context.
+        size_t textIndex = 0;
+        for (size_t i = 0; i < tokens.size() && textIndex < text.size(); ++i)
+            if (!vocab.isSpecial(tokens[i]))
+                out.tokens[firstToken + textIndex++].p = checked.result.stepProb[i];
         for (const auto& [segment, count] : windowSegments) {
             if (!segment.text.empty())
                 for (auto& piece : splitSegment(segment, out.tokens, firstToken, static_cast<int>(count),
@@ -395,7 +442,7 @@ Transcript WhisperRecognizer::alignTokens(const Audio& audio, const std::vector<
             for (int id : m.decoder->decode(features, decodePrompt, greedy, cancel).tokens)
                 if (id < vocab.eot()) heardTokens.push_back(id);
             Transcript hypothesis;  // the window transcribed, its words timed
-            m.timeWindow(features, prompt, heardTokens, windowStart, realFrames, hypothesis);
+            m.timeWindow(features, prompt, heardTokens, windowStart, realFrames, options, hypothesis);
             std::vector<HeardWord> heard;
             for (const auto& w : hypothesis.words) heard.push_back({w.text, w.t0, w.t1});
             std::vector<std::string> reference;
@@ -405,7 +452,7 @@ Transcript WhisperRecognizer::alignTokens(const Audio& audio, const std::vector<
                 take = wordsForWindow(take, windowEnd - windowStart, audio.duration() - windowStart, 1.0);
                 while (take > 1 && !fits(take)) --take;
                 Transcript probe;
-                m.timeWindow(features, prompt, tokensOf(word, take), windowStart, realFrames, probe);
+                m.timeWindow(features, prompt, tokensOf(word, take), windowStart, realFrames, options, probe);
                 std::vector<double> ends;
                 for (size_t w = 0; w < take; ++w)
                     ends.push_back(probe.tokens[wordStarts[word + w + 1] - wordStarts[word] - 1].t1);
@@ -419,7 +466,7 @@ Transcript WhisperRecognizer::alignTokens(const Audio& audio, const std::vector<
         }
         const std::vector<int> kept = tokensOf(word, take);
         const size_t firstToken = out.tokens.size();
-        m.timeWindow(features, prompt, kept, windowStart, static_cast<int>(windowFrames / kMelPerEncoderFrame), out);
+        m.timeWindow(features, prompt, kept, windowStart, static_cast<int>(windowFrames / kMelPerEncoderFrame), options, out);
         const std::string keptText = trimSpaces(vocab.decode(kept));
         if (!keptText.empty())
             out.segments.push_back({out.tokens[firstToken].t0, out.tokens[out.tokens.size() - 2].t1, keptText});

@@ -21,9 +21,11 @@ struct WhisperRecognizer::Impl {
     // every layer's and head's cross-attention for the text tokens and eot, and runs DTW on the
     // alignment heads. Appends the tokens and the window to `out`.
     void timeWindow(const torch::Tensor& features, const std::vector<int>& prompt, const std::vector<int>& text,
-                    double windowStart, int realFrames, Transcript& out);
+                    double windowStart, int realFrames, const TranscribeOptions& options, Transcript& out);
 
     std::string path;
+    std::string nameFrom;   // "its shape" or "its file name": what the model's name was taken from
+    std::string headsFrom;  // where the alignment heads came from, for `info`
     std::unique_ptr<GgmlFile> file;
     WhisperHParams hp;
     WhisperModel model{nullptr};
