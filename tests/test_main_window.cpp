@@ -6,6 +6,7 @@
 #include "ControlPanel.h"
 #include "ExplainPanel.h"
 #include "MainWindow.h"
+#include "ModelManagerDialog.h"
 #include "PlaybackController.h"
 #include "RecordingController.h"
 #include "SpectrogramPane.h"
@@ -16,6 +17,7 @@
 #include "audio/RecordingRecovery.h"
 #include "model/ModelFileCheck.h"
 #include "model/whisper/GgmlWriter.h"
+#include "support/LocalHttpServer.h"
 #include "support/TestSupport.h"
 
 #include <nlohmann/json.hpp>
@@ -41,6 +43,7 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QSpinBox>
+#include <QTableWidget>
 #include <QTimer>
 #include <QProcess>
 #include <QSignalSpy>
@@ -175,6 +178,66 @@ private slots:
         w.viewManager()->zoom(10.0, 45.0);
         QCOMPARE(pane->visibleRows(), std::make_pair(10, 20));
         QVERIFY(!pane->grab().isNull());  // paints without touching the other windows
+    }
+
+    void modelManagerGetsAModelIntoTheChooser()
+    {
+        // File ▸ Get Whisper models… against a local server: download, the chooser lists the model by
+        // name, it can be used, and removing it asks first.
+        QTemporaryDir data;
+        qputenv("XDG_DATA_HOME", data.path().toUtf8());
+        test::LocalHttpServer server;
+        qputenv("ATTNSCOPE_MODEL_BASE_URL", server.baseUrl().toUtf8());
+        TestModelSpec spec;
+        spec.hparams = whisperShape("test");
+        spec.matrices = GgmlType::Q5_1;
+        writeTestModel(data.filePath("served.bin").toStdString(), spec);
+        QFile served(data.filePath("served.bin"));
+        QVERIFY(served.open(QIODevice::ReadOnly));
+        server.serve("/ggml-base.en-q5_1.bin", served.readAll());
+
+        MainWindow w;
+        w.show();
+        ModelManagerDialog* dialog = w.openModelManager();
+        QVERIFY(dialog->isVisible());
+        auto* table = dialog->findChild<QTableWidget*>("models");
+        QCOMPARE(table->rowCount(), 30);
+        const int row = dialog->selectModel("base.en-q5_1");
+        QVERIFY(row >= 0);
+        QCOMPARE(table->item(row, 0)->text(), QString("base.en (q5_1)"));
+        QVERIFY(table->item(row, 3)->text().isEmpty());
+        QSignalSpy changed(dialog, &ModelManagerDialog::modelsChanged);
+        dialog->downloadSelected();
+        QVERIFY(changed.wait(60000));
+        QVERIFY2(dialog->findChild<QLabel*>("downloadStatus")->text().contains("installed"),
+                 qPrintable(dialog->findChild<QLabel*>("downloadStatus")->text()));
+        QCOMPARE(table->item(row, 3)->text(), QString("installed"));
+
+        auto* chooser = w.controls()->findChild<QComboBox*>("modelChooser");
+        const int choice = chooser->findData("base.en-q5_1");
+        QVERIFY(choice >= 0);
+        QCOMPARE(chooser->itemText(choice), QString("base.en (q5_1)"));
+        QVERIFY(w.setModelPath("base.en-q5_1", false));
+        QVERIFY2(w.controls()->modelSummary().contains("q5_1"), qPrintable(w.controls()->modelSummary()));
+        QCOMPARE(chooser->currentIndex(), chooser->findData("base.en-q5_1"));
+
+        // Remove: a confirmation first; "No" keeps it, "Yes" removes it.
+        auto answer = [](QMessageBox::StandardButton button) {
+            QTimer::singleShot(0, [button] {
+                if (auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget()))
+                    box->button(button)->click();
+            });
+        };
+        answer(QMessageBox::No);
+        dialog->removeSelected();
+        QVERIFY(ModelStore().installed("base.en-q5_1"));
+        answer(QMessageBox::Yes);
+        dialog->removeSelected();
+        QVERIFY(!ModelStore().installed("base.en-q5_1"));
+        QVERIFY(chooser->findData("base.en-q5_1") < 0);
+        QVERIFY(w.setModelPath("builtin", false));
+        qunsetenv("ATTNSCOPE_MODEL_BASE_URL");
+        qunsetenv("XDG_DATA_HOME");
     }
 
     void windowsWithoutSpeechOrWithFallbacksAreMarked()
@@ -744,9 +807,10 @@ private slots:
         QTRY_VERIFY(beam->hasFocus());
         QTest::mouseClick(w.tierPane(), Qt::LeftButton, {}, QPoint(5, 5));
         QVERIFY(w.tierPane()->hasFocus());
-        // A text field being edited keeps its keys.
-        QLineEdit* edit = w.controls()->findChild<QLineEdit*>();
-        QVERIFY(edit);
+        // A text field being edited keeps its keys (the Controls have none of their own now; the filter
+        // is the application's, so one added here stands for any).
+        auto* edit = new QLineEdit(w.controls());
+        edit->show();
         edit->setFocus();
         QTRY_VERIFY(edit->hasFocus());
         const QString before = edit->text();

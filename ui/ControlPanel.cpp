@@ -2,6 +2,7 @@
 
 #include "Error.h"
 #include "audio/PortAudioSession.h"
+#include "catalog/ModelStore.h"
 #include "model/ModelFileCheck.h"
 
 #include <QCheckBox>
@@ -15,6 +16,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
+#include <QSignalBlocker>
 #include <QSpinBox>
 
 namespace attnscope {
@@ -32,24 +34,27 @@ ControlPanel::ControlPanel(QWidget* parent) : QWidget(parent)
     QSettings settings;
     form_ = new QFormLayout(this);
 
-    modelEdit_ = new QLineEdit;
-    modelEdit_->setPlaceholderText(tr("builtin, or a Whisper ggml file"));
-    modelEdit_->setToolTip(tr("'builtin' is the model shipped with AttnScope; choose a whisper.cpp ggml file for Whisper"));
-    auto* browse = new QPushButton(tr("Choose…"));
-    auto* modelRow = new QHBoxLayout;
-    modelRow->addWidget(modelEdit_, 1);
-    modelRow->addWidget(browse);
-    form_->addRow(tr("Model"), modelRow);
+    // The built-in model, the Whisper models installed with File ▸ Get Whisper models…, the file chosen
+    // last, and "Other file…".
+    modelChooser_ = new QComboBox;
+    modelChooser_->setObjectName("modelChooser");
+    modelChooser_->setToolTip(tr("The built-in model ships with AttnScope; get Whisper models with File ▸ Get Whisper "
+                                 "models…, or choose any whisper.cpp ggml file"));
+    form_->addRow(tr("Model"), modelChooser_);
     modelLabel_ = new QLabel;
     modelLabel_->setObjectName("modelSummary");
     modelLabel_->setWordWrap(true);
     modelLabel_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     form_->addRow(modelLabel_);
-    connect(browse, &QPushButton::clicked, this, &ControlPanel::chooseModel);
-    connect(modelEdit_, &QLineEdit::editingFinished, this, [this] {
-        if (modelEdit_->text().trimmed() != modelPath_)
-            setModelPath(modelEdit_->text().trimmed());
+    connect(modelChooser_, qOverload<int>(&QComboBox::activated), this, [this](int index) {
+        const QString wanted = modelChooser_->itemData(index).toString();
+        if (wanted.isEmpty())
+            chooseModel();
+        else if (wanted != modelPath_)
+            setModelPath(wanted);
+        refreshModelChoices();
     });
+    refreshModelChoices();
 
     transcribeButton_ = new QPushButton(tr("Transcribe"));
     cancelButton_ = new QPushButton(tr("Cancel"));
@@ -145,6 +150,12 @@ ControlPanel::ControlPanel(QWidget* parent) : QWidget(parent)
     attentionCombo_->setToolTip(tr("One head of one layer, a layer's mean, the mean of all, the alignment heads' mean, "
                                    "or the normalised, median-filtered matrix the word timings come from"));
     form_->addRow(tr("Attention"), attentionCombo_);
+    alignmentNote_ = new QLabel;
+    alignmentNote_->setObjectName("alignmentNote");
+    alignmentNote_->setWordWrap(true);
+    alignmentNote_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    alignmentNote_->setVisible(false);
+    form_->addRow(alignmentNote_);
     connect(attentionCombo_, qOverload<int>(&QComboBox::currentIndexChanged), this, &ControlPanel::attentionChosen);
     connect(attentionCombo_, qOverload<int>(&QComboBox::activated), this, &ControlPanel::doneEditing);
     auto* pathCheck = new QCheckBox(tr("Show DTW path"));
@@ -219,14 +230,39 @@ bool ControlPanel::setModelPath(const QString& path, bool remember)
         modelLabel_->setStyleSheet("color: #b00020;");
         modelLabel_->setText(tr("%1\nStill using: %2").arg(modelProblem_, modelSummary_.isEmpty() ? modelPath_ : modelSummary_));
         modelLabel_->setToolTip(modelProblem_);
-        modelEdit_->setText(modelPath_);
+        refreshModelChoices();
         return false;
     }
-    modelEdit_->setText(modelPath_);
+    refreshModelChoices();
     if (remember)
         QSettings().setValue("model/path", modelPath_);
     emit modelChanged(modelPath_);
     return true;
+}
+
+void ControlPanel::setAlignmentNote(const QString& note)
+{
+    alignmentNote_->setText(note);
+    alignmentNote_->setVisible(!note.isEmpty());
+}
+
+void ControlPanel::refreshModelChoices()
+{
+    const QSignalBlocker block(modelChooser_);
+    modelChooser_->clear();
+    modelChooser_->addItem(tr("built-in"), QStringLiteral("builtin"));
+    const ModelStore store;
+    for (const QString& name : store.installedNames()) {
+        const CatalogModel* published = findCatalogModel(name);
+        modelChooser_->addItem(published ? published->label() : name, name);
+        modelChooser_->setItemData(modelChooser_->count() - 1, store.pathFor(name), Qt::ToolTipRole);
+    }
+    if (modelChooser_->findData(modelPath_) < 0) {  // a file chosen by hand
+        modelChooser_->addItem(QFileInfo(modelPath_).fileName(), modelPath_);
+        modelChooser_->setItemData(modelChooser_->count() - 1, modelPath_, Qt::ToolTipRole);
+    }
+    modelChooser_->addItem(tr("Other file…"), QString());
+    modelChooser_->setCurrentIndex(modelChooser_->findData(modelPath_));
 }
 
 void ControlPanel::chooseModel()

@@ -23,7 +23,7 @@ class ControlPanel : public QWidget {
 public:
     explicit ControlPanel(QWidget* parent = nullptr);
 
-    // The model the next run uses: "builtin" or a file. A file is checked first (header and record
+    // The model the next run uses: "builtin", an installed model's name or a file. A file is checked first (header and record
     // sizes); one that fails keeps the previous model, shows why beside the chooser and returns false.
     // `remember` stores the choice in the settings (not for a one-off --model on the command line).
     bool setModelPath(const QString& path, bool remember = true);
@@ -32,6 +32,8 @@ public:
     QString modelHears() const { return modelHears_; }      // the built-in model's word on what it hears
     QString modelProblem() const { return modelProblem_; }  // why the last choice was refused, or ""
     void chooseModel();  // a file dialog
+    // Lists the installed Whisper models in the chooser again (after a download or a removal).
+    void refreshModelChoices();
 
     int threads() const;        // 0 = all cores
     // `remember` stores it in the settings (not for a one-off --threads on the command line).
@@ -47,6 +49,8 @@ public:
     bool liveMode() const;
     void setLiveMode(bool on);
     QComboBox* attentionCombo() const { return attentionCombo_; }
+    // A line under the Attention selector ("" hides it): how the word timings' heads were chosen.
+    void setAlignmentNote(const QString& note);
 
     // Emits the remembered view choices (spectrogram kind, colours, range) once the window listens.
     void applyViewChoices();
@@ -77,7 +81,8 @@ private:
     void showLanguages(bool multilingual, const std::vector<std::string>& codes);
 
     QFormLayout* form_ = nullptr;
-    QLineEdit* modelEdit_ = nullptr;
+    QComboBox* modelChooser_ = nullptr;
+    QLabel* alignmentNote_ = nullptr;
     QLabel* modelLabel_ = nullptr;
     QSpinBox* threads_ = nullptr;
     QSpinBox* beam_ = nullptr;

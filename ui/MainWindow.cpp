@@ -1,5 +1,8 @@
 #include "MainWindow.h"
 
+#include "ModelManagerDialog.h"
+#include "model/whisper/AlignmentHeads.h"
+
 #include "AttentionPane.h"
 #include "BusyTask.h"
 #include "ControlPanel.h"
@@ -345,6 +348,7 @@ void MainWindow::buildMenus()
         }
     }
     file->addSeparator();
+    file->addAction(tr("Get &Whisper models…"), this, &MainWindow::openModelManager);
     file->addAction(tr("Choose &model…"), controls_, &ControlPanel::chooseModel);
     file->addAction(tr("Use the &built-in model"), this, [this] { setModelPath("builtin"); });
     file->addSeparator();
@@ -678,6 +682,16 @@ void MainWindow::refillAttentionChoices()
         combo->addItem(QString::fromStdString(c.label()));
     combo->setCurrentIndex(std::max(0, std::min(previous, combo->count() - 1)));
     selectAttention(combo->currentIndex());
+    // A Whisper model without published alignment heads (a fine-tune, distil-whisper) times words with
+    // every head of the upper decoder layers: say so, and how to find better ones.
+    QString note;
+    if (t && t->model.kind == "whisper" && presetAlignmentHeads(t->model.name).empty() &&
+        t->model.alignmentHeads == defaultAlignmentHeads(t->model.layers, t->model.heads))
+        note = tr("No alignment heads are published for %1: word times use every head of the upper half of the "
+                  "decoder. 'attnscope-cli score-heads DIR' ranks the heads on recordings with transcripts; pass "
+                  "its result with --alignment-heads.")
+                   .arg(QString::fromStdString(t->model.name));
+    controls_->setAlignmentNote(note);
 }
 
 QString MainWindow::statusText() const
@@ -908,6 +922,29 @@ void MainWindow::closeEvent(QCloseEvent* event)
         stopRecording();  // the file is complete before the window goes
     cancel();             // the worker stops at its next check; the destructor joins the thread
     QMainWindow::closeEvent(event);
+}
+
+}  // namespace attnscope
+
+namespace attnscope {
+
+ModelManagerDialog* MainWindow::openModelManager()
+{
+    if (!modelManager_) {
+        modelManager_ = new ModelManagerDialog(this);
+        connect(modelManager_, &ModelManagerDialog::modelsChanged, this, [this] {
+            // The model in use was removed: back to the built-in one rather than a run that cannot load.
+            const QString current = controls_->modelPath();
+            if (current != "builtin" && !QFileInfo::exists(current) && ModelStore::resolve(current).isEmpty())
+                setModelPath("builtin");
+            controls_->refreshModelChoices();
+        });
+        connect(modelManager_, &ModelManagerDialog::useRequested, this, [this](const QString& name) { setModelPath(name); });
+    }
+    modelManager_->show();
+    modelManager_->raise();
+    modelManager_->activateWindow();
+    return modelManager_;
 }
 
 }  // namespace attnscope

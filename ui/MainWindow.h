@@ -21,6 +21,7 @@ namespace attnscope {
 class AttentionPane;
 class ControlPanel;
 class ExplainPanel;
+class ModelManagerDialog;
 class PlaybackController;
 class RecordingController;
 class SpectrogramPane;
@@ -40,6 +41,8 @@ public:
     // Checks the file first: a bad one is refused, with the reason beside the chooser, and the previous
     // model stays. `remember` stores the choice in the settings (not for a one-off --model).
     bool setModelPath(const QString& path, bool remember = true);
+    // File ▸ Get Whisper models…: the model manager, one window kept while downloads run.
+    ModelManagerDialog* openModelManager();
     QString modelPath() const;
     void transcribe();
     void cancel();
@@ -131,6 +134,7 @@ private:
     TranscriptView* transcript_ = nullptr;
     ExplainPanel* explain_ = nullptr;
     ControlPanel* controls_ = nullptr;
+    ModelManagerDialog* modelManager_ = nullptr;
     QDockWidget* controlsDock_ = nullptr;
     QProgressBar* progress_ = nullptr;
     QLabel* status_ = nullptr;

@@ -21,10 +21,11 @@ int evalCommand(const QStringList& args);
 int scoreHeadsCommand(const QStringList& args);
 int recordCommand(const QStringList& args);
 int explainCommand(const QStringList& args);
+int modelsCommand(const QStringList& args);
 
 // --model, --alignment-heads and --threads, taken alike by every command that runs a model.
 struct ModelOptions {
-    QCommandLineOption model{"model", "Whisper ggml file, built-in model file, or 'builtin' (default).", "PATH", "builtin"};
+    QCommandLineOption model{"model", "Whisper ggml file, an installed model's name ('attnscope-cli models'), built-in model file, or 'builtin' (default).", "PATH", "builtin"};
     QCommandLineOption heads{"alignment-heads", "JSON file of alignment heads per model name.", "FILE"};
     QCommandLineOption threads{"threads", "Compute threads (0 = all cores).", "N", "0"};
 

@@ -5,6 +5,7 @@
 
 #include <QGuiApplication>
 
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -23,6 +24,7 @@ const char* kUsage =
     "  score-heads DIR    rank cross-attention heads by word-timing error; propose alignment heads\n"
     "  record OUT.wav     record from a microphone into a WAV written as it is captured\n"
     "  explain AUDIO      one token's q, scores, softmax and context vector in one attention head\n"
+    "  models             list, download (verified, resumable) and remove published Whisper models\n"
     "\n"
     "Run 'attnscope-cli <command> --help' for a command's options.\n";
 
@@ -39,6 +41,8 @@ void quietQtMessages(QtMsgType type, const QMessageLogContext&, const QString& m
 int main(int argc, char** argv)
 {
     attnscope::setAllocationPolicy();
+    // A file grown past the size limit (RLIMIT_FSIZE) is a write error to report, not a reason to die.
+    std::signal(SIGXFSZ, SIG_IGN);
     // The CLI draws heatmaps into images but never opens a window.
     if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
         qputenv("QT_QPA_PLATFORM", "offscreen");
@@ -75,6 +79,8 @@ int main(int argc, char** argv)
             return attnscope::cli::explainCommand(args);
         if (command == "make-test-model")
             return attnscope::cli::makeTestModelCommand(args);
+        if (command == "models")
+            return attnscope::cli::modelsCommand(args);
         std::fprintf(stderr, "attnscope-cli: unknown command '%s'\n%s", qPrintable(command), kUsage);
         return 2;
     } catch (const attnscope::Error& e) {

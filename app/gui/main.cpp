@@ -10,6 +10,7 @@
 #include "Threads.h"
 
 #include <QApplication>
+#include <csignal>
 #include <QCommandLineParser>
 #include <QEventLoop>
 #include <QIcon>
@@ -60,6 +61,8 @@ int main(int argc, char** argv)
 {
     ensurePassiveOpenMpWait(argv);
     attnscope::setAllocationPolicy();
+    // A file grown past the size limit (RLIMIT_FSIZE) is a write error to report, not a reason to die.
+    std::signal(SIGXFSZ, SIG_IGN);
     if (!prepareDisplay(argc, argv))
         return 1;
     QApplication app(argc, argv);

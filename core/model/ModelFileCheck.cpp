@@ -1,6 +1,7 @@
 #include "model/ModelFileCheck.h"
 
 #include "Error.h"
+#include "catalog/ModelStore.h"
 #include "model/builtin/BuiltinRecognizer.h"
 #include "model/whisper/GgmlQuant.h"
 #include "model/builtin/TorchArchiveCheck.h"
@@ -28,6 +29,12 @@ ModelFileSummary checkModelFile(const std::string& model)
 {
     ModelFileSummary s;
     s.path = model.empty() || model == "builtin" ? findBuiltinModel() : model;
+    std::error_code missing;
+    if (!std::filesystem::exists(s.path, missing)) {  // an installed model's name ("base.en-q5_1")
+        const QString installed = ModelStore::resolve(QString::fromStdString(s.path));
+        if (!installed.isEmpty())
+            s.path = installed.toStdString();
+    }
     if (s.path.empty())
         throw Error(ErrorKind::Model, "the built-in model (models/builtin.pt) is missing; reinstall AttnScope");
     std::error_code ec;

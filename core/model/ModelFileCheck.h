@@ -24,7 +24,8 @@ struct ModelFileSummary {
     std::string describe() const;
 };
 
-// "builtin" (or "") is the shipped model. Throws Error(Model) naming the file and what is wrong with it.
+// "builtin" (or "") is the shipped model; an installed model's name (ModelStore) is its file. Throws
+// Error(Model) naming the file and what is wrong with it.
 ModelFileSummary checkModelFile(const std::string& model);
 
 }  // namespace attnscope

@@ -1,9 +1,11 @@
 #include "model/RecognizerFactory.h"
 
 #include "Error.h"
+#include "catalog/ModelStore.h"
 #include "model/builtin/BuiltinRecognizer.h"
 #include "model/whisper/WhisperRecognizer.h"
 
+#include <filesystem>
 #include <fstream>
 
 namespace attnscope {
@@ -16,6 +18,12 @@ std::unique_ptr<Recognizer> loadRecognizer(const std::string& model, const LoadO
             throw Error(ErrorKind::Model, "the built-in model (models/builtin.pt) is missing; reinstall AttnScope or "
                                           "pass --model FILE");
         return std::make_unique<BuiltinRecognizer>(path);
+    }
+    // A name, not a file: a model the model manager installed ("base.en", "base.en-q5_1").
+    if (!std::filesystem::exists(model)) {
+        const QString installed = ModelStore::resolve(QString::fromStdString(model));
+        if (!installed.isEmpty())
+            return loadRecognizer(installed.toStdString(), options);
     }
     // The built-in model's files are LibTorch archives (zip); everything else is tried as ggml.
     char magic[2] = {0, 0};
