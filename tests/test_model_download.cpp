@@ -105,6 +105,9 @@ private slots:
         QCOMPARE(q->type(), QString("q5_1"));
         QVERIFY(q->englishOnly());
         QCOMPARE(findCatalogModel("large-v3")->label(), QString("large-v3"));
+        QCOMPARE(findCatalogModel("base.en")->sizeText(), QString("142 MiB"));
+        QCOMPARE(q->sizeText(), QString("≈ 53 MiB"));  // 142 MiB x 24/64 (whisper.cpp's file: 57 MiB)
+        QCOMPARE(findCatalogModel("large-v3-turbo-q8_0")->sizeText(), QString("≈ 816 MiB"));
         QCOMPARE(modelUrl(*q, "https://huggingface.co/ggerganov/whisper.cpp/resolve/main"), q->url);
         QCOMPARE(modelUrl(*q, "http://mirror"), QString("http://mirror/ggml-base.en-q5_1.bin"));
     }

@@ -88,7 +88,7 @@ void ModelManagerDialog::refresh()
         name->setData(Qt::UserRole, m.name);
         name->setToolTip(m.name + "\n" + m.url);
         table_->setItem(row, 0, name);
-        table_->setItem(row, 1, new QTableWidgetItem(m.diskSize.isEmpty() ? tr("—") : m.diskSize));
+        table_->setItem(row, 1, new QTableWidgetItem(m.sizeText().isEmpty() ? tr("—") : m.sizeText()));
         table_->setItem(row, 2, new QTableWidgetItem(m.verdict() + (m.englishOnly() ? tr("; English only") : QString())));
         table_->setItem(row, 3, new QTableWidgetItem(store_.installed(m.name) ? tr("installed") : QString()));
     }

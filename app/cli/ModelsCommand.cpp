@@ -5,6 +5,7 @@
 #include "cli/CliCommands.h"
 
 #include <QCommandLineParser>
+#include <QRegularExpression>
 
 #include <cstdio>
 #include <unistd.h>
@@ -23,15 +24,19 @@ const CatalogModel& catalogEntry(const QString& name)
 int list(const ModelStore& store)
 {
     std::printf("Whisper models (whisper.cpp's files); * = installed in %s\n", qPrintable(store.folder()));
+    // Columns padded by characters, not bytes ("≈" is three bytes in UTF-8).
+    auto row = [](bool installed, const QString& name, const QString& size, const QString& verdict, const QString& path) {
+        std::printf("%s\n", qPrintable(QString("%1 %2 %3 %4 %5").arg(installed ? "*" : " ").arg(name, -22).arg(size, -9)
+                                           .arg(verdict, -44).arg(path).remove(QRegularExpression("\\s+$"))));
+    };
     for (const auto& m : whisperCatalog()) {
         const bool installed = store.installed(m.name);
-        std::printf("%c %-22s %-9s %-44s %s\n", installed ? '*' : ' ', qPrintable(m.name),
-                    qPrintable(m.diskSize.isEmpty() ? QString("-") : m.diskSize), qPrintable(m.verdict()),
-                    installed ? qPrintable(store.pathFor(m.name)) : "");
+        row(installed, m.name, m.sizeText().isEmpty() ? QString("-") : m.sizeText(), m.verdict(),
+            installed ? store.pathFor(m.name) : QString());
     }
     for (const QString& name : store.installedNames())
         if (!findCatalogModel(name))
-            std::printf("* %-22s %-9s %-44s %s\n", qPrintable(name), "-", "(not a published name)", qPrintable(store.pathFor(name)));
+            row(true, name, "-", "(not a published name)", store.pathFor(name));
     return 0;
 }
 

@@ -4,6 +4,8 @@
 #include <QRegularExpression>
 #include <QTextStream>
 
+#include <cmath>
+
 namespace attnscope {
 
 QString CatalogModel::family() const
@@ -17,6 +19,22 @@ QString CatalogModel::type() const
     static const QRegularExpression suffix("-(q[0-9]_[0-9])$");
     const auto m = suffix.match(name);
     return m.hasMatch() ? m.captured(1) : QStringLiteral("f16");
+}
+
+QString CatalogModel::sizeText() const
+{
+    if (!diskSize.isEmpty())
+        return diskSize;
+    const CatalogModel* full = findCatalogModel(family());
+    static const QRegularExpression size("^([0-9.]+) (MiB|GiB)$");
+    const auto m = full ? size.match(full->diskSize) : QRegularExpressionMatch();
+    if (!m.hasMatch())
+        return {};
+    const double mib = m.captured(1).toDouble() * (m.captured(2) == "GiB" ? 1024 : 1);
+    // Bytes per value against f16's two: a block of 32 values takes 22 (q5_0), 24 (q5_1) or 34 (q8_0).
+    const QString t = type();
+    const double ratio = t == "q5_0" ? 22.0 / 64 : t == "q5_1" ? 24.0 / 64 : t == "q8_0" ? 34.0 / 64 : 0.0;
+    return ratio > 0 ? QString("≈ %1 MiB").arg(std::lround(mib * ratio)) : QString();
 }
 
 QString CatalogModel::label() const

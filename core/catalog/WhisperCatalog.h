@@ -10,6 +10,9 @@ namespace attnscope {
 struct CatalogModel {
     QString name;      // whisper.cpp's: "large-v3-turbo-q5_0"
     QString diskSize;  // as published ("142 MiB"), "" where it is not
+    // The published size, or for a quantized file without one an estimate from its f16 sibling's and
+    // the type's bytes per value ("≈ 53 MiB"); "" if neither is known.
+    QString sizeText() const;
     QString sha1;      // lower-case hex, "" where none is published (then size and structure are checked)
     QString url;       // as published
 
