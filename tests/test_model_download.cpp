@@ -12,6 +12,7 @@
 #include <QEventLoop>
 #include <QFile>
 #include <QProcess>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTimer>
 #include <QtTest>
@@ -47,10 +48,13 @@ class TestModelDownload : public QObject {
     }
 
     // The error a download that must fail ends with: its kind and its one-line message.
-    std::pair<ErrorKind, QString> failure(const QString& name)
+    std::pair<ErrorKind, QString> failure(const QString& name, const QString& url = {})
     {
         try {
-            download(name);
+            if (url.isEmpty())
+                download(name);
+            else
+                downloadModel(*findCatalogModel(name), store(), QUrl(url), {});
         } catch (const Error& e) {
             return {e.kind(), QString(e.what())};
         }
@@ -171,6 +175,19 @@ private slots:
         QVERIFY2(message.contains("HTTP 404"), qPrintable(message));
         QVERIFY(!store().installed("base-q8_0"));
         QVERIFY(!QFile::exists(store().partialFor("base-q8_0")));
+    }
+
+    void reportsANetworkThatCannotBeReached()
+    {
+        // A port nothing listens on: the connection is refused, as without a network.
+        QTcpServer closed;
+        QVERIFY(closed.listen(QHostAddress::LocalHost, 0));
+        const QString url = QString("http://127.0.0.1:%1/ggml-base-q5_1.bin").arg(closed.serverPort());
+        closed.close();
+        const auto [kind, message] = failure("base-q5_1", url);
+        QCOMPARE(kind, ErrorKind::Io);
+        QVERIFY2(message.startsWith("cannot reach 127.0.0.1"), qPrintable(message));
+        QVERIFY(!store().installed("base-q5_1"));
     }
 
     void aFullDiskKeepsWhatWasWritten()

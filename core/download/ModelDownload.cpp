@@ -128,6 +128,9 @@ void ModelDownload::onReplyFinished()
                                        .arg(reply_->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString(),
                                             url_.toString()));
     }
+    if (status == 0 && have == resumedFrom_)  // no answer at all: no network, no such host, refused
+        return fail(ErrorKind::Io, "cannot reach " + url_.host() + " to download " + model_.name + " (" +
+                                       reply_->errorString() + ")");
     if (reply_->error() != QNetworkReply::NoError || (total_ > 0 && have < total_) || status == 0) {
         const QString at = total_ > 0 ? megabytes(have) + " of " + megabytes(total_) : megabytes(have);
         return fail(ErrorKind::Io, "the download of " + model_.name + " stopped at " + at + " (" + reply_->errorString() +
