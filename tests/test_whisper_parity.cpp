@@ -166,6 +166,9 @@ private slots:
         const size_t firstText = ours[0].id < vocab.eot() ? 0 : 1;
         QCOMPARE(t.tokens.front().id, ours[firstText].id);
         QCOMPARE(t.tokens.front().p, ours[firstText].p);
+        double sum = 0.0;  // and each word the mean of its tokens'
+        for (int k = 0; k < t.words.front().tokenCount; ++k) sum += t.tokens[t.words.front().firstToken + k].p;
+        QCOMPARE(t.words.front().p, static_cast<float>(sum / t.words.front().tokenCount));
     }
 };
 

@@ -356,6 +356,11 @@ Transcript WhisperRecognizer::transcribe(const Audio& audio, const TranscribeOpt
         for (size_t i = 0; i < tokens.size() && textIndex < text.size(); ++i)
             if (!vocab.isSpecial(tokens[i]))
                 out.tokens[firstToken + textIndex++].p = checked.result.stepProb[i];
+        for (auto w = out.words.rbegin(); w != out.words.rend() && w->firstToken >= firstToken; ++w) {
+            double sum = 0.0;  // a word's p is its tokens' mean, now of the decoded p
+            for (int k = 0; k < w->tokenCount; ++k) sum += out.tokens[w->firstToken + k].p;
+            w->p = w->tokenCount > 0 ? static_cast<float>(sum / w->tokenCount) : w->p;
+        }
         for (const auto& [segment, count] : windowSegments) {
             if (!segment.text.empty())
                 for (auto& piece : splitSegment(segment, out.tokens, firstToken, static_cast<int>(count),
