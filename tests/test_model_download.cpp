@@ -12,6 +12,7 @@
 #include <QEventLoop>
 #include <QFile>
 #include <QProcess>
+#include <QSignalSpy>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTimer>
@@ -95,6 +96,7 @@ private slots:
         for (const auto& m : whisperCatalog())
             if (m.name != "base-q8_0")  // left unserved: the 404 case
                 server.serve("/mirror/" + m.fileName(), model);
+        server.serve("/mirror/ggml-small-q5_1.bin", model.repeated(16));  // large enough to cancel part-way
     }
 
     void catalogListsThePublishedModels()
@@ -152,6 +154,24 @@ private slots:
         QCOMPARE(server.requests().last(), QString("GET /mirror/ggml-tiny-q5_1.bin %1").arg(kept));
         QCOMPARE(readAll(store().pathFor("tiny-q5_1")), model);
         QVERIFY(!QFile::exists(store().partialFor("tiny-q5_1")));
+    }
+
+    void cancelKeepsWhatArrivedForTheNextTry()
+    {
+        const CatalogModel& small = *findCatalogModel("small-q5_1");
+        ModelDownload download(small, store(), QUrl(modelUrl(small, modelBaseUrl())));
+        QSignalSpy finished(&download, &ModelDownload::finished);
+        connect(&download, &ModelDownload::progress, &download, &ModelDownload::cancel);  // at the first bytes
+        download.start();
+        QVERIFY(finished.wait(30000));
+        QCOMPARE(finished.first().first().toBool(), false);
+        QCOMPARE(download.errorKind(), ErrorKind::Cancelled);
+        QVERIFY2(download.error().contains("cancelled"), qPrintable(download.error()));
+        QVERIFY(!store().installed("small-q5_1"));
+        const qint64 kept = QFileInfo(store().partialFor("small-q5_1")).size();
+        QVERIFY2(kept > 0 && kept < 16 * model.size(), qPrintable(QString::number(kept)));
+        store().remove("small-q5_1");
+        QVERIFY(!QFile::exists(store().partialFor("small-q5_1")));
     }
 
     void refusesAChecksumMismatch()

@@ -50,6 +50,7 @@ void ModelDownload::start()
         request.setRawHeader("Range", "bytes=" + QByteArray::number(resumedFrom_) + "-");
     clock_.start();
     reply_ = network_->get(request);
+    reply_->setReadBufferSize(4 << 20);  // a slow disk holds the network back instead of filling memory
     connect(reply_, &QNetworkReply::metaDataChanged, this, &ModelDownload::onHeaders);
     connect(reply_, &QNetworkReply::readyRead, this, &ModelDownload::onData);
     connect(reply_, &QNetworkReply::finished, this, &ModelDownload::onReplyFinished);
