@@ -117,7 +117,8 @@ std::vector<int> WhisperRecognizer::Impl::sotSequence(int languageToken, const s
 
 void WhisperRecognizer::Impl::timeWindow(const torch::Tensor& features, const std::vector<int>& prompt,
                                          const std::vector<int>& text, double windowStart, int realFrames,
-                                         const TranscribeOptions& options, Transcript& out)
+                                         const TranscribeOptions& options, Transcript& out,
+                                         const std::vector<float>& decodedP)
 {
     torch::InferenceMode guard;
     std::vector<int> sequence = prompt;
@@ -136,18 +137,21 @@ void WhisperRecognizer::Impl::timeWindow(const torch::Tensor& features, const st
     // Row r (position prompt.size() + r) predicts text[r] (and the last row predicts eot).
     const int64_t first = static_cast<int64_t>(prompt.size());
     const int rows = static_cast<int>(text.size()) + 1;
-    // Each token's p as greedy decoding without timestamps would give it: after the masks.
+    // Each token's p: the one it was decoded with, or else as greedy decoding without timestamps would
+    // give it (after the masks).
     const auto logits = projection->logits(hidden[0].narrow(0, first, rows)).contiguous();
     TranscribeOptions masks = options;
     masks.timestamps = false;
-    std::vector<float> tokenP;
+    std::vector<float> tokenP = decodedP.size() == text.size() ? decodedP : std::vector<float>{};
     std::vector<int> sampled;
     for (int r = 0; r < rows; ++r) {
-        float* row = logits[r].data_ptr<float>();
         const int id = r < static_cast<int>(text.size()) ? text[r] : vocab->eot();
-        decoder->applyMasks(row, sampled, masks);
-        tokenP.push_back(static_cast<float>(std::exp(row[id] - StepLogits::logSumExp(row, vocab->size()))));
-        sampled.push_back(id);
+        if (r >= static_cast<int>(tokenP.size())) {
+            float* row = logits[r].data_ptr<float>();
+            sampled.assign(text.begin(), text.begin() + r);
+            decoder->applyMasks(row, sampled, masks);
+            tokenP.push_back(static_cast<float>(std::exp(row[id] - StepLogits::logSumExp(row, vocab->size()))));
+        }
     }
     const int totalFrames = static_cast<int>(features.size(1));
     realFrames = std::max(1, std::min(realFrames, totalFrames));
@@ -350,17 +354,12 @@ Transcript WhisperRecognizer::transcribe(const Audio& audio, const TranscribeOpt
         throwIfCancelled(cancel);
         const int realFrames = static_cast<int>(segmentFrames / kMelPerEncoderFrame);
         int firstToken = static_cast<int>(out.tokens.size());
-        m.timeWindow(features, prompt, text, windowStart, realFrames, options, out);
         // Each text token keeps the p the decoder chose it with, timestamps in its context.
-        size_t textIndex = 0;
-        for (size_t i = 0; i < tokens.size() && textIndex < text.size(); ++i)
+        std::vector<float> decodedP;
+        for (size_t i = 0; i < tokens.size() && decodedP.size() < text.size(); ++i)
             if (!vocab.isSpecial(tokens[i]))
-                out.tokens[firstToken + textIndex++].p = checked.result.stepProb[i];
-        for (auto w = out.words.rbegin(); w != out.words.rend() && w->firstToken >= firstToken; ++w) {
-            double sum = 0.0;  // a word's p is its tokens' mean, now of the decoded p
-            for (int k = 0; k < w->tokenCount; ++k) sum += out.tokens[w->firstToken + k].p;
-            w->p = w->tokenCount > 0 ? static_cast<float>(sum / w->tokenCount) : w->p;
-        }
+                decodedP.push_back(checked.result.stepProb[i]);
+        m.timeWindow(features, prompt, text, windowStart, realFrames, options, out, decodedP);
         for (const auto& [segment, count] : windowSegments) {
             if (!segment.text.empty())
                 for (auto& piece : splitSegment(segment, out.tokens, firstToken, static_cast<int>(count),

@@ -19,9 +19,11 @@ struct WhisperRecognizer::Impl {
 
     // The timing pass of one window: teacher-forces [sot sequence, no-timestamps, text, eot], keeps
     // every layer's and head's cross-attention for the text tokens and eot, and runs DTW on the
-    // alignment heads. Appends the tokens and the window to `out`.
+    // alignment heads. Appends the tokens and the window to `out`. `decodedP`: the text tokens' p as the
+    // decoder chose them; without it, each p is computed here, after the masks.
     void timeWindow(const torch::Tensor& features, const std::vector<int>& prompt, const std::vector<int>& text,
-                    double windowStart, int realFrames, const TranscribeOptions& options, Transcript& out);
+                    double windowStart, int realFrames, const TranscribeOptions& options, Transcript& out,
+                    const std::vector<float>& decodedP = {});
 
     std::string path;
     std::string nameFrom;   // "its shape" or "its file name": what the model's name was taken from
