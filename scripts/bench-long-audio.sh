@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Long-audio memory benchmark (issue 6): transcribes about MINUTES minutes of speech synthesized with
+# Long-audio memory benchmark: transcribes about MINUTES minutes of speech synthesized with
 # espeak-ng from fortune-mod's English text, keeping every window's attention, and prints peak RSS.
 # Runs the built-in model, and Whisper tiny.en shapes (seeded random weights, real header and
 # vocabulary) when ../shared is there. The random weights (seed 2, output scale 4) make it decode the

@@ -2,10 +2,10 @@
 // spilled weights read back exactly, that nothing is left on disk, that a full disk or an unusable
 // directory keeps the weights in memory instead of losing them, and that a recognizer's transcript
 // is the same whichever way its windows were stored.
-#include "MemoryPolicy.h"
-#include "model/AttentionSpill.h"
+#include "base/MemoryPolicy.h"
 #include "model/builtin/BuiltinModel.h"
 #include "model/builtin/BuiltinRecognizer.h"
+#include "transcript/AttentionSpill.h"
 
 #include <QDir>
 #include <QTemporaryDir>

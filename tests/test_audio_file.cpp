@@ -1,7 +1,7 @@
 // Decoding, down-mixing, resampling and every kind of unreadable input.
-#include "Error.h"
 #include "audio/AudioFile.h"
 #include "audio/Resampler.h"
+#include "base/Error.h"
 #include "support/TestSupport.h"
 
 #include <QFile>

@@ -1,14 +1,14 @@
 // Recording and playback through the real PortAudio → ALSA path. ../shared/testing/alsa-capture's
 // configuration turns a raw file into the default capture device and a null device into the default
 // output, so these run on machines without a sound card.
-#include "Error.h"
-#include "support/TestSupport.h"
 #include "audio/AudioFile.h"
 #include "audio/AudioPlayer.h"
 #include "audio/AudioRecorder.h"
 #include "audio/PortAudioSession.h"
 #include "audio/RecordingRecovery.h"
 #include "audio/WavStreamWriter.h"
+#include "base/Error.h"
+#include "support/TestSupport.h"
 
 #include <QDir>
 #include <QFile>

@@ -84,9 +84,11 @@ private slots:
     void transcribeWritesEveryFormat()
     {
         const QString json = dir.filePath("t.json"), srt = dir.filePath("t.srt"), vtt = dir.filePath("t.vtt"),
-                      tg = dir.filePath("t.TextGrid"), png = dir.filePath("t.png"), npy = dir.filePath("t.npy");
+                      tg = dir.filePath("t.TextGrid"), png = dir.filePath("t.png"), npy = dir.filePath("t.npy"),
+                      csv = dir.filePath("t.csv");
         const auto r = run({"transcribe", speech, "--model", model, "--json", json, "--srt", srt, "--vtt", vtt,
-                            "--textgrid", tg, "--heatmap", png, "--attention-npy", npy, "--threads", "1"});
+                            "--textgrid", tg, "--heatmap", png, "--attention-npy", npy, "--attention-csv", csv,
+                            "--threads", "1"});
         QVERIFY2(r.code == 0, qPrintable(r.err));
         QFile f(json);
         QVERIFY(f.open(QIODevice::ReadOnly));
@@ -99,6 +101,12 @@ private slots:
         for (const QString& p : {srt, vtt, tg, npy})
             QVERIFY2(QFile(p).size() > 0, qPrintable(p));
         QVERIFY(!QImage(png).isNull());
+        // The attention CSV: a row per frame of the window, a column per token after the time.
+        QFile c(csv);
+        QVERIFY(c.open(QIODevice::ReadOnly));
+        const QStringList rows = QString::fromUtf8(c.readAll()).split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(rows.size(), doc["attention"].toObject()["windows"].toArray()[0].toObject()["frames"].toInt());
+        QCOMPARE(rows.front().split(',').size(), doc["tokens"].toArray().size() + 1);
     }
 
     void wordLevelExports()

@@ -1,8 +1,9 @@
 // Every export format, on a hand-made transcript whose right output is known.
-#include "Error.h"
+#include "base/Error.h"
+#include "export/AttentionCsv.h"
+#include "export/ExportRegistry.h"
 #include "export/HeatmapImage.h"
 #include "export/JsonExport.h"
-#include "export/AttentionCsv.h"
 #include "export/NpyExport.h"
 #include "export/SessionFile.h"
 #include "export/SubtitleExport.h"
@@ -296,6 +297,47 @@ private slots:
         QCOMPARE(first[0].toDouble(), 0.0);
         QCOMPARE(first[1].toFloat(), 0.5f);
         QCOMPARE(lines[10].split(',')[0].toDouble(), 10 * t.model.frameSeconds);
+    }
+
+    void registryWritesEveryFormatTheCliAndGuiOffer()
+    {
+        // Each format of the one list the CLI and the GUI share writes what its own writer writes.
+        const Transcript t = sample();
+        Audio audio;
+        audio.samples.assign(16000, 0.1f);
+        const ExportInput input{&t, &audio, {AttentionSelection::Kind::Head, 0, 0}, {}};
+        QSet<QString> cliOptions;
+        for (const auto& f : exportFormats()) {
+            const std::string path = dir.filePath(QString::fromStdString("registry-" + f.name + "." + f.suffix)).toStdString();
+            writeExport(f.name, input, path);
+            QVERIFY2(QFileInfo(QString::fromStdString(path)).size() > 0, f.name.c_str());
+            QCOMPARE(findExportFormat(f.name), &f);
+            if (!f.cliOption.empty()) {
+                QVERIFY2(!cliOptions.contains(QString::fromStdString(f.cliOption)), f.cliOption.c_str());
+                cliOptions.insert(QString::fromStdString(f.cliOption));
+            }
+        }
+        QFile srt(dir.filePath("registry-srt.srt"));
+        QVERIFY(srt.open(QIODevice::ReadOnly));
+        QCOMPARE(QString::fromUtf8(srt.readAll()).toStdString(), toSrt(t));
+        QFile csv(dir.filePath("registry-csv.csv"));
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        QCOMPARE(QString::fromUtf8(csv.readAll()).toStdString(), attentionToCsv(t, input.selection));
+        QVERIFY(!QImage(dir.filePath("registry-heatmap.png")).isNull());
+
+        // An unknown name, or a transcript format without a transcript, is the caller's mistake.
+        for (const auto& [format, in] : {std::pair<std::string, ExportInput>{"mp4", input}, {"srt", {nullptr, &audio, {}, {}}}}) {
+            try {
+                writeExport(format, in, dir.filePath("never").toStdString());
+                QFAIL(format.c_str());
+            } catch (const Error& e) {
+                QCOMPARE(e.kind(), ErrorKind::Usage);
+            }
+        }
+        QVERIFY(!QFile::exists(dir.filePath("never")));
+        // The audio alone still exports as WAV.
+        writeExport("wav", {nullptr, &audio, {}, {}}, dir.filePath("alone.wav").toStdString());
+        QVERIFY(QFileInfo(dir.filePath("alone.wav")).size() > 32000);
     }
 
     void wordLevelSubtitlesAndPlainText()

@@ -1,5 +1,5 @@
 // The ggml loader: valid files load; every kind of malformed file is a clear Error(Model).
-#include "Error.h"
+#include "base/Error.h"
 #include "model/whisper/GgmlFile.h"
 #include "model/whisper/GgmlQuant.h"
 #include "model/whisper/GgmlWriter.h"

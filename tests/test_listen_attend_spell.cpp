@@ -2,13 +2,13 @@
 // invariants that catch real bugs (stepping equals teacher forcing, batching equals one utterance at a
 // time, padding gets no weight), that each one learns, and that a saved LAS file works through the
 // same Recognizer interface as the Transformer.
-#include "Error.h"
 #include "audio/AudioFile.h"
+#include "base/Error.h"
 #include "model/builtin/BuiltinModel.h"
 #include "model/builtin/BuiltinRecognizer.h"
-#include "model/AttentionExplanation.h"
 #include "model/builtin/CharacterVocabulary.h"
 #include "support/TestSupport.h"
+#include "transcript/AttentionExplanation.h"
 
 #include <QTemporaryDir>
 #include <QtTest>

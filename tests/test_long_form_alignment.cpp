@@ -1,13 +1,13 @@
-// Forced alignment past one window (align/LongFormAlignment.h): the plan's arithmetic, a Whisper
+// Forced alignment past one window (timing/LongFormAlignment.h): the plan's arithmetic, a Whisper
 // random-weight model over three windows, and the built-in model placing each sentence of a long
 // reading where it was spoken.
-#include "align/LongFormAlignment.h"
-#include "model/AttentionExplanation.h"
 #include "audio/AudioFile.h"
-#include "model/RecognizerFactory.h"
+#include "engine/RecognizerFactory.h"
 #include "model/builtin/BuiltinRecognizer.h"
 #include "model/whisper/WhisperRecognizer.h"
 #include "support/TestSupport.h"
+#include "timing/LongFormAlignment.h"
+#include "transcript/AttentionExplanation.h"
 
 #include <QTemporaryDir>
 #include <QtTest>

@@ -3,22 +3,22 @@
 // reopen an analysis, record (and record live) from ALSA's file-capture device, recover a recording a
 // crash cut short, and the --screenshot mode of the program.
 #include "AttentionPane.h"
+#include "audio/AudioFile.h"
+#include "audio/RecordingRecovery.h"
 #include "ControlPanel.h"
+#include "engine/ModelFileCheck.h"
 #include "ExplainPanel.h"
 #include "MainWindow.h"
+#include "model/whisper/GgmlWriter.h"
 #include "ModelManagerDialog.h"
 #include "PlaybackController.h"
 #include "RecordingController.h"
 #include "SpectrogramPane.h"
+#include "support/LocalHttpServer.h"
+#include "support/TestSupport.h"
 #include "TierPane.h"
 #include "TranscribeWorker.h"
 #include "WaveformPane.h"
-#include "audio/AudioFile.h"
-#include "audio/RecordingRecovery.h"
-#include "model/ModelFileCheck.h"
-#include "model/whisper/GgmlWriter.h"
-#include "support/LocalHttpServer.h"
-#include "support/TestSupport.h"
 
 #include <nlohmann/json.hpp>
 
@@ -348,6 +348,7 @@ private slots:
         for (const double v : j.at("weights")) sumA += v;
         QVERIFY(std::abs(sumA - 1.0) < 1e-4);
 
+
         // Clicking a word on the tier selects its first token; clicking a token plays its span, and the
         // playhead follows the playback to the span's end (ALSA's null device plays instantly).
         if (!t->words.empty()) {
@@ -393,7 +394,8 @@ private slots:
         w.transcribe();
         QVERIFY(done.wait(60000));
         const auto& t = *w.document()->transcript();
-        for (const QString format : {"json", "srt", "vtt", "textgrid", "csv", "npy", "wav", "png", "svg"})
+        for (const QString format :
+             {"json", "srt", "vtt", "textgrid", "txt", "words", "csv", "npy", "heatmap", "wav", "png", "svg"})
             QVERIFY2(w.exportTo(format, dir.filePath("out." + format)), qPrintable(format));
 
         const auto json = QJsonDocument::fromJson(readText(dir.filePath("out.json")).toUtf8()).object();

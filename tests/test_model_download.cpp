@@ -1,11 +1,11 @@
 // The model manager's downloads (download/ModelDownload.h, catalog/): against a real HTTP server on
 // 127.0.0.1 that serves ggml files written here. Download, resume after a dropped connection, a
 // checksum mismatch refused, 404, and a full disk, through the engine and through attnscope-cli.
-#include "Error.h"
+#include "base/Error.h"
 #include "catalog/ModelStore.h"
 #include "download/ModelDownload.h"
-#include "model/ModelFileCheck.h"
-#include "model/RecognizerFactory.h"
+#include "engine/ModelFileCheck.h"
+#include "engine/RecognizerFactory.h"
 #include "model/whisper/GgmlWriter.h"
 #include "support/LocalHttpServer.h"
 

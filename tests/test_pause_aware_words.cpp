@@ -1,7 +1,7 @@
-// Word times that respect pauses (align/PauseAwareWords) and the evaluation's count of words that start
-// inside a reference pause (align/ReferenceSet).
-#include "align/PauseAwareWords.h"
-#include "align/ReferenceSet.h"
+// Word times that respect pauses (timing/PauseAwareWords) and the evaluation's count of words that start
+// inside a reference pause (eval/ReferenceSet).
+#include "eval/ReferenceSet.h"
+#include "timing/PauseAwareWords.h"
 
 #include <QtTest>
 

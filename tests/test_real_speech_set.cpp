@@ -1,8 +1,8 @@
 // Recorded speech for the trainer (train/RealSpeechSet): reading transcripts.tsv, holding out whole
 // speakers, the feature cache of recordings and their augmented copies, and a training run that mixes
 // them with the synthetic set.
-#include "Error.h"
 #include "audio/AudioFile.h"
+#include "base/Error.h"
 #include "model/builtin/BuiltinModel.h"
 #include "support/TestSupport.h"
 #include "train/RealSpeechSet.h"

@@ -1,14 +1,14 @@
 // The trainer's data side: both synthesizers with their word spans, augmentation, the feature cache,
 // the sentence corpus and the CTC loss.
-#include "Error.h"
-#include "model/builtin/CharacterVocabulary.h"
-#include "train/Augmentation.h"
-#include "model/builtin/CharacterLanguageModel.h"
-#include "train/CharacterLanguageModelCounter.h"
-#include "train/WordLanguageModelCounter.h"
+#include "base/Error.h"
+#include "dsp/MelFilterBank.h"
 #include "model/builtin/BuiltinModel.h"
+#include "model/builtin/CharacterLanguageModel.h"
+#include "model/builtin/CharacterVocabulary.h"
 #include "model/builtin/ModelFileRecords.h"
 #include "model/builtin/WordLanguageModel.h"
+#include "train/Augmentation.h"
+#include "train/CharacterLanguageModelCounter.h"
 #include "train/CheckpointAverage.h"
 #include "train/CtcLoss.h"
 #include "train/EspeakSynthesizer.h"
@@ -18,8 +18,8 @@
 #include "train/Trainer.h"
 #include "train/TrainingSet.h"
 #include "train/VocalTractWarp.h"
-#include "dsp/MelFilterBank.h"
 #include "train/VoiceCatalog.h"
+#include "train/WordLanguageModelCounter.h"
 
 #include <QElapsedTimer>
 #include <QProcess>

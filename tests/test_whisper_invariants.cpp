@@ -1,9 +1,9 @@
 // Properties the Whisper runtime must have whatever its weights: random-weight models built from real
 // shapes (and, with ../shared, the real tiny.en vocabulary) make them checkable without a checkpoint.
-#include "Error.h"
 #include "audio/AudioFile.h"
-#include "dsp/VoiceActivity.h"
+#include "base/Error.h"
 #include "dsp/LogMel.h"
+#include "dsp/VoiceActivity.h"
 #include "model/whisper/EncoderAttention.h"
 #include "model/whisper/GgmlWriter.h"
 #include "model/whisper/WhisperRecognizerImpl.h"

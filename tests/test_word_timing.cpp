@@ -1,7 +1,7 @@
 // DTW and the attention-to-timing pipeline on matrices whose answer is known.
-#include "align/CharacterWordSpans.h"
-#include "align/Dtw.h"
-#include "align/WordTiming.h"
+#include "timing/CharacterWordSpans.h"
+#include "timing/Dtw.h"
+#include "timing/WordTiming.h"
 
 #include <QtTest>
 
@@ -143,7 +143,7 @@ private slots:
 
     void speechSpanSkipsLoneSpikes()
     {
-        // Blank posteriors of a window: a lone non-blank spike on frame 0 (what the step-27851 model put
+        // Blank posteriors of a window: a lone non-blank spike on frame 0 (what a CTC head can put
         // there after a second of silence), silence, speech on frames 25-40 with blank frames between
         // its characters, silence.
         std::vector<float> blank(60, 1.0f);

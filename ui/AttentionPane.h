@@ -3,9 +3,9 @@
 // output token, one column per encoder frame, so a row's bright cells sit under the sound that token
 // attended to. Optional DTW path on top; a tooltip gives the exact weight under the cursor.
 #include "Document.h"
-#include "TimeAxisPane.h"
 #include "export/ColorMap.h"
-#include "model/AttentionSelection.h"
+#include "TimeAxisPane.h"
+#include "transcript/AttentionSelection.h"
 
 #include <QImage>
 

@@ -1,9 +1,9 @@
 #include "ControlPanel.h"
 
-#include "Error.h"
 #include "audio/PortAudioSession.h"
+#include "base/Error.h"
 #include "catalog/ModelStore.h"
-#include "model/ModelFileCheck.h"
+#include "engine/ModelFileCheck.h"
 
 #include <QCheckBox>
 #include <QComboBox>

@@ -5,7 +5,7 @@
 #include "audio/Audio.h"
 #include "dsp/DisplaySpectrogram.h"
 #include "dsp/VoiceActivity.h"
-#include "model/Transcript.h"
+#include "transcript/Transcript.h"
 
 #include <QObject>
 #include <QString>

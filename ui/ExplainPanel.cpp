@@ -1,6 +1,6 @@
 #include "ExplainPanel.h"
 
-#include "Error.h"
+#include "base/Error.h"
 #include "export/ExplanationJson.h"
 #include "export/JsonExport.h"
 

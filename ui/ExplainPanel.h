@@ -5,8 +5,8 @@
 // ignores (s_i − s_max = ln(a_i / a_max)); the actual q, k_i, V_i and c are recomputed from the audio
 // by the recognizer on the worker thread: the panel asks with numbersWanted() and shows the reply.
 #include "Document.h"
-#include "model/AttentionExplanation.h"
-#include "model/AttentionSelection.h"
+#include "transcript/AttentionExplanation.h"
+#include "transcript/AttentionSelection.h"
 
 #include <QTextBrowser>
 

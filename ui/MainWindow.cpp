@@ -1,31 +1,26 @@
 #include "MainWindow.h"
 
-#include "ModelManagerDialog.h"
 #include "model/whisper/AlignmentHeads.h"
+#include "ModelManagerDialog.h"
 
 #include "AttentionPane.h"
+#include "audio/AudioFile.h"
+#include "audio/RecordingRecovery.h"
+#include "base/Error.h"
 #include "BusyTask.h"
 #include "ControlPanel.h"
-#include "Error.h"
+#include "engine/ComputeThreads.h"
 #include "ExplainPanel.h"
+#include "export/SessionFile.h"
 #include "PlaybackController.h"
+#include "RecentFilesMenu.h"
 #include "RecordingController.h"
 #include "SpectrogramPane.h"
-#include "Threads.h"
 #include "TierPane.h"
 #include "TimeRuler.h"
 #include "TranscriptView.h"
 #include "ViewKeysFilter.h"
 #include "WaveformPane.h"
-#include "audio/AudioFile.h"
-#include "audio/RecordingRecovery.h"
-#include "export/AttentionCsv.h"
-#include "export/JsonExport.h"
-#include "export/NpyExport.h"
-#include "export/SessionFile.h"
-#include "export/SubtitleExport.h"
-#include "export/TextExport.h"
-#include "export/TextGridExport.h"
 
 #include <QApplication>
 #include <QCloseEvent>
@@ -64,21 +59,6 @@ std::vector<AttentionSelection> attentionChoices(const ModelInfo& model)
 
 // Live mode re-runs the recognizer on at most this much of the end of the recording.
 constexpr double kLiveWindowSeconds = 15.0;
-
-struct ExportFormat {
-    const char* name;
-    const char* filter;
-    const char* suffix;
-    bool needsTranscript;
-};
-const ExportFormat kExports[] = {
-    {"json", "JSON (*.json)", "json", true},          {"srt", "SubRip subtitles (*.srt)", "srt", true},
-    {"vtt", "WebVTT subtitles (*.vtt)", "vtt", true}, {"textgrid", "Praat TextGrid (*.TextGrid)", "TextGrid", true},
-    {"txt", "Plain text (*.txt)", "txt", true},       {"words", "Words with times, CSV (*.csv)", "csv", true},
-    {"csv", "CSV, Sonic Visualiser Colour 3D Plot (*.csv)", "csv", true},
-    {"npy", "NumPy array (*.npy)", "npy", true},      {"wav", "WAV audio (*.wav)", "wav", false},
-    {"png", "PNG image (*.png)", "png", false},       {"svg", "SVG image (*.svg)", "svg", false},
-};
 
 // Below this window width the Controls panel puts its labels above its fields and narrows, and the
 // docks beside the panes take this much of the width.
@@ -154,6 +134,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
 
     recording_ = new RecordingController(this);
     playback_ = new PlaybackController(&document_, &view_, this);
+    exporter_ = new ExportController(&document_, &view_, {ruler_, waveform_, spectrogram_, attention_, tiers_},
+                                     attention_, this);
+    connect(exporter_, &ExportController::exported, this,
+            [this](const QString& path) { statusBar()->showMessage(tr("Exported %1").arg(path), 5000); });
+    connect(exporter_, &ExportController::failed, this, &MainWindow::showError);
     buildMenus();
     connectControls();
     refillAttentionChoices();
@@ -245,7 +230,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
         view_.setDuration(document_.audio().duration());
         view_.fitToWidth(spectrogram_->width());
         setWindowTitle(QFileInfo(path).fileName() + " — AttnScope");
-        rememberRecent(path);
+        recentMenu_->remember(path);
         updateStatus();
         if (!error.isEmpty())
             showError(tr("Recording stopped"), tr("%1\n\nThe recording so far is saved in %2.").arg(error, path));
@@ -320,8 +305,14 @@ void MainWindow::buildMenus()
 {
     auto* file = menuBar()->addMenu(tr("&File"));
     file->addAction(tr("&Open audio…"), QKeySequence::Open, this, &MainWindow::chooseAudio);
-    recentMenu_ = file->addMenu(tr("Open &recent"));
-    refillRecentMenu();
+    recentMenu_ = new RecentFilesMenu(tr("Open &recent"), this);
+    file->addMenu(recentMenu_);
+    connect(recentMenu_, &RecentFilesMenu::chosen, this, [this](const QString& path) {
+        if (path.endsWith(".attnscope"))
+            openAnalysis(path);
+        else
+            openAudio(path);
+    });
     file->addAction(tr("&Record / stop"), QKeySequence("Ctrl+Shift+R"), controls_, &ControlPanel::recordRequested);
     file->addSeparator();
     file->addAction(tr("Open &analysis…"), QKeySequence("Ctrl+Shift+O"), this, [this] {
@@ -337,16 +328,7 @@ void MainWindow::buildMenus()
             path += ".attnscope";
         saveAnalysis(path);
     });
-    auto* exports = file->addMenu(tr("&Export"));
-    for (const auto& f : kExports) {
-        const QString name = f.name, filter = QString::fromUtf8(f.filter);
-        if (name == "png" || name == "svg") {
-            exports->addAction(tr("%1 of the whole file").arg(filter), this, [this, name] { chooseExport(name, ViewExtent::WholeFile); });
-            exports->addAction(tr("%1 of the visible part").arg(filter), this, [this, name] { chooseExport(name, ViewExtent::VisiblePart); });
-        } else {
-            exports->addAction(filter, this, [this, name] { chooseExport(name, ViewExtent::WholeFile); });
-        }
-    }
+    exporter_->fillMenu(file->addMenu(tr("&Export")));
     file->addSeparator();
     file->addAction(tr("Get &Whisper models…"), this, &MainWindow::openModelManager);
     file->addAction(tr("Choose &model…"), controls_, &ControlPanel::chooseModel);
@@ -533,34 +515,8 @@ bool MainWindow::openAudio(const QString& path)
         return false;
     }
     setWindowTitle(QFileInfo(path).fileName() + " — AttnScope");
-    rememberRecent(path);
+    recentMenu_->remember(path);
     return true;
-}
-
-void MainWindow::rememberRecent(const QString& path)
-{
-    QSettings settings;
-    QStringList recent = settings.value("files/recent").toStringList();
-    const QString absolute = QFileInfo(path).absoluteFilePath();
-    recent.removeAll(absolute);
-    recent.prepend(absolute);
-    settings.setValue("files/recent", recent.mid(0, 10));
-    refillRecentMenu();
-}
-
-void MainWindow::refillRecentMenu()
-{
-    recentMenu_->clear();
-    const QStringList recent = QSettings().value("files/recent").toStringList();
-    for (int i = 0; i < recent.size(); ++i)
-        recentMenu_->addAction(QString("&%1 %2").arg((i + 1) % 10).arg(QFileInfo(recent[i]).fileName()), this,
-                               [this, path = recent[i]] {
-                                   if (path.endsWith(".attnscope"))
-                                       openAnalysis(path);
-                                   else
-                                       openAudio(path);
-                               })->setToolTip(recent[i]);
-    recentMenu_->setEnabled(!recent.isEmpty());
 }
 
 bool MainWindow::setModelPath(const QString& path, bool remember)
@@ -762,67 +718,9 @@ void MainWindow::chooseAudio()
         openAudio(path);
 }
 
-void MainWindow::chooseExport(const QString& format, ViewExtent extent)
-{
-    for (const auto& f : kExports) {
-        if (format != f.name)
-            continue;
-        const QString base = document_.audio().path.empty() ? QString("attnscope")
-                                                             : QFileInfo(QString::fromStdString(document_.audio().path)).completeBaseName();
-        const QString path = QFileDialog::getSaveFileName(this, tr("Export"), base + "." + f.suffix, QString::fromUtf8(f.filter));
-        if (!path.isEmpty())
-            exportTo(format, path, extent);
-    }
-}
-
 bool MainWindow::exportTo(const QString& format, const QString& path, ViewExtent extent)
 {
-    const auto& t = document_.transcript();
-    const std::string out = path.toStdString();
-    try {
-        const bool needsTranscript = format != "wav" && format != "png" && format != "svg";
-        if (needsTranscript && !t)
-            throw Error(ErrorKind::Usage, tr("Transcribe first: there is no transcript to export.").toStdString());
-        if (format == "json")
-            writeJsonFile(transcriptToJson(*t, document_.audio()), out);
-        else if (format == "srt")
-            writeTextFile(out, toSrt(*t));
-        else if (format == "vtt")
-            writeTextFile(out, toVtt(*t));
-        else if (format == "textgrid")
-            writeTextFile(out, toTextGrid(*t));
-        else if (format == "txt")
-            writeTextFile(out, toPlainText(*t));
-        else if (format == "words")
-            writeTextFile(out, toWordsCsv(*t));
-        else if (format == "csv")
-            writeTextFile(out, attentionToCsv(*t, attention_->selection()));
-        else if (format == "npy")
-            writeAttentionNpy(*t, out);
-        else if (format == "wav") {
-            if (!document_.hasAudio())
-                throw Error(ErrorKind::Usage, tr("There is no audio to export.").toStdString());
-            saveWav(out, document_.audio().samples);
-        } else if (format == "png" || format == "svg") {
-            QStringList caption;
-            caption << (document_.audio().path.empty() ? tr("recording") : QFileInfo(QString::fromStdString(document_.audio().path)).fileName());
-            if (t)
-                caption << QString::fromStdString(t->model.name) << QString::fromStdString(attention_->selection().label());
-            const ViewExport image(&view_, {ruler_, waveform_, spectrogram_, attention_, tiers_}, caption.join("  ·  "),
-                                   t ? QString::fromStdString(t->text) : QString());
-            if (format == "png")
-                image.savePng(path, extent);
-            else
-                image.saveSvg(path, extent);
-        } else {
-            throw Error(ErrorKind::Usage, "unknown export format " + format.toStdString());
-        }
-    } catch (const Error& e) {
-        showError(tr("Export failed"), QString::fromStdString(e.what()));
-        return false;
-    }
-    statusBar()->showMessage(tr("Exported %1").arg(path), 5000);
-    return true;
+    return exporter_->exportTo(format, path, extent);
 }
 
 bool MainWindow::saveAnalysis(const QString& path)
@@ -839,7 +737,7 @@ bool MainWindow::saveAnalysis(const QString& path)
         return false;
     }
     unsaved_ = false;
-    rememberRecent(path);
+    recentMenu_->remember(path);
     return true;
 }
 
@@ -871,7 +769,7 @@ bool MainWindow::openAnalysis(const QString& path)
     }
     refillAttentionChoices();
     setWindowTitle(QFileInfo(path).fileName() + " — AttnScope");
-    rememberRecent(path);
+    recentMenu_->remember(path);
     updateStatus();
     return true;
 }

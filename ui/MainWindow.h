@@ -2,6 +2,7 @@
 // AttnScope's main window: open or record audio, pick a model, transcribe on the worker thread, and
 // read the waveform, spectrogram, per-token attention and word/token tiers on one time axis.
 #include "Document.h"
+#include "ExportController.h"
 #include "TranscribeWorker.h"
 #include "ViewExport.h"
 #include "ViewManager.h"
@@ -23,6 +24,7 @@ class ControlPanel;
 class ExplainPanel;
 class ModelManagerDialog;
 class PlaybackController;
+class RecentFilesMenu;
 class RecordingController;
 class SpectrogramPane;
 class TierPane;
@@ -58,8 +60,8 @@ public:
     // Offers the recordings a crash cut short (asks unless headless); returns how many were found.
     int offerRecovery();
 
-    // Export by format name: json srt vtt textgrid csv npy wav png svg. Images show the whole file or
-    // the part in view. Returns false after telling the user why (nothing to export, unwritable path).
+    // Export by format name (ExportController): core's formats, or png and svg images of the whole file
+    // or the part in view. Returns false after telling the user why (nothing to export, unwritable path).
     bool exportTo(const QString& format, const QString& path, ViewExtent extent = ViewExtent::WholeFile);
     bool saveAnalysis(const QString& path);
     bool openAnalysis(const QString& path);
@@ -100,15 +102,12 @@ private:
     void connectControls();
     void buildMenus();
     void refillAttentionChoices();
-    void rememberRecent(const QString& path);
-    void refillRecentMenu();
     void updateStatus();
     void showError(const QString& title, const QString& message);
     // Asks before a new document replaces a transcript that is not saved; true to go on.
     bool confirmReplacingTranscript(const QString& action);
     void togglePlayback();
     void chooseAudio();
-    void chooseExport(const QString& format, ViewExtent extent);
     void runRecognizer(const Audio& audio, int threads, int beamSize, double liveOffset);
     void liveTick();
     void showShortcuts();
@@ -119,6 +118,7 @@ private:
     TranscribeWorker* worker_ = nullptr;
     RecordingController* recording_ = nullptr;
     PlaybackController* playback_ = nullptr;
+    ExportController* exporter_ = nullptr;
     bool busy_ = false;
     bool loading_ = false;  // a file is being opened on the thread pool (see BusyTask.h)
     double liveOffset_ = -1;  // >= 0 while a live-mode run is under way: where its audio starts
@@ -138,7 +138,7 @@ private:
     QDockWidget* controlsDock_ = nullptr;
     QProgressBar* progress_ = nullptr;
     QLabel* status_ = nullptr;
-    QMenu* recentMenu_ = nullptr;
+    RecentFilesMenu* recentMenu_ = nullptr;
 };
 
 }  // namespace attnscope

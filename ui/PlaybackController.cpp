@@ -1,8 +1,8 @@
 #include "PlaybackController.h"
 
+#include "audio/AudioPlayer.h"
 #include "Document.h"
 #include "ViewManager.h"
-#include "audio/AudioPlayer.h"
 
 namespace attnscope {
 

@@ -2,8 +2,8 @@
 // The spectrogram (linear STFT or the models' log-mel), with a frequency axis in Hz and the selected
 // token's attention row drawn over it, so the frames that token listened to light up above the sound.
 #include "Document.h"
-#include "TimeAxisPane.h"
 #include "export/ColorMap.h"
+#include "TimeAxisPane.h"
 
 #include <QImage>
 

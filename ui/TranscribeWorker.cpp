@@ -1,8 +1,8 @@
 #include "TranscribeWorker.h"
 
-#include "Error.h"
-#include "Threads.h"
-#include "model/RecognizerFactory.h"
+#include "base/Error.h"
+#include "engine/ComputeThreads.h"
+#include "engine/RecognizerFactory.h"
 
 #include <chrono>
 

@@ -1,6 +1,6 @@
 #include "ViewExport.h"
 
-#include "Error.h"
+#include "base/Error.h"
 
 #include <QFontMetrics>
 #include <QImage>

@@ -1,9 +1,9 @@
-#include "Error.h"
-#include "Threads.h"
 #include "audio/AudioFile.h"
+#include "base/Error.h"
 #include "cli/CliCommands.h"
 #include "dsp/LogMel.h"
-#include "model/RecognizerFactory.h"
+#include "engine/ComputeThreads.h"
+#include "engine/RecognizerFactory.h"
 #include "model/builtin/BuiltinModel.h"
 #include "model/builtin/CharacterVocabulary.h"
 #include "model/whisper/WhisperRecognizerImpl.h"
@@ -177,20 +177,20 @@ int benchCommand(const QStringList& args)
     parser.setApplicationDescription("Time one window's encode (Whisper: 30 s, built-in: 15 s), a KV-cached decoder step and "
                                      "a whole transcription.");
     parser.addHelpOption();
-    const QCommandLineOption model("model", "Whisper ggml file, or 'builtin'.", "PATH", "builtin");
+    const ModelOptions modelOptions;
     const QCommandLineOption audioOpt("audio", "Audio for the end-to-end run (default: 30 s synthetic).", "FILE");
     const QCommandLineOption runs("runs", "Timed encoder runs (after one warm-up).", "N", "5");
     const QCommandLineOption steps("steps", "Decoder steps to time.", "N", "100");
-    const QCommandLineOption threads("threads", "Compute threads (0 = all cores).", "N", "0");
     const QCommandLineOption json("json", "Print the results as JSON.");
     const QCommandLineOption pieces("pieces", "Also time the pieces of a decoder step (100 calls each).");
-    parser.addOptions({model, audioOpt, runs, steps, threads, json, pieces});
+    parser.addOptions(modelOptions.options());
+    parser.addOptions({audioOpt, runs, steps, json, pieces});
     parser.process(args);
-    const int threadCount = setComputeThreads(parser.value(threads).toInt());
+    const int threadCount = modelOptions.applyThreads(parser);
     const int runCount = std::max(1, parser.value(runs).toInt());
     const int stepCount = std::max(1, parser.value(steps).toInt());
 
-    const auto recognizer = loadRecognizer(parser.value(model).toStdString());
+    const auto recognizer = modelOptions.load(parser);
     const Audio audio = parser.isSet(audioOpt) ? loadAudioFile(parser.value(audioOpt).toStdString()) : syntheticAudio(30.0);
     if (audio.samples.empty()) throw Error(ErrorKind::Audio, audio.path + ": no samples to time");
     auto* whisper = dynamic_cast<WhisperRecognizer*>(recognizer.get());

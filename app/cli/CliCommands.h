@@ -1,9 +1,9 @@
 #pragma once
 // attnscope-cli's sub-commands. Each parses its own arguments and returns the process exit code;
 // errors surface as attnscope::Error and are turned into one stderr line by main().
-#include "Error.h"
-#include "Threads.h"
-#include "model/RecognizerFactory.h"
+#include "base/Error.h"
+#include "engine/ComputeThreads.h"
+#include "engine/RecognizerFactory.h"
 
 #include <QCommandLineOption>
 #include <QCommandLineParser>
@@ -30,14 +30,15 @@ struct ModelOptions {
     QCommandLineOption threads{"threads", "Compute threads (0 = all cores).", "N", "0"};
 
     QList<QCommandLineOption> options() const { return {model, heads, threads}; }
-    // Error(Usage) unless --threads is 0 or more.
-    void applyThreads(const QCommandLineParser& parser) const
+    // Sets the compute threads and returns how many are in effect. Error(Usage) unless --threads is 0
+    // or more.
+    int applyThreads(const QCommandLineParser& parser) const
     {
         bool ok = false;
         const int n = parser.value(threads).toInt(&ok);
         if (!ok || n < 0)
             throw Error(ErrorKind::Usage, "--threads must be 0 or a positive number");
-        setComputeThreads(n);
+        return setComputeThreads(n);
     }
     std::unique_ptr<Recognizer> load(const QCommandLineParser& parser) const
     {
@@ -47,8 +48,6 @@ struct ModelOptions {
     }
 };
 
-// --lm-weight and --ctc-weight, shared by transcribe and eval: the built-in model's decoding weights,
-// or -1 (the model's own) when not given.
 // transcribe and eval: word times as the attention gives them (TranscribeOptions::respectPauses off).
 inline QCommandLineOption attentionWordTimesOption()
 {
@@ -70,6 +69,8 @@ inline std::string taskFrom(const QCommandLineParser& parser, const QCommandLine
     return task.toStdString();
 }
 
+// --lm-weight and --ctc-weight, shared by transcribe and eval: the built-in model's decoding weights,
+// or -1 (the model's own) when not given.
 inline QList<QCommandLineOption> decodingWeightOptions()
 {
     return {{"lm-weight", "Built-in model: weight of its character language model (0 = off; default: the model "

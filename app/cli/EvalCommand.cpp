@@ -1,14 +1,14 @@
 // attnscope-cli eval DIR: word and character error rates, word-boundary error and speed over a
-// directory of audio files with reference transcripts (see core/align/ReferenceSet.h), and voice by
+// directory of audio files with reference transcripts (see core/eval/ReferenceSet.h), and voice by
 // voice when the directory names who spoke each file.
-#include "Error.h"
-#include "Threads.h"
-#include "align/ErrorRate.h"
-#include "align/ReferenceSet.h"
 #include "audio/AudioFile.h"
+#include "base/Error.h"
 #include "cli/CliCommands.h"
 #include "cli/SafeguardOptions.h"
-#include "model/RecognizerFactory.h"
+#include "engine/ComputeThreads.h"
+#include "engine/RecognizerFactory.h"
+#include "eval/ErrorRate.h"
+#include "eval/ReferenceSet.h"
 
 #include <QCommandLineParser>
 

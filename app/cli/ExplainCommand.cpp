@@ -1,11 +1,11 @@
 // attnscope-cli explain: the numbers behind one row of the heatmap, for a class or a notebook.
-#include "Error.h"
-#include "Threads.h"
 #include "audio/AudioFile.h"
+#include "base/Error.h"
 #include "cli/CliCommands.h"
+#include "engine/ComputeThreads.h"
+#include "engine/RecognizerFactory.h"
 #include "export/ExplanationJson.h"
 #include "export/JsonExport.h"
-#include "model/RecognizerFactory.h"
 
 #include <QCommandLineParser>
 

@@ -1,6 +1,6 @@
-#include "Error.h"
+#include "base/Error.h"
 #include "cli/CliCommands.h"
-#include "model/RecognizerFactory.h"
+#include "engine/RecognizerFactory.h"
 
 #include <QCommandLineParser>
 

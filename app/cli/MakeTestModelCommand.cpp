@@ -1,4 +1,4 @@
-#include "Error.h"
+#include "base/Error.h"
 #include "cli/CliCommands.h"
 #include "model/whisper/GgmlWriter.h"
 

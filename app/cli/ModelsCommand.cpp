@@ -1,8 +1,8 @@
 // attnscope-cli models: list, download and remove the Whisper models whisper.cpp publishes.
-#include "Error.h"
-#include "download/ModelDownload.h"
+#include "base/Error.h"
 #include "catalog/ModelStore.h"
 #include "cli/CliCommands.h"
+#include "download/ModelDownload.h"
 
 #include <QCommandLineParser>
 #include <QRegularExpression>

@@ -1,6 +1,6 @@
-#include "Error.h"
 #include "audio/AudioRecorder.h"
 #include "audio/PortAudioSession.h"
+#include "base/Error.h"
 #include "cli/CliCommands.h"
 
 #include <QCommandLineParser>

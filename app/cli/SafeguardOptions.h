@@ -1,8 +1,8 @@
 #pragma once
 // transcribe and eval: the command-line face of Whisper's decoding safeguards (TranscribeOptions),
 // with openai-whisper's defaults and names close to its own.
-#include "Error.h"
-#include "model/Recognizer.h"
+#include "base/Error.h"
+#include "engine/Recognizer.h"
 
 #include <QCommandLineParser>
 #include <QStringList>

@@ -1,11 +1,11 @@
 // attnscope-cli score-heads DIR --model M: ranks every cross-attention head by how well DTW over that
 // head alone times the reference words, and proposes a set of alignment heads.
-#include "Error.h"
-#include "Threads.h"
-#include "align/ReferenceSet.h"
 #include "audio/AudioFile.h"
+#include "base/Error.h"
 #include "cli/CliCommands.h"
-#include "model/RecognizerFactory.h"
+#include "engine/ComputeThreads.h"
+#include "engine/RecognizerFactory.h"
+#include "eval/ReferenceSet.h"
 
 #include <QCommandLineParser>
 

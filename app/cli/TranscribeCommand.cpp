@@ -1,15 +1,10 @@
-#include "Error.h"
-#include "Threads.h"
 #include "audio/AudioFile.h"
+#include "base/Error.h"
 #include "cli/CliCommands.h"
 #include "cli/SafeguardOptions.h"
-#include "export/HeatmapImage.h"
-#include "export/JsonExport.h"
-#include "export/NpyExport.h"
-#include "export/SubtitleExport.h"
-#include "export/TextExport.h"
-#include "export/TextGridExport.h"
-#include "model/RecognizerFactory.h"
+#include "engine/ComputeThreads.h"
+#include "engine/RecognizerFactory.h"
+#include "export/ExportRegistry.h"
 
 #include <QCommandLineParser>
 #include <QFile>
@@ -25,18 +20,18 @@ int transcribeCommand(const QStringList& args)
     parser.setApplicationDescription("Transcribe an audio file, or force-align a known text with --text.");
     parser.addHelpOption();
     parser.addPositionalArgument("audio", "WAV, FLAC, OGG, Opus or MP3 file.");
-    const QCommandLineOption json("json", "Write the transcript as JSON ('-' for stdout).", "FILE");
-    const QCommandLineOption srt("srt", "Write SubRip subtitles.", "FILE");
-    const QCommandLineOption vtt("vtt", "Write WebVTT subtitles.", "FILE");
-    const QCommandLineOption txt("txt", "Write the transcript as plain text, one segment per line.", "FILE");
-    const QCommandLineOption wordsCsv("words-csv", "Write the words as CSV: start, end, word, probability.", "FILE");
+    // One output option per format of the export registry: --json, --srt, --words-csv, --heatmap, ...
+    std::vector<std::pair<std::string, QCommandLineOption>> outputs;
+    for (const auto& f : exportFormats())
+        if (!f.cliOption.empty())
+            outputs.emplace_back(f.name, QCommandLineOption(QString::fromStdString(f.cliOption),
+                                                            QString::fromStdString("Write " + f.description + " to FILE" +
+                                                                                   (f.name == "json" ? " ('-': stdout)." : ".")),
+                                                            "FILE"));
     const QCommandLineOption wordCues("word-cues", "Subtitles (--srt, --vtt) with one cue per word.");
     const QCommandLineOption karaoke("karaoke", "WebVTT (--vtt) with each word's start as a timestamp tag.");
     const QCommandLineOption maxLineChars("max-line-chars", "Subtitle lines of at most N characters (two lines a cue).",
                                           "N", "42");
-    const QCommandLineOption textgrid("textgrid", "Write a Praat TextGrid (words and tokens).", "FILE");
-    const QCommandLineOption heatmap("heatmap", "Write the alignment heatmap as PNG.", "FILE.png");
-    const QCommandLineOption npy("attention-npy", "Write every cross-attention weight as .npy.", "FILE");
     const QCommandLineOption text("text", "Force-align this text instead of decoding.", "TEXT");
     const QCommandLineOption textFile("text-file", "Force-align the text in this file.", "F");
     const QCommandLineOption beam("beam", "Beam size (1 = greedy).", "N", "1");
@@ -49,8 +44,9 @@ int transcribeCommand(const QStringList& args)
     const SafeguardOptions safeguards;
     parser.addOptions(modelOptions.options());
     parser.addOptions(safeguards.options());
-    parser.addOptions({json, srt, vtt, txt, wordsCsv, wordCues, karaoke, maxLineChars, textgrid, heatmap, npy, text,
-                       textFile, beam, language, noTimestamps, task});
+    for (const auto& [name, option] : outputs)
+        parser.addOption(option);
+    parser.addOptions({wordCues, karaoke, maxLineChars, text, textFile, beam, language, noTimestamps, task});
     parser.addOptions(weights);
     parser.addOption(attentionTimes);
     parser.process(args);
@@ -100,24 +96,14 @@ int transcribeCommand(const QStringList& args)
                                                     : recognizer->align(audio, knownText, options);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
-    if (parser.isSet(json))
-        writeJsonFile(transcriptToJson(transcript, audio), parser.value(json).toStdString());
-    if (parser.isSet(srt))
-        writeTextFile(parser.value(srt).toStdString(), toSrt(transcript, subtitles));
-    if (parser.isSet(vtt))
-        writeTextFile(parser.value(vtt).toStdString(), toVtt(transcript, subtitles));
-    if (parser.isSet(txt))
-        writeTextFile(parser.value(txt).toStdString(), toPlainText(transcript));
-    if (parser.isSet(wordsCsv))
-        writeTextFile(parser.value(wordsCsv).toStdString(), toWordsCsv(transcript));
-    if (parser.isSet(textgrid))
-        writeTextFile(parser.value(textgrid).toStdString(), toTextGrid(transcript));
-    if (parser.isSet(npy))
-        writeAttentionNpy(transcript, parser.value(npy).toStdString());
-    if (parser.isSet(heatmap))
-        saveAlignmentHeatmap(transcript, parser.value(heatmap).toStdString());
+    bool jsonToStdout = false;
+    for (const auto& [name, option] : outputs)
+        if (parser.isSet(option)) {
+            writeExport(name, {&transcript, &audio, {}, subtitles}, parser.value(option).toStdString());
+            jsonToStdout |= name == "json" && parser.value(option) == "-";
+        }
 
-    if (parser.value(json) != "-") {
+    if (!jsonToStdout) {
         std::printf("%s\n", transcript.text.c_str());
         size_t attentionBytes = 0;
         for (const auto& w : transcript.windows)

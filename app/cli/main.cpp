@@ -1,6 +1,6 @@
 // attnscope-cli: transcribe, align and inspect with the AttnScope engine from a terminal.
-#include "Error.h"
-#include "MemoryPolicy.h"
+#include "base/Error.h"
+#include "base/MemoryPolicy.h"
 #include "cli/CliCommands.h"
 
 #include <QGuiApplication>

@@ -1,10 +1,10 @@
 #include "GuiBenchmark.h"
 
 #include "AttentionPane.h"
+#include "audio/AudioFile.h"
+#include "engine/ComputeThreads.h"
 #include "MainWindow.h"
 #include "SpectrogramPane.h"
-#include "Threads.h"
-#include "audio/AudioFile.h"
 
 #include <QApplication>
 #include <QElapsedTimer>

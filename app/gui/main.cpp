@@ -2,12 +2,12 @@
 //   attnscope [--model FILE] [AUDIO]
 //   attnscope --screenshot OUT.png --model FILE AUDIO   (renders the window after transcribing; works
 //                                                        under QT_QPA_PLATFORM=offscreen)
-#include "Error.h"
-#include "MemoryPolicy.h"
-#include "GuiBenchmark.h"
+#include "base/Error.h"
+#include "base/MemoryPolicy.h"
 #include "ControlPanel.h"
+#include "engine/ComputeThreads.h"
+#include "GuiBenchmark.h"
 #include "MainWindow.h"
-#include "Threads.h"
 
 #include <QApplication>
 #include <csignal>

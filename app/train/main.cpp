@@ -5,7 +5,7 @@
 //                          [--average N]                   (the mean of the newest N snapshots)
 //   attnscope-train language-model --model FILE           count the character and word language models
 //                          [--order N] [--weight W] ...     from the corpus's training sentences into FILE
-#include "Error.h"
+#include "base/Error.h"
 #include "model/builtin/BuiltinModel.h"
 #include "model/builtin/CharacterLanguageModel.h"
 #include "model/builtin/ModelFileRecords.h"

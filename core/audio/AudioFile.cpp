@@ -1,7 +1,7 @@
 #include "audio/AudioFile.h"
 
-#include "Error.h"
 #include "audio/Resampler.h"
+#include "base/Error.h"
 
 #include <sndfile.h>
 

@@ -1,8 +1,8 @@
 #include "audio/AudioPlayer.h"
 
-#include "Error.h"
 #include "audio/Audio.h"
 #include "audio/Resampler.h"
+#include "base/Error.h"
 
 #include <portaudio.h>
 

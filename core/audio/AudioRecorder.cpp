@@ -1,9 +1,9 @@
 #include "audio/AudioRecorder.h"
 
-#include "Error.h"
 #include "audio/Audio.h"
 #include "audio/RecordingRecovery.h"
 #include "audio/WavStreamWriter.h"
+#include "base/Error.h"
 
 #include <portaudio.h>
 #include <soxr.h>

@@ -1,6 +1,6 @@
 #include "audio/PortAudioSession.h"
 
-#include "Error.h"
+#include "base/Error.h"
 
 #include <portaudio.h>
 

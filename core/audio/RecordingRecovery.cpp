@@ -1,8 +1,9 @@
 #include "audio/RecordingRecovery.h"
 
-#include "Error.h"
 #include "audio/AudioFile.h"
+#include "base/Error.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>

@@ -1,7 +1,7 @@
 #include "audio/WavStreamWriter.h"
 
-#include "Error.h"
 #include "audio/Audio.h"
+#include "base/Error.h"
 
 #include <sndfile.h>
 

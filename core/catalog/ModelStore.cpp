@@ -1,6 +1,6 @@
 #include "catalog/ModelStore.h"
 
-#include "Error.h"
+#include "base/Error.h"
 
 #include <QDir>
 #include <QFile>

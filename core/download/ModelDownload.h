@@ -3,7 +3,7 @@
 // interrupted download resumes from there (HTTP Range). Only a file that passes the check is renamed
 // into place: its SHA-1 where whisper.cpp publishes one, otherwise the size the server announced and
 // the whole ggml structure (header and every tensor record). A file that fails is deleted.
-#include "Error.h"
+#include "base/Error.h"
 #include "catalog/ModelStore.h"
 #include "catalog/WhisperCatalog.h"
 

@@ -6,14 +6,11 @@
 // voiced speech), or when it is very loud; speech runs are held for a hangover and brief blips dropped.
 // No torch in the interface: the GUI draws the regions.
 #include "dsp/DisplaySpectrogram.h"
+#include "timing/SpeechRegion.h"
 
 #include <vector>
 
 namespace attnscope {
-
-struct SpeechRegion {
-    double t0 = 0, t1 = 0;  // seconds
-};
 
 struct VoiceActivityParams {
     double energyMarginDb = 12;    // above the noise floor, for a frame that is not flat

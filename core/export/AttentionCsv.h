@@ -1,8 +1,8 @@
 #pragma once
 // One attention matrix as CSV in the layout Sonic Visualiser imports as a Colour 3D Plot: one line per
 // encoder frame, "time,weight of token 0,weight of token 1,...", times in seconds from the audio start.
-#include "model/AttentionSelection.h"
-#include "model/Transcript.h"
+#include "transcript/AttentionSelection.h"
+#include "transcript/Transcript.h"
 
 #include <string>
 

@@ -1,7 +1,7 @@
 #pragma once
 // The per-window decoding reports (Transcript::decodeReports) as JSON: the transcript export and the
 // session file write the same objects.
-#include "model/Transcript.h"
+#include "transcript/Transcript.h"
 
 #include <nlohmann/json.hpp>
 

@@ -1,6 +1,6 @@
 #include "export/HeatmapImage.h"
 
-#include "Error.h"
+#include "base/Error.h"
 #include "export/ColorMap.h"
 
 #include <QFontMetrics>

@@ -1,7 +1,7 @@
 #pragma once
 // The alignment heatmap as a picture: one row per token, one column per encoder frame, a time axis in
 // seconds and the DTW path on top. QtGui only (QImage/QPainter); the caller owns a QGuiApplication.
-#include "model/Transcript.h"
+#include "transcript/Transcript.h"
 
 #include <QImage>
 

@@ -1,7 +1,7 @@
 #pragma once
 // The CLI's transcript schema, "attnscope.transcript/1" (documented in README.md).
 #include "audio/Audio.h"
-#include "model/Transcript.h"
+#include "transcript/Transcript.h"
 
 #include <nlohmann/json.hpp>
 

@@ -2,7 +2,7 @@
 // NumPy .npy (format 1.0, little-endian float32, C order) of the full cross-attention tensor:
 // [windows, layers, heads, tokens, frames], tokens padded with zeros to the longest window. The values
 // are the transcript's float16 weights, widened exactly.
-#include "model/Transcript.h"
+#include "transcript/Transcript.h"
 
 #include <cstdint>
 #include <string>

@@ -1,6 +1,6 @@
 #include "export/SafeFile.h"
 
-#include "Error.h"
+#include "base/Error.h"
 
 #include <cerrno>
 #include <cstdio>

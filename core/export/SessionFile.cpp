@@ -1,6 +1,6 @@
 #include "export/SessionFile.h"
 
-#include "Error.h"
+#include "base/Error.h"
 #include "export/DecodeReportJson.h"
 #include "export/SafeFile.h"
 

@@ -2,7 +2,7 @@
 // A saved analysis: which audio, the transcript with every cross-attention weight, and the model that
 // made it, so reopening it needs no model run. Stored as CBOR (nlohmann-json's binary JSON): the
 // attention matrices go in as raw little-endian float32 blobs instead of millions of JSON numbers.
-#include "model/Transcript.h"
+#include "transcript/Transcript.h"
 
 #include <string>
 

@@ -4,7 +4,7 @@
 // `maxLineChars` characters and `maxCueSeconds` seconds: the common broadcast limits are 2 x 42
 // characters and 7 s, and a 30 s Whisper segment is far past them. Word-level subtitles come as one
 // cue per word, or as WebVTT karaoke: each word's start as a timestamp tag, the word in a <c> span.
-#include "model/Transcript.h"
+#include "transcript/Transcript.h"
 
 #include <string>
 #include <vector>

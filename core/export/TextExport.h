@@ -1,7 +1,7 @@
 #pragma once
 // The transcript as plain text (one segment per line) and its words as CSV (start, end, word,
 // probability; RFC 4180 quoting), for spreadsheets and scripts that want no attention.
-#include "model/Transcript.h"
+#include "transcript/Transcript.h"
 
 #include <string>
 

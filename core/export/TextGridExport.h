@@ -1,6 +1,6 @@
 #pragma once
 // Praat TextGrid (long text format) with two interval tiers, "words" and "tokens", from the DTW timings.
-#include "model/Transcript.h"
+#include "transcript/Transcript.h"
 
 #include <string>
 

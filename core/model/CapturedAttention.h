@@ -1,7 +1,7 @@
 #pragma once
 // A window's cross-attention as both recognizers capture it, [layers, heads, rows, frames]: kept in the
 // transcript's store at half precision, with the alignment heads' matrices that DTW times.
-#include "model/Transcript.h"
+#include "transcript/Transcript.h"
 
 #include <torch/torch.h>
 

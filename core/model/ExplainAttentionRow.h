@@ -1,7 +1,7 @@
 #pragma once
 // The arithmetic of one attention row, shared by both recognizers' explain(): from one token's query
 // and one head's keys and values to scores, softmax and context vector, the way the models compute it.
-#include "model/AttentionExplanation.h"
+#include "transcript/AttentionExplanation.h"
 
 #include <torch/torch.h>
 

@@ -1,6 +1,6 @@
 #include "train/CharacterLanguageModelCounter.h"
 
-#include "Error.h"
+#include "base/Error.h"
 #include "model/builtin/CharacterVocabulary.h"
 
 #include <algorithm>

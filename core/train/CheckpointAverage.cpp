@@ -1,6 +1,6 @@
 #include "train/CheckpointAverage.h"
 
-#include "Error.h"
+#include "base/Error.h"
 
 #include <torch/torch.h>
 

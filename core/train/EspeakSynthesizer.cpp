@@ -1,8 +1,8 @@
 #include "train/EspeakSynthesizer.h"
 
-#include "Error.h"
 #include "audio/Audio.h"
 #include "audio/Resampler.h"
+#include "base/Error.h"
 
 #include <espeak-ng/speak_lib.h>
 

@@ -1,8 +1,8 @@
 #include "train/FliteSynthesizer.h"
 
-#include "Error.h"
 #include "audio/Audio.h"
 #include "audio/Resampler.h"
+#include "base/Error.h"
 
 extern "C" {
 #include <flite/flite.h>

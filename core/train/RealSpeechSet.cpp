@@ -1,8 +1,8 @@
 #include "train/RealSpeechSet.h"
 
-#include "Error.h"
 #include "audio/AudioFile.h"
-#include "model/TextNormalizer.h"
+#include "base/Error.h"
+#include "text/TextNormalizer.h"
 #include "train/Augmentation.h"
 
 #include <algorithm>

@@ -1,8 +1,8 @@
 #include "train/SentenceCorpus.h"
 
-#include "Error.h"
-#include "model/Transcript.h"
-#include "model/TextNormalizer.h"
+#include "base/Error.h"
+#include "text/TextNormalizer.h"
+#include "transcript/Transcript.h"
 
 #include <algorithm>
 #include <filesystem>

@@ -1,15 +1,15 @@
 #include "train/TrainingSet.h"
 
-#include "Error.h"
 #include "audio/Audio.h"
 #include "audio/AudioFile.h"
-#include "model/Transcript.h"
+#include "base/Error.h"
 #include "model/builtin/BuiltinModel.h"
 #include "train/Augmentation.h"
 #include "train/EspeakSynthesizer.h"
 #include "train/FliteSynthesizer.h"
 #include "train/SentenceCorpus.h"
 #include "train/VoiceCatalog.h"
+#include "transcript/Transcript.h"
 
 #include <cstdio>
 #include <cstring>

@@ -1,7 +1,7 @@
 #include "FuzzEntryPoints.h"
 
-#include "Error.h"
 #include "audio/AudioFile.h"
+#include "base/Error.h"
 #include "export/SessionFile.h"
 #include "model/builtin/BuiltinRecognizer.h"
 #include "model/whisper/WhisperRecognizer.h"

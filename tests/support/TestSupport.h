@@ -1,7 +1,7 @@
 #pragma once
 // Helpers shared by the test suites: where ../shared is, speech synthesized with espeak-ng at test
 // time, and Whisper ggml files with seeded random weights.
-#include "model/AttentionExplanation.h"
+#include "transcript/AttentionExplanation.h"
 
 #include <QString>
 

@@ -1,8 +1,8 @@
 // Greedy and beam search over the built-in model's characters (BuiltinRecognizerImpl.h).
 #include "model/builtin/BuiltinRecognizerImpl.h"
 
-#include "Error.h"
-#include "model/CtcPrefixScorer.h"
+#include "base/Error.h"
+#include "model/builtin/CtcPrefixScorer.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,6 +1,6 @@
 #include "model/builtin/BuiltinHParams.h"
 
-#include "Error.h"
+#include "base/Error.h"
 
 namespace attnscope {
 

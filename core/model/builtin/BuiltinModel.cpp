@@ -1,7 +1,7 @@
 #include "model/builtin/BuiltinModel.h"
 
-#include "Error.h"
 #include "audio/Audio.h"
+#include "base/Error.h"
 #include "dsp/LogMel.h"
 #include "dsp/MelFilterBank.h"
 #include "model/builtin/ContiguousGradGelu.h"

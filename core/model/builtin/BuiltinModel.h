@@ -5,10 +5,10 @@
 // Padding-aware so the trainer can batch utterances of different lengths. With hp.architecture "las"
 // the same interface runs a listen-attend-spell network instead (ListenAttendSpell.h), so the trainer,
 // the recognizer and the app compare attention types on the same data.
-#include "model/DecoderStep.h"
 #include "model/builtin/BuiltinHParams.h"
 #include "model/builtin/BuiltinStates.h"
 #include "model/builtin/ListenAttendSpell.h"
+#include "model/cpu/DecoderStep.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>

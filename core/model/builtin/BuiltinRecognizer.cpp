@@ -2,18 +2,19 @@
 // and explain(). Decoding and timing live beside it (BuiltinRecognizerImpl.h).
 #include "model/builtin/BuiltinRecognizerImpl.h"
 
-#include "Error.h"
-#include "align/CharacterWordSpans.h"
-#include "align/LongFormAlignment.h"
-#include "align/PauseAwareWords.h"
-#include "align/WordTiming.h"
-#include "model/CtcPrefixScorer.h"
-#include "model/ExplainAttentionRow.h"
-#include "model/TextNormalizer.h"
+#include "base/Error.h"
+#include "dsp/VoiceActivity.h"
 #include "model/builtin/BuiltinModel.h"
 #include "model/builtin/CharacterLanguageModel.h"
 #include "model/builtin/CharacterVocabulary.h"
+#include "model/builtin/CtcPrefixScorer.h"
 #include "model/builtin/WordLanguageModel.h"
+#include "model/ExplainAttentionRow.h"
+#include "text/TextNormalizer.h"
+#include "timing/CharacterWordSpans.h"
+#include "timing/LongFormAlignment.h"
+#include "timing/PauseAwareWords.h"
+#include "timing/WordTiming.h"
 
 #include <algorithm>
 #include <cmath>

@@ -3,7 +3,7 @@
 // teacher-forced timing pass that captures every decoder layer's cross-attention, and DTW over the
 // alignment heads (stored in the model file) for character and word times. Long audio is cut into
 // windows of at most 15 s at the quietest moment, since the model was trained on utterances that long.
-#include "model/Recognizer.h"
+#include "engine/Recognizer.h"
 
 #include <memory>
 

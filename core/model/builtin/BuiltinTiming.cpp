@@ -2,10 +2,10 @@
 // (BuiltinRecognizerImpl.h).
 #include "model/builtin/BuiltinRecognizerImpl.h"
 
-#include "Error.h"
-#include "align/CharacterWordSpans.h"
-#include "align/WordTiming.h"
+#include "base/Error.h"
 #include "model/CapturedAttention.h"
+#include "timing/CharacterWordSpans.h"
+#include "timing/WordTiming.h"
 
 #include <tuple>
 

@@ -1,6 +1,6 @@
 #include "model/builtin/CharacterLanguageModel.h"
 
-#include "Error.h"
+#include "base/Error.h"
 #include "model/builtin/CharacterVocabulary.h"
 #include "model/builtin/ModelFileRecords.h"
 #include "model/builtin/TorchArchiveCheck.h"

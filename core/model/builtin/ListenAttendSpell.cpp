@@ -1,6 +1,6 @@
 #include "model/builtin/ListenAttendSpell.h"
 
-#include "Error.h"
+#include "base/Error.h"
 #include "model/builtin/ContiguousGradGelu.h"
 
 namespace attnscope {

@@ -1,6 +1,6 @@
 #include "model/builtin/ModelFileRecords.h"
 
-#include "Error.h"
+#include "base/Error.h"
 #include "model/builtin/TorchArchiveCheck.h"
 
 #include <filesystem>

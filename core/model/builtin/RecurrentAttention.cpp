@@ -1,6 +1,6 @@
 #include "model/builtin/RecurrentAttention.h"
 
-#include "Error.h"
+#include "base/Error.h"
 
 #include <cmath>
 

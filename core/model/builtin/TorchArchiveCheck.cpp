@@ -1,6 +1,6 @@
 #include "model/builtin/TorchArchiveCheck.h"
 
-#include "Error.h"
+#include "base/Error.h"
 
 #include <zlib.h>
 

@@ -1,6 +1,6 @@
 #include "model/builtin/WordLanguageModel.h"
 
-#include "Error.h"
+#include "base/Error.h"
 #include "model/builtin/CharacterLanguageModel.h"
 #include "model/builtin/CharacterVocabulary.h"
 #include "model/builtin/ModelFileRecords.h"

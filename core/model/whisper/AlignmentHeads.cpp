@@ -1,6 +1,6 @@
 #include "model/whisper/AlignmentHeads.h"
 
-#include "Error.h"
+#include "base/Error.h"
 
 #include <nlohmann/json.hpp>
 

@@ -2,7 +2,7 @@
 // The cross-attention heads each released Whisper model uses for word timing (OpenAI's presets, as
 // whisper.cpp lists them). Unknown models (fine-tunes, tests) fall back to every head of the upper
 // half of the decoder layers, as Whisper does.
-#include "model/Transcript.h"
+#include "transcript/Transcript.h"
 
 #include <string>
 #include <vector>

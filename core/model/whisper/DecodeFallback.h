@@ -3,7 +3,7 @@
 // text is neither repetitive (zlib compression ratio) nor unsure (mean log-probability), and judge the
 // window silence when <|nospeech|> is likely and the text unsure. Without them a random or confused
 // model loops to the token limit, or invents text on silence, and that text gets timed and drawn.
-#include "model/Recognizer.h"
+#include "engine/Recognizer.h"
 #include "model/whisper/WhisperDecoder.h"
 
 #include <random>

@@ -1,7 +1,7 @@
 #include "model/whisper/EncoderAttention.h"
 
-#include "CpuFeatures.h"
-#include "model/Avx2Math.h"
+#include "base/CpuFeatures.h"
+#include "model/cpu/Avx2Math.h"
 
 #include <ATen/Parallel.h>
 #include <omp.h>

@@ -2,7 +2,7 @@
 
 #include "model/whisper/GgmlQuant.h"
 
-#include "Error.h"
+#include "base/Error.h"
 
 #include <cstring>
 #include <filesystem>

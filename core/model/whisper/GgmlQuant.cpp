@@ -1,6 +1,6 @@
 #include "model/whisper/GgmlQuant.h"
 
-#include "Error.h"
+#include "base/Error.h"
 
 #include <c10/util/Half.h>
 

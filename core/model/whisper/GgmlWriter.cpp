@@ -1,6 +1,6 @@
 #include "model/whisper/GgmlWriter.h"
 
-#include "Error.h"
+#include "base/Error.h"
 #include "dsp/MelFilterBank.h"
 #include "model/whisper/GgmlFile.h"
 #include "model/whisper/WhisperVocabulary.h"

@@ -1,7 +1,7 @@
 #include "model/whisper/StepLogits.h"
 
-#include "CpuFeatures.h"
-#include "model/Avx2Math.h"
+#include "base/CpuFeatures.h"
+#include "model/cpu/Avx2Math.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,6 +1,6 @@
 #include "model/whisper/WhisperDecoder.h"
 
-#include "Error.h"
+#include "base/Error.h"
 
 #include <algorithm>
 #include <cmath>

@@ -3,7 +3,7 @@
 // whisper.cpp's logit rules (suppress blank at the start, special tokens and, when asked, non-speech
 // tokens; timestamp pairs, no timestamp below the last, a maximum initial timestamp; prefer timestamps
 // when together they are likelier than any text token).
-#include "model/Recognizer.h"
+#include "engine/Recognizer.h"
 #include "model/whisper/StepLogits.h"
 #include "model/whisper/VocabProjection.h"
 #include "model/whisper/WhisperModel.h"

@@ -2,7 +2,7 @@
 // Whisper as torch::nn modules, named exactly like OpenAI's state dict so a checkpoint's tensors map
 // one-to-one onto named_parameters(). The decoder keeps a self-attention KV cache and computes the
 // cross-attention keys and values once per window; it can hand back every cross-attention weight.
-#include "model/DecoderStep.h"
+#include "model/cpu/DecoderStep.h"
 #include "model/whisper/WhisperHParams.h"
 
 #include <torch/torch.h>

@@ -1,10 +1,8 @@
 #include "model/whisper/WhisperRecognizer.h"
 
-#include "Error.h"
-#include "align/LongFormAlignment.h"
-#include "align/PauseAwareWords.h"
-#include "align/WordTiming.h"
+#include "base/Error.h"
 #include "dsp/LogMel.h"
+#include "dsp/VoiceActivity.h"
 #include "model/CapturedAttention.h"
 #include "model/ExplainAttentionRow.h"
 #include "model/whisper/AlignmentHeads.h"
@@ -12,6 +10,9 @@
 #include "model/whisper/GgmlQuant.h"
 #include "model/whisper/WhisperRecognizerImpl.h"
 #include "model/whisper/WhisperWords.h"
+#include "timing/LongFormAlignment.h"
+#include "timing/PauseAwareWords.h"
+#include "timing/WordTiming.h"
 
 #include <algorithm>
 #include <cmath>

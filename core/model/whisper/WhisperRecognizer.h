@@ -1,7 +1,7 @@
 #pragma once
 // A Whisper ggml checkpoint behind the Recognizer interface: windows of 30 s, seeking on the last
 // timestamp, Whisper's decoding rules, and word timings from the alignment heads' cross-attention.
-#include "model/Recognizer.h"
+#include "engine/Recognizer.h"
 
 #include <memory>
 #include <string>

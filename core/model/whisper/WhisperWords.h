@@ -1,8 +1,8 @@
 #pragma once
 // Whisper's tokens as words and segments: the byte-pair tokens grouped into words the way Whisper does
 // for space-delimited languages, and long segments cut for subtitles (--max-segment-length).
-#include "model/Transcript.h"
 #include "model/whisper/WhisperVocabulary.h"
+#include "transcript/Transcript.h"
 
 #include <string>
 #include <vector>

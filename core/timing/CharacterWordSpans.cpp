@@ -1,0 +1,27 @@
+#include "timing/CharacterWordSpans.h"
+
+#include <algorithm>
+
+namespace attnscope {
+
+namespace {
+bool isSpace(const Token& t) { return !t.special && t.text == " "; }
+double middle(const Token& t) { return 0.5 * (t.t0 + t.t1); }
+}  // namespace
+
+void spanCharacterWords(const std::vector<Token>& tokens, std::vector<Word>& words, size_t fromWord)
+{
+    const int count = static_cast<int>(tokens.size());
+    for (size_t i = fromWord; i < words.size(); ++i) {
+        Word& w = words[i];
+        const int first = w.firstToken, last = w.firstToken + w.tokenCount - 1;
+        if (w.tokenCount <= 0 || first < 0 || last >= count) continue;
+        // A space in another window is not this word's gap: windows are cut in silence.
+        const Token& before = tokens[static_cast<size_t>(std::max(first - 1, 0))];
+        const Token& after = tokens[static_cast<size_t>(std::min(last + 1, count - 1))];
+        w.t0 = first > 0 && isSpace(before) && before.window == tokens[first].window ? middle(before) : tokens[first].t0;
+        w.t1 = last + 1 < count && isSpace(after) && after.window == tokens[last].window ? middle(after) : tokens[last].t1;
+    }
+}
+
+}  // namespace attnscope

@@ -1,0 +1,17 @@
+#pragma once
+// Word spans of a character decoder (the built-in model). Its space is a token of its own, whose DTW
+// span is the gap between two words; the boundary goes in the middle of that gap, so words are
+// contiguous, as Whisper's are (its tokens carry their leading space, so a word starts where the
+// previous one ends). Token times stay as DTW gave them.
+#include "transcript/Transcript.h"
+
+#include <vector>
+
+namespace attnscope {
+
+// Sets each word's t0 and t1 from `tokens` (indexed by Word::firstToken and Word::tokenCount): its
+// first token's start and last token's end, or the middle of the space token next to it. Words before
+// `fromWord` are left alone.
+void spanCharacterWords(const std::vector<Token>& tokens, std::vector<Word>& words, size_t fromWord = 0);
+
+}  // namespace attnscope

@@ -1,0 +1,29 @@
+#pragma once
+// Word times that respect pauses. Attention-based timing (DTW over cross-attention) stretches words over
+// the pauses around them and can start the first word in leading silence: the complaints most often
+// filed against Whisper's word timestamps. The audio itself says where speech is (dsp/VoiceActivity.h):
+// a word that starts inside a pause of at least `minPauseSeconds` starts where the pause ends, one that
+// ends inside it ends where it begins; a word longer than `maxDurationFactor` times the median word
+// that spans such a pause is cut at it, keeping the side that holds more of its speech (openai-whisper
+// caps word durations at twice the median the same way). A word wholly inside a pause becomes an
+// instant at the speech that follows it. Token times are left as the model gave them.
+#include "timing/SpeechRegion.h"
+#include "transcript/Transcript.h"
+
+#include <vector>
+
+namespace attnscope {
+
+struct PauseRules {
+    double minPauseSeconds = 0.2;
+    double maxDurationFactor = 2.0;
+};
+
+// The pauses of `speech` within [0, duration): before the first region, between regions, after the last.
+std::vector<SpeechRegion> pausesBetween(const std::vector<SpeechRegion>& speech, double duration, double minSeconds);
+
+// Leaves `words` alone when `speech` is empty (nothing detected: nothing to go by).
+void keepWordsOutOfPauses(std::vector<Word>& words, const std::vector<SpeechRegion>& speech, double duration,
+                          const PauseRules& rules = {});
+
+}  // namespace attnscope
