@@ -348,6 +348,44 @@ private slots:
         for (const double v : j.at("weights")) sumA += v;
         QVERIFY(std::abs(sumA - 1.0) < 1e-4);
 
+        // What a mask does: a Shift-drag across 0.2-0.6 s of the heatmap hides those frames from the
+        // token. Their weights become exactly 0, the rest renormalise, and the context vector is the
+        // weighted sum of the values with the new weights.
+        auto* pane = w.attentionPane();
+        const QPoint from(static_cast<int>(w.viewManager()->xForTime(0.2)), 5),
+            to(static_cast<int>(w.viewManager()->xForTime(0.6)), 5);
+        QTest::mousePress(pane, Qt::LeftButton, Qt::ShiftModifier, from);
+        QTest::mouseRelease(pane, Qt::LeftButton, Qt::ShiftModifier, to);
+        QCOMPARE(pane->selectedToken(), 1);  // a drag is not a click on another token
+        const auto& masked = w.explainPanel()->masked();
+        QVERIFY(masked.has_value());
+        QVERIFY(masked->mask.from >= 9 && masked->mask.from <= 10 && masked->mask.to >= 30 && masked->mask.to <= 31);
+        const auto weights = j.at("weights").get<std::vector<double>>();
+        double hidden = 0, sumMasked = 0;
+        for (int f = masked->mask.from; f < masked->mask.to; ++f)
+            hidden += weights[f];
+        for (size_t f = 0; f < weights.size(); ++f) {
+            sumMasked += masked->weights[f];
+            if (masked->mask.hides(static_cast<int>(f)))
+                QCOMPARE(masked->weights[f], 0.0f);
+            else
+                QVERIFY(std::abs(masked->weights[f] - weights[f] / (1 - hidden)) < 1e-5);
+        }
+        QVERIFY(std::abs(sumMasked - 1.0) < 1e-5);
+        QVERIFY(std::abs(masked->hiddenWeight - hidden) < 1e-6);
+        const auto values = j.at("values").get<std::vector<std::vector<double>>>();
+        QCOMPARE(masked->context.size(), values.front().size());
+        for (size_t d = 0; d < values.front().size(); ++d) {
+            double c = 0;
+            for (size_t f = 0; f < values.size(); ++f)
+                c += masked->weights[f] * values[f][d];
+            QVERIFY(std::abs(c - masked->context[d]) < 1e-4);
+        }
+        QVERIFY2(w.explainPanel()->toPlainText().contains("Masked: 0.20–0.60 s"), qPrintable(w.explainPanel()->toPlainText()));
+        QCOMPARE(pane->maskedToken(), 1);  // the heatmap draws the masked row
+        w.explainPanel()->clearMask();
+        QCOMPARE(pane->maskedToken(), -1);
+        QVERIFY(!w.explainPanel()->masked().has_value());
 
         // Clicking a word on the tier selects its first token; clicking a token plays its span, and the
         // playhead follows the playback to the span's end (ALSA's null device plays instantly).

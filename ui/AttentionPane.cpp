@@ -19,8 +19,33 @@ AttentionPane::AttentionPane(Document* document, ViewManager* view, QWidget* par
     connect(document_, &Document::transcriptChanged, this, [this] {
         selectedToken_ = -1;
         highlighted_.clear();
+        maskedToken_ = -1;
         rebuild();
     });
+}
+
+void AttentionPane::setMaskedRow(int token, double t0, double t1, const std::vector<float>& weights)
+{
+    maskedToken_ = -1;
+    maskedImage_ = QImage();
+    const auto& t = document_->transcript();
+    if (t && token >= 0 && token < static_cast<int>(t->tokens.size())) {
+        for (const auto& w : t->windows)
+            if (token >= w.firstToken && token < w.firstToken + w.tokenCount &&
+                static_cast<int>(weights.size()) >= w.frames && w.frames > 0) {
+                // Scaled like the other rows: its own minimum to maximum over the real frames.
+                const auto [mn, mx] = std::minmax_element(weights.begin(), weights.begin() + w.frames);
+                const double range = std::max(1e-9f, *mx - *mn);
+                maskedImage_ = QImage(w.frames, 1, QImage::Format_RGB32);
+                auto* pixels = reinterpret_cast<QRgb*>(maskedImage_.scanLine(0));
+                for (int f = 0; f < w.frames; ++f)
+                    pixels[f] = colorArgb(colorMap_, (weights[f] - *mn) / range);
+                maskedToken_ = token;
+                maskT0_ = t0;
+                maskT1_ = t1;
+            }
+    }
+    update();
 }
 
 void AttentionPane::setSelection(const AttentionSelection& selection)
@@ -240,6 +265,20 @@ void AttentionPane::paintEvent(QPaintEvent*)
                 for (const auto& [r, f] : w.path)
                     p.drawPoint(QPointF(view_->xForTime(w.t0 + (f + 0.5) * frameSeconds_), y(w.firstToken + r + 0.5)));
     }
+    if (maskedToken_ >= first && maskedToken_ < last && !maskedImage_.isNull()) {
+        for (const auto& w : t->windows)
+            if (maskedToken_ >= w.firstToken && maskedToken_ < w.firstToken + w.tokenCount) {
+                const double x0 = view_->xForTime(w.t0), x1 = view_->xForTime(w.t0 + w.frames * frameSeconds_);
+                p.drawImage(QRectF(x0, y(maskedToken_), x1 - x0, rowHeight), maskedImage_);
+            }
+        const QRectF hidden(view_->xForTime(maskT0_), y(maskedToken_), view_->xForTime(maskT1_) - view_->xForTime(maskT0_),
+                            rowHeight);
+        p.fillRect(hidden, QBrush(QColor(255, 255, 255, 110), Qt::BDiagPattern));
+    }
+    if (dragStart_) {
+        const double a = view_->xForTime(*dragStart_), b = view_->xForTime(dragNow_);
+        p.fillRect(QRectF(std::min(a, b), 0, std::abs(b - a), height()), QColor(255, 255, 255, 50));
+    }
     for (const int r : highlighted_)  // tokens attending to the clicked time: a marker at the left edge
         if (r >= first && r < last)
             p.fillRect(QRectF(0, y(r), 6, std::max(1.0, rowHeight)), QColor(255, 170, 0));
@@ -266,6 +305,11 @@ void AttentionPane::paintEvent(QPaintEvent*)
 
 void AttentionPane::mouseMoveEvent(QMouseEvent* event)
 {
+    if (dragStart_) {
+        dragNow_ = view_->timeForX(event->position().x());
+        update();
+        return;
+    }
     const int row = rowAt(event->position().y());
     const auto& t = document_->transcript();
     if (!t)
@@ -291,10 +335,24 @@ void AttentionPane::mouseMoveEvent(QMouseEvent* event)
 
 void AttentionPane::mousePressEvent(QMouseEvent* event)
 {
+    if (event->modifiers() & Qt::ShiftModifier) {
+        dragStart_ = dragNow_ = view_->timeForX(event->position().x());
+        return;
+    }
     const int row = rowAt(event->position().y());
     if (row >= 0)
         emit tokenClicked(row);
     emit timeClicked(view_->timeForX(event->position().x()));
+}
+
+void AttentionPane::mouseReleaseEvent(QMouseEvent* event)
+{
+    if (!dragStart_)
+        return;
+    const double a = *dragStart_, b = view_->timeForX(event->position().x());
+    dragStart_.reset();
+    update();
+    emit rangeDragged(std::min(a, b), std::max(a, b));
 }
 
 }  // namespace attnscope

@@ -9,6 +9,8 @@
 
 #include <QImage>
 
+#include <optional>
+
 #include <utility>
 #include <vector>
 
@@ -41,14 +43,22 @@ public:
     // The selected token's row as (seconds, weight normalised to [0, 1]) for overlays.
     std::vector<std::pair<double, float>> rowCurve(int token) const;
 
+    // Draws `weights` (one per frame of the token's window) in place of token `token`'s row, with
+    // [t0, t1) hatched: what a mask leaves of its attention (ExplainPanel::setMask). token < 0 clears.
+    void setMaskedRow(int token, double t0, double t1, const std::vector<float>& weights);
+    int maskedToken() const { return maskedToken_; }
+
 signals:
     void tokenClicked(int token);
     void timeClicked(double seconds);
+    // Shift-drag across the pane: a range of time to mask.
+    void rangeDragged(double t0, double t1);
 
 protected:
     void paintEvent(QPaintEvent*) override;
     void mouseMoveEvent(QMouseEvent* event) override;
     void mousePressEvent(QMouseEvent* event) override;
+    void mouseReleaseEvent(QMouseEvent* event) override;
 
 private:
     void rebuild();
@@ -66,6 +76,11 @@ private:
     std::vector<QImage> images_;                // per window: rows = its tokens, columns = its real frames
     int tokenCount_ = 0;
     double frameSeconds_ = 0.02;
+    int maskedToken_ = -1;
+    double maskT0_ = 0, maskT1_ = 0;
+    QImage maskedImage_;                 // one row: the masked weights over the window's real frames
+    std::optional<double> dragStart_;    // seconds, during a Shift-drag
+    double dragNow_ = 0;
 };
 
 }  // namespace attnscope

@@ -33,6 +33,8 @@ ExplainPanel::ExplainPanel(Document* document, QWidget* parent) : QTextBrowser(p
     setOpenLinks(false);
     connect(document_, &Document::transcriptChanged, this, [this] { explain(-1, {}); });
     connect(this, &QTextBrowser::anchorClicked, this, [this](const QUrl& url) {
+        if (url.toString() == "clear-mask")
+            clearMask();
         if (url.toString() != "save-numbers")
             return;
         const QString path = QFileDialog::getSaveFileName(this, tr("Save the numbers"), "explanation.json",
@@ -57,6 +59,7 @@ void ExplainPanel::explain(int token, const AttentionSelection& selection)
     note_.clear();
     if (!t || token < 0 || token >= static_cast<int>(t->tokens.size())) {
         token_ = -1;
+        applyMask();
         render();
         return;
     }
@@ -82,6 +85,7 @@ void ExplainPanel::explain(int token, const AttentionSelection& selection)
     } catch (const Error& e) {
         numbersState_ = QString::fromStdString(e.what());
     }
+    applyMask();
     render();
 }
 
@@ -91,6 +95,7 @@ void ExplainPanel::showNumbers(const AttentionExplanation& numbers)
         return;  // an answer to an earlier click
     numbers_ = numbers;
     numbersState_.clear();
+    applyMask();  // now with the real scores and values: the context vector too
     render();
 }
 
@@ -184,7 +189,121 @@ void ExplainPanel::render()
                 .arg(top > 1 ? a[order[1]] : 0.0, 0, 'f', 3)
                 .arg(top > 1 ? order[1] : 0);
     html += numbers_ ? numbersHtml() : "<p><i>" + numbersState_.toHtmlEscaped() + "</i></p>";
+    html += maskHtml();
     setHtml(html);
+}
+
+const WindowAttention* ExplainPanel::windowOfToken() const
+{
+    const auto& t = document_->transcript();
+    if (!t || token_ < 0)
+        return nullptr;
+    for (const auto& w : t->windows)
+        if (token_ >= w.firstToken && token_ < w.firstToken + w.tokenCount && !w.weights.empty())
+            return &w;
+    return nullptr;
+}
+
+void ExplainPanel::setMask(double t0, double t1)
+{
+    if (t1 < t0)
+        std::swap(t0, t1);
+    if (t1 - t0 <= 0) {
+        clearMask();
+        return;
+    }
+    maskSeconds_ = std::make_pair(t0, t1);
+    applyMask();
+    render();
+}
+
+void ExplainPanel::clearMask()
+{
+    maskSeconds_.reset();
+    applyMask();
+    render();
+}
+
+void ExplainPanel::applyMask()
+{
+    const bool had = masked_.has_value();
+    masked_.reset();
+    maskProblem_.clear();
+    const WindowAttention* w = windowOfToken();
+    const auto& t = document_->transcript();
+    if (maskSeconds_ && w) {
+        // Frames whose 20 ms (or the model's) span overlaps the range, within the window's real frames.
+        const double fs = t->model.frameSeconds;
+        const auto [t0, t1] = *maskSeconds_;
+        FrameMask mask{std::clamp(static_cast<int>(std::floor((t0 - w->t0) / fs)), 0, w->frames),
+                       std::clamp(static_cast<int>(std::ceil((t1 - w->t0) / fs)), 0, w->frames)};
+        if (mask.empty()) {
+            maskProblem_ = tr("The mask (%1–%2 s) lies outside this token's window.").arg(t0, 0, 'f', 2).arg(t1, 0, 'f', 2);
+        } else {
+            try {
+                masked_ = numbers_ ? maskAttention(*numbers_, mask)
+                                   : maskRow(w->row(layer_, head_, token_ - w->firstToken), mask);
+            } catch (const Error& e) {
+                maskProblem_ = QString::fromStdString(e.what());
+            }
+        }
+    }
+    if (masked_)
+        emit maskedRowChanged(token_, maskSeconds_->first, maskSeconds_->second, masked_->weights);
+    else if (had)
+        emit maskedRowChanged(-1, 0, 0, {});
+}
+
+QString ExplainPanel::maskHtml() const
+{
+    if (!maskSeconds_)
+        return "<p><i>" + tr("Shift-drag across the heatmap to hide frames from this token and see what the mask does.") +
+               "</i></p>";
+    const auto [t0, t1] = *maskSeconds_;
+    QString html = QString("<p><b>%1</b><br>").arg(tr("Masked: %1–%2 s").arg(t0, 0, 'f', 2).arg(t1, 0, 'f', 2));
+    if (!masked_)
+        return html + maskProblem_.toHtmlEscaped() + " <a href='clear-mask'>" + tr("Remove the mask") + "</a></p>";
+    const MaskedAttention& m = *masked_;
+    const auto& t = document_->transcript();
+    const WindowAttention* w = windowOfToken();
+    html += tr("Frames %1 to %2 get s<sub>i</sub> = −∞, so a<sub>i</sub> = e<sup>−∞</sup>/Σ = 0 exactly. They held "
+               "%3 % of the weight; every other a<sub>i</sub> is divided by %4 so that Σ a'<sub>i</sub> = 1.")
+                .arg(m.mask.from)
+                .arg(m.mask.to - 1)
+                .arg(100 * m.hiddenWeight, 0, 'f', 1)
+                .arg(1 - m.hiddenWeight, 0, 'f', 4);
+    html += "</p><table cellspacing='0' cellpadding='3' border='1' style='border-collapse:collapse'>"
+            "<tr><th>frame i</th><th>time</th><th>a'<sub>i</sub></th></tr>";
+    std::vector<int> order(m.weights.size());
+    std::iota(order.begin(), order.end(), 0);
+    const int top = std::min<int>(5, static_cast<int>(order.size()));
+    std::partial_sort(order.begin(), order.begin() + top, order.end(),
+                      [&](int a, int b) { return m.weights[a] > m.weights[b]; });
+    for (int i = 0; i < top; ++i)
+        html += QString("<tr><td>%1</td><td>%2 s</td><td>%3</td></tr>")
+                    .arg(order[i])
+                    .arg(w->t0 + (order[i] + 0.5) * t->model.frameSeconds, 0, 'f', 2)
+                    .arg(m.weights[order[i]], 0, 'f', 4);
+    html += "</table><p>";
+    if (numbers_ && !m.context.empty()) {
+        const auto& c = numbers_->context;
+        double dot = 0, moved = 0;
+        for (size_t j = 0; j < c.size(); ++j) {
+            dot += static_cast<double>(c[j]) * m.context[j];
+            moved += (static_cast<double>(m.context[j]) - c[j]) * (m.context[j] - c[j]);
+        }
+        const double cosine = dot / std::max(1e-30, norm(c) * norm(m.context));
+        html += tr("c' = Σ a'<sub>i</sub> V<sub>i</sub> = %1<br>|c' − c| = %2 (|c| = %3), cos(c, c') = %4: "
+                   "the decoder would read %5.")
+                    .arg(vectorHead(m.context, 0, 6, numbers_->headDim))
+                    .arg(std::sqrt(moved), 0, 'f', 3)
+                    .arg(norm(c), 0, 'f', 3)
+                    .arg(cosine, 0, 'f', 3)
+                    .arg(cosine > 0.99 ? tr("almost the same context") : tr("a different context"));
+    } else {
+        html += tr("The context vector c' follows once q, K and V are recomputed.");
+    }
+    return html + " <a href='clear-mask'>" + tr("Remove the mask") + "</a></p>";
 }
 
 QString ExplainPanel::numbersHtml() const

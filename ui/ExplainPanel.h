@@ -6,6 +6,7 @@
 // by the recognizer on the worker thread: the panel asks with numbersWanted() and shows the reply.
 #include "Document.h"
 #include "transcript/AttentionExplanation.h"
+#include "transcript/AttentionMask.h"
 #include "transcript/AttentionSelection.h"
 
 #include <QTextBrowser>
@@ -27,18 +28,35 @@ public:
     // Every number (q, all keys and values, scores, softmax, context) as attnscope.explanation/1 JSON.
     void saveNumbers(const QString& path) const;  // throws Error
 
+    // Hides the frames of [t0, t1) seconds from the token on show (and from the tokens clicked after it):
+    // their scores become −∞, the softmax renormalises over the rest and the context vector is
+    // recomputed (core/transcript/AttentionMask.h). Without recomputed numbers yet, the stored row is
+    // renormalised, which is the same softmax. An empty range, or clearMask(), removes it.
+    void setMask(double t0, double t1);
+    void clearMask();
+    // The masked row of the token on show, once a mask covers part of its window.
+    const std::optional<MaskedAttention>& masked() const { return masked_; }
+
 signals:
     void numbersWanted(const attnscope::ExplainRequest& request);
+    // The masked row to draw in place of token `token`'s (empty weights: no mask any more).
+    void maskedRowChanged(int token, double t0, double t1, const std::vector<float>& weights);
 
 private:
     void render();
     QString numbersHtml() const;
+    QString maskHtml() const;
+    void applyMask();  // masked_ from the mask in seconds, the token on show and its numbers
+    const WindowAttention* windowOfToken() const;
 
     Document* document_;
     int token_ = -1, layer_ = 0, head_ = 0;
     QString note_;
     std::optional<AttentionExplanation> numbers_;
     QString numbersState_;  // "waiting…" or why there are no numbers
+    std::optional<std::pair<double, double>> maskSeconds_;
+    std::optional<MaskedAttention> masked_;
+    QString maskProblem_;
 };
 
 }  // namespace attnscope

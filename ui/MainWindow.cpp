@@ -195,6 +195,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     connect(worker_, &TranscribeWorker::explainFailed, explain_, &ExplainPanel::showNumbersUnavailable);
 
     connect(attention_, &AttentionPane::tokenClicked, this, [this](int token) { selectToken(token, true); });
+    // Shift-drag on the heatmap masks that time from the token in the Explain panel, which recomputes
+    // its softmax and context vector; the heatmap draws what is left of the row.
+    connect(attention_, &AttentionPane::rangeDragged, explain_, &ExplainPanel::setMask);
+    connect(explain_, &ExplainPanel::maskedRowChanged, attention_, &AttentionPane::setMaskedRow);
     connect(attention_, &AttentionPane::timeClicked, this, [this](double s) {
         view_.setPlayhead(s);
         attention_->setHighlightTime(s);  // the tokens that attend to this moment light up
