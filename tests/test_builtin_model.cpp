@@ -321,7 +321,7 @@ private slots:
         QVERIFY2(greedySpelled.find("   ") != std::string::npos, greedySpelled.c_str());
         for (const int beam : {2, 3, 5}) {
             TranscribeOptions o;
-            o.beamSize = beam;
+            o.decoding.beamSize = beam;
             const Transcript b = spaceLover.transcribe(audio, o);
             std::string spelled;
             for (const auto& token : b.tokens)
@@ -383,7 +383,7 @@ private slots:
         BuiltinRecognizer fused(path);
         QVERIFY(QString::fromStdString(fused.describe()).contains("language model: character 5-gram"));
         TranscribeOptions off;
-        off.languageModelWeight = 0;
+        off.builtin.languageModelWeight = 0;
         const Transcript same = fused.transcribe(audio, off);
         QCOMPARE(same.text, plain.text);
         QCOMPARE(same.tokens.size(), plain.tokens.size());
@@ -394,8 +394,8 @@ private slots:
         QCOMPARE(fused.transcribe(audio, greedyDefault).text, plain.text);
         for (int beam : {1, 3}) {
             TranscribeOptions o;
-            o.beamSize = beam;
-            if (beam == 1) o.languageModelWeight = 50, o.ctcWeight = 0;
+            o.decoding.beamSize = beam;
+            if (beam == 1) o.builtin.languageModelWeight = 50, o.builtin.ctcWeight = 0;
             const Transcript t = fused.transcribe(audio, o);
             QCOMPARE(t.text, sentence);
             // Probabilities stay the network's: teacher forcing the same text gives the same ones.
@@ -405,7 +405,7 @@ private slots:
         }
         // A modest weight lets the network speak again.
         TranscribeOptions light;
-        light.languageModelWeight = 1e-6;
+        light.builtin.languageModelWeight = 1e-6;
         QCOMPARE(fused.transcribe(audio, light).text, plain.text);
 
         // With the word model beside it, whole words score as the word model says: at this weight the
@@ -416,7 +416,7 @@ private slots:
         QVERIFY(QString::fromStdString(both.describe()).contains("word language model: trigram, 2 words"));
         QCOMPARE(both.transcribe(audio, off).text, plain.text);
         TranscribeOptions beam3;
-        beam3.beamSize = 3;
+        beam3.decoding.beamSize = 3;
         const Transcript t = both.transcribe(audio, beam3);
         QVERIFY(!t.text.empty());
         for (const auto& w : QString::fromStdString(t.text).split(' '))
@@ -560,11 +560,11 @@ private slots:
         // greedy one (Whisper's length-normalised ranking, end of text included), the network alone.
         QVERIFY(QString::fromStdString(recognizer->describe()).contains("language model: character"));
         TranscribeOptions networkAlone;
-        networkAlone.languageModelWeight = 0;
-        networkAlone.ctcWeight = 0;  // the CTC head's prefix score would rank by more than the decoder
+        networkAlone.builtin.languageModelWeight = 0;
+        networkAlone.builtin.ctcWeight = 0;  // the CTC head's prefix score would rank by more than the decoder
         const Transcript greedyAlone = recognizer->transcribe(audio, networkAlone);
         TranscribeOptions beamFive = networkAlone;
-        beamFive.beamSize = 5;
+        beamFive.decoding.beamSize = 5;
         const Transcript five = recognizer->transcribe(audio, beamFive);
         const auto meanLogP = [](const Transcript& x) {
             double sum = 0;
@@ -580,7 +580,7 @@ private slots:
         // By default beam search adds the language model and the CTC prefix score to its ranking; what
         // it keeps of each step is still the network's own.
         TranscribeOptions joint;
-        joint.beamSize = 5;
+        joint.decoding.beamSize = 5;
         const Transcript withLm = recognizer->transcribe(audio, joint);
         qInfo("beam 5 with the language model and CTC heard: '%s' (CER %.1f %%)", withLm.text.c_str(),
               100 * characterErrors(text, withLm.text).rate());
@@ -678,7 +678,7 @@ private slots:
         std::atomic<bool> cancel{false}, sawCancelled{false}, finished{false};
         std::thread worker([&] {
             try {
-                recognizer.transcribe(longAudio, TranscribeOptions(), {}, &cancel);
+                recognizer.transcribe(longAudio, TranscribeOptions(), {{}, &cancel});
             } catch (const Error& e) {
                 sawCancelled = e.kind() == ErrorKind::Cancelled;
             }

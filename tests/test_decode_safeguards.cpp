@@ -58,20 +58,20 @@ private slots:
     void repetitiveWindowFallsBackAndSaysSo()
     {
         TranscribeOptions greedyOnly;
-        greedyOnly.temperatures = {0.0};
-        const auto loop = looping->transcribe(speech, greedyOnly, {}, nullptr);
+        greedyOnly.whisper.temperatures = {0.0};
+        const auto loop = looping->transcribe(speech, greedyOnly);
         QCOMPARE(loop.decodeReports.size(), size_t(1));
         const auto& plain = loop.decodeReports.front();
         QVERIFY2(plain.compressionRatio > 2.4, qPrintable(QString("ratio %1: the model does not loop").arg(plain.compressionRatio)));
         QCOMPARE(plain.attempts, 1);
         QVERIFY(plain.reason.find("compression ratio") != std::string::npos);  // failed, but nothing was left to try
 
-        const auto t = looping->transcribe(speech, {}, {}, nullptr);
+        const auto t = looping->transcribe(speech, {});
         QCOMPARE(t.decodeReports.size(), size_t(1));
         const auto& r = t.decodeReports.front();
         QVERIFY2(r.attempts > 1, "the repetitive window was not decoded again");
         QVERIFY(r.temperature > 0);
-        QCOMPARE(r.temperature, TranscribeOptions().temperatures[static_cast<size_t>(r.attempts - 1)]);
+        QCOMPARE(r.temperature, TranscribeOptions().whisper.temperatures[static_cast<size_t>(r.attempts - 1)]);
         QVERIFY2(r.reason.rfind("at 0: compression ratio", 0) == 0, r.reason.c_str());
         QCOMPARE(r.t0, 0.0);
         QVERIFY(std::abs(r.t1 - speech.duration()) < 0.02);
@@ -86,15 +86,15 @@ private slots:
         writeTestModel(path, spec);
         WhisperRecognizer unsure(path);
         TranscribeOptions o;
-        o.temperatures = {1.0};
-        o.seed = 5;
-        const auto a = unsure.transcribe(speech, o, {}, nullptr);
-        const auto b = unsure.transcribe(speech, o, {}, nullptr);
+        o.whisper.temperatures = {1.0};
+        o.whisper.seed = 5;
+        const auto a = unsure.transcribe(speech, o);
+        const auto b = unsure.transcribe(speech, o);
         QVERIFY(!a.tokens.empty());
         QCOMPARE(ids(a), ids(b));
         QCOMPARE(a.text, b.text);
-        o.seed = 6;
-        const auto c = unsure.transcribe(speech, o, {}, nullptr);
+        o.whisper.seed = 6;
+        const auto c = unsure.transcribe(speech, o);
         QVERIFY2(ids(a) != ids(c), "another seed drew the same samples: sampling does not use the seed");
     }
 
@@ -106,7 +106,7 @@ private slots:
         const std::string path = dir.filePath("ggml-silence.bin").toStdString();
         writeTestModel(path, spec);
         WhisperRecognizer silence(path);
-        const auto t = silence.transcribe(speech, {}, {}, nullptr);
+        const auto t = silence.transcribe(speech, {});
         QCOMPARE(t.decodeReports.size(), size_t(1));
         const auto& r = t.decodeReports.front();
         QVERIFY2(r.noSpeechProb > 0.6, qPrintable(QString("p(nospeech) %1").arg(r.noSpeechProb)));
@@ -118,29 +118,29 @@ private slots:
         QVERIFY(t.segments.empty());
         // With the check off, the same window gives (invented) text.
         TranscribeOptions o;
-        o.noSpeechThreshold.reset();
-        QVERIFY(!silence.transcribe(speech, o, {}, nullptr).text.empty());
+        o.whisper.noSpeechThreshold.reset();
+        QVERIFY(!silence.transcribe(speech, o).text.empty());
     }
 
     void promptSteersDecoding()
     {
         TranscribeOptions o;
-        o.temperatures = {0.0};
-        const auto plain = looping->transcribe(speech, o, {}, nullptr);
-        o.initialPrompt = "Names: Hughes, Capt, Straight.";
-        const auto prompted = looping->transcribe(speech, o, {}, nullptr);
+        o.whisper.temperatures = {0.0};
+        const auto plain = looping->transcribe(speech, o);
+        o.whisper.initialPrompt = "Names: Hughes, Capt, Straight.";
+        const auto prompted = looping->transcribe(speech, o);
         QVERIFY2(ids(plain) != ids(prompted), "the initial prompt did not reach the decoder");
     }
 
     void longSegmentsAreSplit()
     {
         TranscribeOptions o;
-        o.temperatures = {0.0};
-        o.compressionRatioThreshold.reset();
-        o.maxSegmentChars = 12;
+        o.whisper.temperatures = {0.0};
+        o.whisper.compressionRatioThreshold.reset();
+        o.whisper.maxSegmentChars = 12;
         for (const bool onWords : {false, true}) {
-            o.splitOnWord = onWords;
-            const auto t = looping->transcribe(speech, o, {}, nullptr);
+            o.whisper.splitOnWord = onWords;
+            const auto t = looping->transcribe(speech, o);
             QVERIFY(t.segments.size() > 1);
             std::string joined;
             double last = 0;

@@ -315,7 +315,7 @@ private slots:
         const auto s = (0.3 * torch::sin(t * 2 * M_PI * 440) + 0.05 * torch::randn({8000})).contiguous();
         audio.samples.assign(s.data_ptr<float>(), s.data_ptr<float>() + 8000);
         TranscribeOptions greedy;
-        greedy.temperatures = {0.0};
+        greedy.whisper.temperatures = {0.0};
         for (GgmlType type : {GgmlType::Q4_0, GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::Q8_0}) {
             const QString name = QString::fromStdString(ggmlTypeName(type));
             TestModelSpec spec;
@@ -341,7 +341,7 @@ private slots:
 
             WhisperRecognizer q(quantized), f(twin);
             QVERIFY2(q.describe().find(name.toStdString()) != std::string::npos, q.describe().c_str());
-            const Transcript tq = q.transcribe(audio, greedy, {}, nullptr), tf = f.transcribe(audio, greedy, {}, nullptr);
+            const Transcript tq = q.transcribe(audio, greedy), tf = f.transcribe(audio, greedy);
             QVERIFY2(!tq.tokens.empty(), qPrintable(name));
             QCOMPARE(tq.decodeReports.at(0).tokens, tf.decodeReports.at(0).tokens);
         }

@@ -108,9 +108,15 @@ private slots:
     {
         WhisperRecognizer whisper(test::makeWhisperFile(dir.path(), "ggml-test.bin"));
         double lastProgress = 0;
-        const auto t = whisper.align(reading, text, {}, [&](double p) { lastProgress = p; }, nullptr);
+        std::vector<size_t> windowsSoFar;  // the per-window callback sees the transcript grow
+        const auto t = whisper.align(reading, text, {},
+                                     {[&](double p) { lastProgress = p; }, nullptr,
+                                      [&](const Transcript& soFar) { windowsSoFar.push_back(soFar.windows.size()); }});
         QVERIFY2(t.windows.size() >= 3, qPrintable(QString("%1 windows").arg(t.windows.size())));
         QCOMPARE(lastProgress, 1.0);
+        QCOMPARE(windowsSoFar.size(), t.windows.size());
+        for (size_t w = 0; w < windowsSoFar.size(); ++w)
+            QCOMPARE(windowsSoFar[w], w + 1);
         checkWords(t, splitWords(text).size());
         for (size_t w = 1; w < t.windows.size(); ++w)
             QVERIFY(t.windows[w].t0 > t.windows[w - 1].t0);
@@ -122,8 +128,14 @@ private slots:
     {
         if (findBuiltinModel().empty()) QSKIP("models/builtin.pt is not in this checkout");
         const auto builtin = loadRecognizer("builtin");
-        const auto t = builtin->align(reading, text, {}, {}, nullptr);
+        size_t calls = 0, lastSegments = 0;
+        const auto t = builtin->align(reading, text, {}, {{}, nullptr, [&](const Transcript& soFar) {
+                                          ++calls;
+                                          lastSegments = soFar.segments.size();
+                                      }});
         QVERIFY(t.windows.size() >= 5);
+        QCOMPARE(calls, t.windows.size());
+        QCOMPARE(lastSegments, t.segments.size());
         size_t words = 0;
         for (const auto& s : sentences) words += splitWords(s).size();
         words *= 3;

@@ -533,7 +533,9 @@ private slots:
             TranscribeWorker worker;
             QString text;
             connect(&worker, &TranscribeWorker::finished, [&text](const Transcript& t, double) { text = QString::fromStdString(t.text); });
-            worker.run(loadAudioFile(speech.toStdString()), "builtin", QString(), beam);
+            TranscribeOptions options;
+            options.decoding.beamSize = beam;
+            worker.run(loadAudioFile(speech.toStdString()), "builtin", QString(), options);
             return text;
         };
         const QString greedy = transcribeWith(1), beamFive = transcribeWith(5);

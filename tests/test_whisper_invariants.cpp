@@ -4,6 +4,7 @@
 #include "base/Error.h"
 #include "dsp/LogMel.h"
 #include "dsp/VoiceActivity.h"
+#include "engine/ComputeThreads.h"
 #include "model/whisper/EncoderAttention.h"
 #include "model/whisper/GgmlWriter.h"
 #include "model/whisper/WhisperRecognizerImpl.h"
@@ -71,8 +72,8 @@ private slots:
     void f16AndF32GiveTheSameTokens()
     {
         WhisperRecognizer f32(f32Path);
-        const auto a = recognizer->transcribe(speech, {}, {}, nullptr);
-        const auto b = f32.transcribe(speech, {}, {}, nullptr);
+        const auto a = recognizer->transcribe(speech, {});
+        const auto b = f32.transcribe(speech, {});
         QVERIFY(!a.tokens.empty());
         QCOMPARE(a.tokens.size(), b.tokens.size());
         for (size_t i = 0; i < a.tokens.size(); ++i)
@@ -86,8 +87,8 @@ private slots:
         const auto feats = features(*recognizer, speech);
         for (bool timestamps : {true, false}) {
             TranscribeOptions o;
-            o.timestamps = timestamps;
-            o.beamSize = 1;
+            o.whisper.timestamps = timestamps;
+            o.decoding.beamSize = 1;
             auto prompt = m.sotSequence(-1, "transcribe");
             if (!timestamps)
                 prompt.push_back(m.vocab->noTimestamps());
@@ -101,7 +102,7 @@ private slots:
             QVERIFY2(std::abs(b.sumLogprob - g.sumLogprob) < 1e-2 * (g.tokens.size() + 1),
                      qPrintable(QString("beam %1, greedy %2").arg(b.sumLogprob).arg(g.sumLogprob)));
             // Beam search with five beams finds a sequence at least as likely per token.
-            o.beamSize = 5;
+            o.decoding.beamSize = 5;
             const auto five = m.decoder->beam(feats, prompt, o, 100, nullptr);
             QVERIFY(!five.tokens.empty());
         }
@@ -226,7 +227,7 @@ private slots:
             for (bool timestamps : {true, false})
                 for (const auto& sampled : histories) {
                     TranscribeOptions o;
-                    o.timestamps = timestamps;
+                    o.whisper.timestamps = timestamps;
                     const auto h = (torch::randn({d}) * (0.5 + trial % 4)).contiguous();
                     const auto c = m.decoder->chooseGreedy(step, h.data_ptr<float>(), sampled, o, screened);
                     m.projection->logits(h.data_ptr<float>(), 1, exact.data());
@@ -298,7 +299,7 @@ private slots:
 
     void attentionRowsSumToOne()
     {
-        const auto t = recognizer->transcribe(speech, {}, {}, nullptr);
+        const auto t = recognizer->transcribe(speech, {});
         QCOMPARE(static_cast<int>(t.windows.size()), 1);
         const auto& w = t.windows[0];
         QCOMPARE(w.layers, 2);
@@ -332,12 +333,12 @@ private slots:
     {
         auto& m = recognizer->impl();
         TranscribeOptions o;
-        o.timestamps = false;
+        o.whisper.timestamps = false;
         auto prompt = m.sotSequence(-1, "transcribe");
         prompt.push_back(m.vocab->noTimestamps());
         const auto greedy = m.decoder->decode(features(*recognizer, speech), prompt, o, nullptr);
         QVERIFY(!greedy.tokens.empty());
-        const auto aligned = recognizer->alignTokens(speech, greedy.tokens, o, nullptr);
+        const auto aligned = recognizer->alignTokens(speech, greedy.tokens, o);
         QCOMPARE(aligned.tokens.size(), greedy.tokens.size() + 1);
         for (size_t i = 0; i < greedy.tokens.size(); ++i) {
             QCOMPARE(aligned.tokens[i].id, greedy.tokens[i]);
@@ -347,9 +348,37 @@ private slots:
         }
     }
 
+    void callbacksAndThreadsBelongToOneCall()
+    {
+        // Speech, 30 s of quiet, speech again: at least two windows, each reported as it finishes, with
+        // the call's own thread count in force during the call and the process's restored after it.
+        Audio twice = speech;
+        twice.samples.resize(speech.samples.size() + static_cast<size_t>(30 * kSampleRate), 0.0f);
+        twice.samples.insert(twice.samples.end(), speech.samples.begin(), speech.samples.end());
+        setComputeThreads(2);
+        TranscribeOptions o;
+        o.threads = 1;
+        std::vector<size_t> reports;
+        std::vector<int> threadsDuring;
+        double lastProgress = 0;
+        const auto t = recognizer->transcribe(twice, o,
+                                              {[&](double p) { lastProgress = p; }, nullptr, [&](const Transcript& soFar) {
+                                                   reports.push_back(soFar.decodeReports.size());
+                                                   threadsDuring.push_back(computeThreads());
+                                               }});
+        QVERIFY2(t.decodeReports.size() >= 2, qPrintable(QString("%1 windows").arg(t.decodeReports.size())));
+        QCOMPARE(reports.size(), t.decodeReports.size());
+        for (size_t w = 0; w < reports.size(); ++w)
+            QCOMPARE(reports[w], w + 1);
+        QCOMPARE(lastProgress, 1.0);
+        for (const int n : threadsDuring)
+            QCOMPARE(n, 1);
+        QCOMPARE(computeThreads(), 2);
+    }
+
     void alignTextGivesWordsOfTheText()
     {
-        const auto t = recognizer->align(speech, "attention shows where the model listens", {}, {}, nullptr);
+        const auto t = recognizer->align(speech, "attention shows where the model listens", {});
         QCOMPARE(t.text, std::string("attention shows where the model listens"));
         if (!test::sharedDir().isEmpty()) {  // the real vocabulary tokenizes real words
             QCOMPARE(static_cast<int>(t.words.size()), 6);
@@ -371,10 +400,10 @@ private slots:
         QVERIFY(regions.front().t0 > 0.9);
         for (bool forced : {false, true}) {
             TranscribeOptions raw;
-            raw.respectPauses = false;
+            raw.timing.respectPauses = false;
             auto timed = [&](const TranscribeOptions& o) {
-                return forced ? recognizer->align(padded, "attention shows where the model listens", o, {}, nullptr)
-                              : recognizer->transcribe(padded, o, {}, nullptr);
+                return forced ? recognizer->align(padded, "attention shows where the model listens", o)
+                              : recognizer->transcribe(padded, o);
             };
             const Transcript attention = timed(raw), kept = timed(TranscribeOptions());
             QVERIFY(!kept.words.empty());
@@ -407,7 +436,7 @@ private slots:
         QElapsedTimer sinceCancel;
         std::thread worker([&] {
             try {
-                big.transcribe(longAudio, {}, {}, &cancel);
+                big.transcribe(longAudio, {}, {{}, &cancel});
             } catch (const Error& e) {
                 sawCancelled = e.kind() == ErrorKind::Cancelled;
             }
@@ -437,7 +466,7 @@ private slots:
         QCOMPARE(m.melFilters.size(0), 128);
         QCOMPARE(m.vocab->languageCount(), 100);
         QCOMPARE(m.vocab->timestampBegin(), 50365);
-        const auto t = v3.transcribe(speech, {}, {}, nullptr);
+        const auto t = v3.transcribe(speech, {});
         QVERIFY(!t.tokens.empty());
         QVERIFY(!t.language.empty());
         for (const auto& tok : t.tokens)
@@ -446,7 +475,7 @@ private slots:
 
     void explainRecomputesTheStoredAttention()
     {
-        const auto t = recognizer->transcribe(speech, {}, {}, nullptr);
+        const auto t = recognizer->transcribe(speech, {});
         const int last = static_cast<int>(t.tokens.size()) - 1;
         for (const int token : {0, last})
             for (const auto& [layer, head] : {std::pair{0, 0}, std::pair{1, 1}}) {
@@ -473,16 +502,16 @@ private slots:
         auto& m = multi.impl();
         const int lang = m.decoder->detectLanguage(features(multi, speech));
         QVERIFY(lang >= m.vocab->firstLanguageToken() && lang < m.vocab->firstLanguageToken() + m.vocab->languageCount());
-        const auto t = multi.transcribe(speech, {}, {}, nullptr);
+        const auto t = multi.transcribe(speech, {});
         QCOMPARE(t.language, m.vocab->languageCode(lang));
         TranscribeOptions german;
-        german.language = "de";
-        QCOMPARE(multi.transcribe(speech, german, {}, nullptr).language, std::string("de"));
+        german.decoding.language = "de";
+        QCOMPARE(multi.transcribe(speech, german).language, std::string("de"));
         // Translated text: the transcript says so, and Explain recomputes its rows from the same prompt.
         TranscribeOptions translate;
-        translate.task = "translate";
-        translate.temperatures = {0.0};
-        const auto translated = multi.transcribe(speech, translate, {}, nullptr);
+        translate.decoding.task = "translate";
+        translate.whisper.temperatures = {0.0};
+        const auto translated = multi.transcribe(speech, translate);
         QCOMPARE(translated.task, std::string("translate"));
         QVERIFY(translated.tokens.size() > 2);
         const auto e = multi.explain(speech, makeExplainRequest(translated, 1, 0, 0));

@@ -132,12 +132,12 @@ private slots:
         const auto& vocab = *recognizer.impl().vocab;
         // whisper-cli -bs 1 -bo 1 -nf [-nt]: greedy, no temperature fallback, no silence check.
         TranscribeOptions o;
-        o.timestamps = timestamps;
-        o.temperatures = {0.0};
-        o.compressionRatioThreshold.reset();
-        o.logprobThreshold.reset();
-        o.noSpeechThreshold.reset();
-        const Transcript t = recognizer.transcribe(jfk, o, {}, nullptr);
+        o.whisper.timestamps = timestamps;
+        o.whisper.temperatures = {0.0};
+        o.whisper.compressionRatioThreshold.reset();
+        o.whisper.logprobThreshold.reset();
+        o.whisper.noSpeechThreshold.reset();
+        const Transcript t = recognizer.transcribe(jfk, o);
         QVERIFY(!t.decodeReports.empty());
         const auto ours = listLikeWhisperCpp(t.decodeReports[0], vocab.eot(), vocab.timestampBegin());
         QVERIFY(!ours.empty());

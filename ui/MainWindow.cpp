@@ -72,6 +72,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
 {
     qRegisterMetaType<attnscope::Audio>();
     qRegisterMetaType<attnscope::Transcript>();
+    qRegisterMetaType<attnscope::TranscribeOptions>();
     qRegisterMetaType<std::vector<float>>();
     qRegisterMetaType<attnscope::ExplainRequest>();
     qRegisterMetaType<attnscope::AttentionExplanation>();
@@ -556,7 +557,13 @@ void MainWindow::runRecognizer(const Audio& audio, int threads, int beamSize, do
     liveOffset_ = liveOffset;
     progress_->setValue(0);
     updateStatus();
-    emit runRequested(audio, modelPath(), QString(), std::max(1, beamSize), threads, controls_->language(), controls_->task());
+    TranscribeOptions options;
+    options.decoding.beamSize = std::max(1, beamSize);
+    if (!controls_->language().isEmpty())
+        options.decoding.language = controls_->language().toStdString();
+    options.decoding.task = controls_->task().toStdString();
+    options.threads = threads;  // 0: every core
+    emit runRequested(audio, modelPath(), QString(), options);
 }
 
 void MainWindow::cancel()

@@ -87,8 +87,8 @@ public:
 signals:
     void transcriptionDone(bool ok, const QString& message);
     // To the worker's thread (queued connections, checked at compile time): a run, or one token's numbers.
-    void runRequested(const attnscope::Audio& audio, const QString& modelPath, const QString& text, int beamSize, int threads,
-                      const QString& language, const QString& task);
+    void runRequested(const attnscope::Audio& audio, const QString& modelPath, const QString& text,
+                      const attnscope::TranscribeOptions& options);
     void explainRequested(const attnscope::Audio& audio, const QString& modelPath, const attnscope::ExplainRequest& request);
     void recordingFinished(const QString& wavPath, const QString& error);
 

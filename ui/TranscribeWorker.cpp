@@ -26,27 +26,21 @@ void TranscribeWorker::explain(const Audio& audio, const QString& modelPath, con
 {
     cancel_ = false;
     try {
-        emit explained(load(modelPath).explain(audio, request, {}, &cancel_));
+        emit explained(load(modelPath).explain(audio, request, {}, {{}, &cancel_}));
     } catch (const std::exception& e) {
         emit explainFailed(QString::fromStdString(e.what()));
     }
 }
 
-void TranscribeWorker::run(const Audio& audio, const QString& modelPath, const QString& text, int beamSize, int threads,
-                           const QString& language, const QString& task)
+void TranscribeWorker::run(const Audio& audio, const QString& modelPath, const QString& text, const TranscribeOptions& options)
 {
     cancel_ = false;
-    setComputeThreads(threads);
     try {
         load(modelPath);
-        TranscribeOptions options;
-        options.beamSize = beamSize;
-        options.language = language.toStdString();
-        options.task = task.toStdString();
         const auto started = std::chrono::steady_clock::now();
-        auto report = [this](double f) { emit progress(f); };
-        Transcript t = text.isEmpty() ? recognizer_->transcribe(audio, options, report, &cancel_)
-                                      : recognizer_->align(audio, text.toStdString(), options, report, &cancel_);
+        const Callbacks callbacks{[this](double f) { emit progress(f); }, &cancel_, {}};
+        Transcript t = text.isEmpty() ? recognizer_->transcribe(audio, options, callbacks)
+                                      : recognizer_->align(audio, text.toStdString(), options, callbacks);
         emit finished(t, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     } catch (const Error& e) {
         if (e.kind() == ErrorKind::Cancelled)

@@ -23,11 +23,9 @@ public:
     void cancel() { cancel_ = true; }  // safe from any thread
 
 public slots:
-    // Loads `modelPath` (cached between runs) and transcribes, or force-aligns when `text` is given,
-    // with `threads` intra-op threads (0 = all cores).
-    // language "" detects it (multilingual Whisper); task "transcribe" or "translate".
-    void run(const attnscope::Audio& audio, const QString& modelPath, const QString& text, int beamSize, int threads = 0,
-             const QString& language = {}, const QString& task = QStringLiteral("transcribe"));
+    // Loads `modelPath` (cached between runs) and transcribes, or force-aligns when `text` is given.
+    void run(const attnscope::Audio& audio, const QString& modelPath, const QString& text,
+             const attnscope::TranscribeOptions& options);
     // Recomputes one token's q, K, V, scores and context vector with the model that made the transcript.
     void explain(const attnscope::Audio& audio, const QString& modelPath, const attnscope::ExplainRequest& request);
 
@@ -51,3 +49,4 @@ private:
 
 Q_DECLARE_METATYPE(attnscope::Audio)
 Q_DECLARE_METATYPE(attnscope::Transcript)
+Q_DECLARE_METATYPE(attnscope::TranscribeOptions)

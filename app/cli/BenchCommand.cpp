@@ -259,7 +259,7 @@ int benchCommand(const QStringList& args)
     // One decode per window: random weights fail every check of the temperature fallback, which would
     // time each window six times over (docs/benchmarks.md times what a model that hears the audio does).
     TranscribeOptions oneDecode;
-    oneDecode.temperatures = {0.0};
+    oneDecode.whisper.temperatures = {0.0};
     const auto t = Clock::now();
     recognizer->transcribe(audio, oneDecode);
     const double totalMs = msSince(t);

@@ -10,6 +10,7 @@
 #include <QStringList>
 
 #include <memory>
+#include <optional>
 
 namespace attnscope::cli {
 
@@ -70,7 +71,7 @@ inline std::string taskFrom(const QCommandLineParser& parser, const QCommandLine
 }
 
 // --lm-weight and --ctc-weight, shared by transcribe and eval: the built-in model's decoding weights,
-// or -1 (the model's own) when not given.
+// unset (the model's own) when not given.
 inline QList<QCommandLineOption> decodingWeightOptions()
 {
     return {{"lm-weight", "Built-in model: weight of its character language model (0 = off; default: the model "
@@ -78,9 +79,9 @@ inline QList<QCommandLineOption> decodingWeightOptions()
             {"ctc-weight", "Built-in model, beam search: weight of the CTC head's prefix score, 0 to 1 (0 = off, "
                            "and greedy decoding may then end before the speech the CTC head hears; default 0.2).", "W"}};
 }
-inline double decodingWeight(const QString& name, const QString& value, double most)
+inline std::optional<double> decodingWeight(const QString& name, const QString& value, double most)
 {
-    if (value.isEmpty()) return -1;
+    if (value.isEmpty()) return std::nullopt;
     bool ok = false;
     const double w = value.toDouble(&ok);
     if (!ok || !(w >= 0) || w > most)

@@ -43,16 +43,16 @@ int evalCommand(const QStringList& args)
     parser.process(args);
     if (parser.positionalArguments().size() != 1) throw Error(ErrorKind::Usage, "eval takes one directory (see --help)");
     modelOptions.applyThreads(parser);
-    const double lmWeightValue = decodingWeight("lm-weight", parser.value(weights[0]), 10);
-    const double ctcWeightValue = decodingWeight("ctc-weight", parser.value(weights[1]), 1);
+    const auto lmWeightValue = decodingWeight("lm-weight", parser.value(weights[0]), 10);
+    const auto ctcWeightValue = decodingWeight("ctc-weight", parser.value(weights[1]), 1);
 
     const auto set = loadReferenceSet(parser.positionalArguments().front().toStdString());
     const auto recognizer = modelOptions.load(parser);
     TranscribeOptions options;
-    options.beamSize = std::max(1, parser.value(beam).toInt());
-    options.languageModelWeight = lmWeightValue;
-    options.ctcWeight = ctcWeightValue;
-    options.respectPauses = !parser.isSet(attentionTimes);
+    options.decoding.beamSize = std::max(1, parser.value(beam).toInt());
+    options.builtin.languageModelWeight = lmWeightValue;
+    options.builtin.ctcWeight = ctcWeightValue;
+    options.timing.respectPauses = !parser.isSet(attentionTimes);
     safeguards.apply(parser, options);
     const bool isForced = parser.isSet(forced);
 

@@ -66,7 +66,7 @@ int explainCommand(const QStringList& args)
     const Audio audio = loadAudioFile(parser.positionalArguments().front().toStdString());
     const auto recognizer = modelOptions.load(parser);
     TranscribeOptions options;
-    options.task = taskFrom(parser, task);
+    options.decoding.task = taskFrom(parser, task);
     const Transcript t = parser.isSet(text) ? recognizer->align(audio, parser.value(text).toStdString(), options)
                                             : recognizer->transcribe(audio, options);
     const auto& heads = recognizer->info().alignmentHeads;

@@ -19,25 +19,25 @@ public:
     // Reads the parsed values into `o`; throws Error(Usage) for a value out of range.
     void apply(const QCommandLineParser& parser, TranscribeOptions& o) const
     {
-        o.temperatures.clear();
+        o.whisper.temperatures.clear();
         for (const QString& t : parser.value(temperatures_).split(',', Qt::SkipEmptyParts)) {
             bool ok = false;
             const double v = t.trimmed().toDouble(&ok);
             if (!ok || v < 0 || v > 2)
                 throw Error(ErrorKind::Usage, "--temperatures takes numbers from 0 to 2, separated by commas");
-            o.temperatures.push_back(v);
+            o.whisper.temperatures.push_back(v);
         }
-        o.bestOf = number(parser, bestOf_, 1, 16);
-        o.seed = static_cast<uint64_t>(number(parser, seed_, 0, 2147483647));
-        o.compressionRatioThreshold = threshold(parser, compression_, 0, 1000);
-        o.logprobThreshold = threshold(parser, logprob_, -1000, 0);
-        o.noSpeechThreshold = threshold(parser, noSpeech_, 0, 1);
-        o.conditionOnPreviousText = !parser.isSet(noCondition_);
-        o.initialPrompt = parser.value(prompt_).toStdString();
+        o.whisper.bestOf = number(parser, bestOf_, 1, 16);
+        o.whisper.seed = static_cast<uint64_t>(number(parser, seed_, 0, 2147483647));
+        o.whisper.compressionRatioThreshold = threshold(parser, compression_, 0, 1000);
+        o.whisper.logprobThreshold = threshold(parser, logprob_, -1000, 0);
+        o.whisper.noSpeechThreshold = threshold(parser, noSpeech_, 0, 1);
+        o.whisper.conditionOnPreviousText = !parser.isSet(noCondition_);
+        o.whisper.initialPrompt = parser.value(prompt_).toStdString();
         if (parser.isSet(maxSegment_))
-            o.maxSegmentChars = number(parser, maxSegment_, 1, 10000);
-        o.splitOnWord = parser.isSet(splitOnWord_);
-        o.suppressNonSpeech = parser.isSet(suppressNst_);
+            o.whisper.maxSegmentChars = number(parser, maxSegment_, 1, 10000);
+        o.whisper.splitOnWord = parser.isSet(splitOnWord_);
+        o.whisper.suppressNonSpeech = parser.isSet(suppressNst_);
     }
 
 private:

@@ -65,8 +65,8 @@ int transcribeCommand(const QStringList& args)
     subtitles.cuePerWord = parser.isSet(wordCues);
     subtitles.karaoke = parser.isSet(karaoke);
     modelOptions.applyThreads(parser);
-    const double lmWeightValue = decodingWeight("lm-weight", parser.value(weights[0]), 10);
-    const double ctcWeightValue = decodingWeight("ctc-weight", parser.value(weights[1]), 1);
+    const auto lmWeightValue = decodingWeight("lm-weight", parser.value(weights[0]), 10);
+    const auto ctcWeightValue = decodingWeight("ctc-weight", parser.value(weights[1]), 1);
 
     std::string knownText;
     if (parser.isSet(text))
@@ -83,13 +83,14 @@ int transcribeCommand(const QStringList& args)
     const auto recognizer = modelOptions.load(parser);
 
     TranscribeOptions options;
-    options.beamSize = beamSize;
-    options.languageModelWeight = lmWeightValue;
-    options.ctcWeight = ctcWeightValue;
-    options.respectPauses = !parser.isSet(attentionTimes);
-    options.language = parser.value(language).toStdString();
-    options.timestamps = !parser.isSet(noTimestamps);
-    options.task = taskFrom(parser, task);
+    options.decoding.beamSize = beamSize;
+    options.builtin.languageModelWeight = lmWeightValue;
+    options.builtin.ctcWeight = ctcWeightValue;
+    options.timing.respectPauses = !parser.isSet(attentionTimes);
+    if (parser.isSet(language))
+        options.decoding.language = parser.value(language).toStdString();
+    options.whisper.timestamps = !parser.isSet(noTimestamps);
+    options.decoding.task = taskFrom(parser, task);
     safeguards.apply(parser, options);
     const auto started = std::chrono::steady_clock::now();
     const Transcript transcript = knownText.empty() ? recognizer->transcribe(audio, options)

@@ -16,4 +16,18 @@ int setComputeThreads(int threads)
 
 int computeThreads() { return at::get_num_threads(); }
 
+ScopedComputeThreads::ScopedComputeThreads(std::optional<int> threads)
+{
+    if (threads) {
+        previous_ = computeThreads();
+        setComputeThreads(*threads);
+    }
+}
+
+ScopedComputeThreads::~ScopedComputeThreads()
+{
+    if (previous_ > 0)
+        setComputeThreads(previous_);
+}
+
 }  // namespace attnscope

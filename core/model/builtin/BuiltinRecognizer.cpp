@@ -4,6 +4,7 @@
 
 #include "base/Error.h"
 #include "dsp/VoiceActivity.h"
+#include "engine/ComputeThreads.h"
 #include "model/builtin/BuiltinModel.h"
 #include "model/builtin/CharacterLanguageModel.h"
 #include "model/builtin/CharacterVocabulary.h"
@@ -130,9 +131,11 @@ std::string BuiltinRecognizer::describe() const
     return s.str();
 }
 
-Transcript BuiltinRecognizer::transcribe(const Audio& audio, const TranscribeOptions& options,
-                                         const ProgressCallback& progress, const std::atomic<bool>* cancel)
+Transcript BuiltinRecognizer::transcribe(const Audio& audio, const TranscribeOptions& options, const Callbacks& callbacks)
 {
+    const ProgressCallback& progress = callbacks.progress;
+    const std::atomic<bool>* cancel = callbacks.cancel;
+    const ScopedComputeThreads threads(options.threads);
     torch::InferenceMode guard;
     Impl& m = *impl_;
     Transcript out;
@@ -143,12 +146,12 @@ Transcript BuiltinRecognizer::transcribe(const Audio& audio, const TranscribeOpt
     // The language model and the CTC head help beam search; greedy decoding commits to every character,
     // and the language model alone pulled it into wrong words (models/README.md), so it fuses only
     // when asked to.
-    const bool beam = options.beamSize > 1;
-    m.lmWeight = !m.lm ? 0.0 : options.languageModelWeight >= 0 ? options.languageModelWeight
+    const bool beam = options.decoding.beamSize > 1;
+    m.lmWeight = !m.lm ? 0.0 : options.builtin.languageModelWeight ? *options.builtin.languageModelWeight
                                 : beam                          ? m.lm->defaultWeight()
                                                                 : 0.0;
-    m.ctcWeight = !beam || m.file.model->las ? 0.0 : options.ctcWeight >= 0 ? std::min(options.ctcWeight, 1.0) : kDefaultCtcWeight;
-    m.greedyHearsCtc = options.ctcWeight != 0;
+    m.ctcWeight = !beam || m.file.model->las ? 0.0 : std::min(options.builtin.ctcWeight.value_or(kDefaultCtcWeight), 1.0);
+    m.greedyHearsCtc = options.builtin.ctcWeight.value_or(kDefaultCtcWeight) != 0;
     const auto mel = builtinLogMel(audio.samples, m.file.model->hp.nMels, [cancel] { throwIfCancelled(cancel); });
     const auto windows = cutWindows(mel);
     for (size_t w = 0; w < windows.size(); ++w) {
@@ -156,7 +159,7 @@ Transcript BuiltinRecognizer::transcribe(const Audio& audio, const TranscribeOpt
         const auto [start, end] = windows[w];
         const double t0 = start * kMelSeconds;
         const auto enc = m.encode(mel.narrow(1, start, end - start).contiguous());
-        const auto decoded = options.beamSize > 1 ? m.beam(enc, options.beamSize, cancel)
+        const auto decoded = options.decoding.beamSize > 1 ? m.beam(enc, options.decoding.beamSize, cancel)
                                                    : m.greedy(enc, cancel);
         throwIfCancelled(cancel);
         m.timeWindow(decoded, enc, t0, out);
@@ -168,15 +171,19 @@ Transcript BuiltinRecognizer::transcribe(const Audio& audio, const TranscribeOpt
             out.segments.push_back({t0, t1, text});
             out.text += (out.text.empty() ? "" : " ") + text;
         }
+        if (callbacks.onWindow) callbacks.onWindow(out);
         if (progress) progress(static_cast<double>(w + 1) / windows.size());
     }
-    if (options.respectPauses) keepWordsOutOfPauses(out.words, detectSpeech(audio.samples), audio.duration());
+    if (options.timing.respectPauses) keepWordsOutOfPauses(out.words, detectSpeech(audio.samples), audio.duration());
     return out;
 }
 
 Transcript BuiltinRecognizer::align(const Audio& audio, const std::string& text, const TranscribeOptions& options,
-                                    const ProgressCallback& progress, const std::atomic<bool>* cancel)
+                                    const Callbacks& callbacks)
 {
+    const ProgressCallback& progress = callbacks.progress;
+    const std::atomic<bool>* cancel = callbacks.cancel;
+    const ScopedComputeThreads threads(options.threads);
     torch::InferenceMode guard;
     Impl& m = *impl_;
     const std::string normalized = normalizeText(text);
@@ -244,19 +251,22 @@ Transcript BuiltinRecognizer::align(const Audio& audio, const std::string& text,
         const double keptEnd = out.words.size() > firstWord ? out.words.back().t1 : end * kMelSeconds;
         out.segments.push_back({out.words.size() > firstWord ? out.words[firstWord].t0 : t0, keptEnd, kept});
         word += take;
+        if (callbacks.onWindow) callbacks.onWindow(out);
         if (lastWindow) break;
         start = end;
         if (progress) progress(std::min(1.0, static_cast<double>(start) / std::max<int64_t>(total, 1)));
     }
     out.text = normalized;
-    if (options.respectPauses) keepWordsOutOfPauses(out.words, detectSpeech(audio.samples), audio.duration());
+    if (options.timing.respectPauses) keepWordsOutOfPauses(out.words, detectSpeech(audio.samples), audio.duration());
     if (progress) progress(1.0);
     return out;
 }
 
 AttentionExplanation BuiltinRecognizer::explain(const Audio& audio, const ExplainRequest& request,
-                                                const TranscribeOptions&, const std::atomic<bool>* cancel)
+                                                const TranscribeOptions& options, const Callbacks& callbacks)
 {
+    const std::atomic<bool>* cancel = callbacks.cancel;
+    const ScopedComputeThreads threads(options.threads);
     torch::InferenceMode guard;
     Impl& m = *impl_;
     const auto& hp = m.file.model->hp;

@@ -16,12 +16,11 @@ public:
 
     const ModelInfo& info() const override;
     std::string describe() const override;
-    Transcript transcribe(const Audio& audio, const TranscribeOptions& options, const ProgressCallback& progress = {},
-                          const std::atomic<bool>* cancel = nullptr) override;
+    Transcript transcribe(const Audio& audio, const TranscribeOptions& options, const Callbacks& callbacks = {}) override;
     Transcript align(const Audio& audio, const std::string& text, const TranscribeOptions& options,
-                     const ProgressCallback& progress = {}, const std::atomic<bool>* cancel = nullptr) override;
+                     const Callbacks& callbacks = {}) override;
     AttentionExplanation explain(const Audio& audio, const ExplainRequest& request, const TranscribeOptions& options = {},
-                                 const std::atomic<bool>* cancel = nullptr) override;
+                                 const Callbacks& callbacks = {}) override;
 
     struct Impl;
 

@@ -34,7 +34,7 @@ CheckedDecode decodeWithFallback(const WhisperDecoder& decoder, const WhisperVoc
                                  const TranscribeOptions& options, std::mt19937_64& rng,
                                  const std::atomic<bool>* cancel)
 {
-    const std::vector<double> temperatures = options.temperatures.empty() ? std::vector<double>{0.0} : options.temperatures;
+    const std::vector<double> temperatures = options.whisper.temperatures.empty() ? std::vector<double>{0.0} : options.whisper.temperatures;
     CheckedDecode out;
     std::string failures;
     for (size_t attempt = 0; attempt < temperatures.size(); ++attempt) {
@@ -52,13 +52,13 @@ CheckedDecode decodeWithFallback(const WhisperDecoder& decoder, const WhisperVoc
         r.noSpeechProb = out.result.noSpeechProb;
 
         std::string why;
-        if (options.compressionRatioThreshold && r.compressionRatio > *options.compressionRatioThreshold)
+        if (options.whisper.compressionRatioThreshold && r.compressionRatio > *options.whisper.compressionRatioThreshold)
             why = "compression ratio " + number("%.2f", r.compressionRatio) + " > " +
-                  number("%g", *options.compressionRatioThreshold);
-        if (options.logprobThreshold && r.avgLogprob < *options.logprobThreshold)
+                  number("%g", *options.whisper.compressionRatioThreshold);
+        if (options.whisper.logprobThreshold && r.avgLogprob < *options.whisper.logprobThreshold)
             why += (why.empty() ? "" : ", ") + std::string("mean log-probability ") + number("%.2f", r.avgLogprob) +
-                   " < " + number("%g", *options.logprobThreshold);
-        const bool silence = options.noSpeechThreshold && r.noSpeechProb > *options.noSpeechThreshold;
+                   " < " + number("%g", *options.whisper.logprobThreshold);
+        const bool silence = options.whisper.noSpeechThreshold && r.noSpeechProb > *options.whisper.noSpeechThreshold;
         if (why.empty() || silence)  // a silent window is not decoded again: it is skipped below or kept
             break;
         failures += (failures.empty() ? "" : "; ") + std::string("at ") + number("%g", temperature) + ": " + why;
@@ -67,11 +67,11 @@ CheckedDecode decodeWithFallback(const WhisperDecoder& decoder, const WhisperVoc
     r.reason = failures;
     r.tokens = out.result.tokens;
     r.probabilities = out.result.stepProb;
-    if (options.noSpeechThreshold && r.noSpeechProb > *options.noSpeechThreshold &&
-        !(options.logprobThreshold && r.avgLogprob > *options.logprobThreshold)) {
+    if (options.whisper.noSpeechThreshold && r.noSpeechProb > *options.whisper.noSpeechThreshold &&
+        !(options.whisper.logprobThreshold && r.avgLogprob > *options.whisper.logprobThreshold)) {
         r.skipped = true;
         r.reason = "no speech: p(<|nospeech|>) " + number("%.2f", r.noSpeechProb) + " > " +
-                   number("%g", *options.noSpeechThreshold) + ", mean log-probability " + number("%.2f", r.avgLogprob);
+                   number("%g", *options.whisper.noSpeechThreshold) + ", mean log-probability " + number("%.2f", r.avgLogprob);
     }
     return out;
 }

@@ -61,17 +61,17 @@ void WhisperDecoder::applyMasks(float* logits, const std::vector<int>& sampled, 
     const int64_t v = vocab_.size();
     const int tb = vocab_.timestampBegin();
     const int eot = vocab_.eot();
-    if (sampled.empty() && options.suppressBlank) {
+    if (sampled.empty() && options.whisper.suppressBlank) {
         if (vocab_.space() >= 0)
             logits[vocab_.space()] = kNegInf;
         logits[eot] = kNegInf;
     }
     for (int id : suppressed_)
         logits[id] = kNegInf;
-    if (options.suppressNonSpeech)
+    if (options.whisper.suppressNonSpeech)
         for (int id : nonSpeech_)
             logits[id] = kNegInf;
-    if (!options.timestamps) {
+    if (!options.whisper.timestamps) {
         fill(logits, tb, v, v);
         return;
     }
@@ -95,15 +95,15 @@ void WhisperDecoder::applyMasks(float* logits, const std::vector<int>& sampled, 
     }
     // The first timestamp is at most maxInitialTimestamp. Text may come first: whisper.cpp, unlike
     // openai-whisper, does not force a window to open with a timestamp.
-    if (n == 0 && options.maxInitialTimestamp > 0) {
-        const int64_t lastAllowed = tb + static_cast<int64_t>(std::lround(options.maxInitialTimestamp / kTimePrecision));
+    if (n == 0 && options.whisper.maxInitialTimestamp > 0) {
+        const int64_t lastAllowed = tb + static_cast<int64_t>(std::lround(options.whisper.maxInitialTimestamp / kTimePrecision));
         fill(logits, lastAllowed + 1, v, v);
     }
 }
 
 void WhisperDecoder::preferTimestamps(float* logits, const TranscribeOptions& options) const
 {
-    if (!options.timestamps)
+    if (!options.whisper.timestamps)
         return;
     // If the timestamps together are likelier than any single text token, emit a timestamp. Whisper
     // compares log-probabilities; their common normaliser cancels, so the logits suffice.
@@ -120,14 +120,14 @@ DecodeResult WhisperDecoder::decode(const torch::Tensor& features, const std::ve
                                     double temperature, std::mt19937_64* rng) const
 {
     const int contextLeft = static_cast<int>(model_->hparams.nTextCtx) - static_cast<int>(prompt.size());
-    int maxTokens = options.maxTokensPerWindow > 0 ? options.maxTokensPerWindow : model_->hparams.nTextCtx / 2 - 4;
+    int maxTokens = options.whisper.maxTokensPerWindow.value_or(model_->hparams.nTextCtx / 2 - 4);
     maxTokens = std::max(1, std::min(maxTokens, contextLeft - 1));
     if (temperature > 0) {
-        std::mt19937_64 fallbackRng(options.seed);
-        return sample(features, prompt, options, temperature, std::max(1, options.bestOf), maxTokens,
+        std::mt19937_64 fallbackRng(options.whisper.seed);
+        return sample(features, prompt, options, temperature, std::max(1, options.whisper.bestOf), maxTokens,
                       rng ? *rng : fallbackRng, cancel);
     }
-    return options.beamSize <= 1 ? greedy(features, prompt, options, maxTokens, cancel)
+    return options.decoding.beamSize <= 1 ? greedy(features, prompt, options, maxTokens, cancel)
                                  : beam(features, prompt, options, maxTokens, cancel);
 }
 
@@ -293,7 +293,7 @@ DecodeResult WhisperDecoder::beam(const torch::Tensor& features, const std::vect
 {
     torch::InferenceMode guard;
     auto decoder = model_->decoder;  // a handle: the modules themselves are not const
-    const int beams = std::max(1, options.beamSize);
+    const int beams = std::max(1, options.decoding.beamSize);
     DecoderState state = decoder->start(features, 1);
     const auto all = decoder->forward(tokenTensor(prompt), state);  // [1, T, D]
     auto hidden = all.select(1, -1);                                // [1, D]

@@ -32,7 +32,7 @@ public:
 
     // features: encoder output [1, n_audio_ctx, D]; prompt: the start-of-transcript sequence, after the
     // previous text when conditioned on it. Temperature 0 searches (greedy or beam); above 0 it draws
-    // options.bestOf samples from `rng` and keeps the likeliest.
+    // options.whisper.bestOf samples from `rng` and keeps the likeliest.
     DecodeResult decode(const torch::Tensor& features, const std::vector<int>& prompt, const TranscribeOptions& options,
                         const std::atomic<bool>* cancel, double temperature = 0.0, std::mt19937_64* rng = nullptr) const;
 
@@ -58,7 +58,7 @@ public:
                         const TranscribeOptions& options, std::vector<float>& logits) const;
     StepLogits stepLogits() const { return StepLogits(projection_, vocab_.timestampBegin()); }
 
-    // The two search strategies (decode() picks one by options.beamSize). Beam search with one beam must
+    // The two search strategies (decode() picks one by options.decoding.beamSize). Beam search with one beam must
     // equal greedy decoding: the tests hold it to that.
     DecodeResult greedy(const torch::Tensor& features, const std::vector<int>& prompt, const TranscribeOptions& options,
                         int maxTokens, const std::atomic<bool>* cancel) const;

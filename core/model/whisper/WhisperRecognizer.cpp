@@ -3,6 +3,7 @@
 #include "base/Error.h"
 #include "dsp/LogMel.h"
 #include "dsp/VoiceActivity.h"
+#include "engine/ComputeThreads.h"
 #include "model/CapturedAttention.h"
 #include "model/ExplainAttentionRow.h"
 #include "model/whisper/AlignmentHeads.h"
@@ -142,7 +143,7 @@ void WhisperRecognizer::Impl::timeWindow(const torch::Tensor& features, const st
     // give it (after the masks).
     const auto logits = projection->logits(hidden[0].narrow(0, first, rows)).contiguous();
     TranscribeOptions masks = options;
-    masks.timestamps = false;
+    masks.whisper.timestamps = false;
     std::vector<float> tokenP = decodedP.size() == text.size() ? decodedP : std::vector<float>{};
     std::vector<int> sampled;
     for (int r = 0; r < rows; ++r) {
@@ -228,34 +229,37 @@ std::string WhisperRecognizer::describe() const
     return s.str();
 }
 
-Transcript WhisperRecognizer::transcribe(const Audio& audio, const TranscribeOptions& options,
-                                         const ProgressCallback& progress, const std::atomic<bool>* cancel)
+Transcript WhisperRecognizer::transcribe(const Audio& audio, const TranscribeOptions& options, const Callbacks& callbacks)
 {
+    const ProgressCallback& progress = callbacks.progress;
+    const std::atomic<bool>* cancel = callbacks.cancel;
+    const ScopedComputeThreads threads(options.threads);
     Impl& m = *impl_;
     const auto& vocab = *m.vocab;
     Transcript out;
     out.model = m.info;
     out.attentionStore = std::make_shared<AttentionSpill>(options.attention);
     out.audioDuration = audio.duration();
-    out.task = vocab.multilingual() && options.task == "translate" ? "translate" : "transcribe";
+    out.task = vocab.multilingual() && options.decoding.task == "translate" ? "translate" : "transcribe";
     const auto mel = logMelWithSilencePadding(audio.samples, m.melFilters, [cancel] { throwIfCancelled(cancel); });
     const int64_t contentFrames = static_cast<int64_t>(audio.samples.size()) / kHopLength;
     constexpr double kMelSeconds = kHopLength / static_cast<double>(kSampleRate);
 
     int languageToken = -1;
     if (vocab.multilingual()) {
-        languageToken = options.language.empty() || options.language == "auto" ? -1 : vocab.languageToken(options.language);
-        if (!options.language.empty() && options.language != "auto" && languageToken < 0)
-            throw Error(ErrorKind::Usage, "unknown language '" + options.language + "'");
+        const std::string language = options.decoding.language.value_or("auto");
+        languageToken = language.empty() || language == "auto" ? -1 : vocab.languageToken(language);
+        if (!language.empty() && language != "auto" && languageToken < 0)
+            throw Error(ErrorKind::Usage, "unknown language '" + language + "'");
     }
     out.language = vocab.multilingual() ? "" : "en";
 
     // The text earlier windows are decoded after: the initial prompt, then every kept segment's tokens
     // from the last reset on (openai-whisper's all_tokens and prompt_reset_since).
     std::vector<int> previous;
-    if (!trimSpaces(options.initialPrompt).empty())
-        previous = vocab.encode(" " + trimSpaces(options.initialPrompt));
-    std::mt19937_64 rng(options.seed);
+    if (!trimSpaces(options.whisper.initialPrompt).empty())
+        previous = vocab.encode(" " + trimSpaces(options.whisper.initialPrompt));
+    std::mt19937_64 rng(options.whisper.seed);
 
     int64_t seek = 0;
     while (seek < std::max<int64_t>(contentFrames, 1)) {
@@ -272,7 +276,7 @@ Transcript WhisperRecognizer::transcribe(const Audio& audio, const TranscribeOpt
         }
         if (vocab.multilingual())
             out.language = vocab.languageCode(languageToken);
-        const auto prompt = m.sotSequence(languageToken, options.task);
+        const auto prompt = m.sotSequence(languageToken, options.decoding.task);
         std::vector<int> decodePrompt;
         if (!previous.empty()) {
             const size_t keep = std::min(previous.size(), static_cast<size_t>(m.hp.nTextCtx / 2 - 1));
@@ -280,7 +284,7 @@ Transcript WhisperRecognizer::transcribe(const Audio& audio, const TranscribeOpt
             decodePrompt.insert(decodePrompt.end(), previous.end() - static_cast<long>(keep), previous.end());
         }
         decodePrompt.insert(decodePrompt.end(), prompt.begin(), prompt.end());
-        if (!options.timestamps)
+        if (!options.whisper.timestamps)
             decodePrompt.push_back(vocab.noTimestamps());
         CheckedDecode checked = decodeWithFallback(*m.decoder, vocab, features, decodePrompt, options, rng, cancel);
         checked.report.t0 = windowStart;
@@ -288,6 +292,8 @@ Transcript WhisperRecognizer::transcribe(const Audio& audio, const TranscribeOpt
         out.decodeReports.push_back(checked.report);
         if (checked.report.skipped) {  // silence: no text, on to the next window
             seek += segmentFrames;
+            if (callbacks.onWindow)
+                callbacks.onWindow(out);
             if (progress)
                 progress(std::min(1.0, static_cast<double>(seek) / std::max<int64_t>(contentFrames, 1)));
             continue;
@@ -308,7 +314,7 @@ Transcript WhisperRecognizer::transcribe(const Audio& audio, const TranscribeOpt
         // A window that opens with text starts at the likeliest first timestamp, as in whisper.cpp.
         const int opening = !tokens.empty() && isTs(0) ? tokens[0] : checked.result.openingTimestamp;
         const double openTime = opening >= tb ? windowStart + (opening - tb) * kFrameSeconds : windowStart;
-        if (options.timestamps && !consecutive.empty()) {
+        if (options.whisper.timestamps && !consecutive.empty()) {
             std::vector<size_t> slices = consecutive;
             if (singleTimestampEnding)
                 slices.push_back(tokens.size());
@@ -350,7 +356,7 @@ Transcript WhisperRecognizer::transcribe(const Audio& audio, const TranscribeOpt
             windowSegments.push_back({{t0, std::max(t0, t1), trimSpaces(vocab.decode(segText))}, segText.size()});
             previous.insert(previous.end(), seg.second.begin(), seg.second.end());
         }
-        if (!options.conditionOnPreviousText || checked.report.temperature > 0.5)
+        if (!options.whisper.conditionOnPreviousText || checked.report.temperature > 0.5)
             previous.clear();  // a window that needed sampling should not steer the next one
         throwIfCancelled(cancel);
         const int realFrames = static_cast<int>(segmentFrames / kMelPerEncoderFrame);
@@ -364,24 +370,28 @@ Transcript WhisperRecognizer::transcribe(const Audio& audio, const TranscribeOpt
         for (const auto& [segment, count] : windowSegments) {
             if (!segment.text.empty())
                 for (auto& piece : splitSegment(segment, out.tokens, firstToken, static_cast<int>(count),
-                                                options.maxSegmentChars.value_or(0), options.splitOnWord))
+                                                options.whisper.maxSegmentChars.value_or(0), options.whisper.splitOnWord))
                     out.segments.push_back(std::move(piece));
             firstToken += static_cast<int>(count);
         }
+        if (callbacks.onWindow)
+            callbacks.onWindow(out);
         seek += advance;
         if (progress)
             progress(std::min(1.0, static_cast<double>(seek) / std::max<int64_t>(contentFrames, 1)));
     }
     for (const auto& s : out.segments)
         out.text += (out.text.empty() ? "" : " ") + s.text;
-    if (options.respectPauses) keepWordsOutOfPauses(out.words, detectSpeech(audio.samples), audio.duration());
+    if (options.timing.respectPauses) keepWordsOutOfPauses(out.words, detectSpeech(audio.samples), audio.duration());
     return out;
 }
 
 Transcript WhisperRecognizer::alignTokens(const Audio& audio, const std::vector<int>& tokens,
-                                          const TranscribeOptions& options, const std::atomic<bool>* cancel,
-                                          const ProgressCallback& progress)
+                                          const TranscribeOptions& options, const Callbacks& callbacks)
 {
+    const ProgressCallback& progress = callbacks.progress;
+    const std::atomic<bool>* cancel = callbacks.cancel;
+    const ScopedComputeThreads threads(options.threads);
     Impl& m = *impl_;
     const auto& vocab = *m.vocab;
     const int64_t contentFrames = static_cast<int64_t>(audio.samples.size()) / kHopLength;
@@ -391,16 +401,17 @@ Transcript WhisperRecognizer::alignTokens(const Audio& audio, const std::vector<
     out.model = m.info;
     out.attentionStore = std::make_shared<AttentionSpill>(options.attention);
     out.audioDuration = audio.duration();
-    out.task = vocab.multilingual() && options.task == "translate" ? "translate" : "transcribe";
+    out.task = vocab.multilingual() && options.decoding.task == "translate" ? "translate" : "transcribe";
     const auto mel = logMelWithSilencePadding(audio.samples, m.melFilters, [cancel] { throwIfCancelled(cancel); });
     int languageToken = -1;
     if (vocab.multilingual()) {
-        languageToken = vocab.languageToken(options.language.empty() ? "en" : options.language);
+        const std::string language = options.decoding.language.value_or("");
+        languageToken = vocab.languageToken(language.empty() || language == "auto" ? "en" : language);
         out.language = vocab.languageCode(languageToken);
     } else {
         out.language = "en";
     }
-    const auto prompt = m.sotSequence(languageToken, options.task);
+    const auto prompt = m.sotSequence(languageToken, options.decoding.task);
     // The text as words: token ranges, a word starting at every token that starts with a space.
     std::vector<int> text;
     std::vector<size_t> wordStarts;
@@ -442,7 +453,7 @@ Transcript WhisperRecognizer::alignTokens(const Audio& audio, const std::vector<
             std::vector<int> decodePrompt = prompt;
             decodePrompt.push_back(vocab.noTimestamps());
             TranscribeOptions greedy;
-            greedy.timestamps = false;
+            greedy.whisper.timestamps = false;
             std::vector<int> heardTokens;
             for (int id : m.decoder->decode(features, decodePrompt, greedy, cancel).tokens)
                 if (id < vocab.eot()) heardTokens.push_back(id);
@@ -476,6 +487,8 @@ Transcript WhisperRecognizer::alignTokens(const Audio& audio, const std::vector<
         if (!keptText.empty())
             out.segments.push_back({out.tokens[firstToken].t0, out.tokens[out.tokens.size() - 2].t1, keptText});
         word += take;
+        if (callbacks.onWindow)
+            callbacks.onWindow(out);
         if (lastWindow)
             break;
         seek += windowFrames;
@@ -487,24 +500,26 @@ Transcript WhisperRecognizer::alignTokens(const Audio& audio, const std::vector<
     out.text = trimSpaces(vocab.decode(text));
     if (out.segments.empty())
         out.segments.push_back({0.0, audio.duration(), out.text});
-    if (options.respectPauses) keepWordsOutOfPauses(out.words, detectSpeech(audio.samples), audio.duration());
+    if (options.timing.respectPauses) keepWordsOutOfPauses(out.words, detectSpeech(audio.samples), audio.duration());
     if (progress)
         progress(1.0);
     return out;
 }
 
 Transcript WhisperRecognizer::align(const Audio& audio, const std::string& text, const TranscribeOptions& options,
-                                    const ProgressCallback& progress, const std::atomic<bool>* cancel)
+                                    const Callbacks& callbacks)
 {
     std::string spaced = trimSpaces(text);
     if (spaced.empty())
         throw Error(ErrorKind::Usage, "forced alignment needs a non-empty text");
-    return alignTokens(audio, impl_->vocab->encode(" " + spaced), options, cancel, progress);
+    return alignTokens(audio, impl_->vocab->encode(" " + spaced), options, callbacks);
 }
 
 AttentionExplanation WhisperRecognizer::explain(const Audio& audio, const ExplainRequest& request,
-                                                const TranscribeOptions& options, const std::atomic<bool>* cancel)
+                                                const TranscribeOptions& options, const Callbacks& callbacks)
 {
+    const std::atomic<bool>* cancel = callbacks.cancel;
+    const ScopedComputeThreads threads(options.threads);
     torch::InferenceMode guard;
     Impl& m = *impl_;
     if (request.layer < 0 || request.layer >= m.hp.nTextLayer || request.head < 0 || request.head >= m.hp.nTextHead)
@@ -522,7 +537,7 @@ AttentionExplanation WhisperRecognizer::explain(const Audio& audio, const Explai
         if (languageToken < 0)
             throw Error(ErrorKind::Usage, "unknown language '" + request.language + "'");
     }
-    std::vector<int> sequence = m.sotSequence(languageToken, request.task.empty() ? options.task : request.task);
+    std::vector<int> sequence = m.sotSequence(languageToken, request.task.empty() ? options.decoding.task : request.task);
     sequence.push_back(m.vocab->noTimestamps());
     sequence.insert(sequence.end(), request.prefix.begin(), request.prefix.end());
     if (static_cast<int64_t>(sequence.size()) > m.hp.nTextCtx)

@@ -18,16 +18,15 @@ public:
     const ModelInfo& info() const override;
     std::string describe() const override;
 
-    Transcript transcribe(const Audio& audio, const TranscribeOptions& options, const ProgressCallback& progress,
-                          const std::atomic<bool>* cancel) override;
+    Transcript transcribe(const Audio& audio, const TranscribeOptions& options, const Callbacks& callbacks = {}) override;
     Transcript align(const Audio& audio, const std::string& text, const TranscribeOptions& options,
-                     const ProgressCallback& progress, const std::atomic<bool>* cancel) override;
+                     const Callbacks& callbacks = {}) override;
     AttentionExplanation explain(const Audio& audio, const ExplainRequest& request, const TranscribeOptions& options = {},
-                                 const std::atomic<bool>* cancel = nullptr) override;
+                                 const Callbacks& callbacks = {}) override;
 
     // Forced alignment of exact token ids (special tokens are dropped), window by window past 30 s.
     Transcript alignTokens(const Audio& audio, const std::vector<int>& tokens, const TranscribeOptions& options,
-                           const std::atomic<bool>* cancel, const ProgressCallback& progress = {});
+                           const Callbacks& callbacks = {});
 
     struct Impl;
     Impl& impl() { return *impl_; }  // engine internals, for tests and benchmarks
