@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <type_traits>
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -146,28 +147,6 @@ void layerNorm(const float* x, const std::vector<float>& w, const std::vector<fl
         y[i] = static_cast<float>((x[i] - mean) * inv) * w[i] + b[i];
 }
 
-// softmax(q . k_j * scale) over `count` keys, then out = sum_j w_j v_j. Keys/values: [count, dh] rows.
-void attendOne(const float* q, const float* keys, const float* values, int64_t count, int64_t dh, double scale,
-               float* weights, float* out)
-{
-    float maxScore = -std::numeric_limits<float>::infinity();
-    for (int64_t j = 0; j < count; ++j) {
-        weights[j] = static_cast<float>(dotFull(keys + j * dh, q, dh) * scale);
-        maxScore = std::max(maxScore, weights[j]);
-    }
-    double sum = 0;
-    for (int64_t j = 0; j < count; ++j) {
-        weights[j] = std::exp(weights[j] - maxScore);
-        sum += weights[j];
-    }
-    const float inv = static_cast<float>(1.0 / sum);
-    std::fill(out, out + dh, 0.0f);
-    for (int64_t j = 0; j < count; ++j) {
-        weights[j] *= inv;
-        axpy(weights[j], values + j * dh, out, dh);
-    }
-}
-
 #if defined(__x86_64__)
 __attribute__((target("avx2,fma,f16c"))) inline __m256 half8(const uint16_t* p)
 {
@@ -244,19 +223,29 @@ __attribute__((target("avx2,fma,f16c"))) void attendHalf64(const float* q, const
 }
 #endif
 
-// The same over f16 keys and values (the window's cross-attention cache).
-void attendHalf(const float* q, const uint16_t* keys, const uint16_t* values, int64_t count, int64_t dh, double scale,
-                float* weights, float* out)
+// One key's score and one value's share, for float rows (the self-attention cache) and f16 rows (the
+// window's cross-attention cache).
+float dotRow(const float* key, const float* q, int64_t n) { return dotFull(key, q, n); }
+float dotRow(const uint16_t* key, const float* q, int64_t n) { return dotHalf(key, q, n); }
+void addScaledRow(float w, const float* value, float* out, int64_t n) { axpy(w, value, out, n); }
+void addScaledRow(float w, const uint16_t* value, float* out, int64_t n) { axpyHalf(w, value, out, n); }
+
+// softmax(q . k_j * scale) over `count` keys, then out = sum_j w_j v_j. Keys/values: [count, dh] rows
+// of float or f16; f16 heads 64 wide take the vectorised kernel above.
+template <typename Element>
+void attend(const float* q, const Element* keys, const Element* values, int64_t count, int64_t dh, double scale,
+            float* weights, float* out)
 {
 #if defined(__x86_64__)
-    if (dh == 64) {
-        attendHalf64(q, keys, values, count, static_cast<float>(scale), weights, out);
-        return;
-    }
+    if constexpr (std::is_same_v<Element, uint16_t>)
+        if (dh == 64) {
+            attendHalf64(q, keys, values, count, static_cast<float>(scale), weights, out);
+            return;
+        }
 #endif
     float maxScore = -std::numeric_limits<float>::infinity();
     for (int64_t j = 0; j < count; ++j) {
-        weights[j] = static_cast<float>(dotHalf(keys + j * dh, q, dh) * scale);
+        weights[j] = static_cast<float>(dotRow(keys + j * dh, q, dh) * scale);
         maxScore = std::max(maxScore, weights[j]);
     }
     double sum = 0;
@@ -268,7 +257,7 @@ void attendHalf(const float* q, const uint16_t* keys, const uint16_t* values, in
     std::fill(out, out + dh, 0.0f);
     for (int64_t j = 0; j < count; ++j) {
         weights[j] *= inv;
-        axpyHalf(weights[j], values + j * dh, out, dh);
+        addScaledRow(weights[j], values + j * dh, out, dh);
     }
 }
 
@@ -439,7 +428,7 @@ torch::Tensor DecoderStep::run(const std::vector<int64_t>& tokens, DecoderState&
                 const int64_t base = (b * heads_ + hd) * ctxLen * dh;
                 std::memcpy(kCache + base + pos * dh, &qkv[b * 3 * d + d + hd * dh], dh * sizeof(float));
                 std::memcpy(vCache + base + pos * dh, &qkv[b * 3 * d + 2 * d + hd * dh], dh * sizeof(float));
-                attendOne(&qkv[b * 3 * d + hd * dh], kCache + base, vCache + base, pos + 1, dh, scale, w.data(),
+                attend(&qkv[b * 3 * d + hd * dh], kCache + base, vCache + base, pos + 1, dh, scale, w.data(),
                           &ctx[b * d + hd * dh]);
             }
             meet();
@@ -460,11 +449,11 @@ torch::Tensor DecoderStep::run(const std::vector<int64_t>& tokens, DecoderState&
                 const int64_t kb = ck.size(0) == 1 ? 0 : b;
                 const int64_t base = (kb * heads_ + hd) * frames * dh;
                 if (half)
-                    attendHalf(&q[b * d + hd * dh], static_cast<const uint16_t*>(ck.data_ptr()) + base,
+                    attend(&q[b * d + hd * dh], static_cast<const uint16_t*>(ck.data_ptr()) + base,
                                static_cast<const uint16_t*>(cv.data_ptr()) + base, frames, dh, scale, wOut + i * frames,
                                &ctx[b * d + hd * dh]);
                 else
-                    attendOne(&q[b * d + hd * dh], ck.data_ptr<float>() + base, cv.data_ptr<float>() + base, frames,
+                    attend(&q[b * d + hd * dh], ck.data_ptr<float>() + base, cv.data_ptr<float>() + base, frames,
                               dh, scale, wOut + i * frames, &ctx[b * d + hd * dh]);
             }
             meet();
