@@ -18,6 +18,7 @@
 #include "support/TestSupport.h"
 #include "TierPane.h"
 #include "TranscribeWorker.h"
+#include "TranscriptView.h"
 #include "WaveformPane.h"
 
 #include <nlohmann/json.hpp>
@@ -452,6 +453,33 @@ private slots:
         QVERIFY(!png.isNull() && png.width() > 400);
         QVERIFY(readText(dir.filePath("out.svg")).contains("<svg"));
         QVERIFY(!w.exportTo("json", dir.filePath("no/such/folder/out.json")));
+    }
+
+    void longRunsShowTheirTextWindowByWindow()
+    {
+        // Speech, 30 s of quiet, the speech again: the transcript view shows each window's text so far
+        // (in grey) while the next is decoded, then the finished transcript.
+        const QString path = dir.filePath("twice.wav");
+        auto samples = loadAudioFile(speech.toStdString()).samples;
+        const auto once = samples;
+        samples.resize(samples.size() + 30 * kSampleRate, 0.0f);
+        samples.insert(samples.end(), once.begin(), once.end());
+        saveWav(path.toStdString(), samples);
+        MainWindow w;
+        w.show();
+        QVERIFY(w.openAudio(path));
+        w.setModelPath(model);
+        QSignalSpy shown(w.transcriptView(), &TranscriptView::provisionalShown);
+        QSignalSpy done(&w, &MainWindow::transcriptionDone);
+        w.transcribe();
+        QVERIFY(done.wait(60000));
+        const auto& t = *w.document()->transcript();
+        QVERIFY(t.decodeReports.size() >= 2);
+        QCOMPARE(static_cast<size_t>(shown.size()), t.decodeReports.size());  // once per window, in order
+        QCOMPARE(shown.last().at(0).toString(), QString::fromStdString(t.text));
+        QVERIFY(QString::fromStdString(t.text).startsWith(shown.first().at(0).toString()));
+        QVERIFY(!w.transcriptView()->showsProvisional());
+        QVERIFY(!w.transcriptView()->toPlainText().contains("Transcribing"));
     }
 
     void savesAndReopensAnAnalysisWithoutTheModel()
@@ -1042,7 +1070,7 @@ private slots:
         w.setModelPath(model);
         QSignalSpy done(&w, &MainWindow::transcriptionDone);
         w.transcribe();
-        QVERIFY(done.wait(60000));
+        QVERIFY(done.wait(180000));  // 90 s of audio: 14 s on an idle machine, several times that beside a build
         QVERIFY(done.takeFirst().at(0).toBool());
         const std::string text = w.document()->transcript()->text;
         w.transcribe();

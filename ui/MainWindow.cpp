@@ -151,6 +151,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     connect(this, &MainWindow::explainRequested, worker_, &TranscribeWorker::explain, Qt::QueuedConnection);
     workerThread_.start();
     connect(worker_, &TranscribeWorker::progress, this, [this](double f) { progress_->setValue(static_cast<int>(f * 1000)); });
+    // A long file's text appears window by window (a live run keeps the transcript it is replacing).
+    connect(worker_, &TranscribeWorker::windowDone, this, [this](const QString& text, double seconds) {
+        if (busy_ && liveOffset_ < 0)
+            transcript_->showProvisional(text, seconds);
+    });
     connect(worker_, &TranscribeWorker::finished, this, [this](Transcript t, double seconds) {
         busy_ = false;
         lastRunSeconds_ = seconds;
@@ -167,6 +172,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
         busy_ = false;
         const bool live = liveOffset_ >= 0;
         liveOffset_ = -1;
+        transcript_->clearProvisional();
         updateStatus();
         if (live)
             statusBar()->showMessage(tr("Live transcription: %1").arg(message), 5000);
@@ -178,6 +184,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
         busy_ = false;
         const bool live = liveOffset_ >= 0;
         liveOffset_ = -1;
+        transcript_->clearProvisional();
         updateStatus();
         if (!live)
             statusBar()->showMessage(document_.transcript() ? tr("Cancelled; the previous transcript is kept.") : tr("Cancelled."), 10000);

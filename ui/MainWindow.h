@@ -70,6 +70,7 @@ public:
     AttentionPane* attentionPane() { return attention_; }
     SpectrogramPane* spectrogramPane() { return spectrogram_; }
     TierPane* tierPane() { return tiers_; }
+    TranscriptView* transcriptView() { return transcript_; }
     ExplainPanel* explainPanel() { return explain_; }
     PlaybackController* playback() { return playback_; }
     ViewManager* viewManager() { return &view_; }

@@ -38,7 +38,15 @@ void TranscribeWorker::run(const Audio& audio, const QString& modelPath, const Q
     try {
         load(modelPath);
         const auto started = std::chrono::steady_clock::now();
-        const Callbacks callbacks{[this](double f) { emit progress(f); }, &cancel_, {}};
+        const auto window = [this](const Transcript& soFar) {
+            QStringList text;
+            for (const auto& s : soFar.segments)
+                text << QString::fromStdString(s.text);
+            const double done = soFar.decodeReports.empty() ? (soFar.segments.empty() ? 0.0 : soFar.segments.back().t1)
+                                                             : soFar.decodeReports.back().t1;
+            emit windowDone(text.join(' '), done);
+        };
+        const Callbacks callbacks{[this](double f) { emit progress(f); }, &cancel_, window};
         Transcript t = text.isEmpty() ? recognizer_->transcribe(audio, options, callbacks)
                                       : recognizer_->align(audio, text.toStdString(), options, callbacks);
         emit finished(t, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());

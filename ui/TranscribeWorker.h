@@ -31,6 +31,8 @@ public slots:
 
 signals:
     void progress(double fraction);
+    // After each window of a run: the text decoded so far and how far into the audio it reaches.
+    void windowDone(const QString& textSoFar, double secondsDone);
     void finished(const attnscope::Transcript& transcript, double seconds);
     void failed(const QString& message);
     void cancelled();

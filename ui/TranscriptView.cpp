@@ -24,8 +24,17 @@ void TranscriptView::setSelectedWord(int word)
     render();
 }
 
+void TranscriptView::showProvisional(const QString& text, double secondsDone)
+{
+    provisional_ = true;
+    setHtml(QString("<p style='font-size:15px; line-height:150%; color:gray'><i>%1</i><br>%2</p>")
+                .arg(tr("Transcribing… the first %1 s so far:").arg(secondsDone, 0, 'f', 1), text.toHtmlEscaped()));
+    emit provisionalShown(text);
+}
+
 void TranscriptView::render()
 {
+    provisional_ = false;
     const auto& t = document_->transcript();
     if (!t) {
         setHtml(QString("<i>%1</i>").arg(tr("No transcript yet.")));
