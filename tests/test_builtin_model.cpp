@@ -678,7 +678,7 @@ private slots:
         std::atomic<bool> cancel{false}, sawCancelled{false}, finished{false};
         std::thread worker([&] {
             try {
-                recognizer.transcribe(longAudio, TranscribeOptions(), {{}, &cancel});
+                recognizer.transcribe(longAudio, TranscribeOptions(), {{}, &cancel, {}});
             } catch (const Error& e) {
                 sawCancelled = e.kind() == ErrorKind::Cancelled;
             }

@@ -436,7 +436,7 @@ private slots:
         QElapsedTimer sinceCancel;
         std::thread worker([&] {
             try {
-                big.transcribe(longAudio, {}, {{}, &cancel});
+                big.transcribe(longAudio, {}, {{}, &cancel, {}});
             } catch (const Error& e) {
                 sawCancelled = e.kind() == ErrorKind::Cancelled;
             }

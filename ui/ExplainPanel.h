@@ -5,6 +5,7 @@
 // ignores (s_i − s_max = ln(a_i / a_max)); the actual q, k_i, V_i and c are recomputed from the audio
 // by the recognizer on the worker thread: the panel asks with numbersWanted() and shows the reply.
 #include "Document.h"
+#include "EngineMetaTypes.h"
 #include "transcript/AttentionExplanation.h"
 #include "transcript/AttentionMask.h"
 #include "transcript/AttentionSelection.h"
@@ -60,6 +61,3 @@ private:
 };
 
 }  // namespace attnscope
-
-Q_DECLARE_METATYPE(attnscope::ExplainRequest)
-Q_DECLARE_METATYPE(attnscope::AttentionExplanation)

@@ -70,12 +70,7 @@ constexpr int kExplainWidth = 280;  // room for the formulas and a row of number
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
 {
-    qRegisterMetaType<attnscope::Audio>();
-    qRegisterMetaType<attnscope::Transcript>();
-    qRegisterMetaType<attnscope::TranscribeOptions>();
     qRegisterMetaType<std::vector<float>>();
-    qRegisterMetaType<attnscope::ExplainRequest>();
-    qRegisterMetaType<attnscope::AttentionExplanation>();
     setWindowTitle("AttnScope");
     setAcceptDrops(true);
     resize(1400, 900);
@@ -144,34 +139,19 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     connectControls();
     refillAttentionChoices();
 
-    worker_ = new TranscribeWorker;
-    worker_->moveToThread(&workerThread_);
-    connect(&workerThread_, &QThread::finished, worker_, &QObject::deleteLater);
-    connect(this, &MainWindow::runRequested, worker_, &TranscribeWorker::run, Qt::QueuedConnection);
-    connect(this, &MainWindow::explainRequested, worker_, &TranscribeWorker::explain, Qt::QueuedConnection);
-    workerThread_.start();
-    connect(worker_, &TranscribeWorker::progress, this, [this](double f) { progress_->setValue(static_cast<int>(f * 1000)); });
+    runner_ = new RecognizerRunner(this);
+    connect(runner_, &RecognizerRunner::progress, this, [this](double f) { progress_->setValue(static_cast<int>(f * 1000)); });
     // A long file's text appears window by window (a live run keeps the transcript it is replacing).
-    connect(worker_, &TranscribeWorker::windowDone, this, [this](const QString& text, double seconds) {
-        if (busy_ && liveOffset_ < 0)
-            transcript_->showProvisional(text, seconds);
-    });
-    connect(worker_, &TranscribeWorker::finished, this, [this](Transcript t, double seconds) {
-        busy_ = false;
+    connect(runner_, &RecognizerRunner::windowDone, transcript_, &TranscriptView::showProvisional);
+    connect(runner_, &RecognizerRunner::finished, this, [this](Transcript t, double seconds, bool) {
         lastRunSeconds_ = seconds;
         unsaved_ = true;
-        if (liveOffset_ >= 0)
-            shiftTimes(t, liveOffset_);  // the live window's times, placed in the whole recording
-        liveOffset_ = -1;
         document_.setTranscript(std::move(t));
         refillAttentionChoices();
         updateStatus();
         emit transcriptionDone(true, {});
     });
-    connect(worker_, &TranscribeWorker::failed, this, [this](const QString& message) {
-        busy_ = false;
-        const bool live = liveOffset_ >= 0;
-        liveOffset_ = -1;
+    connect(runner_, &RecognizerRunner::failed, this, [this](const QString& message, bool live) {
         transcript_->clearProvisional();
         updateStatus();
         if (live)
@@ -180,10 +160,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
             showError(tr("Transcription failed"), message);
         emit transcriptionDone(false, message);
     });
-    connect(worker_, &TranscribeWorker::cancelled, this, [this] {
-        busy_ = false;
-        const bool live = liveOffset_ >= 0;
-        liveOffset_ = -1;
+    connect(runner_, &RecognizerRunner::cancelled, this, [this](bool live) {
         transcript_->clearProvisional();
         updateStatus();
         if (!live)
@@ -193,14 +170,14 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
 
     connect(explain_, &ExplainPanel::numbersWanted, this, [this](const ExplainRequest& request) {
         const auto& t = document_.transcript();
-        if (busy_ || isRecording() || !t) {
+        if (runner_->busy() || isRecording() || !t) {
             explain_->showNumbersUnavailable(tr("the recognizer is busy; click the token again when it is done"));
             return;
         }
-        emit explainRequested(document_.audio(), QString::fromStdString(t->model.path), request);
+        runner_->explain(document_.audio(), QString::fromStdString(t->model.path), request);
     });
-    connect(worker_, &TranscribeWorker::explained, explain_, &ExplainPanel::showNumbers);
-    connect(worker_, &TranscribeWorker::explainFailed, explain_, &ExplainPanel::showNumbersUnavailable);
+    connect(runner_, &RecognizerRunner::explained, explain_, &ExplainPanel::showNumbers);
+    connect(runner_, &RecognizerRunner::explainFailed, explain_, &ExplainPanel::showNumbersUnavailable);
 
     connect(attention_, &AttentionPane::tokenClicked, this, [this](int token) { selectToken(token, true); });
     // Shift-drag on the heatmap masks that time from the token in the Explain panel, which recomputes
@@ -248,10 +225,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
             showError(tr("Recording stopped"), tr("%1\n\nThe recording so far is saved in %2.").arg(error, path));
         emit recordingFinished(path, error);
         if (controls_->autoTranscribe() && document_.hasAudio()) {
-            if (busy_)
+            if (runner_->busy())
                 cancel();  // a live run on the old window; the full run follows when it returns
             QTimer::singleShot(0, this, [this] {
-                if (busy_)
+                if (runner_->busy())
                     connect(this, &MainWindow::transcriptionDone, this, &MainWindow::transcribe, Qt::SingleShotConnection);
                 else
                     transcribe();
@@ -279,9 +256,8 @@ MainWindow::~MainWindow()
     liveTimer_.stop();
     recording_->stop();
     playback_->stop();
-    cancel();
-    workerThread_.quit();
-    workerThread_.wait();
+    delete runner_;  // cancels the run and joins the recognizer's thread while the window is whole
+    runner_ = nullptr;
 }
 
 void MainWindow::connectControls()
@@ -446,7 +422,7 @@ bool MainWindow::startRecording(double maxSeconds)
         showError(tr("Cannot record"), QString::fromStdString(e.what()));
         return false;
     }
-    if (busy_)
+    if (runner_->busy())
         cancel();
     document_.startRecording();
     unsaved_ = false;
@@ -465,7 +441,7 @@ void MainWindow::stopRecording()
 
 void MainWindow::liveTick()
 {
-    if (!isRecording() || busy_ || document_.audio().duration() < 1.0)
+    if (!isRecording() || runner_->busy() || document_.audio().duration() < 1.0)
         return;
     const auto& all = document_.audio().samples;
     const size_t window = static_cast<size_t>(kLiveWindowSeconds * kSampleRate);
@@ -547,7 +523,7 @@ QString MainWindow::modelPath() const
 
 void MainWindow::transcribe()
 {
-    if (busy_)
+    if (runner_->busy())
         return;
     if (!document_.hasAudio() || isRecording()) {
         showError(tr("Nothing to transcribe"), isRecording() ? tr("Stop the recording first (or turn on live mode).")
@@ -560,23 +536,22 @@ void MainWindow::transcribe()
 
 void MainWindow::runRecognizer(const Audio& audio, int threads, int beamSize, double liveOffset)
 {
-    busy_ = true;
-    liveOffset_ = liveOffset;
-    progress_->setValue(0);
-    updateStatus();
     TranscribeOptions options;
     options.decoding.beamSize = std::max(1, beamSize);
     if (!controls_->language().isEmpty())
         options.decoding.language = controls_->language().toStdString();
     options.decoding.task = controls_->task().toStdString();
     options.threads = threads;  // 0: every core
-    emit runRequested(audio, modelPath(), QString(), options);
+    if (!runner_->run(audio, modelPath(), options, liveOffset))
+        return;
+    progress_->setValue(0);
+    updateStatus();
 }
 
 void MainWindow::cancel()
 {
-    if (worker_)
-        worker_->cancel();
+    if (runner_)
+        runner_->cancel();
 }
 
 void MainWindow::selectToken(int token, bool play)
@@ -698,7 +673,7 @@ QString MainWindow::statusText() const
     }
     if (isRecording())
         parts << (controls_->liveMode() ? tr("recording (live)…") : tr("recording…"));
-    else if (busy_)
+    else if (runner_->busy())
         parts << tr("transcribing…");
     if (playback_->isPlaying())
         parts << tr("playing");
@@ -707,8 +682,8 @@ QString MainWindow::statusText() const
 
 void MainWindow::updateStatus()
 {
-    controls_->setBusy(busy_, liveOffset_ < 0);
-    progress_->setVisible(busy_ && liveOffset_ < 0);
+    controls_->setBusy(runner_->busy(), !runner_->live());
+    progress_->setVisible(runner_->busy() && !runner_->live());
     status_->setText(statusText());
     QString tip = document_.transcript() ? tr("Transcript of the document on show: %1")
                                                .arg(QString::fromStdString(document_.transcript()->model.name))

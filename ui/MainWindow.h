@@ -3,7 +3,7 @@
 // read the waveform, spectrogram, per-token attention and word/token tiers on one time axis.
 #include "Document.h"
 #include "ExportController.h"
-#include "TranscribeWorker.h"
+#include "RecognizerRunner.h"
 #include "ViewExport.h"
 #include "ViewManager.h"
 
@@ -48,7 +48,7 @@ public:
     QString modelPath() const;
     void transcribe();
     void cancel();
-    bool isBusy() const { return busy_; }
+    bool isBusy() const { return runner_->busy(); }
 
     // Recording from the input device chosen in the controls ("" = the system default).
     bool startRecording(double maxSeconds = 0);
@@ -87,10 +87,6 @@ public:
 
 signals:
     void transcriptionDone(bool ok, const QString& message);
-    // To the worker's thread (queued connections, checked at compile time): a run, or one token's numbers.
-    void runRequested(const attnscope::Audio& audio, const QString& modelPath, const QString& text,
-                      const attnscope::TranscribeOptions& options);
-    void explainRequested(const attnscope::Audio& audio, const QString& modelPath, const attnscope::ExplainRequest& request);
     void recordingFinished(const QString& wavPath, const QString& error);
 
 protected:
@@ -115,14 +111,11 @@ private:
 
     Document document_;
     ViewManager view_;
-    QThread workerThread_;
-    TranscribeWorker* worker_ = nullptr;
+    RecognizerRunner* runner_ = nullptr;
     RecordingController* recording_ = nullptr;
     PlaybackController* playback_ = nullptr;
     ExportController* exporter_ = nullptr;
-    bool busy_ = false;
     bool loading_ = false;  // a file is being opened on the thread pool (see BusyTask.h)
-    double liveOffset_ = -1;  // >= 0 while a live-mode run is under way: where its audio starts
     double lastRunSeconds_ = -1;  // of the document on show; -1 before its first run
     bool unsaved_ = false;
     QTimer liveTimer_;

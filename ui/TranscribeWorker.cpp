@@ -26,7 +26,7 @@ void TranscribeWorker::explain(const Audio& audio, const QString& modelPath, con
 {
     cancel_ = false;
     try {
-        emit explained(load(modelPath).explain(audio, request, {}, {{}, &cancel_}));
+        emit explained(load(modelPath).explain(audio, request, {}, {{}, &cancel_, {}}));
     } catch (const std::exception& e) {
         emit explainFailed(QString::fromStdString(e.what()));
     }

@@ -3,6 +3,7 @@
 // through queued signals, so the GUI thread never waits on the model. Cancel is an atomic flag the
 // engine checks between decoder steps and encoder blocks.
 #include "audio/Audio.h"
+#include "EngineMetaTypes.h"
 #include "engine/Recognizer.h"
 #include "transcript/AttentionExplanation.h"
 
@@ -48,7 +49,3 @@ private:
 };
 
 }  // namespace attnscope
-
-Q_DECLARE_METATYPE(attnscope::Audio)
-Q_DECLARE_METATYPE(attnscope::Transcript)
-Q_DECLARE_METATYPE(attnscope::TranscribeOptions)
