@@ -156,6 +156,24 @@ private slots:
         QCOMPARE(j["context"].toArray().size(), 32);
         QCOMPARE(j["weights"].toArray().size(), j["frames"].toInt());
         QVERIFY(j["max_difference_from_stored"].toDouble() < 1e-3);  // the stored row is float16
+        // What a mask does, for a lesson's script: the hidden frames get exactly 0, the rest sum to 1.
+        const auto m = run({"explain", speech, "--model", model, "--text", "ask not", "--token", "1", "--mask", "0.2:0.6",
+                            "--json", "-"});
+        QVERIFY2(m.code == 0, qPrintable(m.err));
+        const auto masked = QJsonDocument::fromJson(m.out.toUtf8()).object()["masked"].toObject();
+        const int from = masked["from_frame"].toInt(), to = masked["to_frame"].toInt();
+        QCOMPARE(from, 10);  // 20 ms frames from 0 s
+        QCOMPARE(to, 30);
+        double sum = 0;
+        const QJsonArray weights = masked["weights"].toArray();
+        for (int f = 0; f < weights.size(); ++f) {
+            sum += weights[f].toDouble();
+            if (f >= from && f < to)
+                QCOMPARE(weights[f].toDouble(), 0.0);
+        }
+        QVERIFY(std::abs(sum - 1.0) < 1e-5);
+        QCOMPARE(masked["context"].toArray().size(), 32);
+        QCOMPARE(run({"explain", speech, "--model", model, "--mask", "0.6:0.2"}).code, 2);
         // No such token or head: a usage error, one line.
         const auto bad = run({"explain", speech, "--model", model, "--token", "100000"});
         QCOMPARE(bad.code, 2);
