@@ -141,6 +141,16 @@ private slots:
         QCOMPARE(one.size(1), kWindowFrames);
         QVERIFY(torch::isfinite(one).all().item<bool>());
     }
+
+    void melFilterBankMatchesWhispersOwn()
+    {
+        ATTNSCOPE_SKIP_WITHOUT_SHARED();
+        // Whisper's checkpoints carry librosa's filters; ours must be the same bank.
+        const GgmlFile file((test::sharedDir() + "/data/whisper-vocab/for-tests-ggml-tiny.en.bin").toStdString(), true);
+        const auto ours = melFilterBank(16000, 400, 80);
+        const double diff = (ours - file.header().melFilters).abs().max().item<double>();
+        QVERIFY2(diff < 1e-6, std::to_string(diff).c_str());
+    }
 };
 
 QTEST_GUILESS_MAIN(TestLogMel)
