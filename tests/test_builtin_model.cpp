@@ -2,9 +2,9 @@
 // random model, the shipped model on synthesized speech, and the text and scoring helpers it relies on.
 #include "audio/AudioFile.h"
 #include "base/Error.h"
-#include "engine/RecognizerFactory.h"
 #include "eval/ErrorRate.h"
 #include "eval/ReferenceSet.h"
+#include "loading/RecognizerFactory.h"
 #include "model/builtin/BuiltinModel.h"
 #include "model/builtin/BuiltinRecognizer.h"
 #include "model/builtin/CharacterLanguageModel.h"

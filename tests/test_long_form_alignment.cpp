@@ -2,7 +2,7 @@
 // random-weight model over three windows, and the built-in model placing each sentence of a long
 // reading where it was spoken.
 #include "audio/AudioFile.h"
-#include "engine/RecognizerFactory.h"
+#include "loading/RecognizerFactory.h"
 #include "model/builtin/BuiltinRecognizer.h"
 #include "model/whisper/WhisperRecognizer.h"
 #include "support/TestSupport.h"

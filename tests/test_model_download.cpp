@@ -4,8 +4,8 @@
 #include "base/Error.h"
 #include "catalog/ModelStore.h"
 #include "download/ModelDownload.h"
-#include "engine/ModelFileCheck.h"
-#include "engine/RecognizerFactory.h"
+#include "loading/ModelFileCheck.h"
+#include "loading/RecognizerFactory.h"
 #include "model/whisper/GgmlWriter.h"
 #include "support/LocalHttpServer.h"
 

@@ -1,8 +1,8 @@
 // The GUI's handle on the recognizer thread (ui/RecognizerRunner): one run at a time, results by queued
 // signals, a live run's times placed in the whole recording, cancel, and a clean stop when destroyed
 // mid-run.
-#include "RecognizerRunner.h"
 #include "audio/AudioFile.h"
+#include "RecognizerRunner.h"
 #include "support/TestSupport.h"
 
 #include <QElapsedTimer>

@@ -3,7 +3,7 @@
 #include "audio/PortAudioSession.h"
 #include "base/Error.h"
 #include "catalog/ModelStore.h"
-#include "engine/ModelFileCheck.h"
+#include "loading/ModelFileCheck.h"
 
 #include <QCheckBox>
 #include <QComboBox>

@@ -2,7 +2,7 @@
 
 #include "base/Error.h"
 #include "engine/ComputeThreads.h"
-#include "engine/RecognizerFactory.h"
+#include "loading/RecognizerFactory.h"
 
 #include <chrono>
 

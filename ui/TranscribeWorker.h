@@ -3,8 +3,8 @@
 // through queued signals, so the GUI thread never waits on the model. Cancel is an atomic flag the
 // engine checks between decoder steps and encoder blocks.
 #include "audio/Audio.h"
-#include "EngineMetaTypes.h"
 #include "engine/Recognizer.h"
+#include "EngineMetaTypes.h"
 #include "transcript/AttentionExplanation.h"
 
 #include <QObject>

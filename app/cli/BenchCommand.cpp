@@ -3,7 +3,7 @@
 #include "cli/CliCommands.h"
 #include "dsp/LogMel.h"
 #include "engine/ComputeThreads.h"
-#include "engine/RecognizerFactory.h"
+#include "loading/RecognizerFactory.h"
 #include "model/builtin/BuiltinModel.h"
 #include "model/builtin/CharacterVocabulary.h"
 #include "model/whisper/WhisperRecognizerImpl.h"

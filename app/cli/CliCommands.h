@@ -3,7 +3,7 @@
 // errors surface as attnscope::Error and are turned into one stderr line by main().
 #include "base/Error.h"
 #include "engine/ComputeThreads.h"
-#include "engine/RecognizerFactory.h"
+#include "loading/RecognizerFactory.h"
 
 #include <QCommandLineOption>
 #include <QCommandLineParser>

@@ -6,9 +6,9 @@
 #include "cli/CliCommands.h"
 #include "cli/SafeguardOptions.h"
 #include "engine/ComputeThreads.h"
-#include "engine/RecognizerFactory.h"
 #include "eval/ErrorRate.h"
 #include "eval/ReferenceSet.h"
+#include "loading/RecognizerFactory.h"
 
 #include <QCommandLineParser>
 

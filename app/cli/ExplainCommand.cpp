@@ -3,9 +3,9 @@
 #include "base/Error.h"
 #include "cli/CliCommands.h"
 #include "engine/ComputeThreads.h"
-#include "engine/RecognizerFactory.h"
 #include "export/ExplanationJson.h"
 #include "export/JsonExport.h"
+#include "loading/RecognizerFactory.h"
 #include "transcript/AttentionMask.h"
 
 #include <QCommandLineParser>

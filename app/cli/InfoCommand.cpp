@@ -1,6 +1,6 @@
 #include "base/Error.h"
 #include "cli/CliCommands.h"
-#include "engine/RecognizerFactory.h"
+#include "loading/RecognizerFactory.h"
 
 #include <QCommandLineParser>
 

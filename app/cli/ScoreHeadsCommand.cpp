@@ -4,8 +4,8 @@
 #include "base/Error.h"
 #include "cli/CliCommands.h"
 #include "engine/ComputeThreads.h"
-#include "engine/RecognizerFactory.h"
 #include "eval/ReferenceSet.h"
+#include "loading/RecognizerFactory.h"
 
 #include <QCommandLineParser>
 

@@ -3,8 +3,8 @@
 #include "cli/CliCommands.h"
 #include "cli/SafeguardOptions.h"
 #include "engine/ComputeThreads.h"
-#include "engine/RecognizerFactory.h"
 #include "export/ExportRegistry.h"
+#include "loading/RecognizerFactory.h"
 
 #include <QCommandLineParser>
 #include <QFile>

@@ -1,4 +1,4 @@
-#include "engine/RecognizerFactory.h"
+#include "loading/RecognizerFactory.h"
 
 #include "base/Error.h"
 #include "catalog/ModelStore.h"

@@ -1,4 +1,4 @@
-#include "engine/ModelFileCheck.h"
+#include "loading/ModelFileCheck.h"
 
 #include "base/Error.h"
 #include "catalog/ModelStore.h"
