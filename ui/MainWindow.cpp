@@ -174,7 +174,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
             explain_->showNumbersUnavailable(tr("the recognizer is busy; click the token again when it is done"));
             return;
         }
-        runner_->explain(document_.audio(), QString::fromStdString(t->model.path), request);
+        TranscribeOptions options;
+        options.threads = controls_->threads();  // the Threads control, as for a run (0: every core)
+        runner_->explain(document_.audio(), QString::fromStdString(t->model.path), request, options);
     });
     connect(runner_, &RecognizerRunner::explained, explain_, &ExplainPanel::showNumbers);
     connect(runner_, &RecognizerRunner::explainFailed, explain_, &ExplainPanel::showNumbersUnavailable);

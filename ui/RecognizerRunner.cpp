@@ -56,9 +56,10 @@ bool RecognizerRunner::run(const Audio& audio, const QString& modelPath, const T
     return true;
 }
 
-void RecognizerRunner::explain(const Audio& audio, const QString& modelPath, const ExplainRequest& request)
+void RecognizerRunner::explain(const Audio& audio, const QString& modelPath, const ExplainRequest& request,
+                               const TranscribeOptions& options)
 {
-    emit explainRequested(audio, modelPath, request);
+    emit explainRequested(audio, modelPath, request, options);
 }
 
 void RecognizerRunner::cancel()

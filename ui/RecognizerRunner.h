@@ -19,7 +19,8 @@ public:
     // Starts a run unless one is under way (then false). `liveOffset` >= 0: the audio is the end of a
     // recording that starts there, seconds into it.
     bool run(const Audio& audio, const QString& modelPath, const TranscribeOptions& options, double liveOffset = -1);
-    void explain(const Audio& audio, const QString& modelPath, const ExplainRequest& request);
+    void explain(const Audio& audio, const QString& modelPath, const ExplainRequest& request,
+                 const TranscribeOptions& options);
     void cancel();  // the worker stops at its next check
     bool busy() const { return busy_; }
     bool live() const { return busy_ && liveOffset_ >= 0; }
@@ -36,7 +37,8 @@ signals:
     // To the worker's thread.
     void runRequested(const attnscope::Audio& audio, const QString& modelPath, const QString& text,
                       const attnscope::TranscribeOptions& options);
-    void explainRequested(const attnscope::Audio& audio, const QString& modelPath, const attnscope::ExplainRequest& request);
+    void explainRequested(const attnscope::Audio& audio, const QString& modelPath, const attnscope::ExplainRequest& request,
+                          const attnscope::TranscribeOptions& options);
 
 private:
     bool endRun();  // the run is over: busy off; returns whether it was live

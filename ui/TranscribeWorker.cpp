@@ -22,11 +22,12 @@ Recognizer& TranscribeWorker::load(const QString& modelPath)
     return *recognizer_;
 }
 
-void TranscribeWorker::explain(const Audio& audio, const QString& modelPath, const ExplainRequest& request)
+void TranscribeWorker::explain(const Audio& audio, const QString& modelPath, const ExplainRequest& request,
+                               const TranscribeOptions& options)
 {
     cancel_ = false;
     try {
-        emit explained(load(modelPath).explain(audio, request, {}, {{}, &cancel_, {}}));
+        emit explained(load(modelPath).explain(audio, request, options, {{}, &cancel_, {}}));
     } catch (const std::exception& e) {
         emit explainFailed(QString::fromStdString(e.what()));
     }

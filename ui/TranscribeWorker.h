@@ -28,7 +28,8 @@ public slots:
     void run(const attnscope::Audio& audio, const QString& modelPath, const QString& text,
              const attnscope::TranscribeOptions& options);
     // Recomputes one token's q, K, V, scores and context vector with the model that made the transcript.
-    void explain(const attnscope::Audio& audio, const QString& modelPath, const attnscope::ExplainRequest& request);
+    void explain(const attnscope::Audio& audio, const QString& modelPath, const attnscope::ExplainRequest& request,
+                 const attnscope::TranscribeOptions& options);
 
 signals:
     void progress(double fraction);
