@@ -4,6 +4,7 @@
 #include "base/Error.h"
 #include "catalog/ModelStore.h"
 #include "loading/ModelFileCheck.h"
+#include "model/whisper/AlignmentHeads.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -18,6 +19,8 @@
 #include <QSettings>
 #include <QSignalBlocker>
 #include <QSpinBox>
+
+#include <algorithm>
 
 namespace attnscope {
 namespace {
@@ -156,7 +159,10 @@ ControlPanel::ControlPanel(QWidget* parent) : QWidget(parent)
     alignmentNote_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     alignmentNote_->setVisible(false);
     form_->addRow(alignmentNote_);
-    connect(attentionCombo_, qOverload<int>(&QComboBox::currentIndexChanged), this, &ControlPanel::attentionChosen);
+    connect(attentionCombo_, qOverload<int>(&QComboBox::currentIndexChanged), this, [this](int i) {
+        if (i >= 0 && i < static_cast<int>(attentionChoices_.size()))
+            emit attentionChosen(attentionChoices_[i]);
+    });
     connect(attentionCombo_, qOverload<int>(&QComboBox::activated), this, &ControlPanel::doneEditing);
     auto* pathCheck = new QCheckBox(tr("Show DTW path"));
     pathCheck->setChecked(true);
@@ -240,8 +246,33 @@ bool ControlPanel::setModelPath(const QString& path, bool remember)
     return true;
 }
 
-void ControlPanel::setAlignmentNote(const QString& note)
+void ControlPanel::setAttentionChoices(const ModelInfo& model)
 {
+    using K = AttentionSelection::Kind;
+    attentionChoices_ = {{K::Alignment, 0, 0}, {K::AlignmentHeadsMean, 0, 0}, {K::AllMean, 0, 0}};
+    for (int l = 0; l < model.layers; ++l) {
+        attentionChoices_.push_back({K::LayerMean, l, 0});
+        for (int h = 0; h < model.heads; ++h)
+            attentionChoices_.push_back({K::Head, l, h});
+    }
+    {
+        const QSignalBlocker block(attentionCombo_);
+        const int previous = attentionCombo_->currentIndex();
+        attentionCombo_->clear();
+        for (const auto& c : attentionChoices_)
+            attentionCombo_->addItem(QString::fromStdString(c.label()));
+        attentionCombo_->setCurrentIndex(std::max(0, std::min(previous, attentionCombo_->count() - 1)));
+    }
+    emit attentionChosen(attentionChoices_[attentionCombo_->currentIndex()]);
+    // A Whisper model without published alignment heads (a fine-tune, distil-whisper) times words with
+    // every head of the upper decoder layers: say so, and how to find better ones.
+    QString note;
+    if (model.kind == "whisper" && presetAlignmentHeads(model.name).empty() &&
+        model.alignmentHeads == defaultAlignmentHeads(model.layers, model.heads))
+        note = tr("No alignment heads are published for %1: word times use every head of the upper half of the "
+                  "decoder. 'attnscope-cli score-heads DIR' ranks the heads on recordings with transcripts; pass "
+                  "its result with --alignment-heads.")
+                   .arg(QString::fromStdString(model.name));
     alignmentNote_->setText(note);
     alignmentNote_->setVisible(!note.isEmpty());
 }

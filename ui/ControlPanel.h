@@ -4,6 +4,7 @@
 // window what changed through signals; the window wires them to the document and the views.
 #include "Document.h"
 #include "export/ColorMap.h"
+#include "transcript/AttentionSelection.h"
 
 #include <QWidget>
 
@@ -49,8 +50,9 @@ public:
     bool liveMode() const;
     void setLiveMode(bool on);
     QComboBox* attentionCombo() const { return attentionCombo_; }
-    // A line under the Attention selector ("" hides it): how the word timings' heads were chosen.
-    void setAlignmentNote(const QString& note);
+    // Fills the Attention selector for `model`'s layers and heads, keeping the place chosen before, and
+    // emits attentionChosen for it. Under it, a note when the word timings' heads are a fallback.
+    void setAttentionChoices(const ModelInfo& model);
 
     // Emits the remembered view choices (spectrogram kind, colours, range) once the window listens.
     void applyViewChoices();
@@ -68,7 +70,7 @@ signals:
     void transcribeRequested();
     void cancelRequested();
     void recordRequested();
-    void attentionChosen(int comboIndex);
+    void attentionChosen(const attnscope::AttentionSelection& selection);
     void showPathToggled(bool show);
     void spectrogramKindChosen(attnscope::SpectrogramKind kind);
     void colorMapChosen(attnscope::ColorMap map);
@@ -96,6 +98,7 @@ private:
     QCheckBox* autoTranscribe_ = nullptr;
     QCheckBox* liveCheck_ = nullptr;
     QComboBox* attentionCombo_ = nullptr;
+    std::vector<AttentionSelection> attentionChoices_;  // in combo order
     QComboBox* spectrogramKind_ = nullptr;
     QComboBox* colors_ = nullptr;
     QSpinBox* dbRange_ = nullptr;

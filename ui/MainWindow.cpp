@@ -1,64 +1,41 @@
 #include "MainWindow.h"
 
-#include "model/whisper/AlignmentHeads.h"
 #include "ModelManagerDialog.h"
 
 #include "AttentionPane.h"
 #include "audio/AudioFile.h"
-#include "audio/RecordingRecovery.h"
 #include "base/Error.h"
-#include "BusyTask.h"
 #include "ControlPanel.h"
 #include "engine/ComputeThreads.h"
 #include "ExplainPanel.h"
-#include "export/SessionFile.h"
+#include "FileController.h"
+#include "LiveTranscription.h"
+#include "PaneStack.h"
 #include "PlaybackController.h"
 #include "RecentFilesMenu.h"
 #include "RecordingController.h"
 #include "SpectrogramPane.h"
-#include "TierPane.h"
-#include "TimeRuler.h"
+#include "StatusLine.h"
 #include "TranscriptView.h"
 #include "ViewKeysFilter.h"
-#include "WaveformPane.h"
 
 #include <QApplication>
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QDockWidget>
 #include <QDragEnterEvent>
-#include <QFileDialog>
 #include <QFileInfo>
-#include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QProgressBar>
-#include <QScopedValueRollback>
 #include <QSettings>
-#include <QSplitter>
 #include <QStatusBar>
+#include <QTimer>
 #include <QToolBar>
-#include <QVBoxLayout>
 
 namespace attnscope {
 namespace {
-
-// The choices of the attention selector, in combo order.
-std::vector<AttentionSelection> attentionChoices(const ModelInfo& model)
-{
-    using K = AttentionSelection::Kind;
-    std::vector<AttentionSelection> c = {{K::Alignment, 0, 0}, {K::AlignmentHeadsMean, 0, 0}, {K::AllMean, 0, 0}};
-    for (int l = 0; l < model.layers; ++l) {
-        c.push_back({K::LayerMean, l, 0});
-        for (int h = 0; h < model.heads; ++h)
-            c.push_back({K::Head, l, h});
-    }
-    return c;
-}
-
-// Live mode re-runs the recognizer on at most this much of the end of the recording.
-constexpr double kLiveWindowSeconds = 15.0;
 
 // Below this window width the Controls panel puts its labels above its fields and narrows, and the
 // docks beside the panes take this much of the width.
@@ -75,34 +52,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     setAcceptDrops(true);
     resize(1400, 900);
 
-    ruler_ = new TimeRuler(&view_);
-    waveform_ = new WaveformPane(&document_, &view_);
-    spectrogram_ = new SpectrogramPane(&document_, &view_);
-    attention_ = new AttentionPane(&document_, &view_);
-    tiers_ = new TierPane(&document_, &view_);
-    transcript_ = new TranscriptView(&document_);
-    auto* panes = new QSplitter(Qt::Vertical);
-    auto* top = new QWidget;
-    auto* topLayout = new QVBoxLayout(top);
-    topLayout->setContentsMargins(0, 0, 0, 0);
-    topLayout->setSpacing(0);
-    topLayout->addWidget(ruler_);
-    topLayout->addWidget(waveform_, 1);
-    panes->addWidget(top);
-    panes->addWidget(spectrogram_);
-    auto* middle = new QWidget;
-    auto* middleLayout = new QVBoxLayout(middle);
-    middleLayout->setContentsMargins(0, 0, 0, 0);
-    middleLayout->setSpacing(0);
-    middleLayout->addWidget(attention_, 1);
-    middleLayout->addWidget(tiers_);
-    panes->addWidget(middle);
-    panes->addWidget(transcript_);
-    panes->setStretchFactor(0, 1);
-    panes->setStretchFactor(1, 3);
-    panes->setStretchFactor(2, 4);
-    panes->setStretchFactor(3, 1);
-    setCentralWidget(panes);
+    panes_ = new PaneStack(&document_, &view_);
+    setCentralWidget(panes_);
 
     controls_ = new ControlPanel;
     controlsDock_ = new QDockWidget(tr("Controls"), this);
@@ -116,43 +67,63 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     explainDock->setWidget(explain_);
     addDockWidget(Qt::RightDockWidgetArea, explainDock);
 
-    progress_ = new QProgressBar;
-    progress_->setRange(0, 1000);
-    progress_->setMaximumWidth(200);
-    progress_->hide();
-    status_ = new QLabel;
-    status_->setObjectName("statusLine");
-    // Permanent, on the right: messages (errors, "Cancelled") show on the left beside it. With a
-    // stretch the line would take the whole bar and hide every message.
-    statusBar()->addPermanentWidget(status_);
-    statusBar()->addPermanentWidget(progress_);
     qApp->installEventFilter(new ViewKeysFilter(this));
 
     recording_ = new RecordingController(this);
     playback_ = new PlaybackController(&document_, &view_, this);
-    exporter_ = new ExportController(&document_, &view_, {ruler_, waveform_, spectrogram_, attention_, tiers_},
-                                     attention_, this);
+    exporter_ = new ExportController(&document_, &view_, panes_->timeAxisPanes(), panes_->attention(), this);
     connect(exporter_, &ExportController::exported, this,
             [this](const QString& path) { statusBar()->showMessage(tr("Exported %1").arg(path), 5000); });
     connect(exporter_, &ExportController::failed, this, &MainWindow::showError);
+    files_ = new FileController(&document_, this);
+    connect(files_, &FileController::failed, this, &MainWindow::showError);
+    connect(files_, &FileController::aboutToReplace, this, [this] {
+        if (isRecording())
+            stopRecording();
+        playback_->stop();
+    });
+    connect(files_, &FileController::opened, this, [this](const QString& path) {
+        if (const auto& t = document_.transcript())
+            controls_->setAttentionChoices(t->model);
+        setWindowTitle(QFileInfo(path).fileName() + " — AttnScope");
+        recentMenu_->remember(path);
+        updateStatus();
+    });
+    connect(files_, &FileController::saved, this, [this](const QString& path) { recentMenu_->remember(path); });
     buildMenus();
     connectControls();
-    refillAttentionChoices();
 
     runner_ = new RecognizerRunner(this);
+    live_ = new LiveTranscription(&document_, runner_, this);
+    // One thread: capture, drawing and the recognizer share the cores, and spinning OpenMP threads
+    // on a busy core were 10x slower (see docs/benchmarks.md).
+    connect(live_, &LiveTranscription::windowReady, this,
+            [this](const Audio& tail, double offset) { runRecognizer(tail, 1, 1, offset); });
+    controls_->setAttentionChoices({});
+
+    progress_ = new QProgressBar;
+    progress_->setRange(0, 1000);
+    progress_->setMaximumWidth(200);
+    progress_->hide();
+    status_ = new StatusLine(&document_, controls_, runner_, recording_, playback_);
+    // Permanent, on the right: messages (errors, "Cancelled") show on the left beside it. With a
+    // stretch the line would take the whole bar and hide every message.
+    statusBar()->addPermanentWidget(status_);
+    statusBar()->addPermanentWidget(progress_);
+
     connect(runner_, &RecognizerRunner::progress, this, [this](double f) { progress_->setValue(static_cast<int>(f * 1000)); });
     // A long file's text appears window by window (a live run keeps the transcript it is replacing).
-    connect(runner_, &RecognizerRunner::windowDone, transcript_, &TranscriptView::showProvisional);
+    connect(runner_, &RecognizerRunner::windowDone, panes_->transcript(), &TranscriptView::showProvisional);
     connect(runner_, &RecognizerRunner::finished, this, [this](Transcript t, double seconds, bool) {
-        lastRunSeconds_ = seconds;
-        unsaved_ = true;
+        status_->setLastRunSeconds(seconds);
+        files_->setUnsaved(true);
         document_.setTranscript(std::move(t));
-        refillAttentionChoices();
+        controls_->setAttentionChoices(document_.transcript()->model);
         updateStatus();
         emit transcriptionDone(true, {});
     });
     connect(runner_, &RecognizerRunner::failed, this, [this](const QString& message, bool live) {
-        transcript_->clearProvisional();
+        panes_->transcript()->clearProvisional();
         updateStatus();
         if (live)
             statusBar()->showMessage(tr("Live transcription: %1").arg(message), 5000);
@@ -161,7 +132,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
         emit transcriptionDone(false, message);
     });
     connect(runner_, &RecognizerRunner::cancelled, this, [this](bool live) {
-        transcript_->clearProvisional();
+        panes_->transcript()->clearProvisional();
         updateStatus();
         if (!live)
             statusBar()->showMessage(document_.transcript() ? tr("Cancelled; the previous transcript is kept.") : tr("Cancelled."), 10000);
@@ -181,45 +152,24 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     connect(runner_, &RecognizerRunner::explained, explain_, &ExplainPanel::showNumbers);
     connect(runner_, &RecognizerRunner::explainFailed, explain_, &ExplainPanel::showNumbersUnavailable);
 
-    connect(attention_, &AttentionPane::tokenClicked, this, [this](int token) { selectToken(token, true); });
     // Shift-drag on the heatmap masks that time from the token in the Explain panel, which recomputes
     // its softmax and context vector; the heatmap draws what is left of the row.
-    connect(attention_, &AttentionPane::rangeDragged, explain_, &ExplainPanel::setMask);
-    connect(explain_, &ExplainPanel::maskedRowChanged, attention_, &AttentionPane::setMaskedRow);
-    connect(attention_, &AttentionPane::timeClicked, this, [this](double s) {
-        view_.setPlayhead(s);
-        attention_->setHighlightTime(s);  // the tokens that attend to this moment light up
-    });
-    connect(waveform_, &WaveformPane::timeClicked, &view_, &ViewManager::setPlayhead);
-    connect(tiers_, &TierPane::wordClicked, this, [this](int word) { selectWord(word, true); });
-    connect(tiers_, &TierPane::tokenClicked, this, [this](int token) { selectToken(token, true); });
-    connect(transcript_, &TranscriptView::wordClicked, this, [this](int word) { selectWord(word, true); });
+    connect(panes_->attention(), &AttentionPane::rangeDragged, explain_, &ExplainPanel::setMask);
+    connect(explain_, &ExplainPanel::maskedRowChanged, panes_->attention(), &AttentionPane::setMaskedRow);
+    connect(panes_, &PaneStack::tokenSelected, explain_, &ExplainPanel::explain);
+    connect(panes_, &PaneStack::playRequested, this, &MainWindow::playSpan);
     connect(&document_, &Document::audioChanged, this, [this] {
-        lastRunSeconds_ = -1;  // a new document: the status line speaks of its runs only
-        view_.setDuration(document_.audio().duration());
-        view_.fitToWidth(spectrogram_->width());
+        status_->setLastRunSeconds(-1);  // a new document: the status line speaks of its runs only
         updateStatus();
-    });
-    connect(&document_, &Document::audioGrown, this, [this] {
-        // While recording, the view keeps the newest 10 s in sight.
-        const double duration = document_.audio().duration();
-        view_.setDuration(duration);
-        const double visible = std::max(10.0, duration);
-        view_.fitToWidth(spectrogram_->width());
-        if (visible > 10.0) {
-            view_.zoom(duration / 10.0, duration);
-            view_.scrollBy(duration);
-        }
-        view_.setPlayhead(duration);
     });
     connect(recording_, &RecordingController::samplesArrived, &document_, &Document::appendRecording);
     connect(recording_, &RecordingController::levelChanged, controls_, &ControlPanel::setLevel);
     connect(recording_, &RecordingController::finished, this, [this](const QString& path, const QString& error) {
-        liveTimer_.stop();
+        live_->stop();
         controls_->setRecording(false);
         document_.finishRecording(path);
         view_.setDuration(document_.audio().duration());
-        view_.fitToWidth(spectrogram_->width());
+        panes_->fitToWidth();
         setWindowTitle(QFileInfo(path).fileName() + " — AttnScope");
         recentMenu_->remember(path);
         updateStatus();
@@ -238,8 +188,6 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
         }
     });
     connect(playback_, &PlaybackController::stateChanged, this, &MainWindow::updateStatus);
-    liveTimer_.setInterval(2000);
-    connect(&liveTimer_, &QTimer::timeout, this, &MainWindow::liveTick);
 
     const QSettings settings;
     const QString remembered = settings.value("model/path", "builtin").toString();
@@ -255,7 +203,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
 
 MainWindow::~MainWindow()
 {
-    liveTimer_.stop();
+    live_->stop();
     recording_->stop();
     playback_->stop();
     delete runner_;  // cancels the run and joins the recognizer's thread while the window is whole
@@ -274,19 +222,19 @@ void MainWindow::connectControls()
         else
             startRecording();
     });
-    connect(controls_, &ControlPanel::attentionChosen, this, &MainWindow::selectAttention);
-    connect(controls_, &ControlPanel::showPathToggled, attention_, &AttentionPane::setShowPath);
+    connect(controls_, &ControlPanel::attentionChosen, panes_, &PaneStack::setAttentionSelection);
+    connect(controls_, &ControlPanel::showPathToggled, panes_->attention(), &AttentionPane::setShowPath);
     connect(controls_, &ControlPanel::spectrogramKindChosen, &document_, &Document::setSpectrogramKind);
     connect(controls_, &ControlPanel::colorMapChosen, this, [this](ColorMap map) {
-        spectrogram_->setColorMap(map);
-        attention_->setColorMap(map);
+        panes_->spectrogram()->setColorMap(map);
+        panes_->attention()->setColorMap(map);
     });
-    connect(controls_, &ControlPanel::dynamicRangeChosen, spectrogram_, &SpectrogramPane::setDynamicRange);
-    connect(controls_, &ControlPanel::doneEditing, attention_, [this] {
+    connect(controls_, &ControlPanel::dynamicRangeChosen, panes_->spectrogram(), &SpectrogramPane::setDynamicRange);
+    connect(controls_, &ControlPanel::doneEditing, panes_, [this] {
         // Enter or a choice in the panel hands the keyboard to the panes; a click elsewhere (which also
         // ends the editing) has put it where it belongs already.
         if (controls_->isAncestorOf(QApplication::focusWidget()))
-            attention_->setFocus(Qt::OtherFocusReason);
+            panes_->attention()->setFocus(Qt::OtherFocusReason);
     });
     controls_->applyViewChoices();
 }
@@ -294,30 +242,14 @@ void MainWindow::connectControls()
 void MainWindow::buildMenus()
 {
     auto* file = menuBar()->addMenu(tr("&File"));
-    file->addAction(tr("&Open audio…"), QKeySequence::Open, this, &MainWindow::chooseAudio);
+    file->addAction(tr("&Open audio…"), QKeySequence::Open, files_, &FileController::chooseAudio);
     recentMenu_ = new RecentFilesMenu(tr("Open &recent"), this);
     file->addMenu(recentMenu_);
-    connect(recentMenu_, &RecentFilesMenu::chosen, this, [this](const QString& path) {
-        if (path.endsWith(".attnscope"))
-            openAnalysis(path);
-        else
-            openAudio(path);
-    });
+    connect(recentMenu_, &RecentFilesMenu::chosen, files_, &FileController::open);
     file->addAction(tr("&Record / stop"), QKeySequence("Ctrl+Shift+R"), controls_, &ControlPanel::recordRequested);
     file->addSeparator();
-    file->addAction(tr("Open &analysis…"), QKeySequence("Ctrl+Shift+O"), this, [this] {
-        const QString path = QFileDialog::getOpenFileName(this, tr("Open analysis"), QString(), tr("AttnScope analysis (*.attnscope)"));
-        if (!path.isEmpty())
-            openAnalysis(path);
-    });
-    file->addAction(tr("&Save analysis…"), QKeySequence::Save, this, [this] {
-        QString path = QFileDialog::getSaveFileName(this, tr("Save analysis"), QString(), tr("AttnScope analysis (*.attnscope)"));
-        if (path.isEmpty())
-            return;
-        if (QFileInfo(path).suffix().isEmpty())
-            path += ".attnscope";
-        saveAnalysis(path);
-    });
+    file->addAction(tr("Open &analysis…"), QKeySequence("Ctrl+Shift+O"), files_, &FileController::chooseAnalysis);
+    file->addAction(tr("&Save analysis…"), QKeySequence::Save, files_, &FileController::chooseWhereToSave);
     exporter_->fillMenu(file->addMenu(tr("&Export")));
     file->addSeparator();
     file->addAction(tr("Get &Whisper models…"), this, &MainWindow::openModelManager);
@@ -333,13 +265,11 @@ void MainWindow::buildMenus()
     auto* view = menuBar()->addMenu(tr("&View"));
     view->addAction(tr("Zoom &in"), QKeySequence::ZoomIn, this, [this] { view_.zoom(1.5, view_.playhead()); });
     view->addAction(tr("Zoom &out"), QKeySequence::ZoomOut, this, [this] { view_.zoom(1 / 1.5, view_.playhead()); });
-    view->addAction(tr("&Fit to window"), QKeySequence("Ctrl+0"), this, [this] { view_.fitToWidth(spectrogram_->width()); });
+    view->addAction(tr("&Fit to window"), QKeySequence("Ctrl+0"), this, [this] { panes_->fitToWidth(); });
     view->addAction(tr("Scroll &left"), QKeySequence("Left"), this, [this] { view_.scrollBy(-100 * view_.secondsPerPixel()); });
     view->addAction(tr("Scroll &right"), QKeySequence("Right"), this, [this] { view_.scrollBy(100 * view_.secondsPerPixel()); });
-    view->addAction(tr("&Previous token"), QKeySequence("Up"), this, [this] { selectToken(std::max(0, attention_->selectedToken() - 1), true); });
-    view->addAction(tr("&Next token"), QKeySequence("Down"), this, [this] {
-        selectToken(std::min(attention_->rowCount() - 1, attention_->selectedToken() + 1), true);
-    });
+    view->addAction(tr("&Previous token"), QKeySequence("Up"), panes_, &PaneStack::selectPreviousToken);
+    view->addAction(tr("&Next token"), QKeySequence("Down"), panes_, &PaneStack::selectNextToken);
 
     auto* play = menuBar()->addMenu(tr("&Playback"));
     play->addAction(tr("&Play / pause"), QKeySequence("Space"), this, &MainWindow::togglePlayback)->setObjectName("playPause");
@@ -356,7 +286,7 @@ void MainWindow::buildMenus()
 
     auto* toolbar = addToolBar(tr("Main"));
     toolbar->setObjectName("main");
-    toolbar->addAction(tr("Open"), this, &MainWindow::chooseAudio);
+    toolbar->addAction(tr("Open"), files_, &FileController::chooseAudio);
     toolbar->addAction(tr("Record"), controls_, &ControlPanel::recordRequested);
     toolbar->addAction(tr("Play"), this, &MainWindow::togglePlayback);
     toolbar->addAction(tr("Transcribe"), this, &MainWindow::transcribe);
@@ -398,23 +328,11 @@ bool MainWindow::isRecording() const
     return recording_->isRecording();
 }
 
-bool MainWindow::confirmReplacingTranscript(const QString& action)
-{
-    if (!hasUnsavedTranscript() || qApp->property("attnscope.headless").toBool())
-        return true;
-    const auto answer = QMessageBox::question(
-        this, tr("Replace the transcript?"),
-        tr("The transcript on show is not saved. %1 replaces it.\n\nSave it first with File ▸ Save analysis, or go on "
-           "and lose it?").arg(action),
-        QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Cancel);
-    return answer == QMessageBox::Discard;
-}
-
 bool MainWindow::startRecording(double maxSeconds)
 {
     if (isRecording())
         return true;
-    if (!confirmReplacingTranscript(tr("Recording")))
+    if (!files_->confirmReplacingTranscript(tr("Recording")))
         return false;
     playback_->stop();
     // The device and the file open before the document is touched: a failure leaves the open work as it was.
@@ -427,11 +345,11 @@ bool MainWindow::startRecording(double maxSeconds)
     if (runner_->busy())
         cancel();
     document_.startRecording();
-    unsaved_ = false;
+    files_->setUnsaved(false);
     setWindowTitle(tr("Recording — AttnScope"));
     controls_->setRecording(true);
     if (controls_->liveMode())
-        liveTimer_.start();
+        live_->start();
     updateStatus();
     return true;
 }
@@ -441,72 +359,9 @@ void MainWindow::stopRecording()
     recording_->stop();
 }
 
-void MainWindow::liveTick()
-{
-    if (!isRecording() || runner_->busy() || document_.audio().duration() < 1.0)
-        return;
-    const auto& all = document_.audio().samples;
-    const size_t window = static_cast<size_t>(kLiveWindowSeconds * kSampleRate);
-    const size_t from = all.size() > window ? all.size() - window : 0;
-    Audio tail;
-    tail.samples.assign(all.begin() + static_cast<std::ptrdiff_t>(from), all.end());
-    // One thread: capture, drawing and the recognizer share the cores, and spinning OpenMP threads
-    // on a busy core were 10x slower (see docs/benchmarks.md).
-    runRecognizer(tail, 1, 1, static_cast<double>(from) / kSampleRate);
-}
-
-int MainWindow::offerRecovery()
-{
-    const auto found = findUnfinishedRecordings(RecordingController::recordingsFolder().toStdString());
-    for (const auto& wav : found) {
-        const QString path = QString::fromStdString(wav);
-        QMessageBox::StandardButton answer = QMessageBox::Open;
-        if (!qApp->property("attnscope.headless").toBool())
-            answer = QMessageBox::question(this, tr("Recover recording?"),
-                                           tr("A recording was cut short (the program or the computer stopped):\n%1\n\n"
-                                              "Open it now? \"Discard\" deletes it.").arg(path),
-                                           QMessageBox::Open | QMessageBox::Discard | QMessageBox::Ignore);
-        if (answer == QMessageBox::Discard) {
-            markRecordingFinished(wav);
-            QFile::remove(path);
-            continue;
-        }
-        if (answer != QMessageBox::Open)
-            continue;
-        try {
-            recoverRecording(wav);
-            openAudio(path);
-        } catch (const Error& e) {
-            showError(tr("Cannot recover"), QString::fromStdString(e.what()));
-        }
-    }
-    return static_cast<int>(found.size());
-}
-
 bool MainWindow::openAudio(const QString& path)
 {
-    if (loading_)
-        return false;  // a file is already being opened (the window stays live while it loads)
-    if (!confirmReplacingTranscript(tr("Opening %1").arg(QFileInfo(path).fileName())))
-        return false;
-    if (isRecording())
-        stopRecording();
-    playback_->stop();
-    try {
-        const QScopedValueRollback<bool> loading(loading_, true);
-        auto loaded = runBusy(this, tr("Opening %1…").arg(QFileInfo(path).fileName()),
-                              [p = path.toStdString(), kind = document_.spectrogramKind()] { return Document::load(p, kind); });
-        if (!loaded)
-            return false;  // cancelled: the document still holds what it held
-        document_.setLoadedAudio(std::move(*loaded));
-        unsaved_ = false;
-    } catch (const Error& e) {
-        showError(tr("Cannot open audio"), QString::fromStdString(e.what()));
-        return false;
-    }
-    setWindowTitle(QFileInfo(path).fileName() + " — AttnScope");
-    recentMenu_->remember(path);
-    return true;
+    return files_->openAudio(path);
 }
 
 bool MainWindow::setModelPath(const QString& path, bool remember)
@@ -556,46 +411,13 @@ void MainWindow::cancel()
         runner_->cancel();
 }
 
-void MainWindow::selectToken(int token, bool play)
+void MainWindow::playSpan(double t0, double t1)
 {
-    const auto& t = document_.transcript();
-    if (!t || token < 0 || token >= static_cast<int>(t->tokens.size()))
-        return;
-    attention_->setSelectedToken(token);
-    tiers_->setSelectedToken(token);
-    spectrogram_->setOverlay(attention_->rowCurve(token));
-    explain_->explain(token, attention_->selection());
-    const auto& k = t->tokens[token];
-    view_.setPlayhead(k.t0);
-    for (size_t w = 0; w < t->words.size(); ++w)
-        if (token >= t->words[w].firstToken && token < t->words[w].firstToken + t->words[w].tokenCount) {
-            transcript_->setSelectedWord(static_cast<int>(w));
-            tiers_->setSelectedWord(static_cast<int>(w));
-        }
-    if (play && k.t1 > k.t0) {
-        try {
-            playback_->play(k.t0, k.t1);
-        } catch (const Error& e) {
-            statusBar()->showMessage(tr("Cannot play: %1").arg(QString::fromStdString(e.what())), 10000);  // still select
-        }
-    }
-}
-
-void MainWindow::selectWord(int word, bool play)
-{
-    const auto& t = document_.transcript();
-    if (!t || word < 0 || word >= static_cast<int>(t->words.size()))
-        return;
-    const Word w = t->words[word];
-    selectToken(w.firstToken, false);
-    transcript_->setSelectedWord(word);
-    tiers_->setSelectedWord(word);
-    if (play && w.t1 > w.t0) {
-        try {
-            playback_->play(w.t0, w.t1);
-        } catch (const Error& e) {
-            statusBar()->showMessage(tr("Cannot play: %1").arg(QString::fromStdString(e.what())), 10000);
-        }
+    try {
+        playback_->play(t0, t1);
+    } catch (const Error& e) {
+        // The selection stands; a missing output device is said in the status bar, not in a dialog.
+        statusBar()->showMessage(tr("Cannot play: %1").arg(QString::fromStdString(e.what())), 10000);
     }
 }
 
@@ -609,93 +431,11 @@ void MainWindow::togglePlayback()
     }
 }
 
-void MainWindow::selectAttention(int comboIndex)
-{
-    const auto& t = document_.transcript();
-    const auto choices = attentionChoices(t ? t->model : ModelInfo{});
-    if (comboIndex < 0 || comboIndex >= static_cast<int>(choices.size()))
-        return;
-    attention_->setSelection(choices[comboIndex]);
-    if (attention_->selectedToken() >= 0) {
-        spectrogram_->setOverlay(attention_->rowCurve(attention_->selectedToken()));
-        explain_->explain(attention_->selectedToken(), attention_->selection());
-    }
-}
-
-void MainWindow::refillAttentionChoices()
-{
-    const auto& t = document_.transcript();
-    QComboBox* combo = controls_->attentionCombo();
-    const QSignalBlocker block(combo);
-    const int previous = combo->currentIndex();
-    combo->clear();
-    for (const auto& c : attentionChoices(t ? t->model : ModelInfo{}))
-        combo->addItem(QString::fromStdString(c.label()));
-    combo->setCurrentIndex(std::max(0, std::min(previous, combo->count() - 1)));
-    selectAttention(combo->currentIndex());
-    // A Whisper model without published alignment heads (a fine-tune, distil-whisper) times words with
-    // every head of the upper decoder layers: say so, and how to find better ones.
-    QString note;
-    if (t && t->model.kind == "whisper" && presetAlignmentHeads(t->model.name).empty() &&
-        t->model.alignmentHeads == defaultAlignmentHeads(t->model.layers, t->model.heads))
-        note = tr("No alignment heads are published for %1: word times use every head of the upper half of the "
-                  "decoder. 'attnscope-cli score-heads DIR' ranks the heads on recordings with transcripts; pass "
-                  "its result with --alignment-heads.")
-                   .arg(QString::fromStdString(t->model.name));
-    controls_->setAlignmentNote(note);
-}
-
-QString MainWindow::statusText() const
-{
-    QStringList parts;
-    const int threads = controls_->threads() > 0 ? controls_->threads() : QThread::idealThreadCount();
-    const int beam = controls_->beamSize();
-    const QString hears = controls_->modelHears();
-    parts << tr("next run: %1, CPU %2 %3, %4")
-                 .arg(hears.isEmpty() ? controls_->modelSummary()
-                                      : tr("%1 (for %2; other speech: a Whisper model)").arg(controls_->modelSummary(), hears))
-                 .arg(threads)
-                 .arg(threads == 1 ? tr("thread") : tr("threads"))
-                 .arg(beam > 1 ? tr("beam %1").arg(beam) : tr("greedy"));
-    if (document_.hasAudio())
-        parts << tr("duration: %1 s").arg(document_.audio().duration(), 0, 'f', 2);
-    if (lastRunSeconds_ >= 0)
-        parts << tr("last run: %1 s").arg(lastRunSeconds_, 0, 'f', 2);
-    if (const auto& t = document_.transcript(); t && !t->languageProbabilities.empty())
-        parts << tr("language: %1 (%2 %)").arg(QString::fromStdString(t->languageProbabilities.front().first))
-                     .arg(100.0 * t->languageProbabilities.front().second, 0, 'f', 0);
-    if (const auto& t = document_.transcript()) {  // Whisper's safeguards at work (details: the heatmap's tooltip)
-        int fellBack = 0, skipped = 0;
-        for (const auto& r : t->decodeReports)
-            (r.skipped ? skipped : fellBack) += r.skipped || !r.reason.empty() ? 1 : 0;
-        if (fellBack)
-            parts << tr("%n window(s) decoded again at a higher temperature", "", fellBack);
-        if (skipped)
-            parts << tr("%n window(s) without speech", "", skipped);
-    }
-    if (isRecording())
-        parts << (controls_->liveMode() ? tr("recording (live)…") : tr("recording…"));
-    else if (runner_->busy())
-        parts << tr("transcribing…");
-    if (playback_->isPlaying())
-        parts << tr("playing");
-    return parts.join("   ·   ");
-}
-
 void MainWindow::updateStatus()
 {
     controls_->setBusy(runner_->busy(), !runner_->live());
     progress_->setVisible(runner_->busy() && !runner_->live());
-    status_->setText(statusText());
-    QString tip = document_.transcript() ? tr("Transcript of the document on show: %1")
-                                               .arg(QString::fromStdString(document_.transcript()->model.name))
-                                         : QString();
-    if (const auto& t = document_.transcript(); t && !t->languageProbabilities.empty()) {
-        tip += tr("\nDetected language:");
-        for (const auto& [code, p] : t->languageProbabilities)
-            tip += QString("  %1 %2 %").arg(QString::fromStdString(code)).arg(100.0 * p, 0, 'f', 1);
-    }
-    status_->setToolTip(tip);
+    status_->refresh();
 }
 
 void MainWindow::showError(const QString& title, const QString& message)
@@ -705,68 +445,9 @@ void MainWindow::showError(const QString& title, const QString& message)
         QMessageBox::warning(this, title, message);
 }
 
-void MainWindow::chooseAudio()
-{
-    const QString path = QFileDialog::getOpenFileName(this, tr("Open audio"), QString(),
-                                                      tr("Audio (*.wav *.flac *.ogg *.opus *.mp3);;All files (*)"));
-    if (!path.isEmpty())
-        openAudio(path);
-}
-
 bool MainWindow::exportTo(const QString& format, const QString& path, ViewExtent extent)
 {
     return exporter_->exportTo(format, path, extent);
-}
-
-bool MainWindow::saveAnalysis(const QString& path)
-{
-    const auto& t = document_.transcript();
-    try {
-        if (!t)
-            throw Error(ErrorKind::Usage, tr("Transcribe first: an analysis is audio plus its transcript.").toStdString());
-        if (document_.audio().path.empty())
-            throw Error(ErrorKind::Usage, tr("Save the audio first (Export ▸ WAV): an analysis refers to its audio file.").toStdString());
-        saveSession({QFileInfo(QString::fromStdString(document_.audio().path)).absoluteFilePath().toStdString(), *t}, path.toStdString());
-    } catch (const Error& e) {
-        showError(tr("Cannot save the analysis"), QString::fromStdString(e.what()));
-        return false;
-    }
-    unsaved_ = false;
-    recentMenu_->remember(path);
-    return true;
-}
-
-bool MainWindow::openAnalysis(const QString& path)
-{
-    if (loading_)
-        return false;
-    if (!confirmReplacingTranscript(tr("Opening %1").arg(QFileInfo(path).fileName())))
-        return false;
-    if (isRecording())
-        stopRecording();
-    playback_->stop();
-    try {
-        const QScopedValueRollback<bool> loading(loading_, true);
-        auto opened = runBusy(this, tr("Opening %1…").arg(QFileInfo(path).fileName()),
-                              [p = path.toStdString(), kind = document_.spectrogramKind()] {
-                                  Session session = loadSession(p);
-                                  LoadedAudio audio = Document::load(session.audioPath, kind);
-                                  return std::make_pair(std::move(session), std::move(audio));
-                              });
-        if (!opened)
-            return false;
-        document_.setLoadedAudio(std::move(opened->second));
-        document_.setTranscript(std::move(opened->first.transcript));
-        unsaved_ = false;
-    } catch (const Error& e) {
-        showError(tr("Cannot open the analysis"), QString::fromStdString(e.what()));
-        return false;
-    }
-    refillAttentionChoices();
-    setWindowTitle(QFileInfo(path).fileName() + " — AttnScope");
-    recentMenu_->remember(path);
-    updateStatus();
-    return true;
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event)
@@ -780,11 +461,7 @@ void MainWindow::dropEvent(QDropEvent* event)
     const auto urls = event->mimeData()->urls();
     if (urls.isEmpty() || !urls.front().isLocalFile())
         return;
-    const QString path = urls.front().toLocalFile();
-    if (path.endsWith(".attnscope"))
-        openAnalysis(path);
-    else
-        openAudio(path);
+    files_->open(urls.front().toLocalFile());
 }
 
 void MainWindow::resizeEvent(QResizeEvent* event)
@@ -798,16 +475,16 @@ void MainWindow::resizeEvent(QResizeEvent* event)
         resizeDocks({controlsDock_}, {compact ? kCompactDockWidth : controls_->sizeHint().width()}, Qt::Horizontal);
     }
     if (document_.hasAudio() && !isRecording())
-        view_.fitToWidth(spectrogram_->width());
+        panes_->fitToWidth();
 }
 
 void MainWindow::closeEvent(QCloseEvent* event)
 {
-    if (loading_) {
+    if (files_->isLoading()) {
         event->ignore();  // openAudio() is still waiting for its file on this window; Cancel first
         return;
     }
-    if (!confirmReplacingTranscript(tr("Closing the window"))) {
+    if (!files_->confirmReplacingTranscript(tr("Closing the window"))) {
         event->ignore();
         return;
     }
@@ -816,10 +493,6 @@ void MainWindow::closeEvent(QCloseEvent* event)
     cancel();             // the worker stops at its next check; the destructor joins the thread
     QMainWindow::closeEvent(event);
 }
-
-}  // namespace attnscope
-
-namespace attnscope {
 
 ModelManagerDialog* MainWindow::openModelManager()
 {

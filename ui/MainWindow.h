@@ -1,36 +1,34 @@
 #pragma once
 // AttnScope's main window: open or record audio, pick a model, transcribe on the worker thread, and
-// read the waveform, spectrogram, per-token attention and word/token tiers on one time axis.
+// read the waveform, spectrogram, per-token attention and word/token tiers on one time axis. It builds
+// the menus and docks and wires the pieces that each own one thing: PaneStack (the panes and the
+// selection), ControlPanel, FileController, RecordingController with LiveTranscription,
+// RecognizerRunner, PlaybackController, ExportController and StatusLine.
 #include "Document.h"
 #include "ExportController.h"
+#include "FileController.h"
+#include "PaneStack.h"
 #include "RecognizerRunner.h"
+#include "StatusLine.h"
 #include "ViewExport.h"
 #include "ViewManager.h"
 
 #include <QMainWindow>
-#include <QThread>
-#include <QTimer>
 
 class QComboBox;
 class QDockWidget;
-class QLabel;
 class QMenu;
 class QProgressBar;
 
 namespace attnscope {
 
-class AttentionPane;
 class ControlPanel;
 class ExplainPanel;
+class LiveTranscription;
 class ModelManagerDialog;
 class PlaybackController;
 class RecentFilesMenu;
 class RecordingController;
-class SpectrogramPane;
-class TierPane;
-class TimeRuler;
-class TranscriptView;
-class WaveformPane;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -58,32 +56,31 @@ public:
     void setAutoTranscribe(bool on);
     void setLiveMode(bool on);
     // Offers the recordings a crash cut short (asks unless headless); returns how many were found.
-    int offerRecovery();
+    int offerRecovery() { return files_->offerRecovery(); }
 
     // Export by format name (ExportController): core's formats, or png and svg images of the whole file
     // or the part in view. Returns false after telling the user why (nothing to export, unwritable path).
     bool exportTo(const QString& format, const QString& path, ViewExtent extent = ViewExtent::WholeFile);
-    bool saveAnalysis(const QString& path);
-    bool openAnalysis(const QString& path);
+    bool saveAnalysis(const QString& path) { return files_->saveAnalysis(path); }
+    bool openAnalysis(const QString& path) { return files_->openAnalysis(path); }
 
     Document* document() { return &document_; }
-    AttentionPane* attentionPane() { return attention_; }
-    SpectrogramPane* spectrogramPane() { return spectrogram_; }
-    TierPane* tierPane() { return tiers_; }
-    TranscriptView* transcriptView() { return transcript_; }
+    AttentionPane* attentionPane() { return panes_->attention(); }
+    SpectrogramPane* spectrogramPane() { return panes_->spectrogram(); }
+    TierPane* tierPane() { return panes_->tiers(); }
+    TranscriptView* transcriptView() { return panes_->transcript(); }
     ExplainPanel* explainPanel() { return explain_; }
     PlaybackController* playback() { return playback_; }
     ViewManager* viewManager() { return &view_; }
-    void selectToken(int token, bool play = false);
-    void selectWord(int word, bool play = false);
-    void selectAttention(int comboIndex);
+    void selectToken(int token, bool play = false) { panes_->selectToken(token, play); }
+    void selectWord(int word, bool play = false) { panes_->selectWord(word, play); }
     QComboBox* attentionCombo();
     ControlPanel* controls() { return controls_; }
     QDockWidget* controlsDock() { return controlsDock_; }
     // The permanent status line: the model, threads and beam the next run uses, the document's last run.
-    QString statusText() const;
+    QString statusText() const { return status_->describe(); }
     // True while the transcript on show came from a run and is not saved in an analysis.
-    bool hasUnsavedTranscript() const { return unsaved_ && document_.transcript().has_value(); }
+    bool hasUnsavedTranscript() const { return files_->hasUnsavedTranscript(); }
 
 signals:
     void transcriptionDone(bool ok, const QString& message);
@@ -98,15 +95,11 @@ protected:
 private:
     void connectControls();
     void buildMenus();
-    void refillAttentionChoices();
     void updateStatus();
     void showError(const QString& title, const QString& message);
-    // Asks before a new document replaces a transcript that is not saved; true to go on.
-    bool confirmReplacingTranscript(const QString& action);
     void togglePlayback();
-    void chooseAudio();
+    void playSpan(double t0, double t1);
     void runRecognizer(const Audio& audio, int threads, int beamSize, double liveOffset);
-    void liveTick();
     void showShortcuts();
 
     Document document_;
@@ -115,23 +108,16 @@ private:
     RecordingController* recording_ = nullptr;
     PlaybackController* playback_ = nullptr;
     ExportController* exporter_ = nullptr;
-    bool loading_ = false;  // a file is being opened on the thread pool (see BusyTask.h)
-    double lastRunSeconds_ = -1;  // of the document on show; -1 before its first run
-    bool unsaved_ = false;
-    QTimer liveTimer_;
+    FileController* files_ = nullptr;
+    LiveTranscription* live_ = nullptr;
 
-    TimeRuler* ruler_ = nullptr;
-    WaveformPane* waveform_ = nullptr;
-    SpectrogramPane* spectrogram_ = nullptr;
-    AttentionPane* attention_ = nullptr;
-    TierPane* tiers_ = nullptr;
-    TranscriptView* transcript_ = nullptr;
+    PaneStack* panes_ = nullptr;
     ExplainPanel* explain_ = nullptr;
     ControlPanel* controls_ = nullptr;
     ModelManagerDialog* modelManager_ = nullptr;
     QDockWidget* controlsDock_ = nullptr;
     QProgressBar* progress_ = nullptr;
-    QLabel* status_ = nullptr;
+    StatusLine* status_ = nullptr;
     RecentFilesMenu* recentMenu_ = nullptr;
 };
 
