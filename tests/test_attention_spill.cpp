@@ -6,6 +6,7 @@
 #include "model/builtin/BuiltinModel.h"
 #include "model/builtin/BuiltinRecognizer.h"
 #include "transcript/AttentionSpill.h"
+#include "support/SmallBuiltinModel.h"
 
 #include <QDir>
 #include <QTemporaryDir>
@@ -116,17 +117,8 @@ private slots:
     {
         // A seeded random built-in model over 40 s of noise (three 15 s windows).
         QTemporaryDir dir;
-        torch::manual_seed(5);
-        BuiltinHParams hp;
-        hp.dModel = 32;
-        hp.heads = 2;
-        hp.encoderLayers = 1;
-        hp.decoderLayers = 2;
-        hp.ffDim = 64;
-        hp.maxTokens = 24;
-        BuiltinModel model(hp);
         const std::string path = (dir.path() + "/random.pt").toStdString();
-        saveBuiltinModel(path, model, {{"alignment_heads", {{1, 0}}}}, true);
+        test::saveSmallBuiltinModel(path, test::smallBuiltinHParams(32, 2, 24), 5, {{"alignment_heads", {{1, 0}}}});
         BuiltinRecognizer recognizer(path);
         Audio audio;
         audio.samples = ramp(16000 * 40, 0.2f);

@@ -11,6 +11,7 @@
 #include "model/builtin/CharacterVocabulary.h"
 #include "model/whisper/GgmlFile.h"
 #include "support/TestSupport.h"
+#include "support/SmallBuiltinModel.h"
 #include "train/CharacterLanguageModelCounter.h"
 #include "train/WordLanguageModelCounter.h"
 
@@ -34,13 +35,8 @@ namespace {
 std::string writeRandomModel(const QString& dir, int decoderLayers = 2, int heads = 2, float spaceBias = 0)
 {
     torch::manual_seed(3);
-    BuiltinHParams hp;
-    hp.dModel = 32;
+    BuiltinHParams hp = test::smallBuiltinHParams(32, decoderLayers, 64);
     hp.heads = heads;
-    hp.encoderLayers = 1;
-    hp.decoderLayers = decoderLayers;
-    hp.ffDim = 64;
-    hp.maxTokens = 64;
     BuiltinModel model(hp);
     if (spaceBias != 0) {
         torch::NoGradGuard noGrad;
@@ -97,14 +93,7 @@ private slots:
         QTemporaryDir dir;
         const auto path = writeRandomModel(dir.path());
         torch::manual_seed(3);
-        BuiltinHParams hp;
-        hp.dModel = 32;
-        hp.heads = 2;
-        hp.encoderLayers = 1;
-        hp.decoderLayers = 2;
-        hp.ffDim = 64;
-        hp.maxTokens = 64;
-        BuiltinModel original(hp);
+        BuiltinModel original(test::smallBuiltinHParams(32, 2, 64));
         const auto loaded = loadBuiltinModel(path);
         QCOMPARE(loaded.model->hp.dModel, 32);
         QCOMPARE(loaded.meta["alignment_heads"][0][0].get<int>(), 1);

@@ -1,0 +1,183 @@
+// The trainer: a run interrupted by Ctrl-C keeps its checkpoint, the learning-rate schedule, checkpoint
+// averaging and the CTC loss.
+#include "base/Error.h"
+#include "model/builtin/BuiltinModel.h"
+#include "support/SmallBuiltinModel.h"
+#include "train/CheckpointAverage.h"
+#include "train/CtcLoss.h"
+#include "train/Trainer.h"
+
+#include <QElapsedTimer>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <algorithm>
+#include <csignal>
+#include <filesystem>
+#include <signal.h>
+
+using namespace attnscope;
+
+class TestTrainer : public QObject {
+    Q_OBJECT
+private slots:
+    void interruptedTrainingSavesItsCheckpoint()
+    {
+        // Ctrl-C (SIGINT) ends a run at the next step with a checkpoint that the next run resumes from.
+        QTemporaryDir work;
+        const QStringList args = {"--work-dir", work.path(), "--utterances", "40", "--dev-utterances", "4",
+                                  "--minutes", "30", "--batch-frames", "3000", "--eval-every", "1000",
+                                  "--d-model", "64", "--encoder-layers", "1", "--decoder-layers", "1", "--ff-dim", "128"};
+        QProcess train;
+        train.setProcessChannelMode(QProcess::MergedChannels);
+        train.start(ATTNSCOPE_TRAIN_PATH, args);
+        QVERIFY(train.waitForStarted());
+        QByteArray log;
+        QElapsedTimer clock;
+        clock.start();
+        while (!log.contains("\nstep ") && clock.elapsed() < 240000 && train.state() == QProcess::Running) {
+            train.waitForReadyRead(1000);
+            log += train.readAll();
+        }
+        QVERIFY2(log.contains("\nstep "), log.constData());
+        ::kill(static_cast<pid_t>(train.processId()), SIGINT);
+        QVERIFY(train.waitForFinished(60000));
+        log += train.readAll();
+        QCOMPARE(train.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(train.exitCode(), 0);
+        QVERIFY2(log.contains("stopped at step"), log.constData());
+        QVERIFY(QFile::exists(work.filePath("checkpoint.pt")));
+        QFile state(work.filePath("state.json"));
+        QVERIFY(state.open(QIODevice::ReadOnly));
+        QVERIFY(state.readAll().contains("\"step\""));
+        // The next run resumes instead of starting over.
+        QStringList again = args;
+        again[again.indexOf("--minutes") + 1] = "0.01";
+        train.start(ATTNSCOPE_TRAIN_PATH, again);
+        QVERIFY(train.waitForFinished(120000));
+        const QByteArray second = train.readAll();
+        QVERIFY2(second.contains("resumed at step"), second.constData());
+        // Each run kept its checkpoint as a snapshot; export averages them, and refuses more than exist.
+        QCOMPARE(listSnapshots(work.path().toStdString()).size(), size_t(2));
+        QProcess exporter;
+        exporter.setProcessChannelMode(QProcess::MergedChannels);
+        const QString averaged = work.filePath("averaged.pt");
+        exporter.start(ATTNSCOPE_TRAIN_PATH, {"export", "--work-dir", work.path(), "--out", averaged, "--average", "2"});
+        QVERIFY(exporter.waitForFinished(60000));
+        QCOMPARE(exporter.exitCode(), 0);
+        QVERIFY(loadBuiltinModel(averaged.toStdString()).meta["training"]["averaged_steps"].size() == 2);
+        exporter.start(ATTNSCOPE_TRAIN_PATH, {"export", "--work-dir", work.path(), "--out", averaged, "--average", "3"});
+        QVERIFY(exporter.waitForFinished(60000));
+        QCOMPARE(exporter.exitCode(), 2);
+        QVERIFY(exporter.readAll().contains("holds 2 snapshots"));
+        // Fine-tuning: a new directory started from a model file carries on at that model's step.
+        QTemporaryDir tune;
+        QVERIFY(QFile::copy(work.filePath("train.set"), tune.filePath("train.set")));
+        QVERIFY(QFile::copy(work.filePath("dev.set"), tune.filePath("dev.set")));
+        const long fromStep = loadBuiltinModel(work.filePath("checkpoint.pt").toStdString()).meta["training"]["steps"];
+        QVERIFY(fromStep > 0);
+        QStringList fineTune = again;
+        fineTune[fineTune.indexOf("--work-dir") + 1] = tune.path();
+        fineTune << "--init-from" << work.filePath("checkpoint.pt");
+        train.start(ATTNSCOPE_TRAIN_PATH, fineTune);
+        QVERIFY(train.waitForFinished(120000));
+        const QByteArray tuned = train.readAll();
+        QCOMPARE(train.exitCode(), 0);
+        QVERIFY2(tuned.contains("starting from") && tuned.contains("optimizer starts afresh"), tuned.constData());
+        QFile tunedState(tune.filePath("state.json"));
+        QVERIFY(tunedState.open(QIODevice::ReadOnly));
+        QVERIFY(nlohmann::json::parse(tunedState.readAll().toStdString())["step"].get<long>() >= fromStep);
+        // A model file that is not one is a clear error (exit 4), not a crash.
+        QFile junk(tune.filePath("junk.pt"));
+        QVERIFY(junk.open(QIODevice::WriteOnly));
+        junk.write("PK not a model");
+        junk.close();
+        fineTune[fineTune.indexOf("--work-dir") + 1] = work.filePath("other");
+        fineTune[fineTune.size() - 1] = junk.fileName();
+        QVERIFY(QDir().mkpath(work.filePath("other")));
+        QVERIFY(QFile::copy(work.filePath("train.set"), work.filePath("other/train.set")));
+        QVERIFY(QFile::copy(work.filePath("dev.set"), work.filePath("other/dev.set")));
+        train.start(ATTNSCOPE_TRAIN_PATH, fineTune);
+        QVERIFY(train.waitForFinished(120000));
+        QCOMPARE(train.exitCode(), 4);
+    }
+
+    void learningRateWarmsUpDecaysAndAnneals()
+    {
+        TrainerOptions o;
+        o.peakLearningRate = 1e-3;
+        o.warmupSteps = 100;
+        o.minutes = 60;
+        QCOMPARE(learningRate(o, 50, 60), 0.5e-3);
+        QCOMPARE(learningRate(o, 100, 60), 1e-3);
+        QCOMPARE(learningRate(o, 400, 60), 0.5e-3);
+        QCOMPARE(learningRate(o, 400, 5), 0.5e-3);  // annealing off
+        o.annealMinutes = 20;
+        QCOMPARE(learningRate(o, 400, 30), 0.5e-3);
+        QCOMPARE(learningRate(o, 400, 10), 0.25e-3);
+        QCOMPARE(learningRate(o, 400, -1), 0.0);  // past the budget
+        // An optimizer that starts afresh at step 400 (fine-tuning) warms up again to the schedule's rate.
+        o.annealMinutes = 0;
+        QCOMPARE(learningRate(o, 400, 60, 400), 0.0);
+        QCOMPARE(learningRate(o, 450, 60, 400), 0.5 * 1e-3 * std::sqrt(100.0 / 450));
+        QCOMPARE(learningRate(o, 900, 60, 400), 1e-3 * std::sqrt(100.0 / 900));
+    }
+
+    void checkpointAverageIsTheMeanOfTheWeights()
+    {
+        QTemporaryDir dir;
+        const BuiltinHParams hp = test::smallBuiltinHParams(16, 1, 16);
+        std::vector<std::string> paths;
+        std::vector<BuiltinModel> models;
+        for (int i = 0; i < 3; ++i) {
+            torch::manual_seed(10 + i);
+            models.emplace_back(hp);
+            paths.push_back(dir.filePath(QString("m%1.pt").arg(i)).toStdString());
+            saveBuiltinModel(paths.back(), models.back(), {{"training", {{"steps", 100 * (i + 1)}}}}, false);
+        }
+        const BuiltinModelFile mean = averageCheckpoints(paths);
+        const auto name = std::string("ctc_head.weight");
+        torch::Tensor expected;
+        for (auto& m : models) {
+            const auto w = m->named_parameters()[name];
+            expected = expected.defined() ? expected + w : w.clone();
+        }
+        expected /= 3.0;
+        QVERIFY(torch::allclose(mean.model->named_parameters()[name], expected, 1e-5, 1e-6));
+        QVERIFY(!torch::allclose(expected, models[0]->named_parameters()[name]));
+        QCOMPARE(mean.meta["training"]["steps"].get<int>(), 300);  // the newest file's metadata
+        QCOMPARE(mean.meta["training"]["averaged_steps"], nlohmann::json({100, 200, 300}));
+        // A checkpoint of another shape is refused, not mixed in.
+        BuiltinHParams wider = hp;
+        wider.dModel = 32;
+        BuiltinModel other(wider);
+        const std::string otherPath = dir.filePath("other.pt").toStdString();
+        saveBuiltinModel(otherPath, other, {}, false);
+        QVERIFY_THROWS_EXCEPTION(Error, averageCheckpoints({paths[0], otherPath}));
+        QVERIFY_THROWS_EXCEPTION(Error, averageCheckpoints({}));
+        // Snapshots keep the newest ones only.
+        const std::string work = dir.path().toStdString();
+        std::filesystem::copy_file(paths[0], work + "/checkpoint.pt");
+        for (long step : {5, 10, 15, 20}) keepSnapshot(work, step, 2);
+        const auto kept = listSnapshots(work);
+        QCOMPARE(kept.size(), size_t(2));
+        QVERIFY(QString::fromStdString(kept[0]).endsWith("step-000015.pt"));
+        QVERIFY(QString::fromStdString(kept[1]).endsWith("step-000020.pt"));
+    }
+
+    void ctcLossMatchesLibTorch()
+    {
+        torch::manual_seed(0);
+        const auto logProbs = torch::log_softmax(torch::randn({30, 3, 8}), -1);
+        const auto targets = torch::tensor({3, 4, 4, 5, 3, 5, 6, 0, 7, 7, 7, 7}, torch::kLong).view({3, 4});
+        const auto inputLengths = torch::tensor({30, 25, 20}, torch::kLong);
+        const auto targetLengths = torch::tensor({4, 3, 4}, torch::kLong);
+        const double ours = ctcLossFinite(logProbs, targets, inputLengths, targetLengths).item<double>();
+        const double theirs = torch::nn::functional::ctc_loss(logProbs, targets, inputLengths, targetLengths).item<double>();
+        QVERIFY2(std::abs(ours - theirs) < 1e-4, (std::to_string(ours) + " vs " + std::to_string(theirs)).c_str());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestTrainer)
+#include "test_trainer.moc"
