@@ -3,7 +3,6 @@
 #include "base/Error.h"
 #include "model/builtin/CharacterVocabulary.h"
 #include "model/builtin/ModelFileRecords.h"
-#include "model/builtin/TorchArchiveCheck.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -83,16 +82,8 @@ void CharacterLanguageModel::logProbs(State state, float out[kSymbols]) const
 
 std::optional<CharacterLanguageModel> CharacterLanguageModel::readFromModelFile(const std::string& path)
 {
-    checkTorchArchive(path);
-    try {
-        torch::serialize::InputArchive archive;
-        archive.load_from(path);
-        c10::IValue metaValue;
-        archive.read("meta", metaValue);
-        if (!metaValue.isString()) throw Error(ErrorKind::Model, "no metadata");
-        const auto meta = nlohmann::json::parse(metaValue.toStringRef());
-        if (!meta.contains("language_model")) return std::nullopt;
-        const auto& lm = meta.at("language_model");
+    std::optional<CharacterLanguageModel> model;
+    readModelFileRecords(path, "language_model", "language model", [&](auto& archive, const nlohmann::json& lm) {
         torch::Tensor contexts, logp;
         if (!archive.try_read(kContextsKey, contexts, /*is_buffer=*/true) || !archive.try_read(kLogpKey, logp, true))
             throw Error(ErrorKind::Model, "the language model's tables are missing");
@@ -104,18 +95,10 @@ std::optional<CharacterLanguageModel> CharacterLanguageModel::readFromModelFile(
         std::vector<uint64_t> keys(static_cast<size_t>(contexts.numel()));
         std::memcpy(keys.data(), contexts.data_ptr<int64_t>(), keys.size() * sizeof(uint64_t));
         std::vector<uint8_t> bytes(logp.data_ptr<uint8_t>(), logp.data_ptr<uint8_t>() + logp.numel());
-        return CharacterLanguageModel(lm.at("order").get<int>(), lm.at("step").get<float>(), lm.at("weight").get<float>(),
-                                      std::move(keys), std::move(bytes), lm.value("sentences", int64_t{0}));
-    } catch (const Error& e) {
-        throw Error(ErrorKind::Model, path + ": language model: " + e.what());
-    } catch (const nlohmann::json::exception& e) {
-        throw Error(ErrorKind::Model, path + ": bad language model metadata (" + e.what() + ")");
-    } catch (const c10::Error& e) {
-        throw Error(ErrorKind::Model, path + ": unreadable language model (" +
-                                          std::string(e.what_without_backtrace()).substr(0, 160) + ")");
-    } catch (const std::exception& e) {
-        throw Error(ErrorKind::Model, path + ": unreadable language model (" + std::string(e.what()).substr(0, 160) + ")");
-    }
+        model.emplace(CharacterLanguageModel(lm.at("order").get<int>(), lm.at("step").get<float>(), lm.at("weight").get<float>(),
+                                             std::move(keys), std::move(bytes), lm.value("sentences", int64_t{0})));
+    });
+    return model;
 }
 
 void CharacterLanguageModel::storeInModelFile(const std::string& path) const

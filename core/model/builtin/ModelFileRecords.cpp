@@ -57,4 +57,30 @@ void replaceModelFileRecords(const std::string& path, const std::string& metaKey
     }
 }
 
+bool readModelFileRecords(const std::string& path, const std::string& metaKey, const std::string& part,
+                          const std::function<void(torch::serialize::InputArchive&, const nlohmann::json&)>& read)
+{
+    checkTorchArchive(path);
+    try {
+        torch::serialize::InputArchive archive;
+        archive.load_from(path);
+        c10::IValue metaValue;
+        archive.read("meta", metaValue);
+        if (!metaValue.isString()) throw Error(ErrorKind::Model, "no metadata");
+        const auto meta = nlohmann::json::parse(metaValue.toStringRef());
+        if (!meta.contains(metaKey)) return false;
+        read(archive, meta.at(metaKey));
+        return true;
+    } catch (const Error& e) {
+        throw Error(ErrorKind::Model, path + ": " + part + ": " + e.what());
+    } catch (const nlohmann::json::exception& e) {
+        throw Error(ErrorKind::Model, path + ": bad " + part + " metadata (" + e.what() + ")");
+    } catch (const c10::Error& e) {
+        throw Error(ErrorKind::Model, path + ": unreadable " + part + " (" +
+                                          std::string(e.what_without_backtrace()).substr(0, 160) + ")");
+    } catch (const std::exception& e) {
+        throw Error(ErrorKind::Model, path + ": unreadable " + part + " (" + std::string(e.what()).substr(0, 160) + ")");
+    }
+}
+
 }  // namespace attnscope

@@ -4,7 +4,6 @@
 #include "model/builtin/CharacterLanguageModel.h"
 #include "model/builtin/CharacterVocabulary.h"
 #include "model/builtin/ModelFileRecords.h"
-#include "model/builtin/TorchArchiveCheck.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -258,16 +257,8 @@ void WordLanguageModel::storeInModelFile(const std::string& path) const
 
 std::optional<WordLanguageModel> WordLanguageModel::readFromModelFile(const std::string& path)
 {
-    checkTorchArchive(path);
-    try {
-        torch::serialize::InputArchive archive;
-        archive.load_from(path);
-        c10::IValue metaValue;
-        archive.read("meta", metaValue);
-        if (!metaValue.isString()) throw Error(ErrorKind::Model, "no metadata");
-        const auto meta = nlohmann::json::parse(metaValue.toStringRef());
-        if (!meta.contains("word_language_model")) return std::nullopt;
-        const auto& m = meta.at("word_language_model");
+    std::optional<WordLanguageModel> model;
+    readModelFileRecords(path, "word_language_model", "word language model", [&](auto& archive, const nlohmann::json& m) {
         torch::Tensor words, unigram, backoff, rows, next, bigram;
         for (auto [key, tensor] : {std::pair{kWordsKey, &words}, {kUnigramKey, &unigram}, {kBackoffKey, &backoff},
                                    {kRowsKey, &rows}, {kNextKey, &next}, {kBigramKey, &bigram}})
@@ -294,19 +285,11 @@ std::optional<WordLanguageModel> WordLanguageModel::readFromModelFile(const std:
             trigrams = {ints(older), ints(previous), floats(contextBackoff), ints(contextRows), ints(trigramNext),
                         floats(trigramLogp)};
         }
-        return WordLanguageModel(std::move(list), floats(unigram), floats(backoff), ints(rows), ints(next), floats(bigram),
-                                 m.at("outside_penalty").get<float>(), m.value("sentences", int64_t{0}),
-                                 std::move(trigrams));
-    } catch (const Error& e) {
-        throw Error(ErrorKind::Model, path + ": word language model: " + e.what());
-    } catch (const nlohmann::json::exception& e) {
-        throw Error(ErrorKind::Model, path + ": bad word language model metadata (" + e.what() + ")");
-    } catch (const c10::Error& e) {
-        throw Error(ErrorKind::Model, path + ": unreadable word language model (" +
-                                          std::string(e.what_without_backtrace()).substr(0, 160) + ")");
-    } catch (const std::exception& e) {
-        throw Error(ErrorKind::Model, path + ": unreadable word language model (" + std::string(e.what()).substr(0, 160) + ")");
-    }
+        model.emplace(WordLanguageModel(std::move(list), floats(unigram), floats(backoff), ints(rows), ints(next),
+                                        floats(bigram), m.at("outside_penalty").get<float>(),
+                                        m.value("sentences", int64_t{0}), std::move(trigrams)));
+    });
+    return model;
 }
 
 }  // namespace attnscope
