@@ -10,12 +10,12 @@
 #include "model/builtin/CharacterLanguageModel.h"
 #include "model/builtin/CharacterVocabulary.h"
 #include "model/whisper/GgmlFile.h"
-#include "support/TestSupport.h"
+#include "support/CancelTiming.h"
 #include "support/SmallBuiltinModel.h"
+#include "support/TestSupport.h"
 #include "train/CharacterLanguageModelCounter.h"
 #include "train/WordLanguageModelCounter.h"
 
-#include <QElapsedTimer>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -26,7 +26,6 @@
 #include <sys/resource.h>
 #include <fstream>
 #include <iterator>
-#include <thread>
 
 using namespace attnscope;
 
@@ -627,27 +626,13 @@ private slots:
         if (path.empty()) QSKIP("models/builtin.pt is not in this checkout");
         static BuiltinRecognizer recognizer(path);
         // 10 minutes of a chirp: 40+ windows, far more than the test waits for.
-        Audio longAudio;
-        longAudio.samples.resize(static_cast<size_t>(kSampleRate) * 600);
-        for (size_t i = 0; i < longAudio.samples.size(); ++i)
-            longAudio.samples[i] = static_cast<float>(0.3 * std::sin(0.05 * i + 1e-7 * i * i));
-        std::atomic<bool> cancel{false}, sawCancelled{false}, finished{false};
-        std::thread worker([&] {
-            try {
-                recognizer.transcribe(longAudio, TranscribeOptions(), {{}, &cancel, {}});
-            } catch (const Error& e) {
-                sawCancelled = e.kind() == ErrorKind::Cancelled;
-            }
-            finished = true;
+        const Audio longAudio = test::chirp(600, 1e-7);
+        const auto outcome = test::cancelAfter(afterMs, [&](const std::atomic<bool>* cancel) {
+            recognizer.transcribe(longAudio, TranscribeOptions(), {{}, cancel, {}});
         });
-        std::this_thread::sleep_for(std::chrono::milliseconds(afterMs));
-        QVERIFY2(!finished, "the run ended before it could be cancelled");
-        QElapsedTimer sinceCancel;
-        sinceCancel.start();
-        cancel = true;
-        worker.join();
-        const qint64 ms = sinceCancel.elapsed();
-        QVERIFY(sawCancelled);
+        QVERIFY2(!outcome.endedFirst, "the run ended before it could be cancelled");
+        QVERIFY(outcome.sawCancelled);
+        const qint64 ms = outcome.msToStop;
         QVERIFY2(ms <= 200, qPrintable(QString("cancel took %1 ms").arg(ms)));
     }
 

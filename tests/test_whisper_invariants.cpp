@@ -8,13 +8,12 @@
 #include "model/whisper/EncoderAttention.h"
 #include "model/whisper/GgmlWriter.h"
 #include "model/whisper/WhisperRecognizerImpl.h"
+#include "support/CancelTiming.h"
 #include "support/TestSupport.h"
 
-#include <QElapsedTimer>
 #include <QTemporaryDir>
 #include <QtTest>
 
-#include <thread>
 
 using namespace attnscope;
 
@@ -427,28 +426,13 @@ private slots:
         // Long audio, base-sized layers: a run that takes seconds.
         static const std::string base = test::makeWhisperFile(dir.path(), "ggml-base.en.bin", "base.en", true, 5);
         static WhisperRecognizer big(base);
-        Audio longAudio;
-        longAudio.samples.resize(static_cast<size_t>(kSampleRate) * 120);
-        for (size_t i = 0; i < longAudio.samples.size(); ++i)
-            longAudio.samples[i] = static_cast<float>(0.3 * std::sin(0.05 * i + 1e-6 * i * i));
-        std::atomic<bool> cancel{false};
-        std::atomic<bool> sawCancelled{false}, finished{false};
-        QElapsedTimer sinceCancel;
-        std::thread worker([&] {
-            try {
-                big.transcribe(longAudio, {}, {{}, &cancel, {}});
-            } catch (const Error& e) {
-                sawCancelled = e.kind() == ErrorKind::Cancelled;
-            }
-            finished = true;
+        const Audio longAudio = test::chirp(120, 1e-6);
+        const auto outcome = test::cancelAfter(afterMs, [&](const std::atomic<bool>* cancel) {
+            big.transcribe(longAudio, {}, {{}, cancel, {}});
         });
-        std::this_thread::sleep_for(std::chrono::milliseconds(afterMs));
-        QVERIFY2(!finished, "the run ended before it could be cancelled");
-        sinceCancel.start();
-        cancel = true;
-        worker.join();
-        const qint64 ms = sinceCancel.elapsed();
-        QVERIFY(sawCancelled);
+        QVERIFY2(!outcome.endedFirst, "the run ended before it could be cancelled");
+        QVERIFY(outcome.sawCancelled);
+        const qint64 ms = outcome.msToStop;
         QVERIFY2(ms <= 200, qPrintable(QString("cancel took %1 ms").arg(ms)));
     }
 

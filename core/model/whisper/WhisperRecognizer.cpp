@@ -206,6 +206,18 @@ std::string storedTypes(int seen)
     return out + " (widened to f32 in memory)";
 }
 
+// A transcript with nothing decoded yet: its model, where its attention is kept, the audio's length and
+// the task (translation only where a multilingual model can do it).
+Transcript emptyTranscript(const ModelInfo& model, bool multilingual, const Audio& audio, const TranscribeOptions& options)
+{
+    Transcript out;
+    out.model = model;
+    out.attentionStore = std::make_shared<AttentionSpill>(options.attention);
+    out.audioDuration = audio.duration();
+    out.task = multilingual && options.decoding.task == "translate" ? "translate" : "transcribe";
+    return out;
+}
+
 }  // namespace
 
 std::string WhisperRecognizer::describe() const
@@ -236,11 +248,7 @@ Transcript WhisperRecognizer::transcribe(const Audio& audio, const TranscribeOpt
     const ScopedComputeThreads threads(options.threads);
     Impl& m = *impl_;
     const auto& vocab = *m.vocab;
-    Transcript out;
-    out.model = m.info;
-    out.attentionStore = std::make_shared<AttentionSpill>(options.attention);
-    out.audioDuration = audio.duration();
-    out.task = vocab.multilingual() && options.decoding.task == "translate" ? "translate" : "transcribe";
+    Transcript out = emptyTranscript(m.info, vocab.multilingual(), audio, options);
     const auto mel = logMelWithSilencePadding(audio.samples, m.melFilters, [cancel] { throwIfCancelled(cancel); });
     const int64_t contentFrames = static_cast<int64_t>(audio.samples.size()) / kHopLength;
     constexpr double kMelSeconds = kHopLength / static_cast<double>(kSampleRate);
@@ -397,11 +405,7 @@ Transcript WhisperRecognizer::alignTokens(const Audio& audio, const std::vector<
     const int64_t contentFrames = static_cast<int64_t>(audio.samples.size()) / kHopLength;
     constexpr double kMelSeconds = kHopLength / static_cast<double>(kSampleRate);
     throwIfCancelled(cancel);
-    Transcript out;
-    out.model = m.info;
-    out.attentionStore = std::make_shared<AttentionSpill>(options.attention);
-    out.audioDuration = audio.duration();
-    out.task = vocab.multilingual() && options.decoding.task == "translate" ? "translate" : "transcribe";
+    Transcript out = emptyTranscript(m.info, vocab.multilingual(), audio, options);
     const auto mel = logMelWithSilencePadding(audio.samples, m.melFilters, [cancel] { throwIfCancelled(cancel); });
     int languageToken = -1;
     if (vocab.multilingual()) {
