@@ -73,6 +73,31 @@ Audio ninetySecondsOfTone()
     return a;
 }
 
+// `seconds` of silence in a shown 1200×800 window, for transcripts made by hand.
+void showSilence(MainWindow& w, int seconds)
+{
+    w.resize(1200, 800);
+    w.show();
+    Audio audio;
+    audio.samples.assign(static_cast<size_t>(kSampleRate) * seconds, 0.0f);
+    w.document()->setAudio(audio);
+}
+
+// A window from `t0` of `tokens` rows over `frames` frames, one layer and head, every weight equal.
+WindowAttention uniformWindow(double t0, int frames, int firstToken, int tokens)
+{
+    WindowAttention win;
+    win.t0 = t0;
+    win.frames = win.totalFrames = frames;
+    win.firstToken = firstToken;
+    win.tokenCount = tokens;
+    win.layers = win.heads = 1;
+    std::vector<float> uniform(static_cast<size_t>(tokens) * frames, 1.0f / frames);
+    win.setWeights(uniform.data(), uniform.size());
+    win.alignment = uniform;
+    return win;
+}
+
 }  // namespace
 
 class TestMainWindow : public QObject {
@@ -149,25 +174,12 @@ private slots:
         // Three 30 s windows of ten tokens each: fitted, all 30 rows show; zoomed in on the middle
         // window, only its ten rows do (an hour of audio stays readable).
         MainWindow w;
-        w.resize(1200, 800);
-        w.show();
-        Audio audio;
-        audio.samples.assign(16000 * 90, 0.0f);
-        w.document()->setAudio(audio);
+        showSilence(w, 90);
         Transcript t;
         t.model = {"synthetic", "builtin", "", 1, 1, {{0, 0}}, 0.04};
         t.audioDuration = 90;
         for (int k = 0; k < 3; ++k) {
-            WindowAttention win;
-            win.t0 = 30.0 * k;
-            win.frames = win.totalFrames = 750;
-            win.firstToken = 10 * k;
-            win.tokenCount = 10;
-            win.layers = win.heads = 1;
-            std::vector<float> uniform(10 * 750, 1.0f / 750);
-            win.setWeights(uniform.data(), uniform.size());
-            win.alignment = uniform;
-            t.windows.push_back(win);
+            t.windows.push_back(uniformWindow(30.0 * k, 750, 10 * k, 10));
             for (int r = 0; r < 10; ++r)
                 t.tokens.push_back({r, "x", 1.0f, 30.0 * k + r, 30.0 * k + r + 1, false, k});
         }
@@ -244,21 +256,11 @@ private slots:
     void windowsWithoutSpeechOrWithFallbacksAreMarked()
     {
         MainWindow w;
-        w.resize(1200, 800);
-        w.show();
-        Audio audio;
-        audio.samples.assign(16000 * 60, 0.0f);
-        w.document()->setAudio(audio);
+        showSilence(w, 60);
         Transcript t;
         t.model = {"synthetic", "whisper", "", 1, 1, {{0, 0}}, 0.02};
         t.audioDuration = 60;
-        WindowAttention win;
-        win.frames = win.totalFrames = 1500;
-        win.tokenCount = 2;
-        win.layers = win.heads = 1;
-        std::vector<float> uniform(2 * 1500, 1.0f / 1500);
-        win.setWeights(uniform.data(), uniform.size());
-        t.windows.push_back(win);
+        t.windows.push_back(uniformWindow(0, 1500, 0, 2));
         t.tokens = {{1, " hi", 0.9f, 0.0, 1.0, false, 0}, {2, "<|endoftext|>", 0.9f, 1.0, 1.0, true, 0}};
         WindowDecodeReport fellBack, silence;
         fellBack.t1 = 30;
