@@ -10,7 +10,6 @@
 #include <QStringList>
 
 #include <memory>
-#include <optional>
 
 namespace attnscope::cli {
 
@@ -49,13 +48,6 @@ struct ModelOptions {
     }
 };
 
-// transcribe and eval: word times as the attention gives them (TranscribeOptions::respectPauses off).
-inline QCommandLineOption attentionWordTimesOption()
-{
-    return {"attention-word-times", "Keep the word times the attention gives, without moving them out of the pauses "
-                                    "the audio shows."};
-}
-
 // transcribe and explain: what multilingual Whisper writes.
 inline QCommandLineOption taskOption()
 {
@@ -68,25 +60,6 @@ inline std::string taskFrom(const QCommandLineParser& parser, const QCommandLine
     if (task != "transcribe" && task != "translate")
         throw Error(ErrorKind::Usage, "--task must be 'transcribe' or 'translate'");
     return task.toStdString();
-}
-
-// --lm-weight and --ctc-weight, shared by transcribe and eval: the built-in model's decoding weights,
-// unset (the model's own) when not given.
-inline QList<QCommandLineOption> decodingWeightOptions()
-{
-    return {{"lm-weight", "Built-in model: weight of its character language model (0 = off; default: the model "
-                          "file's, with --beam 2 or more).", "W"},
-            {"ctc-weight", "Built-in model, beam search: weight of the CTC head's prefix score, 0 to 1 (0 = off, "
-                           "and greedy decoding may then end before the speech the CTC head hears; default 0.2).", "W"}};
-}
-inline std::optional<double> decodingWeight(const QString& name, const QString& value, double most)
-{
-    if (value.isEmpty()) return std::nullopt;
-    bool ok = false;
-    const double w = value.toDouble(&ok);
-    if (!ok || !(w >= 0) || w > most)
-        throw Error(ErrorKind::Usage, "--" + name.toStdString() + " must be a number from 0 to " + QString::number(most).toStdString());
-    return w;
 }
 
 }  // namespace attnscope::cli

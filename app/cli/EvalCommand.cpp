@@ -4,7 +4,7 @@
 #include "audio/AudioFile.h"
 #include "base/Error.h"
 #include "cli/CliCommands.h"
-#include "cli/SafeguardOptions.h"
+#include "cli/DecodingOptions.h"
 #include "engine/ComputeThreads.h"
 #include "eval/ErrorRate.h"
 #include "eval/ReferenceSet.h"
@@ -30,30 +30,19 @@ int evalCommand(const QStringList& args)
     const QCommandLineOption forced("forced", "Force-align the reference text instead of decoding (timing error only).");
     const QCommandLineOption json("json", "Print one JSON object instead of the table.");
     const QCommandLineOption verbose("verbose", "Print every utterance's hypothesis.");
-    const QCommandLineOption beam("beam", "Beam size (1 = greedy).", "N", "1");
     const ModelOptions modelOptions;
-    const auto weights = decodingWeightOptions();
-    const QCommandLineOption attentionTimes = attentionWordTimesOption();
-    const SafeguardOptions safeguards;
+    const DecodingOptions decoding;
     parser.addOptions(modelOptions.options());
-    parser.addOptions(safeguards.options());
-    parser.addOptions({forced, json, verbose, beam});
-    parser.addOptions(weights);
-    parser.addOption(attentionTimes);
+    parser.addOptions(decoding.options());
+    parser.addOptions({forced, json, verbose});
     parser.process(args);
     if (parser.positionalArguments().size() != 1) throw Error(ErrorKind::Usage, "eval takes one directory (see --help)");
     modelOptions.applyThreads(parser);
-    const auto lmWeightValue = decodingWeight("lm-weight", parser.value(weights[0]), 10);
-    const auto ctcWeightValue = decodingWeight("ctc-weight", parser.value(weights[1]), 1);
+    TranscribeOptions options;
+    decoding.apply(parser, options);
 
     const auto set = loadReferenceSet(parser.positionalArguments().front().toStdString());
     const auto recognizer = modelOptions.load(parser);
-    TranscribeOptions options;
-    options.decoding.beamSize = std::max(1, parser.value(beam).toInt());
-    options.builtin.languageModelWeight = lmWeightValue;
-    options.builtin.ctcWeight = ctcWeightValue;
-    options.timing.respectPauses = !parser.isSet(attentionTimes);
-    safeguards.apply(parser, options);
     const bool isForced = parser.isSet(forced);
 
     ErrorCount chars, words;

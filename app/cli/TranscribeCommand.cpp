@@ -1,7 +1,7 @@
 #include "audio/AudioFile.h"
 #include "base/Error.h"
 #include "cli/CliCommands.h"
-#include "cli/SafeguardOptions.h"
+#include "cli/DecodingOptions.h"
 #include "engine/ComputeThreads.h"
 #include "export/ExportRegistry.h"
 #include "loading/RecognizerFactory.h"
@@ -34,30 +34,28 @@ int transcribeCommand(const QStringList& args)
                                           "N", "42");
     const QCommandLineOption text("text", "Force-align this text instead of decoding.", "TEXT");
     const QCommandLineOption textFile("text-file", "Force-align the text in this file.", "F");
-    const QCommandLineOption beam("beam", "Beam size (1 = greedy).", "N", "1");
     const QCommandLineOption language("language", "Language code, or 'auto' (multilingual models).", "xx");
     const QCommandLineOption noTimestamps("no-timestamps", "Decode without segment timestamps.");
     const QCommandLineOption task = taskOption();
     const ModelOptions modelOptions;
-    const auto weights = decodingWeightOptions();
-    const QCommandLineOption attentionTimes = attentionWordTimesOption();
-    const SafeguardOptions safeguards;
+    const DecodingOptions decoding;
     parser.addOptions(modelOptions.options());
-    parser.addOptions(safeguards.options());
+    parser.addOptions(decoding.options());
     for (const auto& [name, option] : outputs)
         parser.addOption(option);
-    parser.addOptions({wordCues, karaoke, maxLineChars, text, textFile, beam, language, noTimestamps, task});
-    parser.addOptions(weights);
-    parser.addOption(attentionTimes);
+    parser.addOptions({wordCues, karaoke, maxLineChars, text, textFile, language, noTimestamps, task});
     parser.process(args);
     if (parser.positionalArguments().size() != 1)
         throw Error(ErrorKind::Usage, "transcribe takes exactly one audio file (see --help)");
     if (parser.isSet(text) && parser.isSet(textFile))
         throw Error(ErrorKind::Usage, "give --text or --text-file, not both");
+    TranscribeOptions options;
+    decoding.apply(parser, options);
+    if (parser.isSet(language))
+        options.decoding.language = parser.value(language).toStdString();
+    options.whisper.timestamps = !parser.isSet(noTimestamps);
+    options.decoding.task = taskFrom(parser, task);
     bool ok = false;
-    const int beamSize = parser.value(beam).toInt(&ok);
-    if (!ok || beamSize < 1 || beamSize > 16)
-        throw Error(ErrorKind::Usage, "--beam must be a number from 1 to 16");
     SubtitleLimits subtitles;
     subtitles.maxLineChars = parser.value(maxLineChars).toInt(&ok);
     if (!ok || subtitles.maxLineChars < 8 || subtitles.maxLineChars > 200)
@@ -65,8 +63,6 @@ int transcribeCommand(const QStringList& args)
     subtitles.cuePerWord = parser.isSet(wordCues);
     subtitles.karaoke = parser.isSet(karaoke);
     modelOptions.applyThreads(parser);
-    const auto lmWeightValue = decodingWeight("lm-weight", parser.value(weights[0]), 10);
-    const auto ctcWeightValue = decodingWeight("ctc-weight", parser.value(weights[1]), 1);
 
     std::string knownText;
     if (parser.isSet(text))
@@ -82,16 +78,6 @@ int transcribeCommand(const QStringList& args)
     const Audio audio = loadAudioFile(parser.positionalArguments().front().toStdString());
     const auto recognizer = modelOptions.load(parser);
 
-    TranscribeOptions options;
-    options.decoding.beamSize = beamSize;
-    options.builtin.languageModelWeight = lmWeightValue;
-    options.builtin.ctcWeight = ctcWeightValue;
-    options.timing.respectPauses = !parser.isSet(attentionTimes);
-    if (parser.isSet(language))
-        options.decoding.language = parser.value(language).toStdString();
-    options.whisper.timestamps = !parser.isSet(noTimestamps);
-    options.decoding.task = taskFrom(parser, task);
-    safeguards.apply(parser, options);
     const auto started = std::chrono::steady_clock::now();
     const Transcript transcript = knownText.empty() ? recognizer->transcribe(audio, options)
                                                     : recognizer->align(audio, knownText, options);

@@ -1,6 +1,7 @@
 #pragma once
-// transcribe and eval: the command-line face of Whisper's decoding safeguards (TranscribeOptions),
-// with openai-whisper's defaults and names close to its own.
+// transcribe and eval: how to decode, as options. The beam, the built-in model's decoding weights,
+// attention-only word times, and Whisper's decoding safeguards with openai-whisper's defaults and names
+// close to its own.
 #include "base/Error.h"
 #include "engine/Recognizer.h"
 
@@ -9,16 +10,21 @@
 
 namespace attnscope::cli {
 
-class SafeguardOptions {
+class DecodingOptions {
 public:
     QList<QCommandLineOption> options() const
     {
-        return {temperatures_, bestOf_, seed_, compression_, logprob_, noSpeech_, noCondition_, prompt_, maxSegment_, splitOnWord_, suppressNst_};
+        return {beam_, lmWeight_, ctcWeight_, attentionTimes_, temperatures_, bestOf_, seed_, compression_, logprob_,
+                noSpeech_, noCondition_, prompt_, maxSegment_, splitOnWord_, suppressNst_};
     }
 
     // Reads the parsed values into `o`; throws Error(Usage) for a value out of range.
     void apply(const QCommandLineParser& parser, TranscribeOptions& o) const
     {
+        o.decoding.beamSize = number(parser, beam_, 1, 16);
+        o.builtin.languageModelWeight = weight(parser, lmWeight_, 10);
+        o.builtin.ctcWeight = weight(parser, ctcWeight_, 1);
+        o.timing.respectPauses = !parser.isSet(attentionTimes_);
         o.whisper.temperatures.clear();
         for (const QString& t : parser.value(temperatures_).split(',', Qt::SkipEmptyParts)) {
             bool ok = false;
@@ -50,6 +56,19 @@ private:
                                               std::to_string(least) + " to " + std::to_string(most));
         return v;
     }
+    // Unset (the model's own) when not given.
+    static std::optional<double> weight(const QCommandLineParser& parser, const QCommandLineOption& option, double most)
+    {
+        const QString value = parser.value(option);
+        if (value.isEmpty())
+            return std::nullopt;
+        bool ok = false;
+        const double w = value.toDouble(&ok);
+        if (!ok || !(w >= 0) || w > most)
+            throw Error(ErrorKind::Usage, "--" + option.names().front().toStdString() + " must be a number from 0 to " +
+                                              QString::number(most).toStdString());
+        return w;
+    }
     static std::optional<double> threshold(const QCommandLineParser& parser, const QCommandLineOption& option,
                                            double least, double most)
     {
@@ -64,6 +83,15 @@ private:
         return v;
     }
 
+    const QCommandLineOption beam_{"beam", "Beam size (1 = greedy).", "N", "1"};
+    const QCommandLineOption lmWeight_{"lm-weight",
+        "Built-in model: weight of its character language model (0 = off; default: the model file's, with --beam 2 or "
+        "more).", "W"};
+    const QCommandLineOption ctcWeight_{"ctc-weight",
+        "Built-in model, beam search: weight of the CTC head's prefix score, 0 to 1 (0 = off, and greedy decoding may "
+        "then end before the speech the CTC head hears; default 0.2).", "W"};
+    const QCommandLineOption attentionTimes_{"attention-word-times",
+        "Keep the word times the attention gives, without moving them out of the pauses the audio shows."};
     const QCommandLineOption temperatures_{"temperatures",
         "Whisper: temperatures tried in turn while a window fails the checks below ('0': no fallback).", "LIST",
         "0,0.2,0.4,0.6,0.8,1.0"};
