@@ -25,9 +25,6 @@
 namespace attnscope {
 namespace {
 
-constexpr double kFrameSeconds = 0.02;  // one encoder frame = two mel frames
-constexpr int kMelPerEncoderFrame = 2;
-
 std::string nameFromFile(const std::string& path)
 {
     std::string stem = std::filesystem::path(path).filename().string();
@@ -80,7 +77,7 @@ WhisperRecognizer::Impl::Impl(const std::string& modelPath, const std::string& a
     info.path = modelPath;
     info.layers = hp.nTextLayer;
     info.heads = hp.nTextHead;
-    info.frameSeconds = kFrameSeconds;
+    info.frameSeconds = kWhisperFrameSeconds;
     info.name = headsFit(presetAlignmentHeads(fromFile), hp) && (fromShape.empty() || fromFile.rfind(fromShape.substr(0, 5), 0) == 0)
                     ? fromFile
                     : (!fromShape.empty() ? fromShape : fromFile);
@@ -115,6 +112,16 @@ std::vector<int> WhisperRecognizer::Impl::sotSequence(int languageToken, const s
         seq.push_back(task == "translate" ? vocab->translate() : vocab->transcribe());
     }
     return seq;
+}
+
+Transcript WhisperRecognizer::Impl::startTranscript(const Audio& audio, const TranscribeOptions& options) const
+{
+    Transcript out;
+    out.model = info;
+    out.attentionStore = std::make_shared<AttentionSpill>(options.attention);
+    out.audioDuration = audio.duration();
+    out.task = vocab->multilingual() && options.decoding.task == "translate" ? "translate" : "transcribe";
+    return out;
 }
 
 void WhisperRecognizer::Impl::timeWindow(const torch::Tensor& features, const std::vector<int>& prompt,
@@ -175,8 +182,8 @@ void WhisperRecognizer::Impl::timeWindow(const torch::Tensor& features, const st
         t.special = vocab->isSpecial(t.id);
         t.text = vocab->text(t.id);
         t.p = tokenP[r];
-        t.t0 = windowStart + alignment.startFrame[r] * kFrameSeconds;
-        t.t1 = windowStart + alignment.endFrame[r] * kFrameSeconds;
+        t.t0 = windowStart + alignment.startFrame[r] * kWhisperFrameSeconds;
+        t.t1 = windowStart + alignment.endFrame[r] * kWhisperFrameSeconds;
         t.window = static_cast<int>(out.windows.size());
         out.tokens.push_back(t);
     }
@@ -204,18 +211,6 @@ std::string storedTypes(int seen)
             if (const auto type = ggmlTypeFromCode(code))
                 out += (out.empty() ? "" : ", ") + ggmlTypeName(*type);
     return out + " (widened to f32 in memory)";
-}
-
-// A transcript with nothing decoded yet: its model, where its attention is kept, the audio's length and
-// the task (translation only where a multilingual model can do it).
-Transcript emptyTranscript(const ModelInfo& model, bool multilingual, const Audio& audio, const TranscribeOptions& options)
-{
-    Transcript out;
-    out.model = model;
-    out.attentionStore = std::make_shared<AttentionSpill>(options.attention);
-    out.audioDuration = audio.duration();
-    out.task = multilingual && options.decoding.task == "translate" ? "translate" : "transcribe";
-    return out;
 }
 
 }  // namespace
@@ -248,7 +243,7 @@ Transcript WhisperRecognizer::transcribe(const Audio& audio, const TranscribeOpt
     const ScopedComputeThreads threads(options.threads);
     Impl& m = *impl_;
     const auto& vocab = *m.vocab;
-    Transcript out = emptyTranscript(m.info, vocab.multilingual(), audio, options);
+    Transcript out = m.startTranscript(audio, options);
     const auto mel = logMelWithSilencePadding(audio.samples, m.melFilters, [cancel] { throwIfCancelled(cancel); });
     const int64_t contentFrames = static_cast<int64_t>(audio.samples.size()) / kHopLength;
     constexpr double kMelSeconds = kHopLength / static_cast<double>(kSampleRate);
@@ -321,7 +316,7 @@ Transcript WhisperRecognizer::transcribe(const Audio& audio, const TranscribeOpt
         const bool singleTimestampEnding = tokens.size() >= 2 && !isTs(tokens.size() - 2) && isTs(tokens.size() - 1);
         // A window that opens with text starts at the likeliest first timestamp, as in whisper.cpp.
         const int opening = !tokens.empty() && isTs(0) ? tokens[0] : checked.result.openingTimestamp;
-        const double openTime = opening >= tb ? windowStart + (opening - tb) * kFrameSeconds : windowStart;
+        const double openTime = opening >= tb ? windowStart + (opening - tb) * kWhisperFrameSeconds : windowStart;
         if (options.whisper.timestamps && !consecutive.empty()) {
             std::vector<size_t> slices = consecutive;
             if (singleTimestampEnding)
@@ -329,20 +324,20 @@ Transcript WhisperRecognizer::transcribe(const Audio& audio, const TranscribeOpt
             size_t last = 0;
             for (size_t cut : slices) {
                 std::vector<int> slice(tokens.begin() + static_cast<long>(last), tokens.begin() + static_cast<long>(cut));
-                const double t0 = slice.front() >= tb ? windowStart + (slice.front() - tb) * kFrameSeconds : openTime;
-                const double t1 = windowStart + (slice.back() - tb) * kFrameSeconds;
+                const double t0 = slice.front() >= tb ? windowStart + (slice.front() - tb) * kWhisperFrameSeconds : openTime;
+                const double t1 = windowStart + (slice.back() - tb) * kWhisperFrameSeconds;
                 segments.push_back({{t0, t1}, slice});
                 last = cut;
             }
             if (!singleTimestampEnding) {
                 const int64_t lastTs = tokens[last - 1] - tb;
-                advance = lastTs * kMelPerEncoderFrame;
+                advance = lastTs * kWhisperMelPerFrame;
             }
         } else {
             double duration = segmentFrames * kMelSeconds;
             for (size_t i = tokens.size(); i-- > 0;)
                 if (isTs(i) && tokens[i] != tb) {
-                    duration = (tokens[i] - tb) * kFrameSeconds;
+                    duration = (tokens[i] - tb) * kWhisperFrameSeconds;
                     break;
                 }
             segments.push_back({{openTime, windowStart + duration}, tokens});
@@ -367,7 +362,7 @@ Transcript WhisperRecognizer::transcribe(const Audio& audio, const TranscribeOpt
         if (!options.whisper.conditionOnPreviousText || checked.report.temperature > 0.5)
             previous.clear();  // a window that needed sampling should not steer the next one
         throwIfCancelled(cancel);
-        const int realFrames = static_cast<int>(segmentFrames / kMelPerEncoderFrame);
+        const int realFrames = static_cast<int>(segmentFrames / kWhisperMelPerFrame);
         int firstToken = static_cast<int>(out.tokens.size());
         // Each text token keeps the p the decoder chose it with, timestamps in its context.
         std::vector<float> decodedP;
@@ -392,131 +387,6 @@ Transcript WhisperRecognizer::transcribe(const Audio& audio, const TranscribeOpt
         out.text += (out.text.empty() ? "" : " ") + s.text;
     if (options.timing.respectPauses) keepWordsOutOfPauses(out.words, detectSpeech(audio.samples), audio.duration());
     return out;
-}
-
-Transcript WhisperRecognizer::alignTokens(const Audio& audio, const std::vector<int>& tokens,
-                                          const TranscribeOptions& options, const Callbacks& callbacks)
-{
-    const ProgressCallback& progress = callbacks.progress;
-    const std::atomic<bool>* cancel = callbacks.cancel;
-    const ScopedComputeThreads threads(options.threads);
-    Impl& m = *impl_;
-    const auto& vocab = *m.vocab;
-    const int64_t contentFrames = static_cast<int64_t>(audio.samples.size()) / kHopLength;
-    constexpr double kMelSeconds = kHopLength / static_cast<double>(kSampleRate);
-    throwIfCancelled(cancel);
-    Transcript out = emptyTranscript(m.info, vocab.multilingual(), audio, options);
-    const auto mel = logMelWithSilencePadding(audio.samples, m.melFilters, [cancel] { throwIfCancelled(cancel); });
-    int languageToken = -1;
-    if (vocab.multilingual()) {
-        const std::string language = options.decoding.language.value_or("");
-        languageToken = vocab.languageToken(language.empty() || language == "auto" ? "en" : language);
-        out.language = vocab.languageCode(languageToken);
-    } else {
-        out.language = "en";
-    }
-    const auto prompt = m.sotSequence(languageToken, options.decoding.task);
-    // The text as words: token ranges, a word starting at every token that starts with a space.
-    std::vector<int> text;
-    std::vector<size_t> wordStarts;
-    for (int id : tokens) {
-        if (vocab.isSpecial(id))
-            continue;
-        const std::string piece = vocab.text(id);
-        if (text.empty() || (!piece.empty() && piece[0] == ' '))
-            wordStarts.push_back(text.size());
-        text.push_back(id);
-    }
-    wordStarts.push_back(text.size());
-    const size_t words = wordStarts.size() - 1;
-    auto tokensOf = [&](size_t firstWord, size_t count) {
-        return std::vector<int>(text.begin() + static_cast<long>(wordStarts[firstWord]),
-                                text.begin() + static_cast<long>(wordStarts[firstWord + count]));
-    };
-
-    // Window by window (LongFormAlignment.h); audio of one window is aligned in one pass.
-    const LongFormPlan plan{2.0, 4.0};  // windows of 30 s
-    int64_t seek = 0;
-    size_t word = 0;
-    while (word < words || out.windows.empty()) {
-        throwIfCancelled(cancel);
-        const bool lastWindow = contentFrames - seek <= kWindowFrames;
-        int64_t windowFrames = std::min<int64_t>(kWindowFrames, std::max<int64_t>(contentFrames - seek, 1));
-        const double windowStart = seek * kMelSeconds, windowEnd = windowStart + windowFrames * kMelSeconds;
-        const int realFrames = static_cast<int>(std::max<int64_t>(windowFrames, 1) / kMelPerEncoderFrame);
-        auto features = m.encode(melWindow(mel, seek), cancel);
-        throwIfCancelled(cancel);
-        size_t take = words - word;
-        if (!lastWindow) {
-            const double keepUntil = windowEnd - plan.marginSeconds;
-            auto fits = [&](size_t count) {
-                return static_cast<int64_t>(prompt.size() + 3 + wordStarts[word + count] - wordStarts[word]) <= m.hp.nTextCtx;
-            };
-            size_t offered = wordsForWindow(take, windowEnd - windowStart, audio.duration() - windowStart, plan.overshoot);
-            while (offered > 1 && !fits(offered)) --offered;
-            std::vector<int> decodePrompt = prompt;
-            decodePrompt.push_back(vocab.noTimestamps());
-            TranscribeOptions greedy;
-            greedy.whisper.timestamps = false;
-            std::vector<int> heardTokens;
-            for (int id : m.decoder->decode(features, decodePrompt, greedy, cancel).tokens)
-                if (id < vocab.eot()) heardTokens.push_back(id);
-            Transcript hypothesis;  // the window transcribed, its words timed
-            m.timeWindow(features, prompt, heardTokens, windowStart, realFrames, options, hypothesis);
-            std::vector<HeardWord> heard;
-            for (const auto& w : hypothesis.words) heard.push_back({w.text, w.t0, w.t1});
-            std::vector<std::string> reference;
-            for (size_t w = word; w < word + offered; ++w) reference.push_back(trimSpaces(vocab.decode(tokensOf(w, 1))));
-            auto cut = cutAfterHeardWords(heard, reference, keepUntil);
-            if (!cut) {  // nothing heard matches: the window's share of the text by duration
-                take = wordsForWindow(take, windowEnd - windowStart, audio.duration() - windowStart, 1.0);
-                while (take > 1 && !fits(take)) --take;
-                Transcript probe;
-                m.timeWindow(features, prompt, tokensOf(word, take), windowStart, realFrames, options, probe);
-                std::vector<double> ends;
-                for (size_t w = 0; w < take; ++w)
-                    ends.push_back(probe.tokens[wordStarts[word + w + 1] - wordStarts[word] - 1].t1);
-                const size_t keep = wordsEndingBy(ends, keepUntil);
-                cut = WindowCut{keep, ends[keep - 1] + kCutPadSeconds};
-            }
-            take = cut->words;
-            windowFrames = std::clamp<int64_t>(std::llround((cut->seconds - windowStart) / kMelSeconds), 100, windowFrames);
-            windowFrames -= windowFrames % kMelPerEncoderFrame;
-            features = m.encode(melWindow(mel, seek, windowFrames), cancel);
-        }
-        const std::vector<int> kept = tokensOf(word, take);
-        const size_t firstToken = out.tokens.size();
-        m.timeWindow(features, prompt, kept, windowStart, static_cast<int>(windowFrames / kMelPerEncoderFrame), options, out);
-        const std::string keptText = trimSpaces(vocab.decode(kept));
-        if (!keptText.empty())
-            out.segments.push_back({out.tokens[firstToken].t0, out.tokens[out.tokens.size() - 2].t1, keptText});
-        word += take;
-        if (callbacks.onWindow)
-            callbacks.onWindow(out);
-        if (lastWindow)
-            break;
-        seek += windowFrames;
-        if (progress)
-            progress(std::min(1.0, static_cast<double>(seek) / std::max<int64_t>(contentFrames, 1)));
-    }
-    if (word < words)
-        throw Error(ErrorKind::Usage, "the text goes on past the end of the audio");
-    out.text = trimSpaces(vocab.decode(text));
-    if (out.segments.empty())
-        out.segments.push_back({0.0, audio.duration(), out.text});
-    if (options.timing.respectPauses) keepWordsOutOfPauses(out.words, detectSpeech(audio.samples), audio.duration());
-    if (progress)
-        progress(1.0);
-    return out;
-}
-
-Transcript WhisperRecognizer::align(const Audio& audio, const std::string& text, const TranscribeOptions& options,
-                                    const Callbacks& callbacks)
-{
-    std::string spaced = trimSpaces(text);
-    if (spaced.empty())
-        throw Error(ErrorKind::Usage, "forced alignment needs a non-empty text");
-    return alignTokens(audio, impl_->vocab->encode(" " + spaced), options, callbacks);
 }
 
 AttentionExplanation WhisperRecognizer::explain(const Audio& audio, const ExplainRequest& request,
@@ -553,7 +423,7 @@ AttentionExplanation WhisperRecognizer::explain(const Audio& audio, const Explai
         throw Error(ErrorKind::Usage, "the transcript's window at " + std::to_string(request.windowStart) +
                                           " s lies outside this audio");
     // A window that long forced alignment cut before the audio's end was silent past its real frames.
-    const int64_t realMel = request.realFrames * kMelPerEncoderFrame;
+    const int64_t realMel = request.realFrames * kWhisperMelPerFrame;
     const bool cutEarly = request.realFrames > 0 && realMel + 1 < static_cast<int64_t>(audio.samples.size()) / kHopLength - seek;
     const auto features = m.encode(melWindow(mel, seek, cutEarly ? realMel : -1), cancel);
     throwIfCancelled(cancel);
@@ -564,7 +434,7 @@ AttentionExplanation WhisperRecognizer::explain(const Audio& audio, const Explai
     const auto q = queries[request.layer][0][request.head][static_cast<int64_t>(ids.size()) - 1];
     const auto k = state.crossK[request.layer][0][request.head];
     const auto v = state.crossV[request.layer][0][request.head];
-    return explainAttentionRow(request, q, k, v, kFrameSeconds);
+    return explainAttentionRow(request, q, k, v, kWhisperFrameSeconds);
 }
 
 }  // namespace attnscope

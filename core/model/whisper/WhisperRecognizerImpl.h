@@ -11,11 +11,17 @@
 
 namespace attnscope {
 
+constexpr double kWhisperFrameSeconds = 0.02;  // one encoder frame
+constexpr int kWhisperMelPerFrame = 2;          // mel frames in one encoder frame
+
 struct WhisperRecognizer::Impl {
     explicit Impl(const std::string& path, const std::string& alignmentHeadsFile);
 
     torch::Tensor encode(const torch::Tensor& melWindow, const std::atomic<bool>* cancel = nullptr);  // -> [1, 1500, D]
     std::vector<int> sotSequence(int languageToken, const std::string& task) const;
+    // A transcript with nothing decoded yet: this model, where its attention is kept, the audio's
+    // length and the task (translation only where a multilingual model can do it).
+    Transcript startTranscript(const Audio& audio, const TranscribeOptions& options) const;
 
     // The timing pass of one window: teacher-forces [sot sequence, no-timestamps, text, eot], keeps
     // every layer's and head's cross-attention for the text tokens and eot, and runs DTW on the
