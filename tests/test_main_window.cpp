@@ -1,7 +1,10 @@
 // The desktop window under QT_QPA_PLATFORM=offscreen: open a file, transcribe on the worker thread,
 // choose what the heatmap shows, click a token, cancel, export every format and read it back, save and
 // reopen an analysis, record (and record live) from ALSA's file-capture device, recover a recording a
-// crash cut short, and the --screenshot mode of the program.
+// crash cut short, and the --screenshot mode of the program. It is long because these are the
+// window's end-to-end paths, each needing the whole window, a real model and the capture device set up
+// once in initTestCase; the pieces have suites of their own (test_recognizer_runner,
+// test_recent_files_menu).
 #include "AttentionPane.h"
 #include "audio/AudioFile.h"
 #include "audio/RecordingRecovery.h"

@@ -1,5 +1,6 @@
 // Properties the Whisper runtime must have whatever its weights: random-weight models built from real
-// shapes (and, with ../shared, the real tiny.en vocabulary) make them checkable without a checkpoint.
+// shapes (and, with ../shared, the real tiny.en vocabulary) make them checkable without a checkpoint. Over
+// 500 lines because each property needs its own model shape or run; they share the models made once.
 #include "audio/AudioFile.h"
 #include "base/Error.h"
 #include "dsp/LogMel.h"

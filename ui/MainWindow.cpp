@@ -1,3 +1,5 @@
+// MainWindow's wiring (see MainWindow.h): the docks, the menus and toolbar, and the handlers of a run's
+// end. The pieces it wires hold the behaviour; what remains is about 500 lines of connections.
 #include "MainWindow.h"
 
 #include "ModelManagerDialog.h"
