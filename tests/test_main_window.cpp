@@ -86,6 +86,16 @@ void showSilence(MainWindow& w, int seconds)
     w.document()->setAudio(audio);
 }
 
+// An empty transcript of `seconds` of audio by a model of `kind` named "synthetic", with one layer and
+// one head, whose encoder frames last `frameSeconds`.
+Transcript handMadeTranscript(const std::string& kind, double seconds, double frameSeconds)
+{
+    Transcript t;
+    t.model = {"synthetic", kind, "", 1, 1, {{0, 0}}, frameSeconds};
+    t.audioDuration = seconds;
+    return t;
+}
+
 // A window from `t0` of `tokens` rows over `frames` frames, one layer and head, every weight equal.
 WindowAttention uniformWindow(double t0, int frames, int firstToken, int tokens)
 {
@@ -114,6 +124,17 @@ class TestMainWindow : public QObject {
     std::atomic<double> feedSeconds_{0};  // how much of the source to send next (then silence)
     std::atomic<bool> stopFeeding_{false};
     std::thread feeder_;
+
+    // Opens the synthesized sentence and transcribes it with the test's model; false when either fails.
+    bool openAndTranscribe(MainWindow& w)
+    {
+        if (!w.openAudio(speech))
+            return false;
+        w.setModelPath(model);
+        QSignalSpy done(&w, &MainWindow::transcriptionDone);
+        w.transcribe();
+        return done.wait(60000) && done.front().front().toBool();
+    }
 
 private slots:
     void initTestCase()
@@ -178,9 +199,7 @@ private slots:
         // window, only its ten rows do (an hour of audio stays readable).
         MainWindow w;
         showSilence(w, 90);
-        Transcript t;
-        t.model = {"synthetic", "builtin", "", 1, 1, {{0, 0}}, 0.04};
-        t.audioDuration = 90;
+        Transcript t = handMadeTranscript("builtin", 90, 0.04);
         for (int k = 0; k < 3; ++k) {
             t.windows.push_back(uniformWindow(30.0 * k, 750, 10 * k, 10));
             for (int r = 0; r < 10; ++r)
@@ -260,9 +279,7 @@ private slots:
     {
         MainWindow w;
         showSilence(w, 60);
-        Transcript t;
-        t.model = {"synthetic", "whisper", "", 1, 1, {{0, 0}}, 0.02};
-        t.audioDuration = 60;
+        Transcript t = handMadeTranscript("whisper", 60, 0.02);
         t.windows.push_back(uniformWindow(0, 1500, 0, 2));
         t.tokens = {{1, " hi", 0.9f, 0.0, 1.0, false, 0}, {2, "<|endoftext|>", 0.9f, 1.0, 1.0, true, 0}};
         WindowDecodeReport fellBack, silence;
@@ -691,11 +708,7 @@ private slots:
     void aFailedRecordingKeepsTheOpenWork()
     {
         MainWindow w;
-        QVERIFY(w.openAudio(speech));
-        w.setModelPath(model);
-        QSignalSpy done(&w, &MainWindow::transcriptionDone);
-        w.transcribe();
-        QVERIFY(done.wait(60000));
+        QVERIFY(openAndTranscribe(w));
         QVERIFY(w.hasUnsavedTranscript());
         const std::string text = w.document()->transcript()->text;
         const QString title = w.windowTitle();
@@ -713,11 +726,7 @@ private slots:
     {
         MainWindow w;
         w.show();
-        QVERIFY(w.openAudio(speech));
-        w.setModelPath(model);
-        QSignalSpy done(&w, &MainWindow::transcriptionDone);
-        w.transcribe();
-        QVERIFY(done.wait(60000));
+        QVERIFY(openAndTranscribe(w));
         QVERIFY(w.hasUnsavedTranscript());
         const std::string text = w.document()->transcript()->text;
         // With dialogs allowed, opening a file asks; Cancel keeps everything as it was.
@@ -845,11 +854,7 @@ private slots:
         w.setModelPath(model);
         QVERIFY2(!w.statusText().contains("other speech"), qPrintable(w.statusText()));
         // "last run" belongs to the document: another file starts without one.
-        QVERIFY(w.openAudio(speech));
-        w.setModelPath(model);
-        QSignalSpy done(&w, &MainWindow::transcriptionDone);
-        w.transcribe();
-        QVERIFY(done.wait(60000));
+        QVERIFY(openAndTranscribe(w));
         QVERIFY(w.statusText().contains("last run"));
         QVERIFY(w.openAudio(speech));
         QVERIFY2(!w.statusText().contains("last run"), qPrintable(w.statusText()));
@@ -898,11 +903,7 @@ private slots:
     void playbackFailuresAreSaidInTheStatusBar()
     {
         MainWindow w;
-        QVERIFY(w.openAudio(speech));
-        w.setModelPath(model);
-        QSignalSpy done(&w, &MainWindow::transcriptionDone);
-        w.transcribe();
-        QVERIFY(done.wait(60000));
+        QVERIFY(openAndTranscribe(w));
         // No such output device: Space says so in the status bar, naming the device, and so does a
         // click on a word; nothing modal opens.
         w.playback()->setDevice("Speakers that are not there");
@@ -928,11 +929,7 @@ private slots:
         MainWindow w;
         w.resize(1200, 800);
         w.show();
-        QVERIFY(w.openAudio(speech));
-        w.setModelPath(model);
-        QSignalSpy done(&w, &MainWindow::transcriptionDone);
-        w.transcribe();
-        QVERIFY(done.wait(60000));
+        QVERIFY(openAndTranscribe(w));
         auto* view = w.viewManager();
         view->zoom(4.0, 0.5);
         const auto range = view->range();
