@@ -1,6 +1,7 @@
-// The trainer: a run interrupted by Ctrl-C keeps its checkpoint, the learning-rate schedule, checkpoint
-// averaging and the CTC loss.
+// The trainer: a run interrupted by Ctrl-C keeps its checkpoint and its training history, the
+// learning-rate schedule, checkpoint averaging and the CTC loss.
 #include "base/Error.h"
+#include "learn/TrainingHistory.h"
 #include "model/builtin/BuiltinModel.h"
 #include "support/SmallBuiltinModel.h"
 #include "train/CheckpointAverage.h"
@@ -13,6 +14,7 @@
 #include <QtTest>
 
 #include <algorithm>
+#include <cmath>
 #include <csignal>
 #include <filesystem>
 #include <signal.h>
@@ -51,6 +53,34 @@ private slots:
         QFile state(work.filePath("state.json"));
         QVERIFY(state.open(QIODevice::ReadOnly));
         QVERIFY(state.readAll().contains("\"step\""));
+        // The training history holds the first step's snapshot of the synthetic probe: every head's
+        // attention over the probe's characters and end of text, each row a softmax.
+        const QString historyPath = work.filePath("history.cbor");
+        const TrainingHistory history = TrainingHistory::load(historyPath.toStdString());
+        QCOMPARE(history.probes.size(), size_t(1));
+        QVERIFY(!history.snapshots.empty());
+        QCOMPARE(history.snapshots.front().step, 1L);
+        const ProbeSnapshot& probe = history.snapshots.front().probes.front();
+        QCOMPARE(probe.layers, 1);
+        QCOMPARE(probe.tokens, static_cast<int>(history.probes.front().text.size()) + 1);
+        for (int t = 0; t < probe.tokens; ++t) {
+            double sum = 0;
+            for (int f = 0; f < probe.frames; ++f) sum += probe.weight(0, 0, t, f);
+            QVERIFY2(std::abs(sum - 1) < 0.02, qPrintable(QString("row %1 sums to %2").arg(t).arg(sum)));
+        }
+        // attnscope-cli history reads it: a CSV line per snapshot and a PNG per snapshot.
+        QProcess cli;
+        cli.start(ATTNSCOPE_CLI_PATH, {"history", historyPath, "--csv", work.filePath("history.csv"), "--png-series",
+                                       work.filePath("frames")});
+        QVERIFY(cli.waitForFinished(60000));
+        QCOMPARE(cli.exitCode(), 0);
+        QFile csv(work.filePath("history.csv"));
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        const QStringList lines = QString::fromUtf8(csv.readAll()).split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), static_cast<int>(history.snapshots.size()) + 1);
+        QVERIFY(lines[0].startsWith("step,minutes,loss,ce,ctc,guided,dev_cer,entropy,diagonal_mass"));
+        QVERIFY(lines[1].startsWith("1,"));
+        QVERIFY(QFile::exists(work.filePath("frames/step-000001.png")));
         // The next run resumes instead of starting over.
         QStringList again = args;
         again[again.indexOf("--minutes") + 1] = "0.01";

@@ -22,6 +22,7 @@ int scoreHeadsCommand(const QStringList& args);
 int recordCommand(const QStringList& args);
 int explainCommand(const QStringList& args);
 int modelsCommand(const QStringList& args);
+int historyCommand(const QStringList& args);
 
 // --model, --alignment-heads and --threads, taken alike by every command that runs a model.
 struct ModelOptions {

@@ -25,6 +25,7 @@ const char* kUsage =
     "  record OUT.wav     record from a microphone into a WAV written as it is captured\n"
     "  explain AUDIO      one token's q, scores, softmax and context vector in one attention head\n"
     "  models             list, download (verified, resumable) and remove published Whisper models\n"
+    "  history FILE       a training history: loss, dev CER and alignment per snapshot; PNG series\n"
     "\n"
     "Run 'attnscope-cli <command> --help' for a command's options.\n";
 
@@ -81,6 +82,8 @@ int main(int argc, char** argv)
             return attnscope::cli::makeTestModelCommand(args);
         if (command == "models")
             return attnscope::cli::modelsCommand(args);
+        if (command == "history")
+            return attnscope::cli::historyCommand(args);
         std::fprintf(stderr, "attnscope-cli: unknown command '%s'\n%s", qPrintable(command), kUsage);
         return 2;
     } catch (const attnscope::Error& e) {

@@ -94,4 +94,18 @@ void saveAlignmentHeatmap(const Transcript& t, const std::string& path)
         throw Error(ErrorKind::Io, "cannot write '" + path + "'");
 }
 
+QImage renderAttentionMatrix(const std::vector<float>& matrix, int rows, int columns, int cellPixels)
+{
+    QImage image(std::max(1, columns * cellPixels), std::max(1, rows * cellPixels), QImage::Format_RGB32);
+    image.fill(Qt::black);
+    QPainter p(&image);
+    for (int r = 0; r < rows; ++r) {
+        const auto row = matrix.begin() + static_cast<std::ptrdiff_t>(r) * columns;
+        const float peak = std::max(1e-9f, *std::max_element(row, row + columns));
+        for (int c = 0; c < columns; ++c)
+            p.fillRect(c * cellPixels, r * cellPixels, cellPixels, cellPixels, QColor(viridis(row[c] / peak)));
+    }
+    return image;
+}
+
 }  // namespace attnscope

@@ -6,6 +6,7 @@
 #include <QImage>
 
 #include <string>
+#include <vector>
 
 namespace attnscope {
 
@@ -20,5 +21,9 @@ double heatmapTickSeconds(double pixelsPerSecond, int labelWidth);
 QImage renderAlignmentHeatmap(const Transcript& transcript, int rowHeight = 14);
 
 void saveAlignmentHeatmap(const Transcript& transcript, const std::string& path);
+
+// A bare matrix (rows x columns, row-major), each row scaled to its own maximum, `cellPixels` square
+// pixels a cell, in viridis: the training history's frames.
+QImage renderAttentionMatrix(const std::vector<float>& matrix, int rows, int columns, int cellPixels = 4);
 
 }  // namespace attnscope

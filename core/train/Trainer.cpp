@@ -5,6 +5,7 @@
 #include "eval/ErrorRate.h"
 #include "export/ColorMap.h"
 #include "model/builtin/CharacterVocabulary.h"
+#include "learn/TrainingHistory.h"
 #include "train/BatchPlan.h"
 #include "train/TrainingBatch.h"
 #include "train/CheckpointAverage.h"
@@ -33,6 +34,10 @@ namespace fs = std::filesystem;
 namespace F = torch::nn::functional;
 using Clock = std::chrono::steady_clock;
 
+// A history snapshot between dev evaluations measures its dev CER on this many utterances: enough to
+// see the curve fall, cheap enough to take every 50 steps.
+constexpr int kHistoryDevUtterances = 20;
+
 namespace {
 
 // CTC needs one frame per character plus one between repeated characters. Fast speech can need more
@@ -60,6 +65,35 @@ torch::Tensor ctcLoss(BuiltinModel& model, const EncoderOutput& enc, const Batch
     return ctcLossFinite(logProbs, targets, enc.lengths.index_select(0, rows), torch::tensor(targetLengths, torch::kLong));
 }
 
+// Greedy transcripts of `set`'s utterances `rows`, decoded together.
+std::vector<std::string> greedyTranscripts(BuiltinModel& model, const std::vector<TrainingUtterance>& set,
+                                           const std::vector<size_t>& rows)
+{
+    std::mt19937 rng(0);
+    const Batch b = makeBatch(set, rows, model, false, rng);
+    const auto enc = model->encode(b.mel, b.melLengths);
+    auto cache = model->startCache(enc);
+    const int64_t batch = static_cast<int64_t>(rows.size());
+    auto tokens = torch::full({batch}, CharacterVocabulary::kSot, torch::kLong);
+    std::vector<std::vector<int>> out(rows.size());
+    std::vector<bool> done(rows.size(), false);
+    const int64_t maxSteps = std::min<int64_t>(model->hp.maxTokens - 1, b.input.size(1) * 2 + 10);
+    for (int64_t pos = 0; pos < maxSteps; ++pos) {
+        tokens = model->step(tokens, pos, cache).argmax(-1);
+        bool all = true;
+        for (int64_t i = 0; i < batch; ++i) {
+            const int id = static_cast<int>(tokens[i].item<int64_t>());
+            if (!done[i] && id == CharacterVocabulary::kEot) done[i] = true;
+            if (!done[i]) out[i].push_back(id);
+            all = all && done[i];
+        }
+        if (all) break;
+    }
+    std::vector<std::string> texts;
+    for (const auto& ids : out) texts.push_back(CharacterVocabulary::decode(ids));
+    return texts;
+}
+
 double devCharacterErrorRate(BuiltinModel& model, const std::vector<TrainingUtterance>& dev, int count)
 {
     torch::NoGradGuard noGrad;
@@ -70,31 +104,43 @@ double devCharacterErrorRate(BuiltinModel& model, const std::vector<TrainingUtte
     for (int start = 0; start < n; start += chunk) {
         std::vector<size_t> rows;
         for (int i = start; i < std::min(n, start + chunk); ++i) rows.push_back(static_cast<size_t>(i));
-        std::mt19937 rng(0);
-        const Batch b = makeBatch(dev, rows, model, false, rng);
-        const auto enc = model->encode(b.mel, b.melLengths);
-        auto cache = model->startCache(enc);
-        const int64_t batch = static_cast<int64_t>(rows.size());
-        auto tokens = torch::full({batch}, CharacterVocabulary::kSot, torch::kLong);
-        std::vector<std::vector<int>> out(rows.size());
-        std::vector<bool> done(rows.size(), false);
-        const int64_t maxSteps = std::min<int64_t>(model->hp.maxTokens - 1, b.input.size(1) * 2 + 10);
-        for (int64_t pos = 0; pos < maxSteps; ++pos) {
-            tokens = model->step(tokens, pos, cache).argmax(-1);
-            bool all = true;
-            for (int64_t i = 0; i < batch; ++i) {
-                const int id = static_cast<int>(tokens[i].item<int64_t>());
-                if (!done[i] && id == CharacterVocabulary::kEot) done[i] = true;
-                if (!done[i]) out[i].push_back(id);
-                all = all && done[i];
-            }
-            if (all) break;
-        }
-        for (size_t i = 0; i < rows.size(); ++i)
-            total += characterErrors(dev[rows[i]].text, CharacterVocabulary::decode(out[i]));
+        const auto texts = greedyTranscripts(model, dev, rows);
+        for (size_t i = 0; i < rows.size(); ++i) total += characterErrors(dev[rows[i]].text, texts[i]);
     }
     model->train();
     return total.rate();
+}
+
+// Every head's cross-attention on utterance `u`, teacher-forced on its own text, and its greedy
+// transcript: one probe of the training history.
+ProbeSnapshot probeSnapshot(BuiltinModel& model, const TrainingUtterance& u)
+{
+    torch::NoGradGuard noGrad;
+    model->eval();
+    std::mt19937 rng(0);
+    const std::vector<TrainingUtterance> one{u};
+    const Batch b = makeBatch(one, {0}, model, false, rng);
+    const auto enc = model->encode(b.mel, b.melLengths);
+    std::vector<torch::Tensor> cross;
+    model->decode(b.input, enc, &cross);
+    ProbeSnapshot p;
+    p.transcript = greedyTranscripts(model, one, {0}).front();
+    model->train();
+    const auto all = torch::stack(cross).select(1, 0).to(torch::kFloat).contiguous();  // [layers, heads, L, S]
+    p.layers = static_cast<int>(all.size(0));
+    p.heads = static_cast<int>(all.size(1));
+    p.tokens = static_cast<int>(all.size(2));
+    p.frames = static_cast<int>(all.size(3));
+    const float* data = all.data_ptr<float>();
+    p.attention.assign(data, data + all.numel());
+    return p;
+}
+
+HistoryProbe historyProbe(const std::string& name, const TrainingUtterance& u)
+{
+    HistoryProbe p{name, u.text, 0.04, {}};
+    for (const auto& w : u.words) p.wordSpans.push_back({w.t0, w.t1});
+    return p;
 }
 
 void writeHeatmap(BuiltinModel& model, const TrainingUtterance& u, const std::string& path)
@@ -290,7 +336,27 @@ void Trainer::run(std::ostream& log)
     for (const auto& p : model->parameters()) params += p.numel();
     log << "model: " << params << " parameters, " << model->hp.toJson().dump() << std::endl;
 
+    // The training history: a synthetic and (with --real) a recorded dev utterance, snapshot at
+    // increasing intervals (historySnapshotDue); a resumed run appends to it.
+    const fs::path historyPath = work / "history.cbor";
+    TrainingHistory history;
+    if (fs::exists(historyPath)) {
+        try {
+            history = TrainingHistory::load(historyPath.string());
+        } catch (const Error& e) {
+            log << "history: " << e.what() << "; starting a new one" << std::endl;
+        }
+    }
+    if (history.probes.empty()) {
+        history.architecture = o.hp.isLas() ? "las/" + o.hp.attention : "transformer";
+        history.probes.push_back(historyProbe("synthetic held-out 0", dev[0]));
+        if (!real.dev.empty()) history.probes.push_back(historyProbe("recorded dev 0", real.dev[0]));
+        history.snapshots.clear();
+    }
+
     long step = state["step"];
+    while (!history.snapshots.empty() && history.snapshots.back().step > step)
+        history.snapshots.pop_back();  // taken after the checkpoint this run resumes from
     const long warmFrom = optimizerResumed ? 0 : step;  // a fresh optimizer warms up again
     const double minutesBefore = state["minutes"];
     double audioSeconds = state["audio_seconds"];
@@ -377,7 +443,8 @@ void Trainer::run(std::ostream& log)
             windowAudio += b.audioSeconds;
 
             const bool evalNow = step % o.evalEverySteps == 0;
-            if (step % 25 == 0 || evalNow) {
+            const bool snapshotNow = historySnapshotDue(step);
+            if (step % 25 == 0 || evalNow || snapshotNow) {
                 p.step = step;
                 p.epoch = audioSeconds / (trainHours * 3600.0);
                 p.loss = sumLoss / sumCount;
@@ -398,6 +465,14 @@ void Trainer::run(std::ostream& log)
                     char name[64];
                     std::snprintf(name, sizeof name, "step-%06ld.png", step);
                     writeHeatmap(model, dev[0], (work / "heatmaps" / name).string());
+                }
+                if (snapshotNow) {
+                    HistorySnapshot snapshot{step, p.elapsedMinutes, p.loss, p.ce, p.ctc, p.guided,
+                                             evalNow ? p.devCer : devCharacterErrorRate(model, dev, kHistoryDevUtterances), {}};
+                    snapshot.probes.push_back(probeSnapshot(model, dev[0]));
+                    if (!real.dev.empty()) snapshot.probes.push_back(probeSnapshot(model, real.dev[0]));
+                    history.snapshots.push_back(std::move(snapshot));
+                    history.save(historyPath.string());
                 }
                 log << std::fixed << std::setprecision(3) << "step " << step << " epoch " << std::setprecision(2)
                     << p.epoch << std::setprecision(3) << " loss " << p.loss << " (ce " << p.ce << ", ctc " << p.ctc
