@@ -93,10 +93,21 @@ private slots:
         QProcess exporter;
         exporter.setProcessChannelMode(QProcess::MergedChannels);
         const QString averaged = work.filePath("averaged.pt");
-        exporter.start(ATTNSCOPE_TRAIN_PATH, {"export", "--work-dir", work.path(), "--out", averaged, "--average", "2"});
+        exporter.start(ATTNSCOPE_TRAIN_PATH,
+                       {"export", "--work-dir", work.path(), "--out", averaged, "--average", "2", "--with-history"});
         QVERIFY(exporter.waitForFinished(60000));
         QCOMPARE(exporter.exitCode(), 0);
         QVERIFY(loadBuiltinModel(averaged.toStdString()).meta["training"]["averaged_steps"].size() == 2);
+        // The exported file carries the history: the CLI reads it from the model as from the file beside it.
+        cli.start(ATTNSCOPE_CLI_PATH, {"history", averaged});
+        QVERIFY(cli.waitForFinished(60000));
+        QCOMPARE(cli.exitCode(), 0);
+        QCOMPARE(QString::fromUtf8(cli.readAllStandardOutput()).split('\n', Qt::SkipEmptyParts).size(),
+                 static_cast<int>(TrainingHistory::load(historyPath.toStdString()).snapshots.size()) + 1);
+        cli.start(ATTNSCOPE_CLI_PATH, {"history", work.filePath("checkpoint.pt")});  // a model without one
+        QVERIFY(cli.waitForFinished(60000));
+        QCOMPARE(cli.exitCode(), 2);
+        QVERIFY(cli.readAllStandardError().contains("carries no training history"));
         exporter.start(ATTNSCOPE_TRAIN_PATH, {"export", "--work-dir", work.path(), "--out", averaged, "--average", "3"});
         QVERIFY(exporter.waitForFinished(60000));
         QCOMPARE(exporter.exitCode(), 2);

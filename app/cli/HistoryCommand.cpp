@@ -1,14 +1,18 @@
-// attnscope-cli history: a training history (history.cbor beside a checkpoint) for lessons and
-// scripts: one CSV line per snapshot, and the probe's attention as a numbered PNG series.
+// attnscope-cli history: a training history (history.cbor beside a checkpoint, or carried in a model
+// file) for lessons and scripts: one CSV line per snapshot, and the probe's attention as a numbered PNG
+// series.
 #include "base/Error.h"
 #include "cli/CliCommands.h"
 #include "export/HeatmapImage.h"
 #include "export/SafeFile.h"
+#include "export/TextExport.h"
 #include "learn/AlignmentMetrics.h"
 #include "learn/TrainingHistory.h"
+#include "model/builtin/TrainingHistoryRecord.h"
 
 #include <QCommandLineParser>
 #include <QDir>
+#include <QFile>
 
 #include <cstdio>
 #include <iomanip>
@@ -17,12 +21,19 @@
 namespace attnscope::cli {
 namespace {
 
-// CSV quoting of free text (a transcript can hold commas and quotes).
-std::string quoted(const std::string& s)
+// A history file, or the history a built-in model file (a zip archive) carries.
+TrainingHistory loadHistory(const std::string& path)
 {
-    std::string out = "\"";
-    for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return out + "\"";
+    QFile f(QString::fromStdString(path));
+    if (!f.open(QIODevice::ReadOnly))
+        throw Error(ErrorKind::Io, "cannot open " + path);
+    if (!f.peek(4).startsWith("PK\x03\x04"))
+        return TrainingHistory::load(path);
+    auto history = readTrainingHistory(path);
+    if (!history)
+        throw Error(ErrorKind::Usage, path + " carries no training history (attnscope-train export --with-history "
+                                             "stores one)");
+    return std::move(*history);
 }
 
 }  // namespace
@@ -33,7 +44,8 @@ int historyCommand(const QStringList& args)
     parser.setApplicationDescription("Read a training history: the loss terms, dev CER and how the probe's attention "
                                      "aligned, snapshot by snapshot.");
     parser.addHelpOption();
-    parser.addPositionalArgument("history", "A training history (history.cbor in attnscope-train's work directory).");
+    parser.addPositionalArgument("history", "A training history (history.cbor in attnscope-train's work directory), or "
+                                            "a built-in model file that carries one (export --with-history).");
     const QCommandLineOption probe("probe", "Which probe utterance (0: synthetic, 1: recorded, when trained with --real).",
                                    "N", "0");
     const QCommandLineOption csv("csv", "Write one line per snapshot (step, minutes, loss terms, dev CER, entropy, "
@@ -44,7 +56,7 @@ int historyCommand(const QStringList& args)
     parser.process(args);
     if (parser.positionalArguments().size() != 1)
         throw Error(ErrorKind::Usage, "history takes one history file (see --help)");
-    const TrainingHistory history = TrainingHistory::load(parser.positionalArguments().front().toStdString());
+    const TrainingHistory history = loadHistory(parser.positionalArguments().front().toStdString());
     bool ok = false;
     const int n = parser.value(probe).toInt(&ok);
     if (!ok || n < 0 || n >= static_cast<int>(history.probes.size()))
@@ -60,7 +72,7 @@ int historyCommand(const QStringList& args)
         table << s.step << ',' << std::fixed << std::setprecision(3) << s.minutes << ',' << s.loss << ',' << s.ce << ','
               << s.ctc << ',' << s.guided << ',' << std::setprecision(4) << s.devCer << ','
               << meanAttentionEntropy(matrix, ps.tokens, ps.frames) << ','
-              << diagonalMass(matrix, ps.tokens, ps.frames, p.frameSeconds, spans) << ',' << quoted(ps.transcript) << '\n';
+              << diagonalMass(matrix, ps.tokens, ps.frames, p.frameSeconds, spans) << ',' << csvField(ps.transcript) << '\n';
     }
     if (parser.isSet(pngSeries)) {
         const QString dir = parser.value(pngSeries);

@@ -3,12 +3,14 @@
 //   attnscope-train [--work-dir DIR] [--minutes M] ...   train (resumes from DIR's checkpoint)
 //   attnscope-train export --work-dir DIR --out FILE      write the shipped float16 model
 //                          [--average N]                   (the mean of the newest N snapshots)
+//                          [--with-history]                (carrying the run's training history)
 //   attnscope-train language-model --model FILE           count the character and word language models
 //                          [--order N] [--weight W] ...     from the corpus's training sentences into FILE
 #include "base/Error.h"
 #include "model/builtin/BuiltinModel.h"
 #include "model/builtin/CharacterLanguageModel.h"
 #include "model/builtin/ModelFileRecords.h"
+#include "model/builtin/TrainingHistoryRecord.h"
 #include "train/CharacterLanguageModelCounter.h"
 #include "train/CheckpointAverage.h"
 #include "train/SentenceCorpus.h"
@@ -39,6 +41,8 @@ int exportCommand(const QStringList& args)
                                "beside the model.", "TEXT"});
     parser.addOption({"average", "Average the weights of the newest N snapshots (DIR/snapshots) instead of taking the "
                                  "last checkpoint alone.", "N"});
+    parser.addOption({"with-history", "Carry the run's training history (DIR/history.cbor) in the model file, for "
+                                      "attnscope-cli history and the lessons built on it."});
     parser.process(args);
     const std::string workDir = parser.value("work-dir").toStdString();
     BuiltinModelFile file;
@@ -71,6 +75,8 @@ int exportCommand(const QStringList& args)
     if (parser.isSet("hears")) file.meta["hears"] = parser.value("hears").toStdString();
     const std::string out = parser.value("out").toStdString();
     saveBuiltinModel(out, file.model, file.meta, true);
+    if (parser.isSet("with-history"))
+        storeTrainingHistory(out, TrainingHistory::load((std::filesystem::path(workDir) / "history.cbor").string()));
     std::printf("wrote %s (%.1f MB)\n", out.c_str(), std::filesystem::file_size(out) / 1e6);
     return 0;
 }

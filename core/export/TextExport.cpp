@@ -15,13 +15,18 @@ std::string toPlainText(const Transcript& t)
     return out;
 }
 
+std::string csvField(const std::string& text)
+{
+    std::string out = "\"";
+    for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return out + "\"";
+}
+
 std::string toWordsCsv(const Transcript& t)
 {
     std::string out = "start,end,word,probability\n";
     for (const auto& w : t.words) {
-        std::string quoted = "\"";
-        for (char c : w.text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-        quoted += '"';
+        const std::string quoted = csvField(w.text);
         char times[64];
         std::snprintf(times, sizeof times, "%.3f,%.3f,", w.t0, w.t1);
         char p[32];

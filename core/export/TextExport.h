@@ -9,5 +9,7 @@ namespace attnscope {
 
 std::string toPlainText(const Transcript& transcript);
 std::string toWordsCsv(const Transcript& transcript);
+// One CSV field in double quotes, inner quotes doubled (RFC 4180): free text with commas or quotes.
+std::string csvField(const std::string& text);
 
 }  // namespace attnscope

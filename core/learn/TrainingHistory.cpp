@@ -62,7 +62,7 @@ bool historySnapshotDue(long step)
     return step % 1000 == 0;
 }
 
-void TrainingHistory::save(const std::string& path) const
+std::vector<std::uint8_t> TrainingHistory::toBytes() const
 {
     json doc = {{"format", kFormat}, {"architecture", architecture}, {"probes", json::array()}, {"snapshots", json::array()}};
     for (const auto& p : probes)
@@ -75,7 +75,13 @@ void TrainingHistory::save(const std::string& path) const
                                           {"tokens", p.tokens}, {"frames", p.frames}, {"attention", halfBytes(p.attention)}});
         doc["snapshots"].push_back(std::move(snapshot));
     }
-    writeFileSafely(path, [&](std::ostream& out) { json::to_cbor(doc, out); });
+    return json::to_cbor(doc);
+}
+
+void TrainingHistory::save(const std::string& path) const
+{
+    const auto bytes = toBytes();
+    writeFileSafely(path, [&](std::ostream& out) { out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size())); });
 }
 
 TrainingHistory TrainingHistory::load(const std::string& path)
@@ -83,7 +89,11 @@ TrainingHistory TrainingHistory::load(const std::string& path)
     std::ifstream in(path, std::ios::binary);
     if (!in)
         throw Error(ErrorKind::Io, "cannot open " + path);
-    const std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    return fromBytes(std::vector<std::uint8_t>((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()), path);
+}
+
+TrainingHistory TrainingHistory::fromBytes(const std::vector<std::uint8_t>& bytes, const std::string& path)
+{
     TrainingHistory h;
     try {
         const json doc = json::from_cbor(bytes);

@@ -5,6 +5,7 @@
 // intervals. Weights are stored as float16 in a CBOR file beside the checkpoint (`history.cbor`).
 #include <QtCore/qfloat16.h>
 
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -48,6 +49,10 @@ struct TrainingHistory {
     void save(const std::string& path) const;
     // Throws Error(Model) for a file that is not a training history or does not hold together.
     static TrainingHistory load(const std::string& path);
+
+    // The same as bytes (CBOR), as a model file carries them; `source` names them in errors.
+    std::vector<std::uint8_t> toBytes() const;
+    static TrainingHistory fromBytes(const std::vector<std::uint8_t>& bytes, const std::string& source);
 };
 
 // Whether a snapshot is due after `step`: the first step, then every 50 steps to 1,000, every 250 to

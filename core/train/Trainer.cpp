@@ -111,9 +111,8 @@ double devCharacterErrorRate(BuiltinModel& model, const std::vector<TrainingUtte
     return total.rate();
 }
 
-// Every head's cross-attention on utterance `u`, teacher-forced on its own text, and its greedy
-// transcript: one probe of the training history.
-ProbeSnapshot probeSnapshot(BuiltinModel& model, const TrainingUtterance& u)
+// Each decoder layer's cross-attention [1, heads, L, S] on utterance `u`, teacher-forced on its text.
+std::vector<torch::Tensor> teacherForcedAttention(BuiltinModel& model, const TrainingUtterance& u)
 {
     torch::NoGradGuard noGrad;
     model->eval();
@@ -123,9 +122,22 @@ ProbeSnapshot probeSnapshot(BuiltinModel& model, const TrainingUtterance& u)
     const auto enc = model->encode(b.mel, b.melLengths);
     std::vector<torch::Tensor> cross;
     model->decode(b.input, enc, &cross);
-    ProbeSnapshot p;
-    p.transcript = greedyTranscripts(model, one, {0}).front();
     model->train();
+    return cross;
+}
+
+// Every head's cross-attention on utterance `u`, teacher-forced on its own text, and its greedy
+// transcript: one probe of the training history.
+ProbeSnapshot probeSnapshot(BuiltinModel& model, const TrainingUtterance& u)
+{
+    const auto cross = teacherForcedAttention(model, u);
+    ProbeSnapshot p;
+    {
+        torch::NoGradGuard noGrad;
+        model->eval();
+        p.transcript = greedyTranscripts(model, {u}, {0}).front();
+        model->train();
+    }
     const auto all = torch::stack(cross).select(1, 0).to(torch::kFloat).contiguous();  // [layers, heads, L, S]
     p.layers = static_cast<int>(all.size(0));
     p.heads = static_cast<int>(all.size(1));
@@ -145,15 +157,7 @@ HistoryProbe historyProbe(const std::string& name, const TrainingUtterance& u)
 
 void writeHeatmap(BuiltinModel& model, const TrainingUtterance& u, const std::string& path)
 {
-    torch::NoGradGuard noGrad;
-    model->eval();
-    std::mt19937 rng(0);
-    const std::vector<TrainingUtterance> one{u};
-    const Batch b = makeBatch(one, {0}, model, false, rng);
-    const auto enc = model->encode(b.mel, b.melLengths);
-    std::vector<torch::Tensor> cross;
-    model->decode(b.input, enc, &cross);
-    model->train();
+    const auto cross = teacherForcedAttention(model, u);
     // Mean over the heads of every layer, layers stacked top to bottom; each row scaled to its maximum.
     std::vector<torch::Tensor> layers;
     for (const auto& w : cross) {
