@@ -11,6 +11,7 @@
 #include "engine/ComputeThreads.h"
 #include "ExplainPanel.h"
 #include "FileController.h"
+#include "LearnWindow.h"
 #include "LiveTranscription.h"
 #include "PaneStack.h"
 #include "PlaybackController.h"
@@ -25,6 +26,7 @@
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QDockWidget>
+#include <QFileDialog>
 #include <QDragEnterEvent>
 #include <QFileInfo>
 #include <QMenuBar>
@@ -254,6 +256,12 @@ void MainWindow::buildMenus()
     file->addAction(tr("&Save analysis…"), QKeySequence::Save, files_, &FileController::chooseWhereToSave);
     exporter_->fillMenu(file->addMenu(tr("&Export")));
     file->addSeparator();
+    file->addAction(tr("&Learn: open a training history…"), this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open training history"), QString(),
+                                                          tr("Training histories and built-in models (*.cbor *.pt);;All files (*)"));
+        if (!path.isEmpty())
+            openLearnWindow(path);
+    });
     file->addAction(tr("Get &Whisper models…"), this, &MainWindow::openModelManager);
     file->addAction(tr("Choose &model…"), controls_, &ControlPanel::chooseModel);
     file->addAction(tr("Use the &built-in model"), this, [this] { setModelPath("builtin"); });
@@ -513,6 +521,18 @@ ModelManagerDialog* MainWindow::openModelManager()
     modelManager_->raise();
     modelManager_->activateWindow();
     return modelManager_;
+}
+
+LearnWindow* MainWindow::openLearnWindow(const QString& historyPath)
+{
+    if (!learn_)
+        learn_ = new LearnWindow(this);
+    learn_->setWindowFlag(Qt::Window);
+    if (!historyPath.isEmpty() && !learn_->openHistory(historyPath))
+        return learn_;
+    learn_->show();
+    learn_->raise();
+    return learn_;
 }
 
 }  // namespace attnscope

@@ -24,6 +24,7 @@ namespace attnscope {
 
 class ControlPanel;
 class ExplainPanel;
+class LearnWindow;
 class LiveTranscription;
 class ModelManagerDialog;
 class PlaybackController;
@@ -43,6 +44,8 @@ public:
     bool setModelPath(const QString& path, bool remember = true);
     // File ▸ Get Whisper models…: the model manager, one window kept while downloads run.
     ModelManagerDialog* openModelManager();
+    // File ▸ Learn: the Learn window on a training history (one window, kept).
+    LearnWindow* openLearnWindow(const QString& historyPath = {});
     QString modelPath() const;
     void transcribe();
     void cancel();
@@ -115,6 +118,7 @@ private:
     ExplainPanel* explain_ = nullptr;
     ControlPanel* controls_ = nullptr;
     ModelManagerDialog* modelManager_ = nullptr;
+    LearnWindow* learn_ = nullptr;
     QDockWidget* controlsDock_ = nullptr;
     QProgressBar* progress_ = nullptr;
     StatusLine* status_ = nullptr;

@@ -2,11 +2,14 @@
 //   attnscope [--model FILE] [AUDIO]
 //   attnscope --screenshot OUT.png --model FILE AUDIO   (renders the window after transcribing; works
 //                                                        under QT_QPA_PLATFORM=offscreen)
+//   attnscope [--screenshot OUT.png] --learn HISTORY      (the Learn window on a training history)
 #include "base/Error.h"
 #include "base/MemoryPolicy.h"
 #include "ControlPanel.h"
 #include "engine/ComputeThreads.h"
 #include "GuiBenchmark.h"
+#include "LearnView.h"
+#include "LearnWindow.h"
 #include "MainWindow.h"
 
 #include <QApplication>
@@ -84,7 +87,9 @@ int main(int argc, char** argv)
     const QCommandLineOption threads("threads", "Compute threads (0 = all cores).", "N", "0");
     const QCommandLineOption benchmark("benchmark", "Measure heatmap redraw, opening a 10-minute file and the GUI "
                                        "stall while transcribing AUDIO (if given); print a Markdown table.");
-    parser.addOptions({model, screenshot, size, threads, benchmark});
+    const QCommandLineOption learn("learn", "Open the Learn window on a training history (history.cbor, or a model file "
+                                            "that carries one); with --screenshot, render it at its last step.", "HISTORY");
+    parser.addOptions({model, screenshot, size, threads, benchmark, learn});
     parser.process(app);
     attnscope::setComputeThreads(parser.value(threads).toInt());
 
@@ -103,6 +108,26 @@ int main(int argc, char** argv)
     if (parser.isSet(threads))
         window.controls()->setThreads(parser.value(threads).toInt(), /*remember=*/false);  // what every run then uses
     const QStringList files = parser.positionalArguments();
+
+    if (parser.isSet(learn)) {
+        attnscope::LearnWindow* learnWindow = window.openLearnWindow(parser.value(learn));
+        if (headless) {
+            if (learnWindow->view()->history().snapshots.empty()) {
+                std::fprintf(stderr, "attnscope: cannot read the training history '%s'\n", qPrintable(parser.value(learn)));
+                return 4;
+            }
+            const QStringList wh = parser.value(size).split('x');
+            if (wh.size() == 2)
+                learnWindow->resize(wh[0].toInt(), wh[1].toInt());
+            learnWindow->show();
+            QApplication::processEvents();
+            if (!learnWindow->grab().save(parser.value(screenshot), "PNG")) {
+                std::fprintf(stderr, "attnscope: cannot write '%s'\n", qPrintable(parser.value(screenshot)));
+                return 5;
+            }
+            return 0;
+        }
+    }
 
     if (!headless) {
         window.show();

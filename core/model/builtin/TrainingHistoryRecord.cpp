@@ -5,6 +5,8 @@
 
 #include <torch/torch.h>
 
+#include <fstream>
+
 namespace attnscope {
 namespace {
 
@@ -35,6 +37,22 @@ std::optional<TrainingHistory> readTrainingHistory(const std::string& modelPath)
         history = TrainingHistory::fromBytes(std::vector<uint8_t>(data, data + bytes.numel()), modelPath);
     });
     return history;
+}
+
+TrainingHistory loadTrainingHistory(const std::string& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        throw Error(ErrorKind::Io, "cannot open " + path);
+    char magic[4] = {};
+    in.read(magic, 4);
+    if (std::string(magic, 4) != std::string("PK\x03\x04", 4))  // not a zip archive: a history file
+        return TrainingHistory::load(path);
+    auto history = readTrainingHistory(path);
+    if (!history)
+        throw Error(ErrorKind::Usage, path + " carries no training history (attnscope-train export --with-history "
+                                             "stores one)");
+    return std::move(*history);
 }
 
 }  // namespace attnscope

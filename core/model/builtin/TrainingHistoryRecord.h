@@ -13,5 +13,7 @@ namespace attnscope {
 void storeTrainingHistory(const std::string& modelPath, const TrainingHistory& history);
 // nullopt when the file carries none; Error(Model) when it cannot be read.
 std::optional<TrainingHistory> readTrainingHistory(const std::string& modelPath);
+// A history file, or the history a built-in model file carries (Error(Usage) when it carries none).
+TrainingHistory loadTrainingHistory(const std::string& path);
 
 }  // namespace attnscope

@@ -1,0 +1,142 @@
+// The Learn window under QT_QPA_PLATFORM=offscreen: a training history whose attention goes from
+// uniform to diagonal replays step by step (slider, Play), its figures export (the view as PNG, the
+// numbered frames, the curves as CSV), and a damaged file or a model without a history is refused while
+// the history on show stays.
+#include "learn/TrainingHistory.h"
+#include "LearnView.h"
+#include "LearnWindow.h"
+#include "support/SmallBuiltinModel.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QFile>
+#include <QSlider>
+#include <QStatusBar>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace attnscope;
+
+namespace {
+
+// Four snapshots of one probe ("ab cd": 5 characters and the end of text over 20 frames): the first
+// uniform, the later ones ever closer to the diagonal.
+TrainingHistory learningHistory()
+{
+    TrainingHistory h;
+    h.architecture = "transformer";
+    h.probes.push_back({"synthetic held-out 0", "ab cd", 0.04, {{0.0, 0.32}, {0.40, 0.76}}});
+    const int tokens = 6, frames = 20;
+    const long steps[] = {1, 50, 100, 150};
+    for (int k = 0; k < 4; ++k) {
+        HistorySnapshot s;
+        s.step = steps[k];
+        s.minutes = 0.5 * k;
+        s.ce = 3.0 - 0.3 * k;
+        s.loss = s.ce + 1;
+        s.guided = 0.7 - 0.1 * k;
+        s.devCer = 1.0 - 0.2 * k;
+        ProbeSnapshot p;
+        p.transcript = std::string("ab cd").substr(0, static_cast<size_t>(k) + 1);
+        p.layers = 1;
+        p.heads = 1;
+        p.tokens = tokens;
+        p.frames = frames;
+        const double sharp = k / 3.0;  // 0: uniform, 1: all on the token's own frames
+        for (int t = 0; t < tokens; ++t)
+            for (int f = 0; f < frames; ++f) {
+                const bool own = f >= 3 * t && f < 3 * t + 3;
+                p.attention.push_back(qfloat16(static_cast<float>((1 - sharp) / frames + (own ? sharp / 3 : 0))));
+            }
+        s.probes.push_back(p);
+        h.snapshots.push_back(s);
+    }
+    return h;
+}
+
+}  // namespace
+
+class TestLearnWindow : public QObject {
+    Q_OBJECT
+    QTemporaryDir dir;
+
+private slots:
+    void initTestCase()
+    {
+        qApp->setProperty("attnscope.headless", true);
+        learningHistory().save(dir.filePath("history.cbor").toStdString());
+    }
+
+    void replaysTheHistoryStepByStep()
+    {
+        LearnWindow w;
+        w.show();
+        QVERIFY(w.openHistory(dir.filePath("history.cbor")));
+        LearnView* view = w.view();
+        QCOMPARE(view->snapshot(), 3);  // opens at the end: the model as trained
+        QCOMPARE(w.findChild<QSlider*>("stepSlider")->maximum(), 3);
+        QVERIFY(view->stepText().startsWith("step 150"));
+        const QImage last = view->attentionImage();
+        w.findChild<QSlider*>("stepSlider")->setValue(0);
+        QCOMPARE(view->snapshot(), 0);
+        QVERIFY2(view->stepText().contains("entropy 3.00"), qPrintable(view->stepText()));  // log 20
+        QCOMPARE(view->transcriptText(), QString("a"));
+        QVERIFY(view->attentionImage() != last);
+        // The diagonal mass the label shows grows as the attention sharpens.
+        const double first = view->stepText().section("diagonal mass ", 1).toDouble();
+        view->setSnapshot(3);
+        QVERIFY(view->stepText().section("diagonal mass ", 1).toDouble() > first + 0.3);
+        // Play goes from the first snapshot to the last and stops there.
+        view->setSnapshot(0);
+        QSignalSpy changed(view, &LearnView::snapshotChanged);
+        view->play();
+        QVERIFY(view->isPlaying());
+        QTRY_COMPARE_WITH_TIMEOUT(view->snapshot(), 3, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(!view->isPlaying(), 2000);
+        QCOMPARE(changed.count(), 3);
+        QVERIFY(!w.grab().isNull());
+    }
+
+    void everyFigureExports()
+    {
+        LearnWindow w;
+        w.show();
+        QVERIFY(w.openHistory(dir.filePath("history.cbor")));
+        QVERIFY(w.exportViewImage(dir.filePath("view.png")));
+        QVERIFY(!QImage(dir.filePath("view.png")).isNull());
+        QVERIFY(w.exportFrames(dir.filePath("frames")));
+        QCOMPARE(QDir(dir.filePath("frames")).entryList({"step-*.png"}).size(), 4);
+        QVERIFY(w.exportCurves(dir.filePath("curves.csv")));
+        QFile csv(dir.filePath("curves.csv"));
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        const QStringList lines = QString::fromUtf8(csv.readAll()).split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), 5);
+        QVERIFY(lines[4].startsWith("150,"));
+        QVERIFY(!w.exportCurves(dir.filePath("no/such/folder/curves.csv")));
+    }
+
+    void badFilesAreRefusedAndTheViewKeepsItsHistory()
+    {
+        LearnWindow w;
+        w.show();
+        QVERIFY(w.openHistory(dir.filePath("history.cbor")));
+        QFile cut(dir.filePath("cut.cbor"));
+        QFile whole(dir.filePath("history.cbor"));
+        QVERIFY(whole.open(QIODevice::ReadOnly) && cut.open(QIODevice::WriteOnly));
+        cut.write(whole.readAll().left(100));
+        cut.close();
+        QVERIFY(!w.openHistory(cut.fileName()));
+        QVERIFY(!w.statusBar()->currentMessage().isEmpty());
+        QCOMPARE(w.view()->history().snapshots.size(), size_t(4));
+        // A built-in model file without a history says so.
+        const std::string model = dir.filePath("model.pt").toStdString();
+        test::saveSmallBuiltinModel(model, test::smallBuiltinHParams(16, 1, 16), 1, {{"alignment_heads", {{0, 0}}}});
+        QVERIFY(!w.openHistory(QString::fromStdString(model)));
+        QVERIFY2(w.statusBar()->currentMessage().contains("carries no training history"),
+                 qPrintable(w.statusBar()->currentMessage()));
+        QVERIFY(!w.openHistory(dir.filePath("missing.cbor")));
+    }
+};
+
+QTEST_MAIN(TestLearnWindow)
+#include "test_learn_window.moc"
