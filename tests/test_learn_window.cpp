@@ -97,6 +97,20 @@ private slots:
         QVERIFY(!w.grab().isNull());
     }
 
+    void aSecondHistoryOpensAtItsEnd()
+    {
+        LearnWindow w;
+        w.show();
+        QVERIFY(w.openHistory(dir.filePath("history.cbor")));
+        TrainingHistory shorter = learningHistory();
+        shorter.snapshots.resize(2);
+        shorter.save(dir.filePath("shorter.cbor").toStdString());
+        QVERIFY(w.openHistory(dir.filePath("shorter.cbor")));
+        QCOMPARE(w.view()->snapshot(), 1);
+        QCOMPARE(w.findChild<QSlider*>("stepSlider")->maximum(), 1);
+        QVERIFY(w.view()->stepText().startsWith("step 50"));
+    }
+
     void everyFigureExports()
     {
         LearnWindow w;

@@ -102,8 +102,12 @@ void LearnView::setHistory(TrainingHistory history, const QString& title)
             probeChooser_->addItem(QString::fromStdString(p.name));
         probeChooser_->setVisible(history_.probes.size() > 1);
     }
-    slider_->setRange(0, std::max(0, static_cast<int>(history_.snapshots.size()) - 1));
+    {
+        const QSignalBlocker block(slider_);
+        slider_->setRange(0, std::max(0, static_cast<int>(history_.snapshots.size()) - 1));
+    }
     probe_ = -1;
+    snapshot_ = -1;  // a new history opens at its last snapshot
     setProbe(0);
 }
 
