@@ -53,7 +53,13 @@ bool FileController::open(const QString& path)
     return path.endsWith(kAnalysisSuffix) ? openAnalysis(path) : openAudio(path);
 }
 
-bool FileController::openAudio(const QString& path)
+// What opening a file gives the document: its audio and, for an analysis, its transcript.
+struct FileController::OpenedFile {
+    LoadedAudio audio;
+    std::optional<Transcript> transcript;
+};
+
+bool FileController::openWith(const QString& path, const QString& failureTitle, const std::function<OpenedFile()>& load)
 {
     if (loading_)
         return false;  // a file is already being opened (the window stays live while it loads)
@@ -62,46 +68,35 @@ bool FileController::openAudio(const QString& path)
     emit aboutToReplace();
     try {
         const QScopedValueRollback<bool> loading(loading_, true);
-        auto loaded = runBusy(window_, tr("Opening %1…").arg(QFileInfo(path).fileName()),
-                              [p = path.toStdString(), kind = document_->spectrogramKind()] { return Document::load(p, kind); });
-        if (!loaded)
+        auto opened = runBusy(window_, tr("Opening %1…").arg(QFileInfo(path).fileName()), load);
+        if (!opened)
             return false;  // cancelled: the document still holds what it held
-        document_->setLoadedAudio(std::move(*loaded));
+        document_->setLoadedAudio(std::move(opened->audio));
+        if (opened->transcript)
+            document_->setTranscript(std::move(*opened->transcript));
         unsaved_ = false;
     } catch (const Error& e) {
-        emit failed(tr("Cannot open audio"), QString::fromStdString(e.what()));
+        emit failed(failureTitle, QString::fromStdString(e.what()));
         return false;
     }
     emit opened(path);
     return true;
 }
 
+bool FileController::openAudio(const QString& path)
+{
+    return openWith(path, tr("Cannot open audio"), [p = path.toStdString(), kind = document_->spectrogramKind()] {
+        return OpenedFile{Document::load(p, kind), std::nullopt};
+    });
+}
+
 bool FileController::openAnalysis(const QString& path)
 {
-    if (loading_)
-        return false;
-    if (!confirmReplacingTranscript(tr("Opening %1").arg(QFileInfo(path).fileName())))
-        return false;
-    emit aboutToReplace();
-    try {
-        const QScopedValueRollback<bool> loading(loading_, true);
-        auto opened = runBusy(window_, tr("Opening %1…").arg(QFileInfo(path).fileName()),
-                              [p = path.toStdString(), kind = document_->spectrogramKind()] {
-                                  Session session = loadSession(p);
-                                  LoadedAudio audio = Document::load(session.audioPath, kind);
-                                  return std::make_pair(std::move(session), std::move(audio));
-                              });
-        if (!opened)
-            return false;
-        document_->setLoadedAudio(std::move(opened->second));
-        document_->setTranscript(std::move(opened->first.transcript));
-        unsaved_ = false;
-    } catch (const Error& e) {
-        emit failed(tr("Cannot open the analysis"), QString::fromStdString(e.what()));
-        return false;
-    }
-    emit opened(path);
-    return true;
+    return openWith(path, tr("Cannot open the analysis"), [p = path.toStdString(), kind = document_->spectrogramKind()] {
+        Session session = loadSession(p);
+        LoadedAudio audio = Document::load(session.audioPath, kind);
+        return OpenedFile{std::move(audio), std::move(session.transcript)};
+    });
 }
 
 bool FileController::saveAnalysis(const QString& path)

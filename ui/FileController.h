@@ -5,6 +5,8 @@
 #include <QObject>
 #include <QString>
 
+#include <functional>
+
 class QWidget;
 
 namespace attnscope {
@@ -46,6 +48,10 @@ signals:
     void failed(const QString& title, const QString& message);
 
 private:
+    struct OpenedFile;
+    // Opens `path` with `load` on the thread pool after the usual questions; false after telling why.
+    bool openWith(const QString& path, const QString& failureTitle, const std::function<OpenedFile()>& load);
+
     Document* document_;
     QWidget* window_;
     bool loading_ = false;
