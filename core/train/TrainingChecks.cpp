@@ -1,11 +1,12 @@
 #include "train/TrainingChecks.h"
 
 #include "eval/ErrorRate.h"
-#include "export/ColorMap.h"
+#include "export/HeatmapImage.h"
 #include "model/builtin/CharacterVocabulary.h"
 #include "train/TrainingBatch.h"
 
 #include <QImage>
+#include <QPainter>
 
 #include <algorithm>
 #include <random>
@@ -108,23 +109,24 @@ HistoryProbe historyProbe(const std::string& name, const TrainingUtterance& u)
 void writeHeatmap(BuiltinModel& model, const TrainingUtterance& u, const std::string& path)
 {
     const auto cross = teacherForcedAttention(model, u);
-    // Mean over the heads of every layer, layers stacked top to bottom; each row scaled to its maximum.
+    // Mean over the heads of every layer, layers stacked top to bottom with two white rows between.
+    constexpr int kGapRows = 2, kCellPixels = 4;
     std::vector<torch::Tensor> layers;
     for (const auto& w : cross) {
-        auto m = w[0].mean(0);
-        layers.push_back(m / m.amax(1, true).clamp_min(1e-9));
-        layers.push_back(torch::full({2, m.size(1)}, -1.0f));
+        const auto m = w[0].mean(0).to(torch::kFloat);
+        layers.push_back(m);
+        layers.push_back(torch::zeros({kGapRows, m.size(1)}));
     }
     const auto all = torch::cat(layers, 0).contiguous();
-    const int rows = static_cast<int>(all.size(0)), cols = static_cast<int>(all.size(1)), px = 4;
-    QImage image(cols * px, rows * px, QImage::Format_ARGB32);
-    const auto a = all.accessor<float, 2>();
-    for (int r = 0; r < rows; ++r)
-        for (int c = 0; c < cols; ++c) {
-            const uint32_t colour = a[r][c] < 0 ? 0xffffffffu : viridisArgb(a[r][c]);
-            for (int y = 0; y < px; ++y)
-                for (int x = 0; x < px; ++x) image.setPixel(c * px + x, r * px + y, colour);
-        }
+    const int rows = static_cast<int>(all.size(0)), cols = static_cast<int>(all.size(1));
+    QImage image = renderAttentionMatrix(std::vector<float>(all.data_ptr<float>(), all.data_ptr<float>() + all.numel()),
+                                         rows, cols, kCellPixels);
+    QPainter painter(&image);
+    for (int r = 0, layer = 0; layer < static_cast<int>(cross.size()); ++layer) {
+        r += static_cast<int>(cross[layer].size(2));
+        painter.fillRect(0, r * kCellPixels, image.width(), kGapRows * kCellPixels, Qt::white);
+        r += kGapRows;
+    }
     image.save(QString::fromStdString(path));
 }
 
