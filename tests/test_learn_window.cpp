@@ -1,8 +1,10 @@
 // The Learn window under QT_QPA_PLATFORM=offscreen: a training history whose attention goes from
-// uniform to diagonal replays step by step (slider, Play), its figures export (the view as PNG, the
+// uniform to diagonal replays step by step (slider, Play), a second one compares beside it on the same
+// step scale, its figures export (the view as PNG, the
 // numbered frames, the curves as CSV), and a damaged file or a model without a history is refused while
 // the history on show stays.
 #include "learn/TrainingHistory.h"
+#include "LearnComparison.h"
 #include "LearnView.h"
 #include "LearnWindow.h"
 #include "support/SmallBuiltinModel.h"
@@ -20,11 +22,12 @@ using namespace attnscope;
 namespace {
 
 // Four snapshots of one probe ("ab cd": 5 characters and the end of text over 20 frames): the first
-// uniform, the later ones ever closer to the diagonal.
-TrainingHistory learningHistory()
+// uniform, the later ones ever closer to the diagonal; `pace` 1 reaches it at the last, less stops
+// short of it.
+TrainingHistory learningHistory(double pace = 1.0, const std::string& architecture = "transformer")
 {
     TrainingHistory h;
-    h.architecture = "transformer";
+    h.architecture = architecture;
     h.probes.push_back({"synthetic held-out 0", "ab cd", 0.04, {{0.0, 0.32}, {0.40, 0.76}}});
     const int tokens = 6, frames = 20;
     const long steps[] = {1, 50, 100, 150};
@@ -42,7 +45,7 @@ TrainingHistory learningHistory()
         p.heads = 1;
         p.tokens = tokens;
         p.frames = frames;
-        const double sharp = k / 3.0;  // 0: uniform, 1: all on the token's own frames
+        const double sharp = pace * k / 3.0;  // 0: uniform, 1: all on the token's own frames
         for (int t = 0; t < tokens; ++t)
             for (int f = 0; f < frames; ++f) {
                 const bool own = f >= 3 * t && f < 3 * t + 3;
@@ -109,6 +112,58 @@ private slots:
         QCOMPARE(w.view()->snapshot(), 1);
         QCOMPARE(w.findChild<QSlider*>("stepSlider")->maximum(), 1);
         QVERIFY(w.view()->stepText().startsWith("step 50"));
+    }
+
+    void twoHistoriesCompareOnOneStepScale()
+    {
+        LearnWindow w;
+        w.show();
+        QVERIFY(w.openHistory(dir.filePath("history.cbor")));
+        QVERIFY(!w.isComparing());
+        // A slower learner that stopped a snapshot earlier (steps 1, 50, 100).
+        TrainingHistory slower = learningHistory(0.4, "las/location");
+        slower.snapshots.resize(3);
+        slower.save(dir.filePath("slower.cbor").toStdString());
+        QVERIFY(w.compareWith(dir.filePath("slower.cbor")));
+        QVERIFY(w.isComparing());
+        QVERIFY(w.windowTitle().contains("slower.cbor"));
+        // The left stays at its end (step 150); the right shows its last snapshot at or before it.
+        QCOMPARE(w.view()->snapshot(), 3);
+        QCOMPARE(w.secondView()->snapshot(), 2);
+        // Moving either side moves the other to the same step.
+        w.view()->setSnapshot(1);
+        QCOMPARE(w.secondView()->snapshot(), 1);
+        w.secondView()->setSnapshot(0);
+        QCOMPARE(w.view()->snapshot(), 0);
+        // Between them, the figures at that step, the sharper side's in bold.
+        w.view()->setSnapshot(2);
+        const auto rows = w.comparison()->rows();
+        auto row = [&](const QString& name) {
+            for (const auto& r : rows)
+                if (r.name == name) return r;
+            return LearnComparison::Row{};
+        };
+        QCOMPARE(row("architecture").left, QString("transformer"));
+        QCOMPARE(row("architecture").right, QString("las/location"));
+        QCOMPARE(row("step").left, QString("100"));
+        QCOMPARE(row("step").right, QString("100"));
+        QCOMPARE(row("diagonal mass").better, -1);
+        QVERIFY(row("diagonal mass").left.toDouble() > row("diagonal mass").right.toDouble());
+        QCOMPARE(row("entropy (nats)").better, -1);
+        QCOMPARE(row("dev CER (%)").better, 0);  // the same CER on both sides
+        QVERIFY(!row("boundary error (ms)").left.isEmpty() && row("boundary error (ms)").left != "–");
+        // Play on the left drives both.
+        w.view()->setSnapshot(0);
+        w.view()->play();
+        QTRY_COMPARE_WITH_TIMEOUT(w.view()->snapshot(), 3, 5000);
+        QCOMPARE(w.secondView()->snapshot(), 2);
+        QVERIFY(!w.grab().isNull());
+        // A damaged second file is refused and the comparison on show stays.
+        QVERIFY(!w.compareWith(dir.filePath("missing.cbor")));
+        QVERIFY(w.isComparing());
+        QCOMPARE(w.secondView()->history().snapshots.size(), size_t(3));
+        w.closeComparison();
+        QVERIFY(!w.isComparing());
     }
 
     void everyFigureExports()

@@ -128,6 +128,24 @@ private slots:
         QVERIFY(diagonalMass(stuck, tokens, frames, 0.04, spans) <= 0.5);
     }
 
+    void boundaryErrorFollowsTheAttentionPath()
+    {
+        // "ab c" and the end of text over ten 0.1 s frames: a 0-1, b 2-3, space 4, c 5-6, end 7-9.
+        const int tokens = 5, frames = 10;
+        const std::vector<std::pair<int, int>> rows = {{0, 2}, {2, 4}, {4, 5}, {5, 7}, {7, 10}};
+        std::vector<float> m(tokens * frames, 0.0f);
+        for (int t = 0; t < tokens; ++t)
+            for (int f = rows[t].first; f < rows[t].second; ++f) m[t * frames + f] = 1.0f / (rows[t].second - rows[t].first);
+        // Where two rows' paths meet the boundary lies within half a frame of the truth.
+        const double onTime = attentionBoundaryError(m, tokens, frames, 0.1, "ab c", {{0.0, 0.4}, {0.5, 0.7}});
+        QVERIFY2(onTime >= 0 && onTime <= 0.05 + 1e-9, qPrintable(QString::number(onTime)));
+        // The same attention against words 0.3 s later: every boundary but the first about 0.3 s off.
+        const double late = attentionBoundaryError(m, tokens, frames, 0.1, "ab c", {{0.0, 0.7}, {0.8, 1.0}});
+        QVERIFY2(late > 0.15 && late < 0.3, qPrintable(QString::number(late)));
+        QVERIFY(attentionBoundaryError(m, tokens, frames, 0.1, "ab c", {}) < 0);  // recorded speech: no true spans
+        QVERIFY(attentionBoundaryError(m, tokens, frames, 0.1, "ab c", {{0.0, 0.4}}) < 0);  // spans of other words
+    }
+
     void charactersTakeTheirWordsSpans()
     {
         const auto spans = characterSpans("ab cd", {{0.1, 0.3}, {0.5, 0.9}}, 1.2);

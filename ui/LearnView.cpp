@@ -93,6 +93,7 @@ void LearnView::setHistory(TrainingHistory history, const QString& title)
 {
     pause();
     history_ = std::move(history);
+    titleText_ = title;
     title_->setText(tr("<b>%1</b> · %2 · %n snapshot(s)", "", static_cast<int>(history_.snapshots.size()))
                         .arg(title.toHtmlEscaped(), QString::fromStdString(history_.architecture)));
     {
@@ -118,9 +119,10 @@ void LearnView::setProbe(int probe)
     probe_ = probe;
     measures_ = measureHistory(history_, probe);
     std::vector<long> steps;
+    // Shares (dev CER, diagonal mass) are drawn against 1, so that two histories side by side compare.
     HistoryCurves::Series ce{tr("decoder CE"), QColor(31, 119, 180), {}}, guided{tr("guided term"), QColor(148, 103, 189), {}},
-        cer{tr("dev CER (to 1)"), QColor(214, 39, 40), {}}, entropy{tr("attention entropy"), QColor(255, 127, 14), {}},
-        diagonal{tr("diagonal mass"), QColor(44, 160, 44), {}};
+        cer{tr("dev CER (to 1)"), QColor(214, 39, 40), {}, 1.0}, entropy{tr("attention entropy"), QColor(255, 127, 14), {}},
+        diagonal{tr("diagonal mass"), QColor(44, 160, 44), {}, 1.0};
     for (size_t i = 0; i < history_.snapshots.size(); ++i) {
         const auto& s = history_.snapshots[i];
         steps.push_back(s.step);
@@ -138,6 +140,21 @@ void LearnView::setProbe(int probe)
     const int keep = snapshot_ >= 0 ? snapshot_ : static_cast<int>(history_.snapshots.size()) - 1;
     snapshot_ = -1;
     setSnapshot(keep);
+    emit probeChanged(probe);
+}
+
+void LearnView::setStepAxis(std::vector<long> steps)
+{
+    curves_->setAxisSteps(std::move(steps));
+}
+
+int LearnView::snapshotAtStep(long step) const
+{
+    const auto& s = history_.snapshots;
+    const auto after = std::upper_bound(s.begin(), s.end(), step, [](long v, const HistorySnapshot& h) { return v < h.step; });
+    if (s.empty())
+        return -1;
+    return after == s.begin() ? 0 : static_cast<int>(after - s.begin()) - 1;
 }
 
 void LearnView::setSnapshot(int index)

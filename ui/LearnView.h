@@ -31,6 +31,13 @@ public:
     void setProbe(int probe);
     int snapshot() const { return snapshot_; }
     void setSnapshot(int index);
+    // The last snapshot taken at or before `step` (the first when all are later); -1 when empty.
+    int snapshotAtStep(long step) const;
+    // How aligned the probe on show is at each snapshot.
+    const std::vector<SnapshotMeasures>& measures() const { return measures_; }
+    QString title() const { return titleText_; }
+    // The steps the curves space evenly (HistoryCurves::setAxisSteps); empty: this history's own.
+    void setStepAxis(std::vector<long> steps);
     // Play advances one snapshot every 400 ms and stops at the last.
     void play();
     void pause();
@@ -43,11 +50,13 @@ public:
 
 signals:
     void snapshotChanged(int index);
+    void probeChanged(int probe);
 
 private:
     void showSnapshot();
 
     TrainingHistory history_;
+    QString titleText_;
     std::vector<SnapshotMeasures> measures_;
     int probe_ = 0;
     int snapshot_ = -1;

@@ -3,24 +3,50 @@
 #include "base/Error.h"
 #include "export/SafeFile.h"
 #include "learn/HistoryExport.h"
+#include "LearnComparison.h"
 #include "LearnView.h"
 #include "model/builtin/TrainingHistoryRecord.h"
 
 #include <QApplication>
 #include <QFileDialog>
+#include <QDir>
 #include <QFileInfo>
+#include <QHBoxLayout>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QStatusBar>
 
 namespace attnscope {
 
+namespace {
+
+// A history's name in titles: the trainer writes every one as history.cbor, so its folder (the run's
+// work directory) is what tells two apart.
+QString displayName(const QString& path)
+{
+    const QFileInfo info(path);
+    return info.fileName() == "history.cbor" ? info.dir().dirName() + "/" + info.fileName() : info.fileName();
+}
+
+}  // namespace
+
 LearnWindow::LearnWindow(QWidget* parent) : QMainWindow(parent)
 {
     setWindowTitle(tr("Learn — AttnScope"));
     resize(1000, 760);
     view_ = new LearnView;
-    setCentralWidget(view_);
+    second_ = new LearnView;
+    second_->setObjectName("secondLearnView");
+    comparison_ = new LearnComparison(view_, second_);
+    auto* central = new QWidget;
+    auto* row = new QHBoxLayout(central);
+    row->setContentsMargins(0, 0, 0, 0);
+    row->addWidget(view_, 1);
+    row->addWidget(comparison_);
+    row->addWidget(second_, 1);
+    second_->hide();
+    comparison_->hide();
+    setCentralWidget(central);
     auto* file = menuBar()->addMenu(tr("&File"));
     file->addAction(tr("&Open training history…"), QKeySequence::Open, this, [this] {
         const QString path = QFileDialog::getOpenFileName(this, tr("Open training history"), QString(),
@@ -28,6 +54,13 @@ LearnWindow::LearnWindow(QWidget* parent) : QMainWindow(parent)
         if (!path.isEmpty())
             openHistory(path);
     });
+    file->addAction(tr("&Compare with another history…"), QKeySequence("Ctrl+Shift+O"), this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Compare with a training history"), QString(),
+                                                          tr("Training histories and built-in models (*.cbor *.pt);;All files (*)"));
+        if (!path.isEmpty())
+            compareWith(path);
+    });
+    file->addAction(tr("Close the compa&rison"), this, &LearnWindow::closeComparison);
     auto* exports = file->addMenu(tr("&Export"));
     exports->addAction(tr("The view as PNG…"), this, [this] {
         const QString path = QFileDialog::getSaveFileName(this, tr("Export the view"), "learn.png", tr("PNG (*.png)"));
@@ -55,24 +88,77 @@ LearnWindow::LearnWindow(QWidget* parent) : QMainWindow(parent)
     play->addAction(tr("&Next snapshot"), QKeySequence("Right"), this, [this] { view_->setSnapshot(view_->snapshot() + 1); });
 }
 
-bool LearnWindow::openHistory(const QString& path)
+bool LearnWindow::readHistory(const QString& path, TrainingHistory& history)
 {
     try {
-        TrainingHistory history = loadTrainingHistory(path.toStdString());
+        history = loadTrainingHistory(path.toStdString());
         if (history.snapshots.empty())
             throw Error(ErrorKind::Usage, path.toStdString() + " holds no snapshots yet");
-        view_->setHistory(std::move(history), QFileInfo(path).fileName());
     } catch (const Error& e) {
         showError(tr("Cannot open the training history"), QString::fromStdString(e.what()));
         return false;
     }
-    setWindowTitle(QFileInfo(path).fileName() + tr(" — Learn — AttnScope"));
     return true;
+}
+
+bool LearnWindow::openHistory(const QString& path)
+{
+    TrainingHistory history;
+    if (!readHistory(path, history))
+        return false;
+    view_->setHistory(std::move(history), displayName(path));
+    if (isComparing()) {
+        comparison_->shareStepAxis();
+        comparison_->refresh();
+    }
+    updateTitle();
+    return true;
+}
+
+bool LearnWindow::compareWith(const QString& path)
+{
+    TrainingHistory history;
+    if (!readHistory(path, history))
+        return false;
+    const int leftSnapshot = view_->snapshot();
+    second_->setHistory(std::move(history), displayName(path));  // its snapshot and probe move the left
+    second_->setProbe(view_->probe());
+    view_->setSnapshot(leftSnapshot);  // the left stays where it was; the right follows it
+    second_->show();
+    comparison_->show();
+    comparison_->shareStepAxis();
+    comparison_->refresh();
+    if (width() < 1500)
+        resize(1700, height());
+    updateTitle();
+    return true;
+}
+
+void LearnWindow::closeComparison()
+{
+    second_->pause();
+    second_->hide();
+    comparison_->hide();
+    view_->setStepAxis({});
+    updateTitle();
+}
+
+bool LearnWindow::isComparing() const
+{
+    return !second_->isHidden();
+}
+
+void LearnWindow::updateTitle()
+{
+    QString title = view_->title();
+    if (isComparing())
+        title += tr(" against ") + second_->title();
+    setWindowTitle(title + tr(" — Learn — AttnScope"));
 }
 
 bool LearnWindow::exportViewImage(const QString& path)
 {
-    if (!view_->grab().save(path, "PNG")) {
+    if (!centralWidget()->grab().save(path, "PNG")) {
         showError(tr("Cannot export"), tr("Cannot write %1").arg(path));
         return false;
     }

@@ -1,11 +1,15 @@
 #pragma once
 // The Learn window: a training history (history.cbor, or a model file that carries one) in the Learn
 // view, with its figures exported: the view as PNG, the attention at every snapshot as a numbered PNG
-// series, the curves as CSV (the same CSV as attnscope-cli history).
+// series, the curves as CSV (the same CSV as attnscope-cli history). A second history opens beside the
+// first for comparison (LearnComparison).
+#include "learn/TrainingHistory.h"
+
 #include <QMainWindow>
 
 namespace attnscope {
 
+class LearnComparison;
 class LearnView;
 
 class LearnWindow : public QMainWindow {
@@ -16,6 +20,13 @@ public:
     // Returns false after telling the user why (the status bar; a dialog unless headless).
     bool openHistory(const QString& path);
     LearnView* view() const { return view_; }
+    // Opens a second history to the right of the first, on the same step scale, with what differs
+    // between them in the middle. Returns false after telling the user why.
+    bool compareWith(const QString& path);
+    void closeComparison();
+    bool isComparing() const;
+    LearnView* secondView() const { return second_; }
+    LearnComparison* comparison() const { return comparison_; }
 
     bool exportViewImage(const QString& path);
     bool exportFrames(const QString& dir);
@@ -23,8 +34,13 @@ public:
 
 private:
     void showError(const QString& title, const QString& message);
+    // The history in `path`, or nothing after telling the user why.
+    bool readHistory(const QString& path, TrainingHistory& history);
+    void updateTitle();
 
     LearnView* view_ = nullptr;
+    LearnView* second_ = nullptr;
+    LearnComparison* comparison_ = nullptr;
 };
 
 }  // namespace attnscope

@@ -2,7 +2,8 @@
 //   attnscope [--model FILE] [AUDIO]
 //   attnscope --screenshot OUT.png --model FILE AUDIO   (renders the window after transcribing; works
 //                                                        under QT_QPA_PLATFORM=offscreen)
-//   attnscope [--screenshot OUT.png] --learn HISTORY      (the Learn window on a training history)
+//   attnscope [--screenshot OUT.png] --learn HISTORY [--compare HISTORY]
+//                                                       (the Learn window on a training history)
 #include "base/Error.h"
 #include "base/MemoryPolicy.h"
 #include "ControlPanel.h"
@@ -89,7 +90,9 @@ int main(int argc, char** argv)
                                        "stall while transcribing AUDIO (if given); print a Markdown table.");
     const QCommandLineOption learn("learn", "Open the Learn window on a training history (history.cbor, or a model file "
                                             "that carries one); with --screenshot, render it at its last step.", "HISTORY");
-    parser.addOptions({model, screenshot, size, threads, benchmark, learn});
+    const QCommandLineOption compare("compare", "With --learn: a second training history beside the first, on the same "
+                                                "step scale, with what differs between them.", "HISTORY");
+    parser.addOptions({model, screenshot, size, threads, benchmark, learn, compare});
     parser.process(app);
     attnscope::setComputeThreads(parser.value(threads).toInt());
 
@@ -111,9 +114,11 @@ int main(int argc, char** argv)
 
     if (parser.isSet(learn)) {
         attnscope::LearnWindow* learnWindow = window.openLearnWindow(parser.value(learn));
+        const bool compared = !parser.isSet(compare) || learnWindow->compareWith(parser.value(compare));
         if (headless) {
-            if (learnWindow->view()->history().snapshots.empty()) {
-                std::fprintf(stderr, "attnscope: cannot read the training history '%s'\n", qPrintable(parser.value(learn)));
+            if (learnWindow->view()->history().snapshots.empty() || !compared) {
+                std::fprintf(stderr, "attnscope: cannot read the training history '%s'\n",
+                             qPrintable(parser.value(compared ? learn : compare)));
                 return 4;
             }
             const QStringList wh = parser.value(size).split('x');

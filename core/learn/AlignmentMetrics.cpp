@@ -29,17 +29,9 @@ double diagonalMass(const std::vector<float>& matrix, int tokens, int frames, do
 {
     if (tokens <= 0 || frames <= 0)
         return 0;
-    // Each token's span in frames: given, or where the DTW path (cost -a) runs through its row.
-    std::vector<std::pair<double, double>> spans = tokenSpans;
-    if (static_cast<int>(spans.size()) != tokens) {
-        std::vector<float> cost(matrix.size());
-        std::transform(matrix.begin(), matrix.end(), cost.begin(), [](float a) { return -a; });
-        spans.assign(static_cast<size_t>(tokens), {1e300, -1e300});
-        for (const auto& [row, column] : dtwPath(cost, tokens, frames)) {
-            spans[row].first = std::min(spans[row].first, column * frameSeconds);
-            spans[row].second = std::max(spans[row].second, (column + 1) * frameSeconds);
-        }
-    }
+    const auto spans = static_cast<int>(tokenSpans.size()) == tokens
+                           ? tokenSpans
+                           : attentionPathSpans(matrix, tokens, frames, frameSeconds);
     double total = 0;
     for (int t = 0; t < tokens; ++t) {
         const int from = std::max(0, static_cast<int>(std::floor((spans[t].first - slackSeconds) / frameSeconds)));
@@ -54,6 +46,51 @@ double diagonalMass(const std::vector<float>& matrix, int tokens, int frames, do
         total += all > 0 ? inside / all : 0;
     }
     return total / tokens;
+}
+
+std::vector<std::pair<double, double>> attentionPathSpans(const std::vector<float>& matrix, int tokens, int frames,
+                                                          double frameSeconds)
+{
+    if (tokens <= 0 || frames <= 0)
+        return {};
+    std::vector<float> cost(matrix.size());
+    std::transform(matrix.begin(), matrix.end(), cost.begin(), [](float a) { return -a; });
+    std::vector<std::pair<int, int>> columns(static_cast<size_t>(tokens), {frames, -1});
+    for (const auto& [row, column] : dtwPath(cost, tokens, frames)) {
+        columns[row].first = std::min(columns[row].first, column);
+        columns[row].second = std::max(columns[row].second, column);
+    }
+    // With a cost of -a every extra cell lowers the total, so the path climbs a staircase and two
+    // neighbouring tokens share the frame where it turns; their boundary goes in that frame's middle.
+    std::vector<std::pair<double, double>> spans;
+    for (int t = 0; t < tokens; ++t) {
+        double from = columns[t].first, to = columns[t].second + 1.0;
+        if (t > 0 && columns[t - 1].second == columns[t].first) from += 0.5;
+        if (t + 1 < tokens && columns[t + 1].first == columns[t].second) to -= 0.5;
+        spans.push_back({from * frameSeconds, to * frameSeconds});
+    }
+    return spans;
+}
+
+double attentionBoundaryError(const std::vector<float>& matrix, int tokens, int frames, double frameSeconds,
+                              const std::string& text, const std::vector<std::pair<double, double>>& wordSpans)
+{
+    if (wordSpans.empty() || tokens != static_cast<int>(text.size()) + 1 ||
+        characterSpans(text, wordSpans, 0).empty())
+        return -1;
+    const auto path = attentionPathSpans(matrix, tokens, frames, frameSeconds);
+    double total = 0;
+    size_t word = 0;
+    for (size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == ' ')
+            continue;
+        const bool first = i == 0 || text[i - 1] == ' ', last = i + 1 == text.size() || text[i + 1] == ' ';
+        if (first)
+            total += std::abs(path[i].first - wordSpans[word].first);
+        if (last)
+            total += std::abs(path[i].second - wordSpans[word++].second);
+    }
+    return total / (2.0 * static_cast<double>(wordSpans.size()));
 }
 
 std::vector<std::pair<double, double>> characterSpans(const std::string& text,

@@ -17,6 +17,18 @@ double meanAttentionEntropy(const std::vector<float>& matrix, int tokens, int fr
 double diagonalMass(const std::vector<float>& matrix, int tokens, int frames, double frameSeconds,
                     const std::vector<std::pair<double, double>>& tokenSpans, double slackSeconds = 0.08);
 
+// Where the monotonic DTW path (cost -a) through the matrix runs in each token's row: one span
+// (seconds) per token.
+std::vector<std::pair<double, double>> attentionPathSpans(const std::vector<float>& matrix, int tokens, int frames,
+                                                          double frameSeconds);
+
+// The mean of |start error| and |end error| (seconds) of the words of `text` as the attention path
+// places them (a word from its first character's start to its last one's end) against their true
+// `wordSpans`; negative when there are no true spans or they do not match the text. Rows: the text's
+// characters, then the end of text.
+double attentionBoundaryError(const std::vector<float>& matrix, int tokens, int frames, double frameSeconds,
+                              const std::string& text, const std::vector<std::pair<double, double>>& wordSpans);
+
 // One span (seconds) per character of `text` and one for the end of text, from its words' spans: a
 // word's characters take its span, a space the gap between its words, the end of text the time from
 // the last word to `endSeconds`. Empty when the words do not match the text.

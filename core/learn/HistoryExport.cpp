@@ -21,7 +21,8 @@ std::vector<SnapshotMeasures> measureHistory(const TrainingHistory& history, int
         const auto matrix = ps.meanOverHeads();
         const auto spans = characterSpans(p.text, p.wordSpans, ps.frames * p.frameSeconds);
         out.push_back({meanAttentionEntropy(matrix, ps.tokens, ps.frames),
-                       diagonalMass(matrix, ps.tokens, ps.frames, p.frameSeconds, spans)});
+                       diagonalMass(matrix, ps.tokens, ps.frames, p.frameSeconds, spans),
+                       attentionBoundaryError(matrix, ps.tokens, ps.frames, p.frameSeconds, p.text, p.wordSpans)});
     }
     return out;
 }
@@ -30,12 +31,15 @@ std::string historyCsv(const TrainingHistory& history, int probe)
 {
     const auto measures = measureHistory(history, probe);
     std::ostringstream table;
-    table << "step,minutes,loss,ce,ctc,guided,dev_cer,entropy,diagonal_mass,transcript\n";
+    table << "step,minutes,loss,ce,ctc,guided,dev_cer,entropy,diagonal_mass,boundary_error_ms,transcript\n";
     for (size_t i = 0; i < history.snapshots.size(); ++i) {
         const HistorySnapshot& s = history.snapshots[i];
         table << s.step << ',' << std::fixed << std::setprecision(3) << s.minutes << ',' << s.loss << ',' << s.ce << ','
               << s.ctc << ',' << s.guided << ',' << std::setprecision(4) << s.devCer << ',' << measures[i].entropy << ','
-              << measures[i].diagonalMass << ',' << csvField(s.probes[static_cast<size_t>(probe)].transcript) << '\n';
+              << measures[i].diagonalMass << ',';
+        if (measures[i].boundaryError >= 0)
+            table << std::setprecision(1) << 1000.0 * measures[i].boundaryError;
+        table << ',' << csvField(s.probes[static_cast<size_t>(probe)].transcript) << '\n';
     }
     return table.str();
 }

@@ -12,10 +12,12 @@ namespace attnscope {
 struct SnapshotMeasures {
     double entropy = 0;       // meanAttentionEntropy
     double diagonalMass = 0;  // diagonalMass, against the probe's true spans where it has them
+    double boundaryError = -1;  // attentionBoundaryError in seconds; negative without true word spans
 };
 std::vector<SnapshotMeasures> measureHistory(const TrainingHistory& history, int probe);
 
-// One line per snapshot: step,minutes,loss,ce,ctc,guided,dev_cer,entropy,diagonal_mass,transcript.
+// One line per snapshot: step,minutes,loss,ce,ctc,guided,dev_cer,entropy,diagonal_mass,boundary_error_ms,
+// transcript (boundary_error_ms empty for a probe without true word spans).
 std::string historyCsv(const TrainingHistory& history, int probe);
 
 // DIR/step-NNNNNN.png per snapshot (created if missing); throws Error(Io) naming what failed.
