@@ -92,6 +92,24 @@ LearnView::LearnView(QWidget* parent) : QWidget(parent)
 void LearnView::setHistory(TrainingHistory history, const QString& title)
 {
     pause();
+    takeHistory(std::move(history), title);
+    probe_ = -1;
+    snapshot_ = -1;  // a new history opens at its last snapshot
+    setProbe(0);
+}
+
+void LearnView::followHistory(TrainingHistory history, const QString& title)
+{
+    const bool atEnd = snapshot_ < 0 || snapshot_ + 1 >= static_cast<int>(history_.snapshots.size());
+    const int probe = std::max(0, probe_), keep = snapshot_;
+    takeHistory(std::move(history), title);
+    probe_ = -1;
+    snapshot_ = atEnd ? -1 : keep;
+    setProbe(std::min(probe, static_cast<int>(history_.probes.size()) - 1));
+}
+
+void LearnView::takeHistory(TrainingHistory history, const QString& title)
+{
     history_ = std::move(history);
     titleText_ = title;
     title_->setText(tr("<b>%1</b> · %2 · %n snapshot(s)", "", static_cast<int>(history_.snapshots.size()))
@@ -107,9 +125,6 @@ void LearnView::setHistory(TrainingHistory history, const QString& title)
         const QSignalBlocker block(slider_);
         slider_->setRange(0, std::max(0, static_cast<int>(history_.snapshots.size()) - 1));
     }
-    probe_ = -1;
-    snapshot_ = -1;  // a new history opens at its last snapshot
-    setProbe(0);
 }
 
 void LearnView::setProbe(int probe)

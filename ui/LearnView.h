@@ -26,6 +26,9 @@ public:
     explicit LearnView(QWidget* parent = nullptr);
 
     void setHistory(TrainingHistory history, const QString& title);
+    // The same history grown by new snapshots (a run under way): the probe stays, and the view moves
+    // on to the newest snapshot unless the user has gone back to an earlier one.
+    void followHistory(TrainingHistory history, const QString& title);
     const TrainingHistory& history() const { return history_; }
     int probe() const { return probe_; }
     void setProbe(int probe);
@@ -54,6 +57,7 @@ signals:
 
 private:
     void showSnapshot();
+    void takeHistory(TrainingHistory history, const QString& title);
 
     TrainingHistory history_;
     QString titleText_;

@@ -5,6 +5,7 @@
 #include "learn/HistoryExport.h"
 #include "LearnComparison.h"
 #include "LearnView.h"
+#include "LiveTrainingRunner.h"
 #include "model/builtin/TrainingHistoryRecord.h"
 
 #include <QApplication>
@@ -12,6 +13,7 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QHBoxLayout>
+#include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QStatusBar>
@@ -48,7 +50,7 @@ LearnWindow::LearnWindow(QWidget* parent) : QMainWindow(parent)
     comparison_->hide();
     setCentralWidget(central);
     auto* file = menuBar()->addMenu(tr("&File"));
-    file->addAction(tr("&Open training history…"), QKeySequence::Open, this, [this] {
+    openAction_ = file->addAction(tr("&Open training history…"), QKeySequence::Open, this, [this] {
         const QString path = QFileDialog::getOpenFileName(this, tr("Open training history"), QString(),
                                                           tr("Training histories and built-in models (*.cbor *.pt);;All files (*)"));
         if (!path.isEmpty())
@@ -72,6 +74,12 @@ LearnWindow::LearnWindow(QWidget* parent) : QMainWindow(parent)
         if (!dir.isEmpty())
             exportFrames(dir);
     });
+    exports->addAction(tr("The training history (CBOR, to open or compare later)…"), this, [this] {
+        const QString path = QFileDialog::getSaveFileName(this, tr("Save the training history"), "history.cbor",
+                                                          tr("Training histories (*.cbor)"));
+        if (!path.isEmpty())
+            saveHistory(path);
+    });
     exports->addAction(tr("The curves as CSV…"), this, [this] {
         const QString path = QFileDialog::getSaveFileName(this, tr("Export the curves"), "history.csv", tr("CSV (*.csv)"));
         if (!path.isEmpty())
@@ -79,6 +87,52 @@ LearnWindow::LearnWindow(QWidget* parent) : QMainWindow(parent)
     });
     file->addSeparator();
     file->addAction(tr("&Close"), QKeySequence::Close, this, &QWidget::close);
+    // Train live: the architectures a class compares, each trained from scratch for five minutes.
+    live_ = new LiveTrainingRunner(this);
+    auto* train = menuBar()->addMenu(tr("&Train"));
+    trainLiveMenu_ = train->addMenu(tr("Train &live for 5 minutes"));
+    const std::pair<QString, std::pair<const char*, const char*>> kinds[] = {
+        {tr("Transformer (scaled dot-product heads)"), {"transformer", "scaled-dot"}},
+        {tr("LAS, location-aware attention"), {"las", "location"}},
+        {tr("LAS, additive attention"), {"las", "additive"}},
+        {tr("LAS, scaled dot-product attention"), {"las", "scaled-dot"}},
+        {tr("LAS, dot-product attention"), {"las", "dot"}},
+    };
+    for (const auto& [label, kind] : kinds) {
+        const std::string architecture = kind.first, attention = kind.second;
+        trainLiveMenu_->addAction(label, this, [this, architecture, attention] {
+            LiveTrainingOptions o;
+            o.workDir = LiveTrainingRunner::defaultWorkDir().toStdString();
+            o.architecture = architecture;
+            o.attention = attention;
+            startLiveTraining(o);
+        });
+    }
+    stopAction_ = train->addAction(tr("&Stop training"), QKeySequence("Ctrl+."), this, &LearnWindow::stopLiveTraining);
+    stopAction_->setEnabled(false);
+    connect(live_, &LiveTrainingRunner::logLine, this, [this](const QString& line) { statusBar()->showMessage(line); });
+    connect(live_, &LiveTrainingRunner::snapshot, this, [this](const TrainingHistory& history) {
+        view_->followHistory(history, tr("Training live"));
+        if (isComparing()) {
+            comparison_->shareStepAxis();
+            comparison_->refresh();
+        }
+        updateTitle();
+    });
+    connect(live_, &LiveTrainingRunner::finished, this, [this](bool stopped, const QString& error) {
+        trainLiveMenu_->setEnabled(true);
+        openAction_->setEnabled(true);
+        stopAction_->setEnabled(false);
+        if (!error.isEmpty()) {
+            showError(tr("Training stopped"), error);
+            return;
+        }
+        const QString where = QDir(LiveTrainingRunner::defaultWorkDir()).filePath("history.cbor");
+        statusBar()->showMessage((stopped ? tr("Training stopped at step %1") : tr("Training done at step %1"))
+                                         .arg(view_->history().snapshots.empty() ? 0 : view_->history().snapshots.back().step) +
+                                     tr("; its history is in %1").arg(where));
+    });
+
     auto* play = menuBar()->addMenu(tr("&Replay"));
     play->addAction(tr("&Play / pause"), QKeySequence("Space"), this, [this] { view_->isPlaying() ? view_->pause() : view_->play(); });
     play->addAction(tr("&First snapshot"), QKeySequence("Home"), this, [this] { view_->setSnapshot(0); });
@@ -134,6 +188,22 @@ bool LearnWindow::compareWith(const QString& path)
     return true;
 }
 
+bool LearnWindow::startLiveTraining(const LiveTrainingOptions& options)
+{
+    if (!live_->start(options))
+        return false;
+    trainLiveMenu_->setEnabled(false);
+    openAction_->setEnabled(false);  // the left side belongs to the run until it ends
+    stopAction_->setEnabled(true);
+    statusBar()->showMessage(tr("Training starts: the first run synthesizes its speech (a few minutes), later runs reuse it"));
+    return true;
+}
+
+void LearnWindow::stopLiveTraining()
+{
+    live_->stop();
+}
+
 void LearnWindow::closeComparison()
 {
     second_->pause();
@@ -175,6 +245,18 @@ bool LearnWindow::exportFrames(const QString& dir)
         return false;
     }
     statusBar()->showMessage(tr("Exported %n frame(s) to %1", "", static_cast<int>(view_->history().snapshots.size())).arg(dir), 5000);
+    return true;
+}
+
+bool LearnWindow::saveHistory(const QString& path)
+{
+    try {
+        view_->history().save(path.toStdString());
+    } catch (const Error& e) {
+        showError(tr("Cannot save"), QString::fromStdString(e.what()));
+        return false;
+    }
+    statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
     return true;
 }
 

@@ -2,14 +2,17 @@
 // The Learn window: a training history (history.cbor, or a model file that carries one) in the Learn
 // view, with its figures exported: the view as PNG, the attention at every snapshot as a numbered PNG
 // series, the curves as CSV (the same CSV as attnscope-cli history). A second history opens beside the
-// first for comparison (LearnComparison).
+// first for comparison (LearnComparison). Train live starts a short training run (LiveTrainingRunner)
+// and draws each of its snapshots as it arrives.
 #include "learn/TrainingHistory.h"
+#include "train/LiveTraining.h"
 
 #include <QMainWindow>
 
 namespace attnscope {
 
 class LearnComparison;
+class LiveTrainingRunner;
 class LearnView;
 
 class LearnWindow : public QMainWindow {
@@ -28,9 +31,17 @@ public:
     LearnView* secondView() const { return second_; }
     LearnComparison* comparison() const { return comparison_; }
 
+    // Train live: a run on its own thread whose history replaces the one on show (left) and grows
+    // as it trains. Returns false when a run is under way.
+    bool startLiveTraining(const LiveTrainingOptions& options);
+    void stopLiveTraining();
+    LiveTrainingRunner* liveTraining() const { return live_; }
+
     bool exportViewImage(const QString& path);
     bool exportFrames(const QString& dir);
     bool exportCurves(const QString& path);
+    // The history on show (a live run's, say) as a history file of its own.
+    bool saveHistory(const QString& path);
 
 private:
     void showError(const QString& title, const QString& message);
@@ -41,6 +52,10 @@ private:
     LearnView* view_ = nullptr;
     LearnView* second_ = nullptr;
     LearnComparison* comparison_ = nullptr;
+    LiveTrainingRunner* live_ = nullptr;
+    QMenu* trainLiveMenu_ = nullptr;
+    QAction* stopAction_ = nullptr;
+    QAction* openAction_ = nullptr;
 };
 
 }  // namespace attnscope

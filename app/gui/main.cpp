@@ -4,11 +4,14 @@
 //                                                        under QT_QPA_PLATFORM=offscreen)
 //   attnscope [--screenshot OUT.png] --learn HISTORY [--compare HISTORY]
 //                                                       (the Learn window on a training history)
+//   attnscope --benchmark --learn-live M [--live-architecture A] [--screenshot OUT.png]
+//                                                       (Train live, measured)
 #include "base/Error.h"
 #include "base/MemoryPolicy.h"
 #include "ControlPanel.h"
 #include "engine/ComputeThreads.h"
 #include "GuiBenchmark.h"
+#include "LiveTrainingBenchmark.h"
 #include "LearnView.h"
 #include "LearnWindow.h"
 #include "MainWindow.h"
@@ -92,12 +95,19 @@ int main(int argc, char** argv)
                                             "that carries one); with --screenshot, render it at its last step.", "HISTORY");
     const QCommandLineOption compare("compare", "With --learn: a second training history beside the first, on the same "
                                                 "step scale, with what differs between them.", "HISTORY");
-    parser.addOptions({model, screenshot, size, threads, benchmark, learn, compare});
+    const QCommandLineOption learnLive("learn-live", "With --benchmark: train live in the Learn window for M minutes "
+                                                  "and measure it (attention per snapshot, GUI stalls, Stop).", "M");
+    const QCommandLineOption liveArchitecture("live-architecture", "With --learn-live: transformer, or las/FUNCTION "
+                                              "(dot, scaled-dot, additive, location).", "A", "transformer");
+    parser.addOptions({model, screenshot, size, threads, benchmark, learn, compare, learnLive, liveArchitecture});
     parser.process(app);
     attnscope::setComputeThreads(parser.value(threads).toInt());
 
     const bool headless = parser.isSet(screenshot) || parser.isSet(benchmark);
     app.setProperty("attnscope.headless", headless);
+    if (parser.isSet(benchmark) && parser.isSet(learnLive))
+        return attnscope::runLiveTrainingBenchmark(parser.value(learnLive).toDouble(), parser.value(liveArchitecture),
+                                                   parser.value(screenshot));
     if (parser.isSet(benchmark)) {
         const QStringList files = parser.positionalArguments();
         return attnscope::runGuiBenchmark(parser.isSet(model) ? parser.value(model) : "builtin", files.value(0));

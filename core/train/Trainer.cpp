@@ -31,10 +31,6 @@ namespace fs = std::filesystem;
 namespace F = torch::nn::functional;
 using Clock = std::chrono::steady_clock;
 
-// A history snapshot between dev evaluations measures its dev CER on this many utterances: enough to
-// see the curve fall, cheap enough to take every 50 steps.
-constexpr int kHistoryDevUtterances = 20;
-
 namespace {
 
 // CTC needs one frame per character plus one between repeated characters. Fast speech can need more
@@ -144,6 +140,10 @@ void Trainer::run(std::ostream& log)
     const auto started = Clock::now();
     auto minutesSince = [](Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count() / 60.0; };
 
+    auto throwIfStopped = [&] {
+        if (o.shouldStop && o.shouldStop())
+            throw Error(ErrorKind::Cancelled, "stopped while synthesizing the training data; nothing was cached");
+    };
     const fs::path trainPath = work / "train.set", devPath = work / "dev.set";
     if (!fs::exists(trainPath) || !fs::exists(devPath)) {
         const SentenceCorpus corpus = loadSentenceCorpus();
@@ -156,7 +156,7 @@ void Trainer::run(std::ostream& log)
             dp.heldOut = true;
             dp.augment = false;
             dp.audioDirectory = (work / "heldout").string();
-            generateTrainingSet(devPath.string(), dp, corpus);
+            generateTrainingSet(devPath.string(), dp, corpus, [&](int, int) { throwIfStopped(); });
             log << "held-out set: " << o.devUtterances << " utterances in " << dp.audioDirectory << std::endl;
         }
         if (!fs::exists(trainPath)) {
@@ -165,7 +165,8 @@ void Trainer::run(std::ostream& log)
             tp.seed = o.trainingSetSeed != 0 ? o.trainingSetSeed : o.seed;
             tp.fliteShare = o.fliteShare;
             generateTrainingSet(trainPath.string(), tp, corpus, [&](int done, int total) {
-                if (done % 2000 == 0 || done == total)
+                throwIfStopped();
+                if (done % o.synthesisLogEvery == 0 || done == total)
                     log << "synthesized " << done << "/" << total << " (" << std::fixed << std::setprecision(1)
                         << minutesSince(started) << " min)" << std::endl;
             });
@@ -356,11 +357,13 @@ void Trainer::run(std::ostream& log)
                 }
                 if (snapshotNow) {
                     HistorySnapshot snapshot{step, p.elapsedMinutes, p.loss, p.ce, p.ctc, p.guided,
-                                             evalNow ? p.devCer : devCharacterErrorRate(model, dev, kHistoryDevUtterances), {}};
+                                             evalNow ? p.devCer : devCharacterErrorRate(model, dev, o.historyDevUtterances), {}};
                     snapshot.probes.push_back(probeSnapshot(model, dev[0]));
                     if (!real.dev.empty()) snapshot.probes.push_back(probeSnapshot(model, real.dev[0]));
                     history.snapshots.push_back(std::move(snapshot));
                     history.save(historyPath.string());
+                    if (o.onHistorySnapshot)
+                        o.onHistorySnapshot(history);
                 }
                 log << std::fixed << std::setprecision(3) << "step " << step << " epoch " << std::setprecision(2)
                     << p.epoch << std::setprecision(3) << " loss " << p.loss << " (ce " << p.ce << ", ctc " << p.ctc
@@ -378,6 +381,11 @@ void Trainer::run(std::ostream& log)
             if (std::chrono::duration<double>(Clock::now() - lastCheckpoint).count() / 60.0 >= o.checkpointMinutes)
                 save(p.devCer);
         }
+    }
+    if (!o.finalEvaluation) {
+        save(p.devCer);
+        log << "stopped at step " << step << ", checkpoint " << checkpoint.string() << std::endl;
+        return;
     }
     const double finalCer = devCharacterErrorRate(model, dev, o.evalUtterances);
     nlohmann::json point = {{"minutes", minutesBefore + minutesSince(started)}, {"step", step}, {"dev_cer", finalCer}};

@@ -4,6 +4,7 @@
 // encoder (faster convergence, sharper alignments) and a guided-attention term that keeps the last
 // decoder layer's cross-attention inside the synthesizer's word spans (documented in the model card;
 // recorded speech has no word spans and is left out of that term).
+#include "learn/TrainingHistory.h"
 #include "model/builtin/BuiltinModel.h"
 #include "train/RealSpeechSet.h"
 
@@ -17,6 +18,7 @@ struct TrainerOptions {
     std::string workDir = "train-work";  // caches, checkpoints, heatmaps, held-out audio
     BuiltinHParams hp;
     int trainUtterances = 30000;
+    int synthesisLogEvery = 2000;  // a log line every this many synthesized utterances
     // The share of synthesized training utterances spoken by flite's four voices (at many pitches);
     // below 0, every voice is equally likely. Used when the training set is (re)synthesized.
     double fliteShare = 0.25;
@@ -63,9 +65,17 @@ struct TrainerOptions {
     // the learning rate warms up again over warmupSteps.
     std::string initFrom;
     int threads = 0;  // 0 = all cores
-    // Asked before every step: true ends the run as a spent budget does, with a checkpoint
-    // (attnscope-train answers it from Ctrl-C and SIGTERM).
+    // Asked before every step and every synthesized utterance: true ends the run as a spent budget
+    // does, with a checkpoint (attnscope-train answers it from Ctrl-C and SIGTERM); while the data
+    // are still being synthesized it throws Error(Cancelled) instead and nothing is cached.
     std::function<bool()> shouldStop;
+    // The dev CER of a history snapshot between regular checks is measured on this many utterances.
+    int historyDevUtterances = 20;
+    // Called (on the training thread) after each history snapshot, with the whole history so far.
+    std::function<void(const TrainingHistory&)> onHistorySnapshot;
+    // Whether a run measures the dev CER once more before it ends (the curve's last point); a run
+    // that must stop at once (the Learn window's Train live) skips it.
+    bool finalEvaluation = true;
 };
 
 struct TrainerProgress {
