@@ -13,6 +13,7 @@ PACKAGES=(
   libtorch-dev
   libopenblas0-openmp          # LibTorch calls the system BLAS; the reference one is ~30x slower
   libsndfile1-dev libsoxr-dev portaudio19-dev nlohmann-json3-dev zlib1g-dev
+  libgif-dev                   # the Learn view's replay as an animated GIF
   # the trainer: speech synthesizers and the English text it reads
   libespeak-ng-dev flite1-dev fortunes wordnet-base
   # GUI

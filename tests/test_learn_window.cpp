@@ -3,6 +3,7 @@
 // step scale, its figures export (the view as PNG, the
 // numbered frames, the curves as CSV), and a damaged file or a model without a history is refused while
 // the history on show stays.
+#include "learn/HistoryExport.h"
 #include "learn/TrainingHistory.h"
 #include "LearnComparison.h"
 #include "LearnView.h"
@@ -12,6 +13,7 @@
 #include <QApplication>
 #include <QDir>
 #include <QFile>
+#include <QImageReader>
 #include <QSlider>
 #include <QStatusBar>
 #include <QTemporaryDir>
@@ -175,6 +177,18 @@ private slots:
         QVERIFY(!QImage(dir.filePath("view.png")).isNull());
         QVERIFY(w.exportFrames(dir.filePath("frames")));
         QCOMPARE(QDir(dir.filePath("frames")).entryList({"step-*.png"}).size(), 4);
+        // The GIF: one frame per snapshot, looping, each captioned with its step.
+        QVERIFY(w.exportGif(dir.filePath("replay.gif")));
+        QImageReader gif(dir.filePath("replay.gif"));
+        QCOMPARE(gif.format(), QByteArray("gif"));
+        QCOMPARE(gif.imageCount(), 4);
+        QCOMPARE(gif.loopCount(), -1);  // forever
+        const QImage firstFrame = gif.read();
+        QVERIFY(!firstFrame.isNull());
+        QCOMPARE(firstFrame.size(), historyFrameImage(w.view()->history(), 0, 0).size());
+        QVERIFY(gif.nextImageDelay() >= 390 && gif.nextImageDelay() <= 410);
+        QVERIFY(!w.exportGif(dir.filePath("no/such/folder/replay.gif")));
+        QVERIFY(!QFile::exists(dir.filePath("no/such/folder/replay.gif")));
         QVERIFY(w.exportCurves(dir.filePath("curves.csv")));
         QFile csv(dir.filePath("curves.csv"));
         QVERIFY(csv.open(QIODevice::ReadOnly));

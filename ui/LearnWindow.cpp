@@ -80,6 +80,11 @@ LearnWindow::LearnWindow(QWidget* parent) : QMainWindow(parent)
         if (!path.isEmpty())
             saveHistory(path);
     });
+    exports->addAction(tr("The replay as an animated GIF…"), this, [this] {
+        const QString path = QFileDialog::getSaveFileName(this, tr("Export the replay"), "replay.gif", tr("GIF (*.gif)"));
+        if (!path.isEmpty())
+            exportGif(path);
+    });
     exports->addAction(tr("The curves as CSV…"), this, [this] {
         const QString path = QFileDialog::getSaveFileName(this, tr("Export the curves"), "history.csv", tr("CSV (*.csv)"));
         if (!path.isEmpty())
@@ -245,6 +250,18 @@ bool LearnWindow::exportFrames(const QString& dir)
         return false;
     }
     statusBar()->showMessage(tr("Exported %n frame(s) to %1", "", static_cast<int>(view_->history().snapshots.size())).arg(dir), 5000);
+    return true;
+}
+
+bool LearnWindow::exportGif(const QString& path)
+{
+    try {
+        saveHistoryGif(view_->history(), view_->probe(), path.toStdString());
+    } catch (const Error& e) {
+        showError(tr("Cannot export"), QString::fromStdString(e.what()));
+        return false;
+    }
+    statusBar()->showMessage(tr("Exported %1").arg(path), 5000);
     return true;
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 // The Learn window: a training history (history.cbor, or a model file that carries one) in the Learn
 // view, with its figures exported: the view as PNG, the attention at every snapshot as a numbered PNG
-// series, the curves as CSV (the same CSV as attnscope-cli history). A second history opens beside the
+// series or an animated GIF, the curves as CSV (the same CSV as attnscope-cli history). A second history opens beside the
 // first for comparison (LearnComparison). Train live starts a short training run (LiveTrainingRunner)
 // and draws each of its snapshots as it arrives.
 #include "learn/TrainingHistory.h"
@@ -39,6 +39,7 @@ public:
 
     bool exportViewImage(const QString& path);
     bool exportFrames(const QString& dir);
+    bool exportGif(const QString& path);
     bool exportCurves(const QString& path);
     // The history on show (a live run's, say) as a history file of its own.
     bool saveHistory(const QString& path);

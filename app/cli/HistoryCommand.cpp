@@ -1,6 +1,6 @@
 // attnscope-cli history: a training history (history.cbor beside a checkpoint, or carried in a model
-// file) for lessons and scripts: one CSV line per snapshot, and the probe's attention as a numbered PNG
-// series.
+// file) for lessons and scripts: one CSV line per snapshot, and the replay of the probe's attention as
+// a numbered PNG series or an animated GIF.
 #include "base/Error.h"
 #include "cli/CliCommands.h"
 #include "export/SafeFile.h"
@@ -24,10 +24,11 @@ int historyCommand(const QStringList& args)
     const QCommandLineOption probe("probe", "Which probe utterance (0: synthetic, 1: recorded, when trained with --real).",
                                    "N", "0");
     const QCommandLineOption csv("csv", "Write one line per snapshot (step, minutes, loss terms, dev CER, entropy, "
-                                        "diagonal mass, transcript) to FILE ('-': stdout; the default).", "FILE");
-    const QCommandLineOption pngSeries("png-series", "Write the probe's attention (mean of every head) at each snapshot "
-                                                     "as DIR/step-NNNNNN.png.", "DIR");
-    parser.addOptions({probe, csv, pngSeries});
+                                        "diagonal mass, boundary error, transcript) to FILE ('-': stdout; the default).", "FILE");
+    const QCommandLineOption pngSeries("png-series", "Write the probe's attention (mean of every head) at each snapshot, "
+                                                     "captioned with its step and measures, as DIR/step-NNNNNN.png.", "DIR");
+    const QCommandLineOption gif("gif", "Write the same replay as one looping animated GIF (400 ms a snapshot).", "FILE");
+    parser.addOptions({probe, csv, pngSeries, gif});
     parser.process(args);
     if (parser.positionalArguments().size() != 1)
         throw Error(ErrorKind::Usage, "history takes one history file (see --help)");
@@ -38,7 +39,9 @@ int historyCommand(const QStringList& args)
         throw Error(ErrorKind::Usage, "--probe must be a number from 0 to " + std::to_string(history.probes.size() - 1));
     if (parser.isSet(pngSeries))
         saveHistoryFrames(history, n, parser.value(pngSeries).toStdString());
-    if (parser.isSet(csv) || !parser.isSet(pngSeries)) {
+    if (parser.isSet(gif))
+        saveHistoryGif(history, n, parser.value(gif).toStdString());
+    if (parser.isSet(csv) || !(parser.isSet(pngSeries) || parser.isSet(gif))) {
         const std::string path = parser.isSet(csv) ? parser.value(csv).toStdString() : "-";
         if (path == "-")
             std::fputs(historyCsv(history, n).c_str(), stdout);

@@ -1,7 +1,10 @@
 #pragma once
 // A training history's figures as files, for the CLI (`attnscope-cli history`) and the Learn window
-// alike: the curves as CSV and the probe's attention as a numbered PNG series.
+// alike: the curves as CSV, and the replay of the probe's attention as a numbered PNG series or an
+// animated GIF.
 #include "learn/TrainingHistory.h"
+
+#include <QImage>
 
 #include <string>
 #include <vector>
@@ -20,7 +23,15 @@ std::vector<SnapshotMeasures> measureHistory(const TrainingHistory& history, int
 // transcript (boundary_error_ms empty for a probe without true word spans).
 std::string historyCsv(const TrainingHistory& history, int probe);
 
+// One frame of the replay: the probe's attention at snapshot `index` (the mean of every head, each row
+// scaled to its maximum) under a caption with the step, the minutes, entropy, diagonal mass and what
+// the model heard. The caller owns a QGuiApplication (fonts).
+QImage historyFrameImage(const TrainingHistory& history, int probe, int index);
+
 // DIR/step-NNNNNN.png per snapshot (created if missing); throws Error(Io) naming what failed.
 void saveHistoryFrames(const TrainingHistory& history, int probe, const std::string& dir);
+
+// The replay as one looping GIF, 400 ms a snapshot and 3 s on the last; throws Error(Io).
+void saveHistoryGif(const TrainingHistory& history, int probe, const std::string& path);
 
 }  // namespace attnscope
