@@ -9,6 +9,7 @@
 #include <QtTest>
 
 #include <algorithm>
+#include <set>
 
 using namespace attnscope;
 
@@ -35,6 +36,25 @@ private slots:
         for (size_t i = 0; i < corpus.training.size(); i += 997) {
             QVERIFY(!isHeldOutSentence(corpus.training[i], 20));
             for (char c : corpus.training[i]) QVERIFY(c == ' ' || c == '\'' || (c >= 'a' && c <= 'z'));
+        }
+    }
+
+    void digitStringsSplitLikeSentences()
+    {
+        const SentenceCorpus digits = digitStringCorpus();
+        QVERIFY(digits.training.size() > 100000 && digits.heldOut.size() > 1000);
+        const std::set<std::string> training(digits.training.begin(), digits.training.end());
+        for (const auto& s : digits.heldOut) {
+            QVERIFY(isHeldOutSentence(s, 20));
+            QVERIFY(!training.count(s));  // never trained on
+        }
+        QVERIFY(training.count("zero zero zero") + std::count(digits.heldOut.begin(), digits.heldOut.end(), "zero zero zero") == 1);
+        for (size_t i = 0; i < digits.training.size(); i += 9973) {
+            const auto words = QString::fromStdString(digits.training[i]).split(' ');
+            QVERIFY(words.size() >= 3 && words.size() <= 7);
+            for (const auto& w : words)
+                QVERIFY2(QStringList({"zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"}).contains(w),
+                         qPrintable(w));
         }
     }
 

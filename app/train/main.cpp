@@ -156,6 +156,9 @@ int trainCommand(const QStringList& args)
     parser.addOption({"work-dir", "Caches, checkpoints, heatmaps and held-out audio.", "DIR", "train-work"});
     parser.addOption({"minutes", "Wall-clock budget of this run.", "M", QString::number(o.minutes)});
     parser.addOption({"utterances", "Training utterances to synthesize.", "N", QString::number(o.trainUtterances)});
+    parser.addOption({"corpus", "What the synthesized speech says: english (sentences from fortunes and WordNet) or "
+                                "digits (digit strings: a small task that a small model learns within minutes).",
+                      "C", QString::fromStdString(o.corpus)});
     parser.addOption({"dev-utterances", "Held-out utterances.", "N", QString::number(o.devUtterances)});
     parser.addOption({"seed", "Random seed.", "S", QString::number(o.seed)});
     parser.addOption({"threads", "Compute threads (0 = all cores).", "N", "0"});
@@ -214,6 +217,7 @@ int trainCommand(const QStringList& args)
     o.workDir = parser.value("work-dir").toStdString();
     o.minutes = real("minutes");
     o.trainUtterances = integer("utterances");
+    o.corpus = parser.value("corpus").toStdString();
     o.devUtterances = integer("dev-utterances");
     o.seed = static_cast<uint32_t>(integer("seed"));
     o.threads = integer("threads");

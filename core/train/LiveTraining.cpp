@@ -58,6 +58,7 @@ void runLiveTraining(const LiveTrainingOptions& options, const LiveTrainingCallb
     o.seed = options.seed;
     o.trainUtterances = options.trainUtterances;
     o.devUtterances = options.devUtterances;
+    o.corpus = options.corpus;
     o.synthesisLogEvery = 50;
     // The recipe of docs/benchmarks.md, "How fast alignment forms": small enough that a step takes a
     // fraction of a second on two cores, so alignment shows within minutes and Stop answers at once.

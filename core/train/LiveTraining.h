@@ -18,6 +18,7 @@ struct LiveTrainingOptions {
     int devUtterances = 40;
     std::string architecture = "transformer";  // or "las"
     std::string attention = "location";        // las only
+    std::string corpus = "english";            // or "digits" (TrainerOptions::corpus)
     uint32_t seed = 1;
 };
 

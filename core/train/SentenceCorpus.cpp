@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <set>
 #include <sstream>
 
@@ -77,6 +78,33 @@ bool isHeldOutSentence(const std::string& normalized, int heldOutPerMille)
     uint64_t h = 1469598103934665603ULL;  // FNV-1a: stable across runs and platforms
     for (unsigned char c : normalized) h = (h ^ c) * 1099511628211ULL;
     return static_cast<int>(h % 1000) < heldOutPerMille;
+}
+
+SentenceCorpus digitStringCorpus(int heldOutPerMille)
+{
+    static const char* const names[] = {"zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"};
+    std::set<std::string> sentences;
+    auto spell = [&](long number, int digits) {
+        std::string s;
+        for (int d = digits - 1; d >= 0; --d) {
+            long p = 1;
+            for (int k = 0; k < d; ++k) p *= 10;
+            s += (s.empty() ? "" : " ") + std::string(names[(number / p) % 10]);
+        }
+        return s;
+    };
+    for (int digits = 3; digits <= 5; ++digits) {
+        long count = 1;
+        for (int k = 0; k < digits; ++k) count *= 10;
+        for (long n = 0; n < count; ++n) sentences.insert(spell(n, digits));
+    }
+    std::mt19937 rng(7);  // the same longer strings every time
+    for (int digits = 6; digits <= 7; ++digits)
+        for (int i = 0; i < 50000; ++i) sentences.insert(spell(static_cast<long>(rng() % 10000000), digits));
+    SentenceCorpus corpus;
+    corpus.sources.push_back("digit strings (generated)");
+    for (const auto& s : sentences) (isHeldOutSentence(s, heldOutPerMille) ? corpus.heldOut : corpus.training).push_back(s);
+    return corpus;
 }
 
 SentenceCorpus loadSentenceCorpus(int heldOutPerMille)

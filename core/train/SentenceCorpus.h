@@ -17,6 +17,11 @@ struct SentenceCorpus {
 // Throws Error(Io) when no source file can be read.
 SentenceCorpus loadSentenceCorpus(int heldOutPerMille = 20);
 
+// A small task for the teaching lab, where a small model decodes within minutes: strings of three to
+// seven digits spoken as words ("four one nine"), every such string of up to five digits and a sample
+// of the longer ones, split by the same hash.
+SentenceCorpus digitStringCorpus(int heldOutPerMille = 20);
+
 bool isHeldOutSentence(const std::string& normalized, int heldOutPerMille);
 
 }  // namespace attnscope

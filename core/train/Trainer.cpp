@@ -146,7 +146,9 @@ void Trainer::run(std::ostream& log)
     };
     const fs::path trainPath = work / "train.set", devPath = work / "dev.set";
     if (!fs::exists(trainPath) || !fs::exists(devPath)) {
-        const SentenceCorpus corpus = loadSentenceCorpus();
+        if (o.corpus != "english" && o.corpus != "digits")
+            throw Error(ErrorKind::Usage, "unknown corpus '" + o.corpus + "' (english or digits)");
+        const SentenceCorpus corpus = o.corpus == "digits" ? digitStringCorpus() : loadSentenceCorpus();
         log << "corpus: " << corpus.training.size() << " training and " << corpus.heldOut.size()
             << " held-out sentences from " << corpus.sources.size() << " files" << std::endl;
         if (!fs::exists(devPath)) {

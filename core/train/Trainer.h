@@ -17,6 +17,9 @@ namespace attnscope {
 struct TrainerOptions {
     std::string workDir = "train-work";  // caches, checkpoints, heatmaps, held-out audio
     BuiltinHParams hp;
+    // What is spoken: "english" (train/SentenceCorpus.h's sentences) or "digits" (digit strings, the
+    // teaching lab's small task).
+    std::string corpus = "english";
     int trainUtterances = 30000;
     int synthesisLogEvery = 2000;  // a log line every this many synthesized utterances
     // The share of synthesized training utterances spoken by flite's four voices (at many pitches);
