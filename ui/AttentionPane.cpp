@@ -24,7 +24,7 @@ AttentionPane::AttentionPane(Document* document, ViewManager* view, QWidget* par
     });
 }
 
-void AttentionPane::setMaskedRow(int token, double t0, double t1, const std::vector<float>& weights)
+void AttentionPane::setMaskedRow(int token, int layer, int head, double t0, double t1, const std::vector<float>& weights)
 {
     maskedToken_ = -1;
     maskedImage_ = QImage();
@@ -43,6 +43,8 @@ void AttentionPane::setMaskedRow(int token, double t0, double t1, const std::vec
                 maskedToken_ = token;
                 maskT0_ = t0;
                 maskT1_ = t1;
+                maskLayer_ = layer;
+                maskHead_ = head;
             }
     }
     update();
@@ -274,6 +276,17 @@ void AttentionPane::paintEvent(QPaintEvent*)
         const QRectF hidden(view_->xForTime(maskT0_), y(maskedToken_), view_->xForTime(maskT1_) - view_->xForTime(maskT0_),
                             rowHeight);
         p.fillRect(hidden, QBrush(QColor(255, 255, 255, 110), Qt::BDiagPattern));
+        // Which head's softmax the masked row is, unless the pane shows that head already.
+        const bool sameHead = selection_.kind == AttentionSelection::Kind::Head && selection_.layer == maskLayer_ &&
+                              selection_.head == maskHead_;
+        if (!sameHead && rowHeight >= p.fontMetrics().height() - 2) {
+            const QString tag = tr("masked: layer %1 head %2").arg(maskLayer_).arg(maskHead_);
+            const QRectF box(width() - p.fontMetrics().horizontalAdvance(tag) - 12, y(maskedToken_),
+                             p.fontMetrics().horizontalAdvance(tag) + 8, rowHeight);
+            p.fillRect(box, QColor(0, 0, 0, 160));
+            p.setPen(Qt::white);
+            p.drawText(box, Qt::AlignCenter, tag);
+        }
     }
     if (dragStart_) {
         const double a = view_->xForTime(*dragStart_), b = view_->xForTime(dragNow_);

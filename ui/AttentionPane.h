@@ -44,8 +44,10 @@ public:
     std::vector<std::pair<double, float>> rowCurve(int token) const;
 
     // Draws `weights` (one per frame of the token's window) in place of token `token`'s row, with
-    // [t0, t1) hatched: what a mask leaves of its attention (ExplainPanel::setMask). token < 0 clears.
-    void setMaskedRow(int token, double t0, double t1, const std::vector<float>& weights);
+    // [t0, t1) hatched: what a mask leaves of head `layer`:`head`'s attention (ExplainPanel::setMask).
+    // The row is tagged with that head, since the other rows may show another selection. token < 0
+    // clears.
+    void setMaskedRow(int token, int layer, int head, double t0, double t1, const std::vector<float>& weights);
     int maskedToken() const { return maskedToken_; }
 
 signals:
@@ -78,6 +80,7 @@ private:
     double frameSeconds_ = 0.02;
     int maskedToken_ = -1;
     double maskT0_ = 0, maskT1_ = 0;
+    int maskLayer_ = 0, maskHead_ = 0;
     QImage maskedImage_;                 // one row: the masked weights over the window's real frames
     std::optional<double> dragStart_;    // seconds, during a Shift-drag
     double dragNow_ = 0;

@@ -249,9 +249,9 @@ void ExplainPanel::applyMask()
         }
     }
     if (masked_)
-        emit maskedRowChanged(token_, maskSeconds_->first, maskSeconds_->second, masked_->weights);
+        emit maskedRowChanged(token_, layer_, head_, maskSeconds_->first, maskSeconds_->second, masked_->weights);
     else if (had)
-        emit maskedRowChanged(-1, 0, 0, {});
+        emit maskedRowChanged(-1, 0, 0, 0, 0, {});
 }
 
 QString ExplainPanel::maskHtml() const

@@ -40,8 +40,9 @@ public:
 
 signals:
     void numbersWanted(const attnscope::ExplainRequest& request);
-    // The masked row to draw in place of token `token`'s (empty weights: no mask any more).
-    void maskedRowChanged(int token, double t0, double t1, const std::vector<float>& weights);
+    // The masked row of head `layer`:`head` to draw in place of token `token`'s (empty weights: no
+    // mask any more).
+    void maskedRowChanged(int token, int layer, int head, double t0, double t1, const std::vector<float>& weights);
 
 private:
     void render();

@@ -3,6 +3,7 @@
 #include "base/Error.h"
 #include "export/SafeFile.h"
 #include "learn/HistoryExport.h"
+#include "learn/ShippedHistories.h"
 #include "LearnComparison.h"
 #include "LearnView.h"
 #include "LiveTrainingRunner.h"
@@ -26,6 +27,8 @@ namespace {
 // work directory) is what tells two apart.
 QString displayName(const QString& path)
 {
+    if (!path.contains('/') && !QFileInfo::exists(path))
+        return path;  // a shipped history's name
     const QFileInfo info(path);
     return info.fileName() == "history.cbor" ? info.dir().dirName() + "/" + info.fileName() : info.fileName();
 }
@@ -56,6 +59,16 @@ LearnWindow::LearnWindow(QWidget* parent) : QMainWindow(parent)
         if (!path.isEmpty())
             openHistory(path);
     });
+    // The histories that ship (one per attention function), two clicks away for a class.
+    auto* shipped = file->addMenu(tr("Open a &shipped history"));
+    auto* compareShipped = file->addMenu(tr("Compare with a shi&pped history"));
+    for (const std::string& name : shippedHistoryNames()) {
+        const QString n = QString::fromStdString(name);
+        shipped->addAction(n, this, [this, n] { openHistory(n); });
+        compareShipped->addAction(n, this, [this, n] { compareWith(n); });
+    }
+    shipped->setEnabled(!shipped->isEmpty());
+    compareShipped->setEnabled(!compareShipped->isEmpty());
     file->addAction(tr("&Compare with another history…"), QKeySequence("Ctrl+Shift+O"), this, [this] {
         const QString path = QFileDialog::getOpenFileName(this, tr("Compare with a training history"), QString(),
                                                           tr("Training histories and built-in models (*.cbor *.pt);;All files (*)"));
@@ -96,6 +109,8 @@ LearnWindow::LearnWindow(QWidget* parent) : QMainWindow(parent)
     live_ = new LiveTrainingRunner(this);
     auto* train = menuBar()->addMenu(tr("&Train"));
     trainLiveMenu_ = train->addMenu(tr("Train &live for 5 minutes"));
+    auto* digits = train->addAction(tr("Speak &digit strings (a small task that decodes within minutes)"));
+    digits->setCheckable(true);
     const std::pair<QString, std::pair<const char*, const char*>> kinds[] = {
         {tr("Transformer (scaled dot-product heads)"), {"transformer", "scaled-dot"}},
         {tr("LAS, location-aware attention"), {"las", "location"}},
@@ -105,9 +120,10 @@ LearnWindow::LearnWindow(QWidget* parent) : QMainWindow(parent)
     };
     for (const auto& [label, kind] : kinds) {
         const std::string architecture = kind.first, attention = kind.second;
-        trainLiveMenu_->addAction(label, this, [this, architecture, attention] {
+        trainLiveMenu_->addAction(label, this, [this, architecture, attention, digits] {
             LiveTrainingOptions o;
-            o.workDir = LiveTrainingRunner::defaultWorkDir().toStdString();
+            o.corpus = digits->isChecked() ? "digits" : "english";
+            o.workDir = LiveTrainingRunner::defaultWorkDir(QString::fromStdString(o.corpus)).toStdString();
             o.architecture = architecture;
             o.attention = attention;
             startLiveTraining(o);
@@ -132,7 +148,7 @@ LearnWindow::LearnWindow(QWidget* parent) : QMainWindow(parent)
             showError(tr("Training stopped"), error);
             return;
         }
-        const QString where = QDir(LiveTrainingRunner::defaultWorkDir()).filePath("history.cbor");
+        const QString where = QDir(liveWorkDir_).filePath("history.cbor");
         statusBar()->showMessage((stopped ? tr("Training stopped at step %1") : tr("Training done at step %1"))
                                          .arg(view_->history().snapshots.empty() ? 0 : view_->history().snapshots.back().step) +
                                      tr("; its history is in %1").arg(where));
@@ -150,7 +166,7 @@ LearnWindow::LearnWindow(QWidget* parent) : QMainWindow(parent)
 bool LearnWindow::readHistory(const QString& path, TrainingHistory& history)
 {
     try {
-        history = loadTrainingHistory(path.toStdString());
+        history = loadTrainingHistory(resolveHistoryPath(path.toStdString()));
         if (history.snapshots.empty())
             throw Error(ErrorKind::Usage, path.toStdString() + " holds no snapshots yet");
     } catch (const Error& e) {
@@ -197,6 +213,7 @@ bool LearnWindow::startLiveTraining(const LiveTrainingOptions& options)
 {
     if (!live_->start(options))
         return false;
+    liveWorkDir_ = QString::fromStdString(options.workDir);
     trainLiveMenu_->setEnabled(false);
     openAction_->setEnabled(false);  // the left side belongs to the run until it ends
     stopAction_->setEnabled(true);
@@ -241,53 +258,43 @@ bool LearnWindow::exportViewImage(const QString& path)
     return true;
 }
 
-bool LearnWindow::exportFrames(const QString& dir)
+bool LearnWindow::writeFigure(const std::function<void()>& write, const QString& done)
 {
     try {
-        saveHistoryFrames(view_->history(), view_->probe(), dir.toStdString());
+        write();
     } catch (const Error& e) {
         showError(tr("Cannot export"), QString::fromStdString(e.what()));
         return false;
     }
-    statusBar()->showMessage(tr("Exported %n frame(s) to %1", "", static_cast<int>(view_->history().snapshots.size())).arg(dir), 5000);
+    statusBar()->showMessage(done, 5000);
     return true;
+}
+
+bool LearnWindow::exportFrames(const QString& dir)
+{
+    return writeFigure([&] { saveHistoryFrames(view_->history(), view_->probe(), dir.toStdString()); },
+                       tr("Exported %n frame(s) to %1", "", static_cast<int>(view_->history().snapshots.size())).arg(dir));
 }
 
 bool LearnWindow::exportGif(const QString& path)
 {
-    try {
-        saveHistoryGif(view_->history(), view_->probe(), path.toStdString());
-    } catch (const Error& e) {
-        showError(tr("Cannot export"), QString::fromStdString(e.what()));
-        return false;
-    }
-    statusBar()->showMessage(tr("Exported %1").arg(path), 5000);
-    return true;
+    return writeFigure([&] { saveHistoryGif(view_->history(), view_->probe(), path.toStdString()); },
+                       tr("Exported %1").arg(path));
 }
 
 bool LearnWindow::saveHistory(const QString& path)
 {
-    try {
-        view_->history().save(path.toStdString());
-    } catch (const Error& e) {
-        showError(tr("Cannot save"), QString::fromStdString(e.what()));
-        return false;
-    }
-    statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
-    return true;
+    return writeFigure([&] { view_->history().save(path.toStdString()); }, tr("Saved %1").arg(path));
 }
 
 bool LearnWindow::exportCurves(const QString& path)
 {
-    try {
-        const std::string csv = historyCsv(view_->history(), view_->probe());
-        writeFileSafely(path.toStdString(), [&](std::ostream& out) { out << csv; });
-    } catch (const Error& e) {
-        showError(tr("Cannot export"), QString::fromStdString(e.what()));
-        return false;
-    }
-    statusBar()->showMessage(tr("Exported %1").arg(path), 5000);
-    return true;
+    return writeFigure(
+        [&] {
+            const std::string csv = historyCsv(view_->history(), view_->probe());
+            writeFileSafely(path.toStdString(), [&](std::ostream& out) { out << csv; });
+        },
+        tr("Exported %1").arg(path));
 }
 
 void LearnWindow::showError(const QString& title, const QString& message)

@@ -9,6 +9,8 @@
 
 #include <QMainWindow>
 
+#include <functional>
+
 namespace attnscope {
 
 class LearnComparison;
@@ -46,6 +48,8 @@ public:
 
 private:
     void showError(const QString& title, const QString& message);
+    // Runs `write` (an export); its Error goes to showError, success to the status bar as `done`.
+    bool writeFigure(const std::function<void()>& write, const QString& done);
     // The history in `path`, or nothing after telling the user why.
     bool readHistory(const QString& path, TrainingHistory& history);
     void updateTitle();
@@ -54,6 +58,7 @@ private:
     LearnView* second_ = nullptr;
     LearnComparison* comparison_ = nullptr;
     LiveTrainingRunner* live_ = nullptr;
+    QString liveWorkDir_;
     QMenu* trainLiveMenu_ = nullptr;
     QAction* stopAction_ = nullptr;
     QAction* openAction_ = nullptr;

@@ -20,9 +20,9 @@ LiveTrainingRunner::~LiveTrainingRunner()
     }
 }
 
-QString LiveTrainingRunner::defaultWorkDir()
+QString LiveTrainingRunner::defaultWorkDir(const QString& corpus)
 {
-    return QDir(QStandardPaths::writableLocation(QStandardPaths::CacheLocation)).filePath("learn-live");
+    return QDir(QStandardPaths::writableLocation(QStandardPaths::CacheLocation)).filePath("learn-live/" + corpus);
 }
 
 bool LiveTrainingRunner::start(const LiveTrainingOptions& options)

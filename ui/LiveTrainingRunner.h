@@ -23,8 +23,8 @@ public:
     explicit LiveTrainingRunner(QObject* parent = nullptr);
     ~LiveTrainingRunner() override;
 
-    // Where Train live keeps its synthesized speech between runs (the user's cache folder).
-    static QString defaultWorkDir();
+    // Where Train live keeps its synthesized speech of `corpus` between runs (the user's cache folder).
+    static QString defaultWorkDir(const QString& corpus);
 
     // Starts a run unless one is under way (then false).
     bool start(const LiveTrainingOptions& options);

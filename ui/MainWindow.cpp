@@ -11,6 +11,8 @@
 #include "engine/ComputeThreads.h"
 #include "ExplainPanel.h"
 #include "FileController.h"
+#include "learn/ShippedHistories.h"
+#include "LearnView.h"
 #include "LearnWindow.h"
 #include "LiveTranscription.h"
 #include "PaneStack.h"
@@ -256,11 +258,11 @@ void MainWindow::buildMenus()
     file->addAction(tr("&Save analysis…"), QKeySequence::Save, files_, &FileController::chooseWhereToSave);
     exporter_->fillMenu(file->addMenu(tr("&Export")));
     file->addSeparator();
-    file->addAction(tr("&Learn: open a training history…"), this, [this] {
-        const QString path = QFileDialog::getOpenFileName(this, tr("Open training history"), QString(),
-                                                          tr("Training histories and built-in models (*.cbor *.pt);;All files (*)"));
-        if (!path.isEmpty())
-            openLearnWindow(path);
+    // The Learn window opens on the shipped Transformer's history; its own File menu opens others.
+    file->addAction(tr("&Learn: how attention learns to align…"), this, [this] {
+        const bool first = !learn_ || learn_->view()->history().snapshots.empty();
+        const auto shipped = shippedHistoryNames();
+        openLearnWindow(first && !shipped.empty() ? QString::fromStdString(shipped.front()) : QString());
     });
     file->addAction(tr("Get &Whisper models…"), this, &MainWindow::openModelManager);
     file->addAction(tr("Choose &model…"), controls_, &ControlPanel::chooseModel);

@@ -3,6 +3,7 @@
 #include "AttentionPane.h"
 #include "audio/AudioFile.h"
 #include "engine/ComputeThreads.h"
+#include "GuiHeartbeat.h"
 #include "MainWindow.h"
 #include "SpectrogramPane.h"
 
@@ -125,14 +126,7 @@ int runGuiBenchmark(const QString& model, const QString& audio)
         window.setModelPath(model, false);
         if (!window.openAudio(audio))
             return 3;
-        QElapsedTimer beat;
-        double longest = 0;
-        QTimer heartbeat;
-        heartbeat.setInterval(5);
-        QObject::connect(&heartbeat, &QTimer::timeout, [&] {
-            longest = std::max(longest, beat.nsecsElapsed() / 1e6);
-            beat.restart();
-        });
+        GuiHeartbeat heartbeat;
         QEventLoop loop;
         bool ok = false;
         double runSeconds = 0;
@@ -143,7 +137,6 @@ int runGuiBenchmark(const QString& model, const QString& audio)
             loop.quit();
         });
         run.start();
-        beat.start();
         heartbeat.start();
         window.transcribe();
         loop.exec();
@@ -152,7 +145,7 @@ int runGuiBenchmark(const QString& model, const QString& audio)
             return 1;
         // The stall includes redrawing every pane with the new transcript, on the GUI thread.
         std::printf("| longest gap between 5 ms GUI heartbeats during a transcription (%s, %s, %.1f s run, %d threads) | %.1f ms | <= 50 ms |\n",
-                    qPrintable(model), qPrintable(QFileInfo(audio).fileName()), runSeconds, computeThreads(), longest);
+                    qPrintable(model), qPrintable(QFileInfo(audio).fileName()), runSeconds, computeThreads(), heartbeat.longestMs());
     }
     return 0;
 }

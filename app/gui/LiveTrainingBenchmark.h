@@ -7,8 +7,8 @@
 
 namespace attnscope {
 
-// `architecture`: "transformer" or "las/FUNCTION". Prints Markdown to stdout; writes the window to
+// `architecture`: "transformer" or "las/FUNCTION"; `corpus`: "english" or "digits". Prints Markdown to stdout; writes the window to
 // `screenshot` when given. Returns the process exit code.
-int runLiveTrainingBenchmark(double minutes, const QString& architecture, const QString& screenshot);
+int runLiveTrainingBenchmark(double minutes, const QString& architecture, const QString& corpus, const QString& screenshot);
 
 }  // namespace attnscope

@@ -4,7 +4,7 @@
 //                                                        under QT_QPA_PLATFORM=offscreen)
 //   attnscope [--screenshot OUT.png] --learn HISTORY [--compare HISTORY]
 //                                                       (the Learn window on a training history)
-//   attnscope --benchmark --learn-live M [--live-architecture A] [--screenshot OUT.png]
+//   attnscope --benchmark --learn-live M [--live-architecture A] [--live-corpus C] [--screenshot OUT.png]
 //                                                       (Train live, measured)
 #include "base/Error.h"
 #include "base/MemoryPolicy.h"
@@ -91,15 +91,18 @@ int main(int argc, char** argv)
     const QCommandLineOption threads("threads", "Compute threads (0 = all cores).", "N", "0");
     const QCommandLineOption benchmark("benchmark", "Measure heatmap redraw, opening a 10-minute file and the GUI "
                                        "stall while transcribing AUDIO (if given); print a Markdown table.");
-    const QCommandLineOption learn("learn", "Open the Learn window on a training history (history.cbor, or a model file "
-                                            "that carries one); with --screenshot, render it at its last step.", "HISTORY");
+    const QCommandLineOption learn("learn", "Open the Learn window on a training history (history.cbor, a model file "
+                                            "that carries one, or a shipped history's name: transformer, las-dot, "
+                                            "las-scaled-dot, las-additive, las-location); with --screenshot, render it "
+                                            "at its last step.", "HISTORY");
     const QCommandLineOption compare("compare", "With --learn: a second training history beside the first, on the same "
                                                 "step scale, with what differs between them.", "HISTORY");
     const QCommandLineOption learnLive("learn-live", "With --benchmark: train live in the Learn window for M minutes "
                                                   "and measure it (attention per snapshot, GUI stalls, Stop).", "M");
     const QCommandLineOption liveArchitecture("live-architecture", "With --learn-live: transformer, or las/FUNCTION "
                                               "(dot, scaled-dot, additive, location).", "A", "transformer");
-    parser.addOptions({model, screenshot, size, threads, benchmark, learn, compare, learnLive, liveArchitecture});
+    const QCommandLineOption liveCorpus("live-corpus", "With --learn-live: english or digits.", "C", "english");
+    parser.addOptions({model, screenshot, size, threads, benchmark, learn, compare, learnLive, liveArchitecture, liveCorpus});
     parser.process(app);
     attnscope::setComputeThreads(parser.value(threads).toInt());
 
@@ -107,7 +110,7 @@ int main(int argc, char** argv)
     app.setProperty("attnscope.headless", headless);
     if (parser.isSet(benchmark) && parser.isSet(learnLive))
         return attnscope::runLiveTrainingBenchmark(parser.value(learnLive).toDouble(), parser.value(liveArchitecture),
-                                                   parser.value(screenshot));
+                                                   parser.value(liveCorpus), parser.value(screenshot));
     if (parser.isSet(benchmark)) {
         const QStringList files = parser.positionalArguments();
         return attnscope::runGuiBenchmark(parser.isSet(model) ? parser.value(model) : "builtin", files.value(0));

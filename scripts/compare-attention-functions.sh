@@ -1,0 +1,31 @@
+#!/bin/bash
+# The teaching lab's comparison (models/README.md, "Training histories"): one small model per attention
+# function (the Transformer's scaled dot-product heads, and LAS with dot, scaled-dot, additive and
+# location-aware attention), trained from scratch on the same synthesized digit strings with the same
+# budget on two threads. Each run's training history goes to OUT/NAME.cbor (models/learn/ ships them);
+# then one table row per function from its last snapshot.
+# usage: scripts/compare-attention-functions.sh WORK_DIR OUT_DIR [MINUTES] [BUILD_DIR]
+set -euo pipefail
+work=$(realpath -m "$1"); out=$2; minutes=${3:-6}; build=${4:-build}
+mkdir -p "$work" "$out"
+common=(--corpus digits --utterances 2000 --dev-utterances 100 --minutes "$minutes" --batch-frames 6000
+        --warmup 100 --d-model 96 --encoder-layers 2 --decoder-layers 1 --ff-dim 384 --threads 2
+        --eval-every 1000000 --keep-snapshots 0 --seed 1)
+first=""
+for kind in transformer las-dot las-scaled-dot las-additive las-location; do
+  d=$work/$kind
+  mkdir -p "$d"
+  # The first run synthesizes the set; the others reuse it, so all train on the same speech.
+  if [ -n "$first" ]; then for x in train.set dev.set heldout; do ln -sfn "$first/$x" "$d/$x"; done; fi
+  if [ "$kind" = transformer ]; then arch=(--architecture transformer --heads 2)
+  else arch=(--architecture las --attention "${kind#las-}"); fi
+  OMP_WAIT_POLICY=PASSIVE "$build/app/attnscope-train" --work-dir "$d" "${common[@]}" "${arch[@]}" > "$d/train.log" 2>&1
+  cp "$d/history.cbor" "$out/$kind.cbor"
+  first=${first:-$d}
+done
+echo "| attention | steps | dev CER | boundary error | entropy (nats) | diagonal mass |"
+echo "|---|---|---|---|---|---|"
+for kind in transformer las-dot las-scaled-dot las-additive las-location; do
+  "$build/app/attnscope-cli" history "$out/$kind.cbor" --csv - | tail -1 |
+    awk -F, -v k="$kind" '{ printf "| %s | %d | %.1f %% | %.0f ms | %.2f | %.2f |\n", k, $1, 100 * $7, $10, $8, $9 }'
+done
