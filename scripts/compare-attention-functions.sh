@@ -23,9 +23,14 @@ for kind in transformer las-dot las-scaled-dot las-additive las-location; do
   cp "$d/history.cbor" "$out/$kind.cbor"
   first=${first:-$d}
 done
-echo "| attention | steps | dev CER | boundary error | entropy (nats) | diagonal mass |"
-echo "|---|---|---|---|---|---|"
+# Steps and dev CER (all 100 held-out strings) from the run's last line; the rest from the last
+# snapshot's probe (held-out string 0).
+echo "| attention | steps | dev CER | boundary error | entropy (nats) | diagonal mass | the probe heard |"
+echo "|---|---|---|---|---|---|---|"
 for kind in transformer las-dot las-scaled-dot las-additive las-location; do
+  last=$(grep '^stopped at step' "$work/$kind/train.log")
+  steps=$(sed 's/stopped at step \([0-9]*\).*/\1/' <<< "$last"); cer=$(sed 's/.*dev CER \([0-9.]*\)%.*/\1/' <<< "$last")
   "$build/app/attnscope-cli" history "$out/$kind.cbor" --csv - | tail -1 |
-    awk -F, -v k="$kind" '{ printf "| %s | %d | %.1f %% | %.0f ms | %.2f | %.2f |\n", k, $1, 100 * $7, $10, $8, $9 }'
+    awk -F, -v k="$kind" -v s="$steps" -v c="$cer" \
+      '{ t = substr($0, index($0, "\"")); printf "| %s | %d | %s %% | %.0f ms | %.2f | %.2f | %s |\n", k, s, c, $10, $8, $9, t }'
 done

@@ -4,6 +4,7 @@
 // numbered frames, the curves as CSV), and a damaged file or a model without a history is refused while
 // the history on show stays.
 #include "learn/HistoryExport.h"
+#include "learn/ShippedHistories.h"
 #include "learn/TrainingHistory.h"
 #include "LearnComparison.h"
 #include "LearnView.h"
@@ -166,6 +167,32 @@ private slots:
         QCOMPARE(w.secondView()->history().snapshots.size(), size_t(3));
         w.closeComparison();
         QVERIFY(!w.isComparing());
+    }
+
+    void theShippedHistoriesCompareByName()
+    {
+        // models/learn/: one history per attention function, the same data and budget.
+        const auto names = shippedHistoryNames();
+        QCOMPARE(names, (std::vector<std::string>{"transformer", "las-dot", "las-scaled-dot", "las-additive", "las-location"}));
+        for (const auto& name : names) {
+            const auto h = TrainingHistory::load(resolveHistoryPath(name));
+            QCOMPARE(h.architecture, name == "transformer" ? name : "las/" + name.substr(4));
+            QVERIFY2(h.snapshots.size() >= 10, name.c_str());
+            QVERIFY(h.snapshots.back().devCer >= 0);
+        }
+        QCOMPARE(resolveHistoryPath("no-such-history"), std::string("no-such-history"));
+        LearnWindow w;
+        w.show();
+        QVERIFY(w.openHistory("transformer"));
+        QVERIFY(w.compareWith("las-location"));
+        QVERIFY(w.windowTitle().contains("transformer") && w.windowTitle().contains("las-location"));
+        const auto rows = w.comparison()->rows();
+        QVERIFY(rows.size() >= 7);
+        // The right at its last snapshot at or before the left's step, every figure measured on both.
+        QVERIFY(rows[1].right.toLong() <= rows[1].left.toLong());
+        for (const auto& r : rows) {
+            QVERIFY2(r.left != "–" && r.right != "–", qPrintable(r.name));
+        }
     }
 
     void everyFigureExports()
