@@ -22,11 +22,12 @@ deb=$(ls "$work"/pkg/attnscope_*.deb)
 
 step "dpkg-deb --info / --contents"
 info=$(dpkg-deb --info "$deb")
-for dep in libtorch1.13 libqt6widgets6 libopenblas0-openmp libportaudio2 libsndfile1 libsoxr0 qt6-qpa-plugins; do
+for dep in libtorch1.13 libqt6widgets6 libopenblas0-openmp libportaudio2 libsndfile1 libsoxr0 libgif7 qt6-qpa-plugins; do
   grep -q "Depends:.*$dep" <<<"$info" || fail "Depends lacks $dep"
 done
 contents=$(dpkg-deb --contents "$deb")
 for f in usr/bin/attnscope usr/bin/attnscope-cli usr/share/attnscope/models/builtin.pt \
+         usr/share/attnscope/models/learn/transformer.cbor usr/share/attnscope/models/learn/las-location.cbor \
          usr/share/applications/io.github.attnscope.AttnScope.desktop \
          usr/share/metainfo/io.github.attnscope.AttnScope.metainfo.xml \
          usr/share/icons/hicolor/scalable/apps/io.github.attnscope.AttnScope.svg \
@@ -69,6 +70,8 @@ unset ATTNSCOPE_BUILTIN_MODEL
 "$prefix/bin/attnscope-cli" transcribe "$work/sample.wav" --json "$work/sample.json" >/dev/null
 grep -q '"schema": *"attnscope.transcript/1"' "$work/sample.json" || fail "no transcript JSON"
 grep -q '"tokens"' "$work/sample.json" || fail "the transcript has no tokens"
+"$prefix/bin/attnscope-cli" history las-dot --csv - | head -1 | grep -q '^step,minutes,' \
+  || fail "the installed CLI does not find the shipped training histories"
 
 step "installed attnscope --screenshot under offscreen"
 QT_QPA_PLATFORM=offscreen "$prefix/bin/attnscope" --screenshot "$work/shot.png" "$work/sample.wav"
