@@ -201,6 +201,12 @@ private slots:
         w.show();
         QVERIFY(w.openHistory(dir.filePath("history.cbor")));
         QVERIFY(w.exportViewImage(dir.filePath("view.png")));
+        QVERIFY(w.exportViewImage(dir.filePath("view.svg")));
+        QFile svg(dir.filePath("view.svg"));
+        QVERIFY(svg.open(QIODevice::ReadOnly));
+        const QByteArray svgText = svg.readAll();
+        QVERIFY(svgText.contains("<svg") && svgText.contains("<image"));  // the matrix inside
+        QVERIFY(!w.exportViewImage(dir.filePath("no/such/folder/view.svg")));
         QVERIFY(!QImage(dir.filePath("view.png")).isNull());
         QVERIFY(w.exportFrames(dir.filePath("frames")));
         QCOMPARE(QDir(dir.filePath("frames")).entryList({"step-*.png"}).size(), 4);

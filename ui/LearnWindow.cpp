@@ -10,6 +10,7 @@
 #include "model/builtin/TrainingHistoryRecord.h"
 
 #include <QApplication>
+#include <QBuffer>
 #include <QFileDialog>
 #include <QDir>
 #include <QFileInfo>
@@ -17,7 +18,9 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPainter>
 #include <QStatusBar>
+#include <QSvgGenerator>
 
 namespace attnscope {
 
@@ -77,8 +80,9 @@ LearnWindow::LearnWindow(QWidget* parent) : QMainWindow(parent)
     });
     file->addAction(tr("Close the compa&rison"), this, &LearnWindow::closeComparison);
     auto* exports = file->addMenu(tr("&Export"));
-    exports->addAction(tr("The view as PNG…"), this, [this] {
-        const QString path = QFileDialog::getSaveFileName(this, tr("Export the view"), "learn.png", tr("PNG (*.png)"));
+    exports->addAction(tr("The view as PNG or SVG…"), this, [this] {
+        const QString path = QFileDialog::getSaveFileName(this, tr("Export the view"), "learn.png",
+                                                          tr("PNG (*.png);;SVG (*.svg)"));
         if (!path.isEmpty())
             exportViewImage(path);
     });
@@ -250,12 +254,29 @@ void LearnWindow::updateTitle()
 
 bool LearnWindow::exportViewImage(const QString& path)
 {
-    if (!centralWidget()->grab().save(path, "PNG")) {
-        showError(tr("Cannot export"), tr("Cannot write %1").arg(path));
-        return false;
-    }
-    statusBar()->showMessage(tr("Exported %1").arg(path), 5000);
-    return true;
+    return writeFigure(
+        [&] {
+            QWidget* view = centralWidget();
+            QByteArray bytes;
+            if (path.endsWith(".svg", Qt::CaseInsensitive)) {
+                // Text and curves as vectors, the attention matrices as embedded images.
+                QBuffer buffer(&bytes);
+                QSvgGenerator svg;
+                svg.setOutputDevice(&buffer);
+                svg.setSize(view->size());
+                svg.setViewBox(view->rect());
+                svg.setTitle(windowTitle());
+                QPainter painter(&svg);
+                view->render(&painter);
+            } else {
+                QBuffer buffer(&bytes);
+                buffer.open(QIODevice::WriteOnly);
+                if (!view->grab().save(&buffer, "PNG"))
+                    throw Error(ErrorKind::Io, "cannot render the view as PNG");
+            }
+            writeFileSafely(path.toStdString(), [&](std::ostream& out) { out.write(bytes.constData(), bytes.size()); });
+        },
+        tr("Exported %1").arg(path));
 }
 
 bool LearnWindow::writeFigure(const std::function<void()>& write, const QString& done)

@@ -39,6 +39,7 @@ public:
     void stopLiveTraining();
     LiveTrainingRunner* liveTraining() const { return live_; }
 
+    // PNG, or SVG when the path ends in .svg.
     bool exportViewImage(const QString& path);
     bool exportFrames(const QString& dir);
     bool exportGif(const QString& path);
