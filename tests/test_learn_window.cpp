@@ -1,6 +1,6 @@
 // The Learn window under QT_QPA_PLATFORM=offscreen: a training history whose attention goes from
 // uniform to diagonal replays step by step (slider, Play), a second one compares beside it on the same
-// step scale, its figures export (the view as PNG, the
+// step scale, the shipped histories open by name (also from the main window), its figures export (the view as PNG, the
 // numbered frames, the curves as CSV), and a damaged file or a model without a history is refused while
 // the history on show stays.
 #include "learn/HistoryExport.h"
@@ -9,6 +9,7 @@
 #include "LearnComparison.h"
 #include "LearnView.h"
 #include "LearnWindow.h"
+#include "MainWindow.h"
 #include "support/SmallBuiltinModel.h"
 
 #include <QApplication>
@@ -70,6 +71,11 @@ private slots:
     void initTestCase()
     {
         qApp->setProperty("attnscope.headless", true);
+        // The main window (one case opens Learn from it) keeps its settings in this run's folder.
+        QCoreApplication::setOrganizationName("AttnScopeTests");
+        qputenv("HOME", dir.filePath("home").toUtf8());
+        qputenv("XDG_CONFIG_HOME", dir.filePath("home/.config").toUtf8());
+        qputenv("XDG_DATA_HOME", dir.filePath("home/.local/share").toUtf8());
         learningHistory().save(dir.filePath("history.cbor").toStdString());
     }
 
@@ -193,6 +199,25 @@ private slots:
         for (const auto& r : rows) {
             QVERIFY2(r.left != "–" && r.right != "–", qPrintable(r.name));
         }
+    }
+
+    void theMainWindowOpensLearnOnTheShippedTransformer()
+    {
+        MainWindow main;
+        QAction* learn = nullptr;
+        for (QAction* a : main.findChildren<QAction*>())
+            if (a->text().startsWith("&Learn"))
+                learn = a;
+        QVERIFY(learn);
+        learn->trigger();
+        auto* w = main.findChild<LearnWindow*>();
+        QVERIFY(w && w->isVisible());
+        QCOMPARE(w->view()->title(), QString("transformer"));
+        QVERIFY(w->view()->history().snapshots.size() >= 10);
+        // Opened again, it keeps what the user chose meanwhile.
+        QVERIFY(w->openHistory("las-dot"));
+        learn->trigger();
+        QCOMPARE(w->view()->title(), QString("las-dot"));
     }
 
     void everyFigureExports()
