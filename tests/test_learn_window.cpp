@@ -1,8 +1,8 @@
 // The Learn window under QT_QPA_PLATFORM=offscreen: a training history whose attention goes from
 // uniform to diagonal replays step by step (slider, Play), a second one compares beside it on the same
-// step scale, the shipped histories open by name (also from the main window), its figures export (the view as PNG, the
-// numbered frames, the curves as CSV), and a damaged file or a model without a history is refused while
-// the history on show stays.
+// step scale, the shipped histories open by name (also from the main window), its figures export (the
+// view as PNG and SVG, the numbered frames, the GIF, the curves as CSV), and a damaged file or a model
+// without a history is refused while the history on show stays.
 #include "learn/HistoryExport.h"
 #include "learn/ShippedHistories.h"
 #include "learn/TrainingHistory.h"
