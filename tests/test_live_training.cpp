@@ -1,7 +1,8 @@
 // Train live in the Learn window under QT_QPA_PLATFORM=offscreen, with real synthesized speech and the
 // real trainer on a worker thread: snapshots arrive and the view follows them (unless the user went
 // back to an earlier one), Stop ends the run with its history kept, the synthesized speech is cached
-// for the next run, and Stop while synthesizing leaves no half-made cache.
+// for the next run, digit strings train as English does, and Stop while synthesizing leaves no
+// half-made cache.
 #include "learn/TrainingHistory.h"
 #include "LearnView.h"
 #include "LearnWindow.h"
@@ -95,6 +96,26 @@ private slots:
         w.stopLiveTraining();
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
         QCOMPARE(QFileInfo(dir.filePath("train.set")).lastModified(), synthesized);
+    }
+
+    void digitStringsTrainToo()
+    {
+        QTemporaryDir digits;
+        LearnWindow w;
+        QSignalSpy snapshots(w.liveTraining(), &LiveTrainingRunner::snapshot);
+        QSignalSpy finished(w.liveTraining(), &LiveTrainingRunner::finished);
+        LiveTrainingOptions o = smallRun(digits.path());
+        o.corpus = "digits";
+        QVERIFY(w.startLiveTraining(o));
+        QTRY_VERIFY_WITH_TIMEOUT(snapshots.count() >= 1, 120000);
+        w.stopLiveTraining();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+        // The probe says digits, one word each.
+        const QStringList words = QString::fromStdString(w.view()->history().probes[0].text).split(' ');
+        QVERIFY(words.size() >= 3);
+        for (const QString& word : words)
+            QVERIFY2(QStringList({"zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"}).contains(word),
+                     qPrintable(word));
     }
 
     void stopWhileSynthesizingCachesNothing()
