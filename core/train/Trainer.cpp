@@ -250,12 +250,15 @@ void Trainer::run(std::ostream& log)
         history.snapshots.pop_back();  // taken after the checkpoint this run resumes from
     const long warmFrom = optimizerResumed ? 0 : step;  // a fresh optimizer warms up again
     const double minutesBefore = state["minutes"];
+    // Minutes trained count from here: synthesizing and loading the data spend the run's budget
+    // (o.minutes) but train nothing.
+    const auto trainingStarted = Clock::now();
     double audioSeconds = state["audio_seconds"];
     std::mt19937 rng(o.seed + static_cast<uint32_t>(step));
     auto lastCheckpoint = Clock::now();
     auto save = [&](double devCer) {
         state["step"] = step;
-        state["minutes"] = minutesBefore + minutesSince(started);
+        state["minutes"] = minutesBefore + minutesSince(trainingStarted);
         state["audio_seconds"] = audioSeconds;
         nlohmann::json meta = {{"training", {{"steps", step}, {"minutes", state["minutes"]}, {"seed", o.seed},
                                              {"train_utterances", train.size()}, {"train_hours", trainHours},
@@ -342,7 +345,7 @@ void Trainer::run(std::ostream& log)
                 p.ce = sumCe / sumCount;
                 p.ctc = sumCtc / sumCount;
                 p.guided = sumGuided / sumCount;
-                p.elapsedMinutes = minutesBefore + minutesSince(started);
+                p.elapsedMinutes = minutesBefore + minutesSince(trainingStarted);
                 p.minutesLeft = o.minutes - minutesSince(started);
                 p.audioSecondsPerSecond = windowAudio / std::max(1e-6, std::chrono::duration<double>(Clock::now() - windowStart).count());
                 if (evalNow) {
@@ -390,7 +393,7 @@ void Trainer::run(std::ostream& log)
         return;
     }
     const double finalCer = devCharacterErrorRate(model, dev, o.evalUtterances);
-    nlohmann::json point = {{"minutes", minutesBefore + minutesSince(started)}, {"step", step}, {"dev_cer", finalCer}};
+    nlohmann::json point = {{"minutes", minutesBefore + minutesSince(trainingStarted)}, {"step", step}, {"dev_cer", finalCer}};
     if (!real.dev.empty()) point["real_dev_cer"] = devCharacterErrorRate(model, real.dev, o.evalUtterances);
     state["curve"].push_back(point);
     save(finalCer);
