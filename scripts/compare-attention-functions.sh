@@ -11,17 +11,17 @@ mkdir -p "$work" "$out"
 common=(--corpus digits --utterances 2000 --dev-utterances 100 --minutes "$minutes" --batch-frames 6000
         --warmup 100 --d-model 96 --encoder-layers 2 --decoder-layers 1 --ff-dim 384 --threads 2
         --eval-every 1000000 --keep-snapshots 0 --seed 1)
-first=""
+# The speech first (a run with no minutes only synthesizes), so that no run spends its budget on it
+# and all five train on the same utterances.
+"$build/app/attnscope-train" --work-dir "$work/speech" "${common[@]}" --minutes 0 > "$work/speech.log" 2>&1
 for kind in transformer las-dot las-scaled-dot las-additive las-location; do
   d=$work/$kind
   mkdir -p "$d"
-  # The first run synthesizes the set; the others reuse it, so all train on the same speech.
-  if [ -n "$first" ]; then for x in train.set dev.set heldout; do ln -sfn "$first/$x" "$d/$x"; done; fi
+  for x in train.set dev.set heldout; do ln -sfn "$work/speech/$x" "$d/$x"; done
   if [ "$kind" = transformer ]; then arch=(--architecture transformer --heads 2)
   else arch=(--architecture las --attention "${kind#las-}"); fi
   OMP_WAIT_POLICY=PASSIVE "$build/app/attnscope-train" --work-dir "$d" "${common[@]}" "${arch[@]}" > "$d/train.log" 2>&1
   cp "$d/history.cbor" "$out/$kind.cbor"
-  first=${first:-$d}
 done
 # Steps and dev CER (all 100 held-out strings) from the run's last line; the rest from the last
 # snapshot's probe (held-out string 0).
