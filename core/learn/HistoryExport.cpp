@@ -13,24 +13,26 @@
 
 #include <algorithm>
 #include <cstdio>
-
 #include <iomanip>
 #include <sstream>
 
 namespace attnscope {
 
+SnapshotMeasures measureSnapshot(const HistoryProbe& p, const ProbeSnapshot& ps)
+{
+    const auto matrix = ps.meanOverHeads();
+    const auto spans = characterSpans(p.text, p.wordSpans, ps.frames * p.frameSeconds);
+    return {meanAttentionEntropy(matrix, ps.tokens, ps.frames),
+            diagonalMass(matrix, ps.tokens, ps.frames, p.frameSeconds, spans),
+            attentionBoundaryError(matrix, ps.tokens, ps.frames, p.frameSeconds, p.text, p.wordSpans)};
+}
+
 std::vector<SnapshotMeasures> measureHistory(const TrainingHistory& history, int probe)
 {
     const HistoryProbe& p = history.probes.at(static_cast<size_t>(probe));
     std::vector<SnapshotMeasures> out;
-    for (const auto& s : history.snapshots) {
-        const ProbeSnapshot& ps = s.probes.at(static_cast<size_t>(probe));
-        const auto matrix = ps.meanOverHeads();
-        const auto spans = characterSpans(p.text, p.wordSpans, ps.frames * p.frameSeconds);
-        out.push_back({meanAttentionEntropy(matrix, ps.tokens, ps.frames),
-                       diagonalMass(matrix, ps.tokens, ps.frames, p.frameSeconds, spans),
-                       attentionBoundaryError(matrix, ps.tokens, ps.frames, p.frameSeconds, p.text, p.wordSpans)});
-    }
+    for (const auto& s : history.snapshots)
+        out.push_back(measureSnapshot(p, s.probes.at(static_cast<size_t>(probe))));
     return out;
 }
 
@@ -67,7 +69,7 @@ QImage historyFrameImage(const TrainingHistory& history, int probe, int index)
     QPainter p(&frame);
     p.setFont(font);
     p.setPen(Qt::black);
-    const auto measures = measureHistory(TrainingHistory{history.architecture, history.probes, {s}}, probe).front();
+    const auto measures = measureSnapshot(history.probes.at(static_cast<size_t>(probe)), ps);
     char line[160];
     std::snprintf(line, sizeof line, "step %ld  ·  %.1f min  ·  entropy %.2f  ·  diagonal mass %.2f", s.step, s.minutes,
                   measures.entropy, measures.diagonalMass);

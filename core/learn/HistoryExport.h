@@ -18,6 +18,7 @@ struct SnapshotMeasures {
     double boundaryError = -1;  // attentionBoundaryError in seconds; negative without true word spans
 };
 std::vector<SnapshotMeasures> measureHistory(const TrainingHistory& history, int probe);
+SnapshotMeasures measureSnapshot(const HistoryProbe& probe, const ProbeSnapshot& snapshot);
 
 // One line per snapshot: step,minutes,loss,ce,ctc,guided,dev_cer,entropy,diagonal_mass,boundary_error_ms,
 // transcript (boundary_error_ms empty for a probe without true word spans).
