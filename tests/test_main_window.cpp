@@ -1102,6 +1102,22 @@ private slots:
         p.start(ATTNSCOPE_GUI_PATH, {"--screenshot", out, "--model", model, dir.filePath("missing.wav")});
         QVERIFY(p.waitForFinished(60000));
         QCOMPARE(p.exitCode(), 3);
+
+        // --learn alone: the shipped Transformer beside LAS-dot; with a history, that one alone.
+        const QString both = dir.filePath("learn.png"), one = dir.filePath("learn-one.png");
+        p.start(ATTNSCOPE_GUI_PATH, {"--screenshot", both, "--learn"});
+        QVERIFY(p.waitForFinished(60000));
+        QCOMPARE(p.exitCode(), 0);
+        p.start(ATTNSCOPE_GUI_PATH, {"--screenshot", one, "--learn=transformer"});
+        QVERIFY(p.waitForFinished(60000));
+        QCOMPARE(p.exitCode(), 0);
+        const QImage compared(both), alone(one);
+        QCOMPARE(compared.size(), QSize(1400, 900));
+        QCOMPARE(alone.size(), QSize(1400, 900));
+        QVERIFY(compared != alone);
+        p.start(ATTNSCOPE_GUI_PATH, {"--screenshot", one, "--learn", "no-such-history"});
+        QVERIFY(p.waitForFinished(60000));
+        QCOMPARE(p.exitCode(), 4);
     }
 };
 

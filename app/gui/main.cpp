@@ -2,8 +2,9 @@
 //   attnscope [--model FILE] [AUDIO]
 //   attnscope --screenshot OUT.png --model FILE AUDIO   (renders the window after transcribing; works
 //                                                        under QT_QPA_PLATFORM=offscreen)
-//   attnscope [--screenshot OUT.png] --learn HISTORY [--compare HISTORY]
-//                                                       (the Learn window on a training history)
+//   attnscope [--screenshot OUT.png] --learn [HISTORY] [--compare HISTORY]
+//                                                       (the Learn window on a training history; with no
+//                                                       HISTORY, the shipped Transformer beside LAS-dot)
 //   attnscope --benchmark --learn-live M [--live-architecture A] [--live-corpus C] [--screenshot OUT.png]
 //                                                       (Train live, measured)
 #include "base/Error.h"
@@ -62,6 +63,19 @@ bool prepareDisplay(int argc, char** argv)
     return false;
 }
 
+// `--learn` takes an optional history, which QCommandLineParser cannot express: the option is a flag
+// and the history is the positional argument. `--learn=NAME` is rewritten to that form.
+QStringList withLearnValueAsPositional(QStringList arguments)
+{
+    for (int i = 1; i < arguments.size(); ++i)
+        if (arguments[i].startsWith("--learn=")) {
+            const QString value = arguments[i].mid(8);
+            arguments[i] = "--learn";
+            arguments.insert(i + 1, value);
+        }
+    return arguments;
+}
+
 }  // namespace
 
 int main(int argc, char** argv)
@@ -84,17 +98,18 @@ int main(int argc, char** argv)
     parser.setApplicationDescription("See what an attention-based speech recognizer listens to.");
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument("audio", "Audio file to open.", "[AUDIO]");
+    parser.addPositionalArgument("file", "Audio file to open; with --learn, the training history.", "[AUDIO | HISTORY]");
     const QCommandLineOption model("model", "Whisper ggml model file, built-in model file, or 'builtin' (default).", "FILE");
     const QCommandLineOption screenshot("screenshot", "Transcribe AUDIO, save the window as PNG and exit.", "OUT.png");
     const QCommandLineOption size("size", "Window size for --screenshot.", "WxH", "1400x900");
     const QCommandLineOption threads("threads", "Compute threads (0 = all cores).", "N", "0");
     const QCommandLineOption benchmark("benchmark", "Measure heatmap redraw, opening a 10-minute file and the GUI "
                                        "stall while transcribing AUDIO (if given); print a Markdown table.");
-    const QCommandLineOption learn("learn", "Open the Learn window on a training history (history.cbor, a model file "
-                                            "that carries one, or a shipped history's name: transformer, las-dot, "
-                                            "las-scaled-dot, las-additive, las-location); with --screenshot, render it "
-                                            "at its last step.", "HISTORY");
+    const QCommandLineOption learn("learn", "Open the Learn window on the training history HISTORY (history.cbor, a "
+                                            "model file that carries one, or a shipped history's name: transformer, "
+                                            "las-dot, las-scaled-dot, las-additive, las-location); without one, on the "
+                                            "shipped Transformer beside LAS-dot. With --screenshot, render it at its "
+                                            "last step.");
     const QCommandLineOption compare("compare", "With --learn: a second training history beside the first, on the same "
                                                 "step scale, with what differs between them.", "HISTORY");
     const QCommandLineOption learnLive("learn-live", "With --benchmark: train live in the Learn window for M minutes "
@@ -103,7 +118,7 @@ int main(int argc, char** argv)
                                               "(dot, scaled-dot, additive, location).", "A", "transformer");
     const QCommandLineOption liveCorpus("live-corpus", "With --learn-live: english or digits.", "C", "english");
     parser.addOptions({model, screenshot, size, threads, benchmark, learn, compare, learnLive, liveArchitecture, liveCorpus});
-    parser.process(app);
+    parser.process(withLearnValueAsPositional(QApplication::arguments()));
     attnscope::setComputeThreads(parser.value(threads).toInt());
 
     const bool headless = parser.isSet(screenshot) || parser.isSet(benchmark);
@@ -126,12 +141,14 @@ int main(int argc, char** argv)
     const QStringList files = parser.positionalArguments();
 
     if (parser.isSet(learn)) {
-        attnscope::LearnWindow* learnWindow = window.openLearnWindow(parser.value(learn));
-        const bool compared = !parser.isSet(compare) || learnWindow->compareWith(parser.value(compare));
+        const QString history = files.value(0, "transformer");
+        const QString second = parser.isSet(compare) ? parser.value(compare) : files.isEmpty() ? "las-dot" : QString();
+        attnscope::LearnWindow* learnWindow = window.openLearnWindow(history);
+        const bool compared = second.isEmpty() || learnWindow->compareWith(second);
         if (headless) {
             if (learnWindow->view()->history().snapshots.empty() || !compared) {
                 std::fprintf(stderr, "attnscope: cannot read the training history '%s'\n",
-                             qPrintable(parser.value(compared ? learn : compare)));
+                             qPrintable(compared ? history : second));
                 return 4;
             }
             const QStringList wh = parser.value(size).split('x');
@@ -153,7 +170,7 @@ int main(int argc, char** argv)
         QTimer::singleShot(0, &window, [&window] { window.offerRecovery(); });
         // A file named on the command line is opened and transcribed at once: the first thing a user
         // (or the README's main job) wants to see is its attention.
-        if (!files.isEmpty() && window.openAudio(files.front()))
+        if (!parser.isSet(learn) && !files.isEmpty() && window.openAudio(files.front()))
             QMetaObject::invokeMethod(&window, [&window] { window.transcribe(); }, Qt::QueuedConnection);
         return app.exec();
     }

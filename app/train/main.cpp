@@ -155,6 +155,7 @@ int trainCommand(const QStringList& args)
     parser.addHelpOption();
     parser.addOption({"work-dir", "Caches, checkpoints, heatmaps and held-out audio.", "DIR", "train-work"});
     parser.addOption({"minutes", "Wall-clock budget of this run.", "M", QString::number(o.minutes)});
+    parser.addOption({"steps", "Stop after this many optimizer steps in all (0: only --minutes limits the run).", "N", "0"});
     parser.addOption({"utterances", "Training utterances to synthesize.", "N", QString::number(o.trainUtterances)});
     parser.addOption({"corpus", "What the synthesized speech says: english (sentences from fortunes and WordNet) or "
                                 "digits (digit strings: a small task that a small model learns within minutes).",
@@ -216,6 +217,7 @@ int trainCommand(const QStringList& args)
     };
     o.workDir = parser.value("work-dir").toStdString();
     o.minutes = real("minutes");
+    o.maxSteps = integer("steps");
     o.trainUtterances = integer("utterances");
     o.corpus = parser.value("corpus").toStdString();
     o.devUtterances = integer("dev-utterances");

@@ -284,7 +284,8 @@ void Trainer::run(std::ostream& log)
         const auto batches = mixedBatches(train, syntheticRows, weightedPool(realRows, realWeights, rng),
                                           o.maxBatchFrames, o.realShare, rng);
         for (const auto& rows : batches) {
-            if (minutesSince(started) >= o.minutes || (o.shouldStop && o.shouldStop())) {
+            if (minutesSince(started) >= o.minutes || (o.maxSteps > 0 && step >= o.maxSteps) ||
+                (o.shouldStop && o.shouldStop())) {
                 outOfTime = true;
                 break;
             }

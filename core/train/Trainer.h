@@ -31,6 +31,10 @@ struct TrainerOptions {
     // and augmentations for fine-tuning, while the held-out set (seed + 1000) stays the same.
     uint32_t trainingSetSeed = 0;
     double minutes = 170.0;        // this run's wall-clock budget (training stops, checkpoint saved)
+    // A budget in optimizer steps (0: none), counted over resumed runs too; whichever of it and
+    // `minutes` runs out first ends the run. Equal steps compare architectures on the same updates
+    // even when the machine is shared.
+    long maxSteps = 0;
     int maxBatchFrames = 20000;    // padded mel frames per batch (batch size x longest utterance)
     double peakLearningRate = 1.5e-3;
     int warmupSteps = 400;
