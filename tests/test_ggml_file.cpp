@@ -1,9 +1,12 @@
 // The ggml loader: valid files load; every kind of malformed file is a clear Error(Model).
 #include "base/Error.h"
+#include "model/cpu/StepKernels.h"
 #include "model/whisper/GgmlFile.h"
 #include "model/whisper/GgmlQuant.h"
+#include "model/whisper/GgmlRowDecoder.h"
 #include "model/whisper/GgmlWriter.h"
 #include "model/whisper/WhisperRecognizer.h"
+#include "model/whisper/WhisperRecognizerImpl.h"
 #include "support/TestSupport.h"
 
 #include <QFile>
@@ -345,6 +348,69 @@ private slots:
             QVERIFY2(!tq.tokens.empty(), qPrintable(name));
             QCOMPARE(tq.decodeReports.at(0).tokens, tf.decodeReports.at(0).tokens);
         }
+    }
+
+    void fastRowDecodersEqualTheReferenceBitForBit()
+    {
+        // The decoder step and the encoder widen rows with these; the twin test above needs them to give
+        // exactly ggmlDequantize's values (d * q + m rounded twice, never fused).
+        torch::manual_seed(4);
+        const int64_t n = 32 * 40;
+        auto values = torch::randn({n}) * torch::exp(torch::randn({n}));
+        values[3] = 0.0f;
+        values[70] = 1e4f;
+        values[71] = -1e-6f;
+        for (GgmlType type : {GgmlType::F16, GgmlType::Q4_0, GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::Q8_0}) {
+            const auto stored = ggmlQuantize(type, values.data_ptr<float>(), n);
+            std::vector<float> reference(n), fast(n, -7.0f);
+            ggmlDequantize(type, stored.data(), reference.data(), n);
+            ggmlRowDecoder(type)(stored.data(), fast.data(), n);
+            QVERIFY2(std::memcmp(reference.data(), fast.data(), n * sizeof(float)) == 0,
+                     ggmlTypeName(type).c_str());
+            // The decoder step's fused dot product sums as dotFull does over the decoded row.
+            if (const auto dot = ggmlRowDot(type)) {
+                const auto x = torch::randn({n});
+                const float fused = dot(stored.data(), x.data_ptr<float>(), n);
+                const float plain = dotFull(reference.data(), x.data_ptr<float>(), n);
+                QVERIFY2(std::memcmp(&fused, &plain, sizeof(float)) == 0,
+                         qPrintable(QString("%1: %2 against %3").arg(ggmlTypeName(type).c_str()).arg(fused).arg(plain)));
+            }
+        }
+    }
+
+    void weightsStayAtTheFilePrecisionInMemory()
+    {
+        // A q5_1 file's matrices stay in their blocks: the model keeps the file's bytes for them (the
+        // embedding as f16, the vocabulary projection's table), and no projection holds a float32
+        // matrix once a transcription is over.
+        TestModelSpec spec;
+        spec.hparams = whisperShape("test");
+        spec.matrices = GgmlType::Q5_1;
+        const std::string path = dir.filePath("ggml-kept-q5_1.bin").toStdString();
+        writeTestModel(path, spec);
+        int64_t matrixBytes = 0, embeddingValues = 0;
+        GgmlFile(path).readStoredTensors(whisperTensorShapes(GgmlFile(path).header().hparams),
+                                         [&](const std::string& name, GgmlTensor t) {
+                                             if (name == "decoder.token_embedding.weight")
+                                                 embeddingValues = t.numel();
+                                             else if (WhisperWeights::keeps(name, t.shape))
+                                                 matrixBytes += t.bytes.numel();
+                                         });
+        WhisperRecognizer r(path);
+        auto& m = r.impl();
+        QCOMPARE(m.weights->bytes(), matrixBytes + 2 * embeddingValues);
+        QVERIFY(m.weights->at("encoder.blocks.0.mlp.0.weight").type == GgmlType::Q5_1);
+        Audio audio;
+        audio.samples.assign(8000, 0.01f);
+        TranscribeOptions greedy;
+        greedy.whisper.temperatures = {0.0};
+        r.transcribe(audio, greedy);
+        for (auto* blocks : {&m.model->encoder->blocks, &m.model->decoder->blocks})
+            for (const auto& module : **blocks)
+                for (const auto& [name, linear] : module->as<ResidualAttentionBlockImpl>()->projections())
+                    QVERIFY2(!linear->weight.defined(), name.c_str());
+        for (const auto& p : m.model->parameters())
+            QVERIFY(p.dim() < 2 || p.size(0) != m.hp.nVocab);  // no float32 embedding either
     }
 
     void malformedQuantizedFilesAreModelErrors()

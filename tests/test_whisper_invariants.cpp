@@ -181,7 +181,7 @@ private slots:
         torch::manual_seed(5);
         auto embedding = torch::randn({4099, 384}) * 0.05;
         embedding[7] *= 40.0;  // one row with a much larger range than the rest
-        VocabProjection p(embedding);
+        VocabProjection p(embedding.to(torch::kHalf));
         if (!p.screens())
             QSKIP("the int8 screen needs AVX2, FMA and F16C");
         const int64_t v = p.vocabSize();

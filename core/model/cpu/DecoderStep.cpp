@@ -22,32 +22,80 @@ std::vector<float> toVector(const torch::Tensor& t)
 
 }  // namespace
 
-PackedMatrix::PackedMatrix(const torch::Tensor& weight, const torch::Tensor& bias)
-    : rows_(weight.size(0)), cols_(weight.size(1))
+torch::Tensor StepMatrix::toFloat() const
+{
+    if (dense.defined())
+        return dense.detach().to(torch::kFloat32);
+    auto out = torch::empty({encoded.size(0), cols});
+    const auto bytes = encoded.contiguous();
+    for (int64_t r = 0; r < bytes.size(0); ++r)
+        decode(bytes[r].data_ptr<uint8_t>(), out[r].data_ptr<float>(), cols);
+    return out;
+}
+
+StepMatrix StepMatrix::stack(const std::vector<StepMatrix>& parts)
+{
+    bool sameDense = true, sameEncoding = true;
+    for (const auto& p : parts) {
+        sameDense = sameDense && p.dense.defined() && p.dense.scalar_type() == parts[0].dense.scalar_type();
+        sameEncoding = sameEncoding && p.encoded.defined() && p.decode == parts[0].decode &&
+                       p.cols == parts[0].cols && p.encoded.size(1) == parts[0].encoded.size(1);
+    }
+    std::vector<torch::Tensor> pieces;
+    for (const auto& p : parts)
+        pieces.push_back(sameDense ? p.dense : sameEncoding ? p.encoded : p.toFloat());
+    if (sameEncoding)
+        return StepMatrix(torch::cat(pieces, 0), parts[0].cols, parts[0].decode, parts[0].dot);
+    return StepMatrix(torch::cat(pieces, 0));
+}
+
+PackedMatrix::PackedMatrix(const StepMatrix& weight, const torch::Tensor& bias)
+    : rows_(weight.rows()), cols_(weight.columns())
 {
     torch::NoGradGuard noGrad;
-    const auto w = weight.detach().contiguous().to(torch::kFloat32);
-    const auto h = w.to(torch::kFloat16);
-    if (cpuHasAvx2FmaF16c() && torch::equal(h.to(torch::kFloat32), w)) {
-        half_.resize(static_cast<size_t>(h.numel()));
-        std::memcpy(half_.data(), h.data_ptr(), half_.size() * sizeof(uint16_t));
+    if (weight.encoded.defined()) {
+        encoded_ = weight.encoded.contiguous();
+        encodedRowBytes_ = encoded_.size(1);
+        decode_ = weight.decode;
+        dot_ = weight.dot;
+    } else if (weight.dense.scalar_type() == torch::kHalf && cpuHasAvx2FmaF16c()) {
+        halfOwner_ = weight.dense.detach().contiguous();
     } else {
-        full_ = toVector(w);
+        const auto w = weight.dense.detach().contiguous().to(torch::kFloat32);
+        const auto h = w.to(torch::kFloat16);
+        if (cpuHasAvx2FmaF16c() && torch::equal(h.to(torch::kFloat32), w))
+            halfOwner_ = h;
+        else
+            full_ = toVector(w);
     }
+    if (halfOwner_.defined())
+        half_ = static_cast<const uint16_t*>(halfOwner_.data_ptr());
     bias_ = bias.defined() ? toVector(bias) : std::vector<float>(static_cast<size_t>(rows_), 0.0f);
 }
 
 void PackedMatrix::multiplyRows(const float* x, int64_t n, float* y, int64_t begin, int64_t end, Epilogue epilogue) const
 {
     float v[4];
-    for (int64_t r = begin; r < end; ++r)
+    // An encoded row is widened once into this buffer, then read by every sequence of the batch.
+    thread_local std::vector<float> widened;
+    if (encoded() && widened.size() < static_cast<size_t>(cols_))
+        widened.resize(static_cast<size_t>(cols_));
+    const bool fused = encoded() && dot_ && n == 1;  // one sequence: no row to share
+    for (int64_t r = begin; r < end; ++r) {
+        const uint8_t* row = encoded() ? encoded_.data_ptr<uint8_t>() + r * encodedRowBytes_ : nullptr;
+        if (encoded() && !fused)
+            decode_(row, widened.data(), cols_);
         for (int64_t i = 0; i < n; i += 4) {
             const int64_t count = std::min<int64_t>(4, n - i);
             const float* xi = x + i * cols_;
-            if (!half()) {
+            if (fused) {
+                v[0] = dot_(row, xi, cols_);
+            } else if (encoded()) {
+                for (int64_t c = 0; c < count; ++c) v[c] = dotFull(widened.data(), xi + c * cols_, cols_);
+            } else if (!half()) {
                 for (int64_t c = 0; c < count; ++c) v[c] = dotFull(full_.data() + r * cols_, xi + c * cols_, cols_);
             } else {
-                const uint16_t* w = half_.data() + r * cols_;
+                const uint16_t* w = half_ + r * cols_;
                 dotHalfRows(w, xi, cols_, cols_, static_cast<int>(count), v);  // a beam's rows share each weight row
             }
             for (int64_t c = 0; c < count; ++c) {
@@ -58,6 +106,7 @@ void PackedMatrix::multiplyRows(const float* x, int64_t n, float* y, int64_t beg
                     out = v[c] + bias_[r];
             }
         }
+    }
     if (epilogue == Epilogue::Gelu)
         for (int64_t i = 0; i < n; ++i) geluInPlace(y + i * rows_ + begin, end - begin);
 }
@@ -66,6 +115,16 @@ void PackedMatrix::multiply(const float* x, int64_t n, float* y) const
 {
     const int64_t grain = std::max<int64_t>(16, 32768 / std::max<int64_t>(1, cols_));
     at::parallel_for(0, rows_, grain, [&](int64_t begin, int64_t end) { multiplyRows(x, n, y, begin, end, Epilogue::Store); });
+}
+
+torch::Tensor DecoderState::crossKeys(size_t layer) const
+{
+    return layer < crossK.size() && crossK[layer].defined() ? crossK[layer] : crossKHalf.at(layer).to(torch::kFloat32);
+}
+
+torch::Tensor DecoderState::crossValues(size_t layer) const
+{
+    return layer < crossV.size() && crossV[layer].defined() ? crossV[layer] : crossVHalf.at(layer).to(torch::kFloat32);
 }
 
 void DecoderState::reorder(const torch::Tensor& order)
@@ -82,7 +141,7 @@ void DecoderState::reorder(const torch::Tensor& order)
         }
     for (auto* cache : {&crossK, &crossV, &crossKHalf, &crossVHalf})
         for (auto& t : *cache)
-            if (t.size(0) != 1)
+            if (t.defined() && t.size(0) != 1)
                 t = t.index_select(0, order);
     batch = order.size(0);
 }
@@ -91,15 +150,15 @@ DecoderStep::DecoderStep(const DecoderStepWeights& weights) : heads_(weights.hea
 {
     torch::NoGradGuard noGrad;
     auto norm = [](const DecoderStepWeights::Norm& n) { return Norm{toVector(n.weight), toVector(n.bias)}; };
-    auto orZeros = [](const torch::Tensor& bias, const torch::Tensor& weight) {
-        return bias.defined() ? bias : torch::zeros({weight.size(0)}, weight.options());
+    auto orZeros = [](const torch::Tensor& bias, const StepMatrix& weight) {
+        return bias.defined() ? bias : torch::zeros({weight.rows()});
     };
     for (const auto& w : weights.layers) {
         Layer l;
         l.attnLn = norm(w.selfNorm);
         l.crossLn = norm(w.crossNorm);
         l.mlpLn = norm(w.mlpNorm);
-        l.qkv = PackedMatrix(torch::cat({w.query, w.key, w.value}, 0),
+        l.qkv = PackedMatrix(w.queryKeyValue.defined() ? w.queryKeyValue : StepMatrix::stack({w.query, w.key, w.value}),
                              torch::cat({orZeros(w.queryBias, w.query), orZeros(w.keyBias, w.key),
                                          orZeros(w.valueBias, w.value)}, 0));
         l.selfOut = PackedMatrix(w.selfOut, w.selfOutBias);
@@ -110,7 +169,10 @@ DecoderStep::DecoderStep(const DecoderStepWeights& weights) : heads_(weights.hea
         layers_.push_back(std::move(l));
     }
     finalLn_ = norm(weights.finalNorm);
-    tokenEmbedding_ = weights.tokenEmbedding.detach().contiguous().to(torch::kFloat32);
+    // f16 (Whisper's, shared with its vocabulary projection) or float32: read a row per token.
+    tokenEmbedding_ = weights.tokenEmbedding.detach().contiguous();
+    if (tokenEmbedding_.scalar_type() != torch::kHalf)
+        tokenEmbedding_ = tokenEmbedding_.to(torch::kFloat32);
     positions_ = weights.positions.detach().contiguous().to(torch::kFloat32);
     dim_ = tokenEmbedding_.size(1);
     hiddenDim_ = layers_.empty() ? 0 : layers_[0].up.rows();
@@ -128,7 +190,11 @@ torch::Tensor DecoderStep::run(const std::vector<int64_t>& tokens, DecoderState&
     TORCH_CHECK(batch == state.batch, "decoder step: batch mismatch");
     TORCH_CHECK(pos < positions_.size(0), "decoder context overflow");
     const double scale = 1.0 / std::sqrt(static_cast<double>(dh));
-    const float* embed = tokenEmbedding_.data_ptr<float>();
+    const bool halfEmbedding = tokenEmbedding_.scalar_type() == torch::kHalf;
+    const auto embed = [&](int64_t token, int64_t i) {
+        return halfEmbedding ? static_cast<float>(tokenEmbedding_.data_ptr<at::Half>()[token * dim_ + i])
+                             : tokenEmbedding_.data_ptr<float>()[token * dim_ + i];
+    };
     const float* position = positions_.data_ptr<float>() + pos * d;
     const int64_t tiles = batch * heads_;
 
@@ -137,7 +203,7 @@ torch::Tensor DecoderStep::run(const std::vector<int64_t>& tokens, DecoderState&
     std::vector<float> hidden(static_cast<size_t>(batch * hiddenDim_));
     for (int64_t b = 0; b < batch; ++b)
         for (int64_t i = 0; i < d; ++i)
-            x[b * d + i] = embed[tokens[b] * d + i] + position[i];
+            x[b * d + i] = embed(tokens[b], i) + position[i];
     // Everything that allocates or can throw happens before the parallel region.
     std::vector<torch::Tensor> weights;
     for (size_t li = 0; li < layers_.size(); ++li) {

@@ -6,7 +6,8 @@
 // ~1 MFLOP). This runs the same arithmetic (LayerNorm, fused q/k/v, causal self-attention over the KV
 // cache, cross-attention, exact GELU MLP) with AVX2 loops over packed weights. Weights that are exactly
 // representable in f16 (all of an f16 checkpoint's matrices) are packed as f16, halving the bytes;
-// others stay f32.
+// others stay f32. A quantized file's matrices stay in their blocks, widened a row at a time as the step
+// reads them.
 #include <torch/torch.h>
 
 #include <cstdint>
@@ -17,16 +18,44 @@ namespace attnscope {
 // Per-window decoder state: the growing self-attention cache and the fixed cross-attention keys/values.
 struct DecoderState {
     std::vector<torch::Tensor> selfK, selfV;    // [B, h, n_text_ctx, Dh], first `length` positions valid
-    // [1 or B, h, S, Dh]. Whisper rounds them to f16 precision (as whisper.cpp keeps them) and fills
-    // the f16 copies too: the fused step reads those, half the bytes, and every path computes with the
-    // same values. Without f16 copies the step reads the f32 tensors.
+    // [1 or B, h, S, Dh]. Whisper keeps them only as f16 (whisper.cpp's precision; half the bytes for
+    // the fused step, and a large model's float32 copies would take 0.5 GB per window): crossK and
+    // crossV stay empty then, and crossKeys()/crossValues() widen one layer on demand.
     std::vector<torch::Tensor> crossK, crossV;
     std::vector<torch::Tensor> crossKHalf, crossVHalf;
+    torch::Tensor crossKeys(size_t layer) const;
+    torch::Tensor crossValues(size_t layer) const;
     int64_t length = 0;
     int64_t batch = 0;
 
     // Keeps rows `order` of the batch (beam search), resizing the batch to order.size().
     void reorder(const torch::Tensor& order);
+};
+
+// A weight matrix as the step receives it: float32 or f16 values (`dense`, [rows, cols]; an f16 tensor is
+// read in place, not copied), or rows of blocks in a compact encoding (`encoded`, uint8 [rows, row
+// bytes]) that `decode` widens one row at a time; `dot`, where given, is a row's dot product with a
+// vector, equal bit for bit to dotFull of the decoded row, without writing the row out.
+struct StepMatrix {
+    using RowDecoder = void (*)(const uint8_t* row, float* out, int64_t cols);
+    using RowDot = float (*)(const uint8_t* row, const float* x, int64_t cols);
+    StepMatrix() = default;
+    StepMatrix(torch::Tensor values) : dense(std::move(values)) {}  // NOLINT: a plain tensor is dense
+    StepMatrix(torch::Tensor rowBytes, int64_t columns, RowDecoder decoder, RowDot rowDot = nullptr)
+        : encoded(std::move(rowBytes)), cols(columns), decode(decoder), dot(rowDot) {}
+
+    bool defined() const { return dense.defined() || encoded.defined(); }
+    int64_t rows() const { return dense.defined() ? dense.size(0) : encoded.size(0); }
+    int64_t columns() const { return dense.defined() ? dense.size(1) : cols; }
+    torch::Tensor toFloat() const;
+    // The rows of several matrices one after another, without widening them where their forms agree.
+    static StepMatrix stack(const std::vector<StepMatrix>& parts);
+
+    torch::Tensor dense;
+    torch::Tensor encoded;
+    int64_t cols = 0;
+    RowDecoder decode = nullptr;
+    RowDot dot = nullptr;
 };
 
 // The weights one step reads, named by role. Linear weights are [out, in] as in torch::nn::Linear;
@@ -37,13 +66,13 @@ struct DecoderStepWeights {
     };
     struct Layer {
         Norm selfNorm, crossNorm, mlpNorm;
-        torch::Tensor query, queryBias, key, keyBias, value, valueBias, selfOut, selfOutBias;
-        torch::Tensor crossQuery, crossQueryBias, crossOut, crossOutBias;
-        torch::Tensor up, upBias, down, downBias;
+        StepMatrix query, key, value, selfOut, crossQuery, crossOut, up, down;
+        StepMatrix queryKeyValue;  // query, key and value stacked, where the model keeps them so
+        torch::Tensor queryBias, keyBias, valueBias, selfOutBias, crossQueryBias, crossOutBias, upBias, downBias;
     };
     std::vector<Layer> layers;
     Norm finalNorm;
-    torch::Tensor tokenEmbedding;  // [V, D]
+    torch::Tensor tokenEmbedding;  // [V, D], float32 or f16
     torch::Tensor positions;       // [n_ctx, D], added to the embedding of the token at that position
     int64_t heads = 0;
 };
@@ -52,11 +81,12 @@ struct DecoderStepWeights {
 class PackedMatrix {
 public:
     PackedMatrix() = default;
-    explicit PackedMatrix(const torch::Tensor& weight, const torch::Tensor& bias = {});
+    explicit PackedMatrix(const StepMatrix& weight, const torch::Tensor& bias = {});
 
     int64_t rows() const { return rows_; }
     int64_t cols() const { return cols_; }
-    bool half() const { return !half_.empty(); }
+    bool half() const { return half_ != nullptr; }
+    bool encoded() const { return encoded_.defined(); }
     // What happens to each W[r] . x + b[r] before it is written.
     enum class Epilogue { Store, Gelu, Accumulate };  // y = v, y = gelu(v) (exact, erf), y += v
     // y[i * rows + r] = W[r] . x[i * cols] + b[r] for i < n, on LibTorch's threads.
@@ -66,8 +96,13 @@ public:
 
 private:
     int64_t rows_ = 0, cols_ = 0;
-    std::vector<uint16_t> half_;
+    torch::Tensor halfOwner_;  // f16 values, maybe shared with the model's weights
+    const uint16_t* half_ = nullptr;
     std::vector<float> full_;
+    torch::Tensor encoded_;    // rows of blocks, shared with the model's weights
+    int64_t encodedRowBytes_ = 0;
+    StepMatrix::RowDecoder decode_ = nullptr;
+    StepMatrix::RowDot dot_ = nullptr;
     std::vector<float> bias_;
 };
 

@@ -1,9 +1,13 @@
 #include "model/whisper/GgmlFile.h"
 
 #include "model/whisper/GgmlQuant.h"
+#include "model/whisper/GgmlRowDecoder.h"
+
+#include <ATen/Parallel.h>
 
 #include "base/Error.h"
 
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -11,6 +15,37 @@
 
 namespace attnscope {
 namespace {
+
+// Checks a record's values row by row, so a large matrix is never widened whole.
+bool allFinite(const GgmlTensor& t, int64_t rowValues)
+{
+    // f16 and f32 by their exponent bits: all ones is infinity or NaN.
+    if (t.type == GgmlType::F16 || t.type == GgmlType::F32) {
+        const bool half = t.type == GgmlType::F16;
+        const int64_t n = t.bytes.numel() / (half ? 2 : 4);
+        const uint8_t* p = t.bytes.data_ptr<uint8_t>();
+        bool finite = true;
+        for (int64_t i = 0; i < n && finite; ++i) {
+            uint32_t bits = 0;
+            std::memcpy(&bits, p + i * (half ? 2 : 4), half ? 2 : 4);
+            const uint32_t exponent = half ? 0x7C00u : 0x7F800000u;
+            finite = (bits & exponent) != exponent;
+        }
+        return finite;
+    }
+    const int64_t rowBytes = ggmlRowBytes(t.type, rowValues), rows = t.bytes.numel() / rowBytes;
+    std::vector<float> row(static_cast<size_t>(rowValues));
+    const uint8_t* data = t.bytes.data_ptr<uint8_t>();
+    const auto decode = ggmlRowDecoder(t.type);
+    for (int64_t r = 0; r < rows; ++r) {
+        decode(data + r * rowBytes, row.data(), rowValues);
+        for (float v : row)
+            if (!std::isfinite(v))
+                return false;
+    }
+    return true;
+}
+
 
 constexpr int32_t kMelFftBins = 1 + 400 / 2;
 
@@ -221,8 +256,40 @@ GgmlFile::GgmlFile(const std::string& path, bool headerOnly) : path_(path)
                std::to_string(minimumBytes) + " (truncated, or a header without weights)");
 }
 
+int64_t GgmlTensor::numel() const
+{
+    int64_t n = 1;
+    for (int64_t d : shape)
+        n *= d;
+    return n;
+}
+
+torch::Tensor GgmlTensor::toFloat() const
+{
+    if (type == GgmlType::F16)  // LibTorch's conversion is vectorised
+        return bytes.view(torch::kHalf).view(shape).to(torch::kFloat32);
+    torch::Tensor t = torch::empty(shape, torch::kFloat32);
+    const int64_t cols = shape.back(), rows = numel() / cols, rowBytes = ggmlRowBytes(type, cols);
+    const auto decode = ggmlRowDecoder(type);
+    at::parallel_for(0, rows, std::max<int64_t>(1, 65536 / cols), [&](int64_t begin, int64_t end) {
+        for (int64_t r = begin; r < end; ++r)
+            decode(bytes.data_ptr<uint8_t>() + r * rowBytes, t.data_ptr<float>() + r * cols, cols);
+    });
+    return t;
+}
+
 void GgmlFile::readTensors(const std::map<std::string, std::vector<int64_t>>& expected,
                            const std::function<void(const std::string&, const torch::Tensor&)>& sink) const
+{
+    if (!sink) {
+        readStoredTensors(expected, {});
+        return;
+    }
+    readStoredTensors(expected, [&](const std::string& name, GgmlTensor t) { sink(name, t.toFloat()); });
+}
+
+void GgmlFile::readStoredTensors(const std::map<std::string, std::vector<int64_t>>& expected,
+                                 const std::function<void(const std::string&, GgmlTensor)>& sink) const
 {
     Reader r(path_, header_.fileSize);
     r.seek(header_.tensorsOffset);
@@ -280,13 +347,11 @@ void GgmlFile::readTensors(const std::map<std::string, std::vector<int64_t>>& ex
             r.seek(r.position() + bytes);
             continue;
         }
-        std::vector<uint8_t> stored(static_cast<size_t>(bytes));
-        r.read(stored.data(), bytes, "tensor data");
-        torch::Tensor t = torch::empty(it->second, torch::kFloat32);
-        ggmlDequantize(*storedAs, stored.data(), t.data_ptr<float>(), count);
-        if (!torch::isfinite(t).all().item<bool>())
+        GgmlTensor t{*storedAs, it->second, torch::empty({bytes}, torch::kUInt8)};
+        r.read(t.bytes.data_ptr<uint8_t>(), bytes, "tensor data");
+        if (!allFinite(t, rowValues))
             r.fail("tensor '" + name + "' contains NaN or infinity");
-        sink(name, t);
+        sink(name, std::move(t));
     }
     for (const auto& [name, shape] : expected)
         if (!seen.count(name))

@@ -7,6 +7,7 @@
 //   blocks of 32 quantized values), i32 dims[n_dims] (innermost first), name, row-major data.
 // Every count and size is checked against the header and the bytes left in the file before anything
 // is allocated, so a malformed file is an Error(Model), never a crash or a giant allocation.
+#include "model/whisper/GgmlQuant.h"
 #include "model/whisper/WhisperHParams.h"
 
 #include <torch/torch.h>
@@ -27,6 +28,16 @@ struct GgmlHeader {
     int64_t fileSize = 0;
 };
 
+// One tensor record as stored: its type, PyTorch's shape and the bytes of its rows.
+struct GgmlTensor {
+    GgmlType type = GgmlType::F32;
+    std::vector<int64_t> shape;
+    torch::Tensor bytes;  // uint8, one dimension
+
+    int64_t numel() const;
+    torch::Tensor toFloat() const;  // widened to float32, in `shape`
+};
+
 class GgmlFile {
 public:
     // Reads and validates the header, filters and vocabulary; tensors are read by readTensors.
@@ -42,6 +53,9 @@ public:
     // quick validation that reads a few kilobytes of a large file).
     void readTensors(const std::map<std::string, std::vector<int64_t>>& expected,
                      const std::function<void(const std::string&, const torch::Tensor&)>& sink) const;
+    // The same checks, handing over each record at the file's precision (no float32 copy of the model).
+    void readStoredTensors(const std::map<std::string, std::vector<int64_t>>& expected,
+                           const std::function<void(const std::string&, GgmlTensor)>& sink) const;
 
     // Tensor types seen while reading: bit n for ggml type n (GgmlQuant.h).
     int tensorTypesSeen() const { return typesSeen_; }

@@ -2,6 +2,8 @@
 
 #include "base/CpuFeatures.h"
 #include "model/cpu/Avx2Math.h"
+#include "model/whisper/GgmlRowDecoder.h"
+#include "model/whisper/WhisperWeights.h"
 
 #include <ATen/Parallel.h>
 
@@ -103,34 +105,58 @@ __attribute__((target("avx2,fma"))) void screenFourRows(const int8_t* w, const i
 
 }  // namespace
 
-VocabProjection::VocabProjection(torch::Tensor& embedding)
+VocabProjection::VocabProjection(torch::Tensor halfEmbedding)
 {
-    torch::NoGradGuard noGrad;
-    const auto half = embedding.to(torch::kFloat16).contiguous();
-    embedding.copy_(half.to(torch::kFloat32));
-    weights_ = embedding;
-    dim_ = embedding.size(1);
+    TORCH_CHECK(halfEmbedding.scalar_type() == torch::kHalf && halfEmbedding.dim() == 2,
+                "the vocabulary projection reads an f16 [V, D] embedding");
+    half_ = halfEmbedding.contiguous();
+    dim_ = half_.size(1);
 #if ATTNSCOPE_X86
     fast_ = cpuHasAvx2FmaF16c();
 #endif
-    if (fast_) {
-        half_.resize(static_cast<size_t>(half.numel()));
-        std::memcpy(half_.data(), half.data_ptr(), half_.size() * sizeof(uint16_t));
-        buildScreen(embedding.contiguous());
-    }
+    if (fast_)
+        buildScreen();
 }
 
-void VocabProjection::buildScreen(const torch::Tensor& rounded)
+torch::Tensor VocabProjection::roundedToHalf(const GgmlTensor& embedding)
 {
-    const int64_t rows = rounded.size(0);
+    if (embedding.type == GgmlType::F16)
+        return halfView(embedding);
+    const int64_t rows = embedding.shape[0], cols = embedding.shape[1];
+    const int64_t rowBytes = ggmlRowBytes(embedding.type, cols);
+    const auto decode = ggmlRowDecoder(embedding.type);
+    auto half = torch::empty({rows, cols}, torch::kHalf);
+    at::parallel_for(0, rows, 256, [&](int64_t begin, int64_t end) {
+        std::vector<float> row(static_cast<size_t>(cols));
+        for (int64_t r = begin; r < end; ++r) {
+            decode(embedding.bytes.data_ptr<uint8_t>() + r * rowBytes, row.data(), cols);
+            at::Half* out = half.data_ptr<at::Half>() + r * cols;
+            for (int64_t j = 0; j < cols; ++j)
+                out[j] = at::Half(row[j]);
+        }
+    });
+    return half;
+}
+
+torch::Tensor VocabProjection::widenedRows(int64_t begin, int64_t end) const
+{
+    return half_.narrow(0, begin, end - begin).to(torch::kFloat32);
+}
+
+void VocabProjection::buildScreen()
+{
+    const int64_t rows = half_.size(0);
     q8_.resize(static_cast<size_t>(rows * dim_));
     scale_.resize(static_cast<size_t>(rows));
     inputErrorGain_.resize(static_cast<size_t>(rows));
     weightError_.resize(static_cast<size_t>(rows));
-    const float* w = rounded.data_ptr<float>();
+    const at::Half* w = half_.data_ptr<at::Half>();
     at::parallel_for(0, rows, 1024, [&](int64_t begin, int64_t end) {
+        std::vector<float> widened(static_cast<size_t>(dim_));
         for (int64_t r = begin; r < end; ++r) {
-            const float* row = w + r * dim_;
+            for (int64_t j = 0; j < dim_; ++j)
+                widened[j] = static_cast<float>(w[r * dim_ + j]);
+            const float* row = widened.data();
             float maxAbs = 0.0f;
             for (int64_t j = 0; j < dim_; ++j)
                 maxAbs = std::max(maxAbs, std::abs(row[j]));
@@ -159,19 +185,30 @@ void VocabProjection::logits(const float* h, int64_t n, float* out) const
 #if ATTNSCOPE_X86
     if (fast_) {
         at::parallel_for(0, vocabSize(), 2048, [&](int64_t begin, int64_t end) {
-            gemmF16(half_.data(), h, n, out, vocabSize(), begin, end, dim_);
+            gemmF16(halfData(), h, n, out, vocabSize(), begin, end, dim_);
         });
         return;
     }
 #endif
     const auto x = torch::from_blob(const_cast<float*>(h), {n, dim_});
     auto y = torch::from_blob(out, {n, vocabSize()});
-    torch::matmul_out(y, x, weights_.t());
+    y.copy_(logits(x));
 }
 
 torch::Tensor VocabProjection::logits(const torch::Tensor& h) const
 {
-    return torch::matmul(h, weights_.t());
+    // BLAS on slices of E widened in turn: a float32 E would double the memory the table takes.
+    constexpr int64_t kSlice = 8192;
+    auto sizes = h.sizes().vec();
+    sizes.back() = vocabSize();
+    auto out = torch::empty(sizes, h.options());
+    const auto flat = h.reshape({-1, dim_});
+    auto outFlat = out.view({-1, vocabSize()});
+    for (int64_t begin = 0; begin < vocabSize(); begin += kSlice) {
+        const int64_t end = std::min(vocabSize(), begin + kSlice);
+        outFlat.narrow(1, begin, end - begin).copy_(torch::matmul(flat, widenedRows(begin, end).t()));
+    }
+    return out;
 }
 
 void VocabProjection::screen(const float* h, int64_t n, float* approx, float* bound) const
@@ -233,14 +270,14 @@ void VocabProjection::exactRange(const float* h, int64_t begin, int64_t end, flo
     if (fast_) {
         at::parallel_for(begin, end, 512, [&](int64_t b, int64_t e) {
             for (int64_t r = b; r < e; ++r)
-                out[r - begin] = dotF16(half_.data() + r * dim_, h, dim_);
+                out[r - begin] = dotF16(halfData() + r * dim_, h, dim_);
         });
         return;
     }
 #endif
     const auto x = torch::from_blob(const_cast<float*>(h), {dim_});
     auto y = torch::from_blob(out, {end - begin});
-    torch::mv_out(y, weights_.narrow(0, begin, end - begin), x);
+    torch::mv_out(y, widenedRows(begin, end), x);
 }
 
 void VocabProjection::exactRows(const float* h, const std::vector<int32_t>& rows, float* out) const
@@ -250,16 +287,16 @@ void VocabProjection::exactRows(const float* h, const std::vector<int32_t>& rows
     if (fast_) {
         at::parallel_for(0, count, 256, [&](int64_t b, int64_t e) {
             for (int64_t k = b; k < e; ++k)
-                out[k] = dotF16(half_.data() + static_cast<int64_t>(rows[k]) * dim_, h, dim_);
+                out[k] = dotF16(halfData() + static_cast<int64_t>(rows[k]) * dim_, h, dim_);
         });
         return;
     }
 #endif
-    const float* w = weights_.data_ptr<float>();
+    const at::Half* w = half_.data_ptr<at::Half>();
     for (int64_t k = 0; k < count; ++k) {
         double s = 0.0;
         for (int64_t j = 0; j < dim_; ++j)
-            s += static_cast<double>(w[rows[k] * dim_ + j]) * h[j];
+            s += static_cast<double>(static_cast<float>(w[rows[k] * dim_ + j])) * h[j];
         out[k] = static_cast<float>(s);
     }
 }

@@ -1,9 +1,9 @@
 #pragma once
 // The decoder's output layer: logits = h · Eᵀ with the token embedding E (tied weights).
 // One decoder step multiplies a single vector by a 51864 x d matrix; that is a memory-bound GEMV that
-// LibTorch runs at ~7 GB/s here (11 ms for tiny). We keep E in float16 (as whisper.cpp does) and run
-// our own AVX2/F16C kernel over rows in parallel: half the bytes and full bandwidth. Batched calls
-// (teacher forcing) use BLAS on the same f16-rounded weights, so both paths agree to rounding.
+// LibTorch runs at ~7 GB/s here (11 ms for tiny). We keep E in float16 only (as whisper.cpp does) and
+// run our own AVX2/F16C kernel over rows in parallel: half the bytes and full bandwidth. Batched calls
+// (teacher forcing) use BLAS on slices of the same weights widened, so both paths agree to rounding.
 //
 // A decoding step needs far less than every logit exactly: only the few that can win. `screen` reads an
 // int8 copy of E (a quarter of the f16 bytes) and returns every logit with a proven bound on its
@@ -16,13 +16,18 @@
 
 namespace attnscope {
 
+struct GgmlTensor;
+
 class VocabProjection {
 public:
     VocabProjection() = default;
-    // Rounds `embedding` [V, D] to f16 precision in place, so every path uses identical weights.
-    explicit VocabProjection(torch::Tensor& embedding);
+    // `halfEmbedding`: E as f16 [V, D], read in place (the decoder's embedding rows come from the same
+    // table, so every path uses identical weights).
+    explicit VocabProjection(torch::Tensor halfEmbedding);
+    // E rounded to f16 from any stored form, a slice of rows at a time (no float32 copy of E).
+    static torch::Tensor roundedToHalf(const GgmlTensor& embedding);
 
-    int64_t vocabSize() const { return weights_.size(0); }
+    int64_t vocabSize() const { return half_.size(0); }
     int64_t dim() const { return dim_; }
 
     // A few rows at once (one decoder step of every beam): h [n, D] row-major -> out [n, V].
@@ -44,10 +49,11 @@ public:
     bool usesFastKernel() const { return fast_; }
 
 private:
-    void buildScreen(const torch::Tensor& rounded);
+    void buildScreen();
+    torch::Tensor widenedRows(int64_t begin, int64_t end) const;  // float32 [end - begin, D]
 
-    torch::Tensor weights_;      // f32, f16-rounded
-    std::vector<uint16_t> half_; // the same weights as IEEE half, row-major
+    torch::Tensor half_;  // E as f16 [V, D], row-major
+    const uint16_t* halfData() const { return static_cast<const uint16_t*>(half_.data_ptr()); }
     int64_t dim_ = 0;
     bool fast_ = false;
 

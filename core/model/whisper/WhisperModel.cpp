@@ -1,6 +1,7 @@
 #include "model/whisper/WhisperModel.h"
 
 #include "model/whisper/EncoderAttention.h"
+#include "model/whisper/GgmlRowDecoder.h"
 
 #include <ATen/Parallel.h>
 
@@ -16,14 +17,100 @@ torch::nn::LayerNorm layerNorm(int64_t d)
     return torch::nn::LayerNorm(torch::nn::LayerNormOptions({d}).eps(1e-5));
 }
 
+// While it lives, the block's matrices kept in WhisperWeights are float32 tensors in its modules (for
+// LibTorch's products); afterwards they are let go, so at most one block is ever widened. Without
+// `stored` (every weight already a parameter) it does nothing.
+class WidenedBlock {
+public:
+    enum class Part {
+        All,            // every projection (the decoder's LibTorch path)
+        CrossKeyValue,  // the cross-attention's key and value (a window's start)
+        Encoder,        // the fused query/key/value matrix, the output and the MLP (the encoder)
+    };
+    WidenedBlock(const WhisperWeights* stored, ResidualAttentionBlockImpl& block, const std::string& prefix, Part part)
+        : block_(block)
+    {
+        if (!stored)
+            return;
+        torch::NoGradGuard noGrad;
+        for (auto& [name, linear] : block.projections()) {
+            const bool wanted = part == Part::All ||
+                                (part == Part::CrossKeyValue ? name == "cross_attn.key" || name == "cross_attn.value"
+                                                             : name == "attn.out" || name == "mlp.0" || name == "mlp.2");
+            if (!wanted)
+                continue;
+            linear->weight = stored->widen(prefix + name + ".weight");
+            widened_.push_back(linear);
+        }
+        if (part == Part::Encoder) {
+            const auto& attn = block.attn;
+            block.qkvWeight = stored->holds(prefix + "attn.qkv.weight")
+                                  ? stored->widen(prefix + "attn.qkv.weight")
+                                  : torch::cat({stored->widen(prefix + "attn.query.weight"),
+                                                stored->widen(prefix + "attn.key.weight"),
+                                                stored->widen(prefix + "attn.value.weight")}, 0);
+            block.qkvBias = torch::cat({attn->query->bias, torch::zeros_like(attn->query->bias), attn->value->bias}, 0);
+            fused_ = true;
+        }
+    }
+    ~WidenedBlock()
+    {
+        for (auto& linear : widened_)
+            linear->weight = torch::Tensor();
+        if (fused_)
+            block_.qkvWeight = block_.qkvBias = torch::Tensor();
+    }
+    WidenedBlock(const WidenedBlock&) = delete;
+    WidenedBlock& operator=(const WidenedBlock&) = delete;
+
+private:
+    ResidualAttentionBlockImpl& block_;
+    std::vector<WhisperLinear> widened_;
+    bool fused_ = false;
+};
+
+std::string blockPrefix(const char* part, size_t index)
+{
+    return std::string(part) + ".blocks." + std::to_string(index) + ".";
+}
+
+// A kept matrix as the decoder step reads it: f16 and f32 in place, quantized blocks row by row.
+StepMatrix stepMatrix(const GgmlTensor& t)
+{
+    const torch::Tensor owner = t.bytes;
+    if (t.type == GgmlType::F16)
+        return StepMatrix(halfView(t));
+    if (t.type == GgmlType::F32)
+        return StepMatrix(torch::from_blob(owner.data_ptr(), t.shape, [owner](void*) {}, torch::kFloat32));
+    const int64_t rows = t.shape[0], cols = t.shape[1];
+    return StepMatrix(owner.view({rows, owner.numel() / rows}), cols, ggmlRowDecoder(t.type), ggmlRowDot(t.type));
+}
+
 }  // namespace
 
-MultiHeadAttentionImpl::MultiHeadAttentionImpl(int64_t state, int64_t kvState, int64_t heads) : heads(heads)
+WhisperLinearImpl::WhisperLinearImpl(int64_t in, int64_t out, bool withBias, bool allocate)
 {
-    query = register_module("query", torch::nn::Linear(state, state));
-    key = register_module("key", torch::nn::Linear(torch::nn::LinearOptions(kvState, state).bias(false)));
-    value = register_module("value", torch::nn::Linear(kvState, state));
-    out = register_module("out", torch::nn::Linear(state, state));
+    // The bound torch::nn::Linear draws from; a loaded model overwrites it.
+    const double bound = 1.0 / std::sqrt(static_cast<double>(in));
+    if (allocate)
+        weight = register_parameter("weight", torch::empty({out, in}).uniform_(-bound, bound));
+    if (withBias)
+        bias = register_parameter("bias", torch::empty({out}).uniform_(-bound, bound));
+}
+
+torch::Tensor WhisperLinearImpl::forward(const torch::Tensor& x)
+{
+    TORCH_CHECK(weight.defined(), "a Whisper projection ran without its weights widened");
+    return torch::nn::functional::linear(x, weight, bias);
+}
+
+MultiHeadAttentionImpl::MultiHeadAttentionImpl(int64_t state, int64_t kvState, int64_t heads, bool allocate)
+    : heads(heads)
+{
+    query = register_module("query", WhisperLinear(state, state, true, allocate));
+    key = register_module("key", WhisperLinear(kvState, state, false, allocate));  // Whisper's keys have no bias
+    value = register_module("value", WhisperLinear(kvState, state, true, allocate));
+    out = register_module("out", WhisperLinear(state, state, true, allocate));
 }
 
 torch::Tensor MultiHeadAttentionImpl::splitHeads(const torch::Tensor& x)
@@ -59,18 +146,32 @@ torch::Tensor MultiHeadAttentionImpl::attend(const torch::Tensor& x, const torch
 }
 
 ResidualAttentionBlockImpl::ResidualAttentionBlockImpl(int64_t state, int64_t kvState, int64_t heads,
-                                                       bool crossAttention)
+                                                       bool crossAttention, bool allocate)
 {
     attn_ln = register_module("attn_ln", layerNorm(state));
-    attn = register_module("attn", MultiHeadAttention(state, state, heads));
+    attn = register_module("attn", MultiHeadAttention(state, state, heads, allocate));
     if (crossAttention) {
         cross_attn_ln = register_module("cross_attn_ln", layerNorm(state));
-        cross_attn = register_module("cross_attn", MultiHeadAttention(state, kvState, heads));
+        cross_attn = register_module("cross_attn", MultiHeadAttention(state, kvState, heads, allocate));
     }
     mlp_ln = register_module("mlp_ln", layerNorm(state));
-    mlpUp = torch::nn::Linear(state, 4 * state);
-    mlpDown = torch::nn::Linear(4 * state, state);
+    mlpUp = WhisperLinear(state, 4 * state, true, allocate);
+    mlpDown = WhisperLinear(4 * state, state, true, allocate);
     mlp = register_module("mlp", torch::nn::Sequential(mlpUp, torch::nn::GELU(), mlpDown));  // mlp.0, mlp.2
+}
+
+std::vector<std::pair<std::string, WhisperLinear>> ResidualAttentionBlockImpl::projections() const
+{
+    std::vector<std::pair<std::string, WhisperLinear>> all;
+    for (const auto& [name, mha] : {std::pair{"attn", attn}, std::pair{"cross_attn", cross_attn}}) {
+        if (!mha)
+            continue;
+        const std::string n = name;
+        all.insert(all.end(), {{n + ".query", mha->query}, {n + ".key", mha->key}, {n + ".value", mha->value},
+                               {n + ".out", mha->out}});
+    }
+    all.insert(all.end(), {{"mlp.0", mlpUp}, {"mlp.2", mlpDown}});
+    return all;
 }
 
 torch::Tensor ResidualAttentionBlockImpl::feedForward(const torch::Tensor& x)
@@ -85,7 +186,8 @@ void ResidualAttentionBlockImpl::fuseProjections()
     qkvBias = torch::cat({attn->query->bias, torch::zeros_like(attn->query->bias), attn->value->bias}, 0).contiguous();
 }
 
-AudioEncoderImpl::AudioEncoderImpl(const WhisperHParams& hp)
+AudioEncoderImpl::AudioEncoderImpl(const WhisperHParams& hp, std::shared_ptr<const WhisperWeights> kept)
+    : stored(std::move(kept))
 {
     conv1 = register_module("conv1", torch::nn::Conv1d(torch::nn::Conv1dOptions(hp.nMels, hp.nAudioState, 3).padding(1)));
     conv2 = register_module(
@@ -93,7 +195,7 @@ AudioEncoderImpl::AudioEncoderImpl(const WhisperHParams& hp)
     positional_embedding = register_parameter("positional_embedding", torch::zeros({hp.nAudioCtx, hp.nAudioState}));
     blocks = register_module("blocks", torch::nn::ModuleList());
     for (int i = 0; i < hp.nAudioLayer; ++i)
-        blocks->push_back(ResidualAttentionBlock(hp.nAudioState, hp.nAudioState, hp.nAudioHead, false));
+        blocks->push_back(ResidualAttentionBlock(hp.nAudioState, hp.nAudioState, hp.nAudioHead, false, !stored));
     ln_post = register_module("ln_post", layerNorm(hp.nAudioState));
 }
 
@@ -110,8 +212,9 @@ torch::Tensor AudioEncoderImpl::forward(const torch::Tensor& mel, const std::fun
     x = torch::gelu(conv2->forward(x)).permute({0, 2, 1});
     x = (x + positional_embedding.narrow(0, 0, x.size(1))).contiguous();
     check();
-    for (const auto& module : *blocks) {
-        auto* block = module->as<ResidualAttentionBlockImpl>();
+    for (size_t index = 0; index < blocks->size(); ++index) {
+        auto* block = blocks[index]->as<ResidualAttentionBlockImpl>();
+        const WidenedBlock widened(stored.get(), *block, blockPrefix("encoder", index), WidenedBlock::Part::Encoder);
         const auto h = block->attn_ln->forward(x);
         auto mha = block->attn;
         if (!block->qkvWeight.defined()) {  // not prepared for inference (training, tests of the modules)
@@ -145,33 +248,39 @@ torch::Tensor AudioEncoderImpl::forward(const torch::Tensor& mel, const std::fun
     return ln_post->forward(x);
 }
 
-TextDecoderImpl::TextDecoderImpl(const WhisperHParams& hp) : textCtx(hp.nTextCtx)
+TextDecoderImpl::TextDecoderImpl(const WhisperHParams& hp, std::shared_ptr<const WhisperWeights> kept)
+    : textCtx(hp.nTextCtx), heads(hp.nTextHead), stored(std::move(kept))
 {
-    token_embedding = register_module("token_embedding", torch::nn::Embedding(hp.nVocab, hp.nTextState));
+    if (!stored)
+        token_embedding = register_module("token_embedding", torch::nn::Embedding(hp.nVocab, hp.nTextState));
     positional_embedding = register_parameter("positional_embedding", torch::zeros({hp.nTextCtx, hp.nTextState}));
     blocks = register_module("blocks", torch::nn::ModuleList());
     for (int i = 0; i < hp.nTextLayer; ++i)
-        blocks->push_back(ResidualAttentionBlock(hp.nTextState, hp.nAudioState, hp.nTextHead, true));
+        blocks->push_back(ResidualAttentionBlock(hp.nTextState, hp.nAudioState, hp.nTextHead, true, !stored));
     ln = register_module("ln", layerNorm(hp.nTextState));
+}
+
+torch::Tensor TextDecoderImpl::embed(const torch::Tensor& tokens)
+{
+    return stored ? stored->rows("decoder.token_embedding.weight", tokens) : token_embedding->forward(tokens);
 }
 
 DecoderState TextDecoderImpl::start(const torch::Tensor& audioFeatures, int64_t batch)
 {
     DecoderState state;
     state.batch = batch;
-    for (const auto& module : *blocks) {
-        auto* block = module->as<ResidualAttentionBlockImpl>();
-        const auto& sa = block->attn;
-        const int64_t dh = sa->query->weight.size(0) / sa->heads;
-        state.selfK.push_back(torch::zeros({batch, sa->heads, textCtx, dh}));
-        state.selfV.push_back(torch::zeros({batch, sa->heads, textCtx, dh}));
+    for (size_t index = 0; index < blocks->size(); ++index) {
+        auto* block = blocks[index]->as<ResidualAttentionBlockImpl>();
+        const WidenedBlock widened(stored.get(), *block, blockPrefix("decoder", index),
+                                   WidenedBlock::Part::CrossKeyValue);
+        const int64_t dh = block->attn_ln->weight.size(0) / heads;
+        state.selfK.push_back(torch::zeros({batch, heads, textCtx, dh}));
+        state.selfV.push_back(torch::zeros({batch, heads, textCtx, dh}));
         // Cross-attention keys and values depend only on the audio: computed once per window.
         const auto k = block->cross_attn->splitHeads(block->cross_attn->key->forward(audioFeatures)).to(torch::kFloat16);
         const auto v = block->cross_attn->splitHeads(block->cross_attn->value->forward(audioFeatures)).to(torch::kFloat16);
         state.crossKHalf.push_back(k.contiguous());
         state.crossVHalf.push_back(v.contiguous());
-        state.crossK.push_back(k.to(torch::kFloat32));
-        state.crossV.push_back(v.to(torch::kFloat32));
     }
     return state;
 }
@@ -183,10 +292,11 @@ torch::Tensor TextDecoderImpl::forward(const torch::Tensor& tokens, DecoderState
     const int64_t t = tokens.size(1);
     const int64_t offset = state.length;
     TORCH_CHECK(offset + t <= textCtx, "decoder context overflow");
-    auto x = token_embedding->forward(tokens) + positional_embedding.narrow(0, offset, t);
+    auto x = embed(tokens) + positional_embedding.narrow(0, offset, t);
     size_t layer = 0;
     for (const auto& module : *blocks) {
         auto* block = module->as<ResidualAttentionBlockImpl>();
+        const WidenedBlock widened(stored.get(), *block, blockPrefix("decoder", layer), WidenedBlock::Part::All);
         auto h = block->attn_ln->forward(x);
         auto& kCache = state.selfK[layer];
         auto& vCache = state.selfV[layer];
@@ -196,7 +306,7 @@ torch::Tensor TextDecoderImpl::forward(const torch::Tensor& tokens, DecoderState
                                     nullptr);
         h = block->cross_attn_ln->forward(x);
         torch::Tensor w, q;
-        x = x + block->cross_attn->attend(h, state.crossK[layer], state.crossV[layer], -1,
+        x = x + block->cross_attn->attend(h, state.crossKeys(layer), state.crossValues(layer), -1,
                                           crossWeights ? &w : nullptr, crossQueries ? &q : nullptr);
         if (crossWeights)
             crossWeights->push_back(w);
@@ -209,17 +319,19 @@ torch::Tensor TextDecoderImpl::forward(const torch::Tensor& tokens, DecoderState
     return ln->forward(x);
 }
 
-WhisperModelImpl::WhisperModelImpl(const WhisperHParams& hp) : hparams(hp)
+WhisperModelImpl::WhisperModelImpl(const WhisperHParams& hp, std::shared_ptr<const WhisperWeights> stored)
+    : hparams(hp)
 {
-    encoder = register_module("encoder", AudioEncoder(hp));
-    decoder = register_module("decoder", TextDecoder(hp));
+    encoder = register_module("encoder", AudioEncoder(hp, stored));
+    decoder = register_module("decoder", TextDecoder(hp, stored));
 }
 
 void WhisperModelImpl::prepareForInference()
 {
     eval();
-    for (const auto& module : *encoder->blocks)
-        module->as<ResidualAttentionBlockImpl>()->fuseProjections();
+    if (!encoder->stored)  // kept matrices are fused layer by layer as the encoder runs
+        for (const auto& module : *encoder->blocks)
+            module->as<ResidualAttentionBlockImpl>()->fuseProjections();
     if (DecoderStep::supported())
         decoder->fastStep = std::make_shared<DecoderStep>(decoder->stepWeights());
 }
@@ -228,26 +340,38 @@ DecoderStepWeights TextDecoderImpl::stepWeights() const
 {
     DecoderStepWeights w;
     auto norm = [](const torch::nn::LayerNorm& ln) { return DecoderStepWeights::Norm{ln->weight, ln->bias}; };
+    size_t index = 0;
     for (const auto& module : *blocks) {
         const auto* b = module->as<ResidualAttentionBlockImpl>();
+        // A kept matrix is read where it is stored; a parameter as it is.
+        const auto matrix = [&](const char* name, const WhisperLinear& linear) {
+            return stored ? stepMatrix(stored->at(blockPrefix("decoder", index) + name + ".weight"))
+                          : StepMatrix(linear->weight);
+        };
         DecoderStepWeights::Layer l;
         l.selfNorm = norm(b->attn_ln);
         l.crossNorm = norm(b->cross_attn_ln);
         l.mlpNorm = norm(b->mlp_ln);
         const auto& sa = b->attn;
-        l.query = sa->query->weight, l.queryBias = sa->query->bias;
-        l.key = sa->key->weight;  // Whisper's keys have no bias
-        l.value = sa->value->weight, l.valueBias = sa->value->bias;
-        l.selfOut = sa->out->weight, l.selfOutBias = sa->out->bias;
-        l.crossQuery = b->cross_attn->query->weight, l.crossQueryBias = b->cross_attn->query->bias;
-        l.crossOut = b->cross_attn->out->weight, l.crossOutBias = b->cross_attn->out->bias;
-        l.up = b->mlpUp->weight, l.upBias = b->mlpUp->bias;
-        l.down = b->mlpDown->weight, l.downBias = b->mlpDown->bias;
+        if (stored && stored->holds(blockPrefix("decoder", index) + "attn.qkv.weight"))
+            l.queryKeyValue = stepMatrix(stored->at(blockPrefix("decoder", index) + "attn.qkv.weight"));
+        l.query = matrix("attn.query", sa->query), l.queryBias = sa->query->bias;
+        l.key = matrix("attn.key", sa->key);  // Whisper's keys have no bias
+        l.value = matrix("attn.value", sa->value), l.valueBias = sa->value->bias;
+        l.selfOut = matrix("attn.out", sa->out), l.selfOutBias = sa->out->bias;
+        l.crossQuery = matrix("cross_attn.query", b->cross_attn->query), l.crossQueryBias = b->cross_attn->query->bias;
+        l.crossOut = matrix("cross_attn.out", b->cross_attn->out), l.crossOutBias = b->cross_attn->out->bias;
+        l.up = matrix("mlp.0", b->mlpUp), l.upBias = b->mlpUp->bias;
+        l.down = matrix("mlp.2", b->mlpDown), l.downBias = b->mlpDown->bias;
         w.heads = sa->heads;
         w.layers.push_back(std::move(l));
+        ++index;
     }
     w.finalNorm = norm(ln);
-    w.tokenEmbedding = token_embedding->weight;
+    // Stored, the embedding is the vocabulary projection's f16 table (WhisperRecognizer replaces it).
+    const auto& embedding = stored ? stored->at("decoder.token_embedding.weight") : GgmlTensor{};
+    w.tokenEmbedding = !stored ? token_embedding->weight
+                       : embedding.type == GgmlType::F16 ? halfView(embedding) : embedding.toFloat();
     w.positions = positional_embedding;
     return w;
 }

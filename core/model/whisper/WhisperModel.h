@@ -4,6 +4,7 @@
 // cross-attention keys and values once per window; it can hand back every cross-attention weight.
 #include "model/cpu/DecoderStep.h"
 #include "model/whisper/WhisperHParams.h"
+#include "model/whisper/WhisperWeights.h"
 
 #include <torch/torch.h>
 
@@ -12,9 +13,21 @@
 
 namespace attnscope {
 
+// y = x Wᵀ + b, named like torch::nn::Linear's parameters, without its random initialisation. With
+// `allocate` false it holds no weight: the matrix stays in WhisperWeights and is widened into `weight`
+// only while its block runs.
+class WhisperLinearImpl : public torch::nn::Module {
+public:
+    WhisperLinearImpl(int64_t in, int64_t out, bool bias, bool allocate);
+    torch::Tensor forward(const torch::Tensor& x);
+
+    torch::Tensor weight, bias;
+};
+TORCH_MODULE(WhisperLinear);
+
 class MultiHeadAttentionImpl : public torch::nn::Module {
 public:
-    MultiHeadAttentionImpl(int64_t state, int64_t kvState, int64_t heads);
+    MultiHeadAttentionImpl(int64_t state, int64_t kvState, int64_t heads, bool allocate = true);
 
     torch::Tensor splitHeads(const torch::Tensor& x);  // [B, T, D] -> [B, h, T, D/h]
     // Attends q [B, T, D] to keys/values already split into heads; writes post-softmax weights
@@ -23,20 +36,23 @@ public:
     torch::Tensor attend(const torch::Tensor& x, const torch::Tensor& k, const torch::Tensor& v,
                          int64_t causalOffset, torch::Tensor* weights, torch::Tensor* queries = nullptr);
 
-    torch::nn::Linear query{nullptr}, key{nullptr}, value{nullptr}, out{nullptr};
+    WhisperLinear query{nullptr}, key{nullptr}, value{nullptr}, out{nullptr};
     int64_t heads;
 };
 TORCH_MODULE(MultiHeadAttention);
 
 class ResidualAttentionBlockImpl : public torch::nn::Module {
 public:
-    ResidualAttentionBlockImpl(int64_t state, int64_t kvState, int64_t heads, bool crossAttention);
+    ResidualAttentionBlockImpl(int64_t state, int64_t kvState, int64_t heads, bool crossAttention,
+                               bool allocate = true);
     torch::Tensor feedForward(const torch::Tensor& x);  // mlp.2(gelu(mlp.0(x)))
 
     torch::nn::LayerNorm attn_ln{nullptr}, cross_attn_ln{nullptr}, mlp_ln{nullptr};
     MultiHeadAttention attn{nullptr}, cross_attn{nullptr};
     torch::nn::Sequential mlp{nullptr};
-    torch::nn::Linear mlpUp{nullptr}, mlpDown{nullptr};  // the same layers as mlp[0] and mlp[2]
+    WhisperLinear mlpUp{nullptr}, mlpDown{nullptr};  // the same layers as mlp[0] and mlp[2]
+    // Every projection, by its name in the block ("attn.query", ..., "mlp.0", "mlp.2").
+    std::vector<std::pair<std::string, WhisperLinear>> projections() const;
 
     // Self-attention's query, key and value weights stacked into one matrix, so the encoder runs one
     // GEMM instead of three. Built by fuseProjections() once the weights are loaded.
@@ -47,7 +63,7 @@ TORCH_MODULE(ResidualAttentionBlock);
 
 class AudioEncoderImpl : public torch::nn::Module {
 public:
-    explicit AudioEncoderImpl(const WhisperHParams& hp);
+    explicit AudioEncoderImpl(const WhisperHParams& hp, std::shared_ptr<const WhisperWeights> stored = nullptr);
     // [B, n_mels, 2*n_ctx] -> [B, n_ctx, D]. `betweenBlocks` runs after each block (cancel checks:
     // a large encoder takes seconds, and a user's Cancel must not wait for it).
     torch::Tensor forward(const torch::Tensor& mel, const std::function<void()>& betweenBlocks = {});
@@ -56,12 +72,13 @@ public:
     torch::Tensor positional_embedding;
     torch::nn::ModuleList blocks;
     torch::nn::LayerNorm ln_post{nullptr};
+    std::shared_ptr<const WhisperWeights> stored;  // the blocks' matrices, when they are kept outside
 };
 TORCH_MODULE(AudioEncoder);
 
 class TextDecoderImpl : public torch::nn::Module {
 public:
-    explicit TextDecoderImpl(const WhisperHParams& hp);
+    explicit TextDecoderImpl(const WhisperHParams& hp, std::shared_ptr<const WhisperWeights> stored = nullptr);
 
     DecoderState start(const torch::Tensor& audioFeatures, int64_t batch);
     // Runs tokens [B, T] at positions state.length.. and returns the final hidden states [B, T, D]
@@ -78,17 +95,23 @@ public:
     std::shared_ptr<DecoderStep> fastStep;
     DecoderStepWeights stepWeights() const;  // what fastStep is built from
 
-    torch::nn::Embedding token_embedding{nullptr};
+    torch::Tensor embed(const torch::Tensor& tokens);  // rows of the token embedding
+
+    torch::nn::Embedding token_embedding{nullptr};  // absent when `stored` holds the embedding
     torch::Tensor positional_embedding;
     torch::nn::ModuleList blocks;
     torch::nn::LayerNorm ln{nullptr};
     int64_t textCtx;
+    int64_t heads;
+    std::shared_ptr<const WhisperWeights> stored;
 };
 TORCH_MODULE(TextDecoder);
 
 class WhisperModelImpl : public torch::nn::Module {
 public:
-    explicit WhisperModelImpl(const WhisperHParams& hp);
+    // With `stored`, the blocks' matrices and the token embedding live there at the file's precision and
+    // the modules hold only the small tensors; without it, every weight is a float32 parameter.
+    explicit WhisperModelImpl(const WhisperHParams& hp, std::shared_ptr<const WhisperWeights> stored = nullptr);
     void prepareForInference();  // after loading: fused projections, eval mode
 
     WhisperHParams hparams;

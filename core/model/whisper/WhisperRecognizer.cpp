@@ -54,21 +54,42 @@ WhisperRecognizer::Impl::Impl(const std::string& modelPath, const std::string& a
     file = std::make_unique<GgmlFile>(modelPath);
     hp = file->header().hparams;
     melFilters = file->header().melFilters;
-    model = WhisperModel(hp);
+    weights = std::make_shared<WhisperWeights>();
+    std::map<std::string, torch::Tensor> small;
+    file->readStoredTensors(whisperTensorShapes(hp), [&](const std::string& name, GgmlTensor t) {
+        if (WhisperWeights::keeps(name, t.shape))
+            weights->add(name, std::move(t));
+        else
+            small[name] = t.toFloat();
+    });
+    // Each block's query, key and value as one matrix (what the encoder and the decoder step multiply by),
+    // its parts views of it.
+    for (const auto& [part, layers] : {std::pair{"encoder", hp.nAudioLayer}, std::pair{"decoder", hp.nTextLayer}})
+        for (int i = 0; i < layers; ++i) {
+            const std::string at = std::string(part) + ".blocks." + std::to_string(i) + ".attn.";
+            weights->stack({at + "query.weight", at + "key.weight", at + "value.weight"}, at + "qkv.weight");
+        }
+    // The vocabulary projection's f16 table is the embedding every path reads (as in whisper.cpp).
+    const std::string embedding = "decoder.token_embedding.weight";
+    const torch::Tensor half = VocabProjection::roundedToHalf(weights->at(embedding));
+    weights->add(embedding, GgmlTensor{GgmlType::F16, half.sizes().vec(),
+                                       torch::from_blob(half.data_ptr(), {half.numel() * 2}, [half](void*) {},
+                                                        torch::kUInt8)});
+    model = WhisperModel(hp, weights);
     model->eval();
     {
         torch::NoGradGuard noGrad;
         auto params = model->named_parameters(/*recurse=*/true);
-        file->readTensors(whisperTensorShapes(hp), [&](const std::string& name, const torch::Tensor& t) {
+        for (const auto& [name, t] : small) {
             auto* p = params.find(name);
             if (!p)
                 throw Error(ErrorKind::Model, "bad model file '" + modelPath + "': no parameter '" + name + "'");
             p->copy_(t.view(p->sizes()));
-        });
+        }
     }
     model->prepareForInference();
     vocab = std::make_unique<WhisperVocabulary>(file->header().vocabulary, hp);
-    projection = std::make_unique<VocabProjection>(model->decoder->token_embedding->weight);
+    projection = std::make_unique<VocabProjection>(half);
     decoder = std::make_unique<WhisperDecoder>(model, *projection, *vocab);
 
     const std::string fromFile = nameFromFile(modelPath);
@@ -229,7 +250,7 @@ std::string WhisperRecognizer::describe() const
     for (const auto& h : impl_->info.alignmentHeads)
         s << " " << h.layer << ":" << h.head;
     s << " (" << impl_->headsFrom << ")";
-    int64_t params = 0;
+    int64_t params = impl_->weights->values();
     for (const auto& p : impl_->model->parameters())
         params += p.numel();
     s << "\nparameters: " << params << "\n";
@@ -432,8 +453,8 @@ AttentionExplanation WhisperRecognizer::explain(const Audio& audio, const Explai
     std::vector<int64_t> ids(sequence.begin(), sequence.end());
     m.model->decoder->forward(torch::tensor(ids, torch::kLong).unsqueeze(0), state, nullptr, &queries);
     const auto q = queries[request.layer][0][request.head][static_cast<int64_t>(ids.size()) - 1];
-    const auto k = state.crossK[request.layer][0][request.head];
-    const auto v = state.crossV[request.layer][0][request.head];
+    const auto k = state.crossKeys(request.layer)[0][request.head];
+    const auto v = state.crossValues(request.layer)[0][request.head];
     return explainAttentionRow(request, q, k, v, kWhisperFrameSeconds);
 }
 

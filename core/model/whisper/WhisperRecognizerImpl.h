@@ -36,6 +36,7 @@ struct WhisperRecognizer::Impl {
     std::string headsFrom;  // where the alignment heads came from, for `info`
     std::unique_ptr<GgmlFile> file;
     WhisperHParams hp;
+    std::shared_ptr<WhisperWeights> weights;  // the large matrices, at the file's precision
     WhisperModel model{nullptr};
     std::unique_ptr<WhisperVocabulary> vocab;
     std::unique_ptr<VocabProjection> projection;

@@ -1,0 +1,22 @@
+#pragma once
+// Rows of ggml blocks widened to float fast enough to run inside a decoder step and per encoder layer:
+// AVX2 versions of ggmlDequantize (GgmlQuant.h), equal to it bit for bit. A value is d * q (+ m), one
+// product and one sum each rounded, as the scalar code computes it, never fused into one.
+#include "model/whisper/GgmlQuant.h"
+
+#include <cstdint>
+
+namespace attnscope {
+
+using GgmlRowDecoder = void (*)(const uint8_t* data, float* out, int64_t n);
+
+// The fastest decoder of `type` on this CPU (the scalar one without AVX2, and for f32 and f16).
+GgmlRowDecoder ggmlRowDecoder(GgmlType type);
+
+// A quantized row's dot product with x (n values), equal bit for bit to dotFull (model/cpu/StepKernels.h)
+// of the decoded row: the decoder step's greedy rows, without writing the widened row out. Null where
+// the CPU lacks AVX2, FMA and F16C, and for f32 and f16.
+using GgmlRowDot = float (*)(const uint8_t* data, const float* x, int64_t n);
+GgmlRowDot ggmlRowDot(GgmlType type);
+
+}  // namespace attnscope
