@@ -388,9 +388,10 @@ private slots:
         spec.matrices = GgmlType::Q5_1;
         const std::string path = dir.filePath("ggml-kept-q5_1.bin").toStdString();
         writeTestModel(path, spec);
-        int64_t matrixBytes = 0, embeddingValues = 0;
+        int64_t matrixBytes = 0, embeddingValues = 0, values = 0;
         GgmlFile(path).readStoredTensors(whisperTensorShapes(GgmlFile(path).header().hparams),
                                          [&](const std::string& name, GgmlTensor t) {
+                                             values += t.numel();
                                              if (name == "decoder.token_embedding.weight")
                                                  embeddingValues = t.numel();
                                              else if (WhisperWeights::keeps(name, t.shape))
@@ -400,6 +401,10 @@ private slots:
         auto& m = r.impl();
         QCOMPARE(m.weights->bytes(), matrixBytes + 2 * embeddingValues);
         QVERIFY(m.weights->at("encoder.blocks.0.mlp.0.weight").type == GgmlType::Q5_1);
+        // Each block's query, key and value are stored once, as one matrix, yet counted once.
+        QVERIFY(m.weights->holds("decoder.blocks.0.attn.qkv.weight"));
+        QVERIFY2(r.describe().find("parameters: " + std::to_string(values) + "\n") != std::string::npos,
+                 r.describe().c_str());
         Audio audio;
         audio.samples.assign(8000, 0.01f);
         TranscribeOptions greedy;

@@ -2,6 +2,8 @@
 
 #include "base/Error.h"
 
+#include <algorithm>
+
 namespace attnscope {
 
 bool WhisperWeights::keeps(const std::string& name, const std::vector<int64_t>& shape)
@@ -75,9 +77,14 @@ torch::Tensor WhisperWeights::rows(const std::string& name, const torch::Tensor&
 
 int64_t WhisperWeights::values() const
 {
+    std::map<const void*, int64_t> storages;  // a stacked matrix counts once, not again for its parts
+    for (const auto& [name, t] : tensors_) {
+        int64_t& n = storages[t.bytes.storage().data()];
+        n = std::max(n, t.numel());
+    }
     int64_t n = 0;
-    for (const auto& [name, t] : tensors_)
-        n += t.numel();
+    for (const auto& [storage, values] : storages)
+        n += values;
     return n;
 }
 
