@@ -2,8 +2,8 @@
 // The large matrices of a Whisper model (every projection of every block, and the token embedding) at
 // the precision its file stores them in: f16, a quantized type, or f32. No float32 copy of the whole
 // model is ever made: a block widens its own matrices while it runs and lets them go afterwards
-// (WhisperModel.cpp), and the decoder step reads f16 and quantized rows directly (DecoderStep). Large-v3
-// thus needs about its file's 3 GB, not the 6 GB of float32.
+// (WhisperModel.cpp), and the decoder step reads f16 and quantized rows directly (DecoderStep). Large-v3's
+// weights thus take their file's 3 GB, not the 6 GB of float32 (docs/benchmarks.md).
 #include "model/whisper/GgmlFile.h"
 
 #include <map>
