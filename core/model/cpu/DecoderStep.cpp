@@ -55,6 +55,7 @@ PackedMatrix::PackedMatrix(const StepMatrix& weight, const torch::Tensor& bias)
     torch::NoGradGuard noGrad;
     if (weight.encoded.defined()) {
         encoded_ = weight.encoded.contiguous();
+        encodedData_ = encoded_.data_ptr<uint8_t>();
         encodedRowBytes_ = encoded_.size(1);
         decode_ = weight.decode;
         dot_ = weight.dot;
@@ -82,7 +83,7 @@ void PackedMatrix::multiplyRows(const float* x, int64_t n, float* y, int64_t beg
         widened.resize(static_cast<size_t>(cols_));
     const bool fused = encoded() && dot_ && n == 1;  // one sequence: no row to share
     for (int64_t r = begin; r < end; ++r) {
-        const uint8_t* row = encoded() ? encoded_.data_ptr<uint8_t>() + r * encodedRowBytes_ : nullptr;
+        const uint8_t* row = encoded() ? encodedData_ + r * encodedRowBytes_ : nullptr;
         if (encoded() && !fused)
             decode_(row, widened.data(), cols_);
         for (int64_t i = 0; i < n; i += 4) {
@@ -191,9 +192,10 @@ torch::Tensor DecoderStep::run(const std::vector<int64_t>& tokens, DecoderState&
     TORCH_CHECK(pos < positions_.size(0), "decoder context overflow");
     const double scale = 1.0 / std::sqrt(static_cast<double>(dh));
     const bool halfEmbedding = tokenEmbedding_.scalar_type() == torch::kHalf;
+    const at::Half* halfRows = halfEmbedding ? tokenEmbedding_.data_ptr<at::Half>() : nullptr;
+    const float* fullRows = halfEmbedding ? nullptr : tokenEmbedding_.data_ptr<float>();
     const auto embed = [&](int64_t token, int64_t i) {
-        return halfEmbedding ? static_cast<float>(tokenEmbedding_.data_ptr<at::Half>()[token * dim_ + i])
-                             : tokenEmbedding_.data_ptr<float>()[token * dim_ + i];
+        return halfEmbedding ? static_cast<float>(halfRows[token * dim_ + i]) : fullRows[token * dim_ + i];
     };
     const float* position = positions_.data_ptr<float>() + pos * d;
     const int64_t tiles = batch * heads_;

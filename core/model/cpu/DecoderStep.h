@@ -100,6 +100,7 @@ private:
     const uint16_t* half_ = nullptr;
     std::vector<float> full_;
     torch::Tensor encoded_;    // rows of blocks, shared with the model's weights
+    const uint8_t* encodedData_ = nullptr;
     int64_t encodedRowBytes_ = 0;
     StepMatrix::RowDecoder decode_ = nullptr;
     StepMatrix::RowDot dot_ = nullptr;
