@@ -15,7 +15,7 @@ public:
     QList<QCommandLineOption> options() const
     {
         return {beam_, lmWeight_, ctcWeight_, attentionTimes_, temperatures_, bestOf_, seed_, compression_, logprob_,
-                noSpeech_, noCondition_, prompt_, maxSegment_, splitOnWord_, suppressNst_};
+                noSpeech_, noCondition_, prompt_, maxSegment_, splitOnWord_, suppressNst_, likeWhisperCpp_};
     }
 
     // Reads the parsed values into `o`; throws Error(Usage) for a value out of range.
@@ -44,6 +44,8 @@ public:
             o.whisper.maxSegmentChars = number(parser, maxSegment_, 1, 10000);
         o.whisper.splitOnWord = parser.isSet(splitOnWord_);
         o.whisper.suppressNonSpeech = parser.isSet(suppressNst_);
+        if (parser.isSet(likeWhisperCpp_))
+            o.whisper.whisperCppThreads = number(parser, likeWhisperCpp_, 1, 256);
     }
 
 private:
@@ -111,6 +113,10 @@ private:
     const QCommandLineOption splitOnWord_{"split-on-word", "With --max-segment-length: cut at word ends."};
     const QCommandLineOption suppressNst_{"suppress-nst",
         "Whisper: never emit tokens of symbols that are not speech (\"[\", \"♪\", ...), as openai-whisper does."};
+    const QCommandLineOption likeWhisperCpp_{"like-whisper-cpp",
+        "Whisper: compute attention with whisper.cpp's CPU arithmetic (f16 running sums, zero-padded keys), so that the "
+        "tokens agree with whisper-cli -t THREADS on the same file (docs/whisper-parity.md). Default: exact attention.",
+        "THREADS"};
 };
 
 }  // namespace attnscope::cli

@@ -50,6 +50,10 @@ struct WhisperOptions {
     // Segments of at most this many characters, cut at token ends, or at word ends with splitOnWord.
     std::optional<int> maxSegmentChars;
     bool splitOnWord = false;
+    // Above 0: attention computed with whisper.cpp's CPU arithmetic (f16 running sums, zero-padded keys),
+    // so that the tokens and their p agree with whisper-cli -t whisperCppThreads on the same file
+    // (docs/whisper-parity.md). 0: exact attention, as OpenAI's Whisper computes it.
+    int whisperCppThreads = 0;
 };
 
 // The built-in model only, for beam search: the weights of its character language model (shallow

@@ -1,6 +1,7 @@
 #include "model/cpu/DecoderStep.h"
 
 #include "base/CpuFeatures.h"
+#include "model/cpu/GgmlFlashAttention.h"
 #include "model/cpu/StepBarrier.h"
 #include "model/cpu/StepKernels.h"
 
@@ -184,7 +185,7 @@ bool DecoderStep::supported() { return cpuHasAvx2FmaF16c(); }
 bool DecoderStep::usesHalfWeights() const { return !layers_.empty() && layers_[0].up.half(); }
 
 torch::Tensor DecoderStep::run(const std::vector<int64_t>& tokens, DecoderState& state,
-                               std::vector<torch::Tensor>* crossWeights) const
+                               std::vector<torch::Tensor>* crossWeights, int64_t rowsTogether) const
 {
     const int64_t batch = static_cast<int64_t>(tokens.size());
     const int64_t d = dim_, dh = d / heads_, pos = state.length;
@@ -199,6 +200,16 @@ torch::Tensor DecoderStep::run(const std::vector<int64_t>& tokens, DecoderState&
     };
     const float* position = positions_.data_ptr<float>() + pos * d;
     const int64_t tiles = batch * heads_;
+    // whisper.cpp's arithmetic: its self-attention cache holds 256-padded cells (the unused ones
+    // masked), its audio keys 256-padded zero rows; how ggml runs them depends on how many rows it
+    // computes together (ggmlKeyLayout).
+    const bool likeGgml = state.whisperCppThreads > 0;
+    const int64_t rowsInBatch = rowsTogether > 0 ? rowsTogether : batch;
+    const auto padded = [](int64_t n) { return (n + kGgmlKeyPadding - 1) / kGgmlKeyPadding * kGgmlKeyPadding; };
+    const GgmlKeys selfKeys = ggmlKeyLayout(
+        rowsInBatch, pos + 1, std::min(padded(positions_.size(0)), std::max(kGgmlKeyPadding, padded(pos + 1))), false,
+        state.whisperCppThreads);
+    const float quarterScale = static_cast<float>(std::pow(static_cast<double>(dh), -0.25));
 
     std::vector<float> x(static_cast<size_t>(batch * d)), ctx(x.size()), q(x.size());
     std::vector<float> qkv(static_cast<size_t>(batch * 3 * d));
@@ -248,10 +259,20 @@ torch::Tensor DecoderStep::run(const std::vector<int64_t>& tokens, DecoderState&
             for (int64_t i = tid; i < tiles; i += nt) {
                 const int64_t b = i / heads_, hd = i % heads_;
                 const int64_t base = (b * heads_ + hd) * ctxLen * dh;
-                std::memcpy(kCache + base + pos * dh, &qkv[b * 3 * d + d + hd * dh], dh * sizeof(float));
-                std::memcpy(vCache + base + pos * dh, &qkv[b * 3 * d + 2 * d + hd * dh], dh * sizeof(float));
-                attend(&qkv[b * 3 * d + hd * dh], kCache + base, vCache + base, pos + 1, dh, scale, w.data(),
-                          &ctx[b * d + hd * dh]);
+                float* query = &qkv[b * 3 * d + hd * dh];
+                float* key = kCache + base + pos * dh;
+                float* value = vCache + base + pos * dh;
+                std::memcpy(key, &qkv[b * 3 * d + d + hd * dh], dh * sizeof(float));
+                std::memcpy(value, &qkv[b * 3 * d + 2 * d + hd * dh], dh * sizeof(float));
+                if (likeGgml) {
+                    // whisper.cpp scales query and key by dh^-1/4 each and caches keys and values as f16.
+                    for (int64_t e = 0; e < dh; ++e) query[e] *= quarterScale, key[e] *= quarterScale;
+                    roundToHalf(key, dh);
+                    roundToHalf(value, dh);
+                    ggmlFlashAttention(query, kCache + base, vCache + base, selfKeys, dh, 1.0f, &ctx[b * d + hd * dh]);
+                    continue;
+                }
+                attend(query, kCache + base, vCache + base, pos + 1, dh, scale, w.data(), &ctx[b * d + hd * dh]);
             }
             meet();
             rows(l.selfOut, ctx.data(), x.data(), PackedMatrix::Epilogue::Accumulate);
@@ -265,6 +286,8 @@ torch::Tensor DecoderStep::run(const std::vector<int64_t>& tokens, DecoderState&
             const auto& ck = half ? state.crossKHalf[li] : state.crossK[li];  // [1 or B, H, S, dh]
             const auto& cv = half ? state.crossVHalf[li] : state.crossV[li];
             const int64_t frames = ck.size(2);
+            // whisper.cpp's keys were scaled by dh^-1/4 before they became f16 (TextDecoder::start).
+            const float crossScale = likeGgml ? quarterScale : static_cast<float>(scale);
             float* wOut = weights[li].data_ptr<float>();
             for (int64_t i = tid; i < tiles; i += nt) {
                 const int64_t b = i / heads_, hd = i % heads_;
@@ -272,11 +295,17 @@ torch::Tensor DecoderStep::run(const std::vector<int64_t>& tokens, DecoderState&
                 const int64_t base = (kb * heads_ + hd) * frames * dh;
                 if (half)
                     attend(&q[b * d + hd * dh], static_cast<const uint16_t*>(ck.data_ptr()) + base,
-                               static_cast<const uint16_t*>(cv.data_ptr()) + base, frames, dh, scale, wOut + i * frames,
+                               static_cast<const uint16_t*>(cv.data_ptr()) + base, frames, dh, crossScale, wOut + i * frames,
                                &ctx[b * d + hd * dh]);
                 else
                     attend(&q[b * d + hd * dh], ck.data_ptr<float>() + base, cv.data_ptr<float>() + base, frames,
                               dh, scale, wOut + i * frames, &ctx[b * d + hd * dh]);
+                // The weights shown stay the exact ones; the context is whisper.cpp's.
+                if (likeGgml && half)
+                    ggmlFlashAttention(&q[b * d + hd * dh], static_cast<const uint16_t*>(ck.data_ptr()) + base,
+                                       static_cast<const uint16_t*>(cv.data_ptr()) + base,
+                                       ggmlKeyLayout(rowsInBatch, frames, padded(frames), true, state.whisperCppThreads), dh,
+                                       crossScale, &ctx[b * d + hd * dh]);
             }
             meet();
             rows(l.crossOut, ctx.data(), x.data(), PackedMatrix::Epilogue::Accumulate);

@@ -27,6 +27,9 @@ struct DecoderState {
     torch::Tensor crossValues(size_t layer) const;
     int64_t length = 0;
     int64_t batch = 0;
+    // Above 0: attention with whisper.cpp's arithmetic, as whisper-cli -t whisperCppThreads computes it
+    // (GgmlFlashAttention.h); 0: exact.
+    int whisperCppThreads = 0;
 
     // Keeps rows `order` of the batch (beam search), resizing the batch to order.size().
     void reorder(const torch::Tensor& order);
@@ -113,8 +116,11 @@ public:
 
     // tokens: one per sequence of the state's batch. Returns the final hidden states [B, D] and, when
     // `crossWeights` is given, appends each layer's cross-attention weights [B, heads, 1, S].
+    // `rowsTogether`: how many rows whisper.cpp computes in the same batch as these (a prompt's length,
+    // when the prompt runs here a token at a time; 0: this call's batch). With whisper.cpp's arithmetic
+    // a row computed alone has its keys split into parts.
     torch::Tensor run(const std::vector<int64_t>& tokens, DecoderState& state,
-                      std::vector<torch::Tensor>* crossWeights) const;
+                      std::vector<torch::Tensor>* crossWeights, int64_t rowsTogether = 0) const;
 
     bool usesHalfWeights() const;
     static bool supported();  // the CPU has AVX2, FMA and F16C

@@ -1,6 +1,7 @@
 #include "model/whisper/EncoderAttention.h"
 
 #include "base/CpuFeatures.h"
+#include "model/cpu/GgmlFlashAttention.h"
 #include "model/cpu/Avx2Math.h"
 
 #include <ATen/Parallel.h>
@@ -201,6 +202,20 @@ torch::Tensor encoderAttention(const torch::Tensor& q, const torch::Tensor& k, c
         return fusedAttention(q, k, v, scale);
 #endif
     return tiledAttention(q, k, v, scale);
+}
+
+torch::Tensor encoderAttentionLikeWhisperCpp(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
+                                             double scale)
+{
+    // The tiled kernel sums in f32, so the exact kernel computes it once the keys and values are f16
+    // and padded with the zero rows that take part.
+    const int64_t s = k.size(2);
+    const int64_t pad = (s + kGgmlKeyPadding - 1) / kGgmlKeyPadding * kGgmlKeyPadding - s;
+    const auto padded = [&](const torch::Tensor& x) {
+        auto rows = x.to(torch::kHalf).to(torch::kFloat32);
+        return pad > 0 ? torch::cat({rows, torch::zeros({x.size(0), x.size(1), pad, x.size(3)})}, 2).contiguous() : rows;
+    };
+    return encoderAttention(q, padded(k), padded(v), scale);
 }
 
 }  // namespace attnscope

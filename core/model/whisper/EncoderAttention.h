@@ -10,4 +10,10 @@ namespace attnscope {
 // otherwise cache-sized LibTorch tiles do the same work.
 torch::Tensor encoderAttention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v, double scale);
 
+// The same as whisper.cpp computes it (model/cpu/GgmlFlashAttention.h): a window's queries take ggml's
+// tiled kernel, which sums in f32 over the keys and values rounded to f16 and the zero rows that pad
+// them to a multiple of 256.
+torch::Tensor encoderAttentionLikeWhisperCpp(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
+                                             double scale);
+
 }  // namespace attnscope

@@ -158,7 +158,7 @@ DecodeResult WhisperDecoder::sample(const torch::Tensor& features, const std::ve
 {
     torch::InferenceMode guard;
     auto decoder = model_->decoder;  // a handle: the modules themselves are not const
-    DecoderState state = decoder->start(features, 1);
+    DecoderState state = decoder->start(features, 1, options.whisper.whisperCppThreads);
     const auto all = decoder->forward(tokenTensor(prompt), state);  // [1, T, D]
     const double noSpeech = noSpeechProbability(all, prompt);
     auto hidden = all.select(1, -1);
@@ -244,7 +244,7 @@ DecodeResult WhisperDecoder::greedy(const torch::Tensor& features, const std::ve
 {
     torch::InferenceMode guard;
     auto decoder = model_->decoder;  // a handle: the modules themselves are not const
-    DecoderState state = decoder->start(features, 1);
+    DecoderState state = decoder->start(features, 1, options.whisper.whisperCppThreads);
     const auto all = decoder->forward(tokenTensor(prompt), state);  // [1, T, D]
     auto hidden = all.select(1, -1).contiguous();                   // [1, D]
     std::vector<float> logits(static_cast<size_t>(vocab_.size()));
@@ -294,7 +294,7 @@ DecodeResult WhisperDecoder::beam(const torch::Tensor& features, const std::vect
     torch::InferenceMode guard;
     auto decoder = model_->decoder;  // a handle: the modules themselves are not const
     const int beams = std::max(1, options.decoding.beamSize);
-    DecoderState state = decoder->start(features, 1);
+    DecoderState state = decoder->start(features, 1, options.whisper.whisperCppThreads);
     const auto all = decoder->forward(tokenTensor(prompt), state);  // [1, T, D]
     auto hidden = all.select(1, -1);                                // [1, D]
     state.reorder(torch::zeros({beams}, torch::kLong));
@@ -407,11 +407,12 @@ int WhisperDecoder::detectLanguage(const torch::Tensor& features) const
     return languageProbabilities(features).front().first;
 }
 
-std::vector<std::pair<int, float>> WhisperDecoder::languageProbabilities(const torch::Tensor& features) const
+std::vector<std::pair<int, float>> WhisperDecoder::languageProbabilities(const torch::Tensor& features,
+                                                                         int whisperCppThreads) const
 {
     torch::InferenceMode guard;
     auto decoder = model_->decoder;
-    DecoderState state = decoder->start(features, 1);
+    DecoderState state = decoder->start(features, 1, whisperCppThreads);
     auto hidden = decoder->forward(tokenTensor({vocab_.sot()}), state).select(1, -1).contiguous();
     // Only the language tokens' logits are needed.
     const int64_t first = vocab_.firstLanguageToken();

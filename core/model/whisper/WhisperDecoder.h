@@ -38,8 +38,10 @@ public:
 
     // The most likely language token for this window (multilingual models).
     int detectLanguage(const torch::Tensor& features) const;
-    // Every language token with its probability (softmax over the language tokens), likeliest first.
-    std::vector<std::pair<int, float>> languageProbabilities(const torch::Tensor& features) const;
+    // Every language token with its probability (softmax over the language tokens), likeliest first;
+    // whisperCppThreads as in WhisperOptions.
+    std::vector<std::pair<int, float>> languageProbabilities(const torch::Tensor& features,
+                                                             int whisperCppThreads = 0) const;
 
     // Whisper's rules on one row of logits, in place, as whisper.cpp applies them. `sampled` are the
     // tokens after the prompt. They come in two parts: the masks depend only on the position (what was

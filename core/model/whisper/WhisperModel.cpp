@@ -199,7 +199,8 @@ AudioEncoderImpl::AudioEncoderImpl(const WhisperHParams& hp, std::shared_ptr<con
     ln_post = register_module("ln_post", layerNorm(hp.nAudioState));
 }
 
-torch::Tensor AudioEncoderImpl::forward(const torch::Tensor& mel, const std::function<void()>& betweenBlocks)
+torch::Tensor AudioEncoderImpl::forward(const torch::Tensor& mel, const std::function<void()>& betweenBlocks,
+                                        bool likeWhisperCpp)
 {
     // betweenBlocks (the cancel check) runs at least every ~1/4 layer: on a slow moment of this
     // machine a base.en layer takes 250 ms, and a cancel must land within 200 ms.
@@ -232,7 +233,8 @@ torch::Tensor AudioEncoderImpl::forward(const torch::Tensor& mel, const std::fun
         check();
         const double scale = 1.0 / std::sqrt(static_cast<double>(h.size(2) / mha->heads));
         const auto heads = [&](int i) { return mha->splitHeads(qkv.select(2, i)); };
-        const auto context = encoderAttention(heads(0), heads(1), heads(2), scale).transpose(1, 2).reshape(h.sizes());
+        const auto attention = likeWhisperCpp ? encoderAttentionLikeWhisperCpp : encoderAttention;
+        const auto context = attention(heads(0), heads(1), heads(2), scale).transpose(1, 2).reshape(h.sizes());
         x = x + mha->out->forward(context);
         check();
         // The MLP in two halves of the frames (row-wise, so the result is the same), checking between.
@@ -265,10 +267,13 @@ torch::Tensor TextDecoderImpl::embed(const torch::Tensor& tokens)
     return stored ? stored->rows("decoder.token_embedding.weight", tokens) : token_embedding->forward(tokens);
 }
 
-DecoderState TextDecoderImpl::start(const torch::Tensor& audioFeatures, int64_t batch)
+DecoderState TextDecoderImpl::start(const torch::Tensor& audioFeatures, int64_t batch, int whisperCppThreads)
 {
+    TORCH_CHECK(whisperCppThreads <= 0 || fastStep,
+                "whisper.cpp's arithmetic needs a CPU with AVX2, FMA and F16C (the fused decoder step)");
     DecoderState state;
     state.batch = batch;
+    state.whisperCppThreads = std::max(0, whisperCppThreads);
     for (size_t index = 0; index < blocks->size(); ++index) {
         auto* block = blocks[index]->as<ResidualAttentionBlockImpl>();
         const WidenedBlock widened(stored.get(), *block, blockPrefix("decoder", index),
@@ -276,8 +281,11 @@ DecoderState TextDecoderImpl::start(const torch::Tensor& audioFeatures, int64_t 
         const int64_t dh = block->attn_ln->weight.size(0) / heads;
         state.selfK.push_back(torch::zeros({batch, heads, textCtx, dh}));
         state.selfV.push_back(torch::zeros({batch, heads, textCtx, dh}));
-        // Cross-attention keys and values depend only on the audio: computed once per window.
-        const auto k = block->cross_attn->splitHeads(block->cross_attn->key->forward(audioFeatures)).to(torch::kFloat16);
+        // Cross-attention keys and values depend only on the audio: computed once per window. whisper.cpp
+        // scales its keys by dh^-1/4 before it stores them as f16 (DecoderStep then scales by dh^-1/4 too).
+        const double keyScale = state.whisperCppThreads > 0 ? std::pow(static_cast<double>(dh), -0.25) : 1.0;
+        const auto k = block->cross_attn->splitHeads(block->cross_attn->key->forward(audioFeatures) * keyScale)
+                           .to(torch::kFloat16);
         const auto v = block->cross_attn->splitHeads(block->cross_attn->value->forward(audioFeatures)).to(torch::kFloat16);
         state.crossKHalf.push_back(k.contiguous());
         state.crossVHalf.push_back(v.contiguous());
@@ -292,6 +300,15 @@ torch::Tensor TextDecoderImpl::forward(const torch::Tensor& tokens, DecoderState
     const int64_t t = tokens.size(1);
     const int64_t offset = state.length;
     TORCH_CHECK(offset + t <= textCtx, "decoder context overflow");
+    if (state.whisperCppThreads > 0 && fastStep && !crossWeights && !crossQueries && tokens.size(0) == 1) {
+        // whisper.cpp's arithmetic lives in the fused step: the rows a token at a time, each computed as
+        // whisper.cpp computes a row of a batch of t.
+        std::vector<torch::Tensor> rows;
+        const auto ids = tokens.to(torch::kLong).contiguous();
+        for (int64_t i = 0; i < t; ++i) rows.push_back(fastStep->run({ids[0][i].item<int64_t>()}, state, nullptr, t));
+        return torch::cat(rows, 0).unsqueeze(0);  // [1, T, D]
+    }
+    TORCH_CHECK(state.whisperCppThreads == 0, "whisper.cpp's arithmetic runs one sequence without attention weights");
     auto x = embed(tokens) + positional_embedding.narrow(0, offset, t);
     size_t layer = 0;
     for (const auto& module : *blocks) {

@@ -65,8 +65,10 @@ class AudioEncoderImpl : public torch::nn::Module {
 public:
     explicit AudioEncoderImpl(const WhisperHParams& hp, std::shared_ptr<const WhisperWeights> stored = nullptr);
     // [B, n_mels, 2*n_ctx] -> [B, n_ctx, D]. `betweenBlocks` runs after each block (cancel checks:
-    // a large encoder takes seconds, and a user's Cancel must not wait for it).
-    torch::Tensor forward(const torch::Tensor& mel, const std::function<void()>& betweenBlocks = {});
+    // a large encoder takes seconds, and a user's Cancel must not wait for it). `likeWhisperCpp`: the
+    // self-attention with whisper.cpp's arithmetic (model/cpu/GgmlFlashAttention.h) instead of exact.
+    torch::Tensor forward(const torch::Tensor& mel, const std::function<void()>& betweenBlocks = {},
+                          bool likeWhisperCpp = false);
 
     torch::nn::Conv1d conv1{nullptr}, conv2{nullptr};
     torch::Tensor positional_embedding;
@@ -80,7 +82,9 @@ class TextDecoderImpl : public torch::nn::Module {
 public:
     explicit TextDecoderImpl(const WhisperHParams& hp, std::shared_ptr<const WhisperWeights> stored = nullptr);
 
-    DecoderState start(const torch::Tensor& audioFeatures, int64_t batch);
+    // whisperCppThreads > 0: every later call on this state attends with whisper.cpp's arithmetic, as
+    // whisper-cli -t whisperCppThreads does (needs the fused step: DecoderStep::supported()).
+    DecoderState start(const torch::Tensor& audioFeatures, int64_t batch, int whisperCppThreads = 0);
     // Runs tokens [B, T] at positions state.length.. and returns the final hidden states [B, T, D]
     // (logits come from the tied token embedding, see VocabProjection). Appends the cross-attention
     // weights of every layer ([B, h, T, S]) to `crossWeights` when it is not null, and the split

@@ -119,10 +119,12 @@ WhisperRecognizer::Impl::Impl(const std::string& modelPath, const std::string& a
     info.alignmentHeads = heads;
 }
 
-torch::Tensor WhisperRecognizer::Impl::encode(const torch::Tensor& melWindow, const std::atomic<bool>* cancel)
+torch::Tensor WhisperRecognizer::Impl::encode(const torch::Tensor& melWindow, const std::atomic<bool>* cancel,
+                                              bool likeWhisperCpp)
 {
     torch::InferenceMode guard;
-    return model->encoder->forward(melWindow.unsqueeze(0), [cancel] { throwIfCancelled(cancel); }).contiguous();
+    return model->encoder->forward(melWindow.unsqueeze(0), [cancel] { throwIfCancelled(cancel); }, likeWhisperCpp)
+        .contiguous();
 }
 
 std::vector<int> WhisperRecognizer::Impl::sotSequence(int languageToken, const std::string& task) const
@@ -290,10 +292,10 @@ Transcript WhisperRecognizer::transcribe(const Audio& audio, const TranscribeOpt
         throwIfCancelled(cancel);
         const int64_t segmentFrames = std::min<int64_t>(kWindowFrames, std::max<int64_t>(contentFrames - seek, 1));
         const double windowStart = seek * kMelSeconds;
-        const auto features = m.encode(melWindow(mel, seek), cancel);
+        const auto features = m.encode(melWindow(mel, seek), cancel, options.whisper.whisperCppThreads > 0);
         throwIfCancelled(cancel);
         if (vocab.multilingual() && languageToken < 0) {
-            const auto probabilities = m.decoder->languageProbabilities(features);
+            const auto probabilities = m.decoder->languageProbabilities(features, options.whisper.whisperCppThreads);
             languageToken = probabilities.front().first;
             for (size_t i = 0; i < std::min<size_t>(3, probabilities.size()); ++i)
                 out.languageProbabilities.push_back({vocab.languageCode(probabilities[i].first), probabilities[i].second});
@@ -303,7 +305,7 @@ Transcript WhisperRecognizer::transcribe(const Audio& audio, const TranscribeOpt
         const auto prompt = m.sotSequence(languageToken, options.decoding.task);
         std::vector<int> decodePrompt;
         if (!previous.empty()) {
-            const size_t keep = std::min(previous.size(), static_cast<size_t>(m.hp.nTextCtx / 2 - 1));
+            const size_t keep = std::min(previous.size(), static_cast<size_t>(m.hp.nTextCtx / 2));
             decodePrompt.push_back(vocab.startOfPrevious());
             decodePrompt.insert(decodePrompt.end(), previous.end() - static_cast<long>(keep), previous.end());
         }
@@ -378,8 +380,20 @@ Transcript WhisperRecognizer::transcribe(const Audio& audio, const TranscribeOpt
             const double t0 = std::min(seg.first.first, audio.duration());
             const double t1 = std::min(std::max(seg.first.first, seg.first.second), audio.duration());
             windowSegments.push_back({{t0, std::max(t0, t1), trimSpaces(vocab.decode(segText))}, segText.size()});
-            previous.insert(previous.end(), seg.second.begin(), seg.second.end());
         }
+        // The next window is conditioned on this one's tokens as whisper.cpp keeps them (its result_len):
+        // up to and including the last timestamp after <|0.00|>; without one, all of them at the end of
+        // the audio and none elsewhere. Without timestamps, all of them.
+        size_t kept = tokens.size();
+        if (options.whisper.timestamps) {
+            kept = 0;
+            for (size_t i = 0; i < tokens.size(); ++i)
+                if (tokens[i] > tb)
+                    kept = i + 1;
+            if (kept == 0 && seek + segmentFrames >= contentFrames)
+                kept = tokens.size();
+        }
+        previous.insert(previous.end(), tokens.begin(), tokens.begin() + static_cast<long>(kept));
         if (!options.whisper.conditionOnPreviousText || checked.report.temperature > 0.5)
             previous.clear();  // a window that needed sampling should not steer the next one
         throwIfCancelled(cancel);

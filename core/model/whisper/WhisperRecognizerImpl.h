@@ -17,7 +17,9 @@ constexpr int kWhisperMelPerFrame = 2;          // mel frames in one encoder fra
 struct WhisperRecognizer::Impl {
     explicit Impl(const std::string& path, const std::string& alignmentHeadsFile);
 
-    torch::Tensor encode(const torch::Tensor& melWindow, const std::atomic<bool>* cancel = nullptr);  // -> [1, 1500, D]
+    // -> [1, 1500, D]; likeWhisperCpp: with whisper.cpp's attention arithmetic (WhisperOptions::whisperCppThreads).
+    torch::Tensor encode(const torch::Tensor& melWindow, const std::atomic<bool>* cancel = nullptr,
+                         bool likeWhisperCpp = false);
     std::vector<int> sotSequence(int languageToken, const std::string& task) const;
     // A transcript with nothing decoded yet: this model, where its attention is kept, the audio's
     // length and the task (translation only where a multilingual model can do it).
