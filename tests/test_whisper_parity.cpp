@@ -66,6 +66,18 @@ std::vector<ListedToken> referenceTokens(const QString& path)
     return out;
 }
 
+// whisper-cli -bs 1 -bo 1 -nf [-nt]: greedy, no temperature fallback, no silence check.
+TranscribeOptions greedyWithoutChecks(bool timestamps)
+{
+    TranscribeOptions o;
+    o.whisper.timestamps = timestamps;
+    o.whisper.temperatures = {0.0};
+    o.whisper.compressionRatioThreshold.reset();
+    o.whisper.logprobThreshold.reset();
+    o.whisper.noSpeechThreshold.reset();
+    return o;
+}
+
 QString describe(const std::vector<ListedToken>& tokens, size_t at, const WhisperVocabulary& vocab)
 {
     QStringList parts;
@@ -131,13 +143,7 @@ private slots:
             QString("%1/ref-seed%2%3.json").arg(referenceDir).arg(seed).arg(timestamps ? "" : "-nt"));
         WhisperRecognizer recognizer(model(seed));
         const auto& vocab = *recognizer.impl().vocab;
-        // whisper-cli -bs 1 -bo 1 -nf [-nt]: greedy, no temperature fallback, no silence check.
-        TranscribeOptions o;
-        o.whisper.timestamps = timestamps;
-        o.whisper.temperatures = {0.0};
-        o.whisper.compressionRatioThreshold.reset();
-        o.whisper.logprobThreshold.reset();
-        o.whisper.noSpeechThreshold.reset();
+        TranscribeOptions o = greedyWithoutChecks(timestamps);
         o.whisper.whisperCppThreads = 2;  // whisper-cli -t 2
         const Transcript t = recognizer.transcribe(jfk, o);
         QVERIFY(!t.decodeReports.empty());
@@ -177,12 +183,7 @@ private slots:
     void exactAttentionIsOpenAIsModel()
     {
         WhisperRecognizer recognizer(model(1));
-        TranscribeOptions o;
-        o.whisper.timestamps = false;
-        o.whisper.temperatures = {0.0};
-        o.whisper.compressionRatioThreshold.reset();
-        o.whisper.logprobThreshold.reset();
-        o.whisper.noSpeechThreshold.reset();
+        TranscribeOptions o = greedyWithoutChecks(false);
         o.whisper.maxTokensPerWindow = 2;
         const Transcript t = recognizer.transcribe(jfk, o);
         QVERIFY(!t.decodeReports.empty() && !t.decodeReports[0].tokens.empty());
