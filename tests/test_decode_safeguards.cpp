@@ -46,6 +46,32 @@ private slots:
         looping = std::make_unique<WhisperRecognizer>(path);
     }
 
+    // distil-whisper's first models (a full encoder, a 2-layer decoder, the original vocabulary) are
+    // decoded without timestamps whatever is asked, as whisper.cpp decodes them; distil-large-v3's
+    // vocabulary (51866 tokens) keeps them. `info` says which.
+    void firstDistilledModelsDecodeWithoutTimestamps()
+    {
+        TestModelSpec spec;
+        spec.hparams = whisperShape("test");
+        spec.hparams.nAudioLayer = 3;
+        const std::string distil = dir.filePath("ggml-distil.bin").toStdString();
+        writeTestModel(distil, spec);
+        WhisperRecognizer model(distil);
+        QVERIFY(QString::fromStdString(model.describe()).contains("timestamps: none"));
+        TranscribeOptions asked, without;
+        asked.whisper.temperatures = without.whisper.temperatures = {0.0};
+        without.whisper.timestamps = false;
+        const Transcript a = model.transcribe(speech, asked), b = model.transcribe(speech, without);
+        QVERIFY(!a.decodeReports.empty() && !a.decodeReports[0].tokens.empty());
+        QCOMPARE(a.decodeReports[0].tokens, b.decodeReports[0].tokens);
+        QCOMPARE(a.decodeReports[0].probabilities, b.decodeReports[0].probabilities);
+
+        spec.hparams.nVocab = 51866;
+        const std::string v3 = dir.filePath("ggml-distil-v3.bin").toStdString();
+        writeTestModel(v3, spec);
+        QVERIFY(!QString::fromStdString(WhisperRecognizer(v3).describe()).contains("timestamps: none"));
+    }
+
     void compressionRatioMeasuresRepetition()
     {
         QCOMPARE(compressionRatio(""), 0.0);

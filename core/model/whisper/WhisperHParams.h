@@ -18,9 +18,13 @@ struct WhisperHParams {
     int32_t nTextHead = 6;
     int32_t nTextLayer = 4;
     int32_t nMels = 80;
-    int32_t ftype = 1;  // 0 = f32, 1 = f16 (quantized files are refused)
+    int32_t ftype = 1;  // the weights' type: 0 = f32, 1 = f16, else ggml's quantized types (+ 1000 x version)
 
     bool isMultilingual() const { return nVocab >= 51865; }
+    // The first distilled models (distil-whisper's full encoder with a 2-layer decoder and the original
+    // vocabulary: distil-small.en, distil-medium.en, distil-large-v2) were not trained to predict
+    // timestamps, and whisper.cpp decodes them without; distil-large-v3 (51866 tokens) predicts them.
+    bool distilledWithoutTimestamps() const { return nTextLayer == 2 && nAudioLayer > 2 && nVocab != 51866; }
     int numLanguages() const { return nVocab - 51765 - (isMultilingual() ? 1 : 0); }
 };
 

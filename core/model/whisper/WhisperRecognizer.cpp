@@ -233,7 +233,8 @@ std::string storedTypes(int seen)
         if ((seen >> code) & 1)
             if (const auto type = ggmlTypeFromCode(code))
                 out += (out.empty() ? "" : ", ") + ggmlTypeName(*type);
-    return out + " (widened to f32 in memory)";
+    // The matrices stay at the file's precision (WhisperWeights); the vectors are f32 in every file.
+    return out + " (kept at the file's precision in memory)";
 }
 
 }  // namespace
@@ -248,6 +249,7 @@ std::string WhisperRecognizer::describe() const
       << "mel bins: " << hp.nMels << "\n"
       << "encoder: " << hp.nAudioLayer << " layers, width " << hp.nAudioState << ", " << hp.nAudioHead << " heads, " << hp.nAudioCtx << " frames\n"
       << "decoder: " << hp.nTextLayer << " layers, width " << hp.nTextState << ", " << hp.nTextHead << " heads, context " << hp.nTextCtx << "\n"
+      << (hp.distilledWithoutTimestamps() ? "timestamps: none (a first distilled model, decoded without them as whisper.cpp does)\n" : "")
       << "alignment heads:";
     for (const auto& h : impl_->info.alignmentHeads)
         s << " " << h.layer << ":" << h.head;
@@ -259,8 +261,11 @@ std::string WhisperRecognizer::describe() const
     return s.str();
 }
 
-Transcript WhisperRecognizer::transcribe(const Audio& audio, const TranscribeOptions& options, const Callbacks& callbacks)
+Transcript WhisperRecognizer::transcribe(const Audio& audio, const TranscribeOptions& requested, const Callbacks& callbacks)
 {
+    TranscribeOptions options = requested;
+    if (impl_->hp.distilledWithoutTimestamps())
+        options.whisper.timestamps = false;
     const ProgressCallback& progress = callbacks.progress;
     const std::atomic<bool>* cancel = callbacks.cancel;
     const ScopedComputeThreads threads(options.threads);
