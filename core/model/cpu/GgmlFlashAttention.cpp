@@ -1,7 +1,5 @@
 #include "model/cpu/GgmlFlashAttention.h"
 
-
-#include <ATen/Parallel.h>
 #include <c10/util/Half.h>
 
 #include <algorithm>
@@ -102,7 +100,8 @@ void accumulatePart(const float* qh, const T* keys, const T* values, const GgmlK
             vs = std::exp(s - p.max);
         }
         if (real)
-            for (int64_t e = 0; e < dh; ++e) p.acc[e] = narrow(std::fma(widenValue(values[j * dh + e]), vs, widenValue(p.acc[e])));
+            for (int64_t e = 0; e < dh; ++e)
+                p.acc[e] = narrow(std::fma(widenValue(values[j * dh + e]), vs, widenValue(p.acc[e])));
         p.sum = p.sum * ms + vs;
     }
 }
