@@ -295,17 +295,18 @@ torch::Tensor DecoderStep::run(const std::vector<int64_t>& tokens, DecoderState&
                 const int64_t base = (kb * heads_ + hd) * frames * dh;
                 if (half)
                     attend(&q[b * d + hd * dh], static_cast<const uint16_t*>(ck.data_ptr()) + base,
-                               static_cast<const uint16_t*>(cv.data_ptr()) + base, frames, dh, crossScale, wOut + i * frames,
-                               &ctx[b * d + hd * dh]);
+                               static_cast<const uint16_t*>(cv.data_ptr()) + base, frames, dh, crossScale,
+                               wOut + i * frames, &ctx[b * d + hd * dh]);
                 else
                     attend(&q[b * d + hd * dh], ck.data_ptr<float>() + base, cv.data_ptr<float>() + base, frames,
                               dh, scale, wOut + i * frames, &ctx[b * d + hd * dh]);
                 // The weights shown stay the exact ones; the context is whisper.cpp's.
-                if (likeGgml && half)
+                if (likeGgml && half) {
+                    const auto keys = ggmlKeyLayout(rowsInBatch, frames, padded(frames), true, state.whisperCppThreads);
                     ggmlFlashAttention(&q[b * d + hd * dh], static_cast<const uint16_t*>(ck.data_ptr()) + base,
-                                       static_cast<const uint16_t*>(cv.data_ptr()) + base,
-                                       ggmlKeyLayout(rowsInBatch, frames, padded(frames), true, state.whisperCppThreads), dh,
-                                       crossScale, &ctx[b * d + hd * dh]);
+                                       static_cast<const uint16_t*>(cv.data_ptr()) + base, keys, dh, crossScale,
+                                       &ctx[b * d + hd * dh]);
+                }
             }
             meet();
             rows(l.crossOut, ctx.data(), x.data(), PackedMatrix::Epilogue::Accumulate);

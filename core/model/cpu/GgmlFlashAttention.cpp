@@ -52,7 +52,8 @@ __attribute__((target("avx2,fma,f16c"))) void accumulatePart(const float* qh, co
         float s = 0.0f;
         if (real) {
             __m256 a = _mm256_setzero_ps();
-            for (int64_t e = 0; e < dh; e += 8) a = _mm256_fmadd_ps(_mm256_loadu_ps(qh + e), load8(keys + j * dh + e), a);
+            for (int64_t e = 0; e < dh; e += 8)
+                a = _mm256_fmadd_ps(_mm256_loadu_ps(qh + e), load8(keys + j * dh + e), a);
             const __m128 h = _mm_add_ps(_mm256_castps256_ps128(a), _mm256_extractf128_ps(a, 1));
             const __m128 h2 = _mm_hadd_ps(h, h);
             s = _mm_cvtss_f32(_mm_hadd_ps(h2, h2)) * scale;

@@ -213,7 +213,9 @@ torch::Tensor encoderAttentionLikeWhisperCpp(const torch::Tensor& q, const torch
     const int64_t pad = (s + kGgmlKeyPadding - 1) / kGgmlKeyPadding * kGgmlKeyPadding - s;
     const auto padded = [&](const torch::Tensor& x) {
         auto rows = x.to(torch::kHalf).to(torch::kFloat32);
-        return pad > 0 ? torch::cat({rows, torch::zeros({x.size(0), x.size(1), pad, x.size(3)})}, 2).contiguous() : rows;
+        if (pad == 0)
+            return rows;
+        return torch::cat({rows, torch::zeros({x.size(0), x.size(1), pad, x.size(3)})}, 2).contiguous();
     };
     return encoderAttention(q, padded(k), padded(v), scale);
 }
