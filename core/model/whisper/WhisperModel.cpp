@@ -283,9 +283,10 @@ DecoderState TextDecoderImpl::start(const torch::Tensor& audioFeatures, int64_t 
         state.selfV.push_back(torch::zeros({batch, heads, textCtx, dh}));
         // Cross-attention keys and values depend only on the audio: computed once per window. whisper.cpp
         // scales its keys by dh^-1/4 before it stores them as f16 (DecoderStep then scales by dh^-1/4 too).
-        const double keyScale = state.whisperCppThreads > 0 ? std::pow(static_cast<double>(dh), -0.25) : 1.0;
-        const auto k = block->cross_attn->splitHeads(block->cross_attn->key->forward(audioFeatures) * keyScale)
-                           .to(torch::kFloat16);
+        auto keys = block->cross_attn->key->forward(audioFeatures);
+        if (state.whisperCppThreads > 0)
+            keys = keys * std::pow(static_cast<double>(dh), -0.25);
+        const auto k = block->cross_attn->splitHeads(keys).to(torch::kFloat16);
         const auto v = block->cross_attn->splitHeads(block->cross_attn->value->forward(audioFeatures)).to(torch::kFloat16);
         state.crossKHalf.push_back(k.contiguous());
         state.crossVHalf.push_back(v.contiguous());

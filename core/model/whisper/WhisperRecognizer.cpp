@@ -285,8 +285,8 @@ Transcript WhisperRecognizer::transcribe(const Audio& audio, const TranscribeOpt
     }
     out.language = vocab.multilingual() ? "" : "en";
 
-    // The text earlier windows are decoded after: the initial prompt, then every kept segment's tokens
-    // from the last reset on (openai-whisper's all_tokens and prompt_reset_since).
+    // What later windows are decoded after: the initial prompt, then each window's tokens as whisper.cpp
+    // keeps them (below), from the last reset on.
     std::vector<int> previous;
     if (!trimSpaces(options.whisper.initialPrompt).empty())
         previous = vocab.encode(" " + trimSpaces(options.whisper.initialPrompt));
