@@ -1,6 +1,6 @@
 // The ggml loader: valid files load; every kind of malformed file is a clear Error(Model).
 #include "base/Error.h"
-#include "model/cpu/StepKernels.h"
+#include "model/cpu/Int16Blocks.h"
 #include "model/whisper/GgmlFile.h"
 #include "model/whisper/GgmlQuant.h"
 #include "model/whisper/GgmlRowDecoder.h"
@@ -66,6 +66,24 @@ std::vector<Record> records(const QByteArray& b, int64_t offset)
         p = end;
     }
     return out;
+}
+
+// Values over many magnitudes, with a zero, a huge and a tiny one: quantization's corner cases.
+torch::Tensor extremeValues(int64_t n)
+{
+    auto values = torch::randn({n}) * torch::exp(torch::randn({n}));
+    values[3] = 0.0f;
+    values[70] = 1e4f;
+    values[71] = -1e-6f;
+    return values;
+}
+
+// The largest magnitude in the block of 32 that holds w[i].
+double blockLargest(const std::vector<float>& w, int64_t i)
+{
+    double largest = 0;
+    for (int64_t j = i / 32 * 32; j < i / 32 * 32 + 32; ++j) largest = std::max(largest, std::fabs(double(w[j])));
+    return largest;
 }
 
 }  // namespace
@@ -352,14 +370,11 @@ private slots:
 
     void fastRowDecodersEqualTheReferenceBitForBit()
     {
-        // The decoder step and the encoder widen rows with these; the twin test above needs them to give
+        // The encoder and the beam search widen rows with these; the twin test above needs them to give
         // exactly ggmlDequantize's values (d * q + m rounded twice, never fused).
         torch::manual_seed(4);
         const int64_t n = 32 * 40;
-        auto values = torch::randn({n}) * torch::exp(torch::randn({n}));
-        values[3] = 0.0f;
-        values[70] = 1e4f;
-        values[71] = -1e-6f;
+        const auto values = extremeValues(n);
         for (GgmlType type : {GgmlType::F16, GgmlType::Q4_0, GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::Q8_0}) {
             const auto stored = ggmlQuantize(type, values.data_ptr<float>(), n);
             std::vector<float> reference(n), fast(n, -7.0f);
@@ -367,15 +382,67 @@ private slots:
             ggmlRowDecoder(type)(stored.data(), fast.data(), n);
             QVERIFY2(std::memcmp(reference.data(), fast.data(), n * sizeof(float)) == 0,
                      ggmlTypeName(type).c_str());
-            // The decoder step's fused dot product sums as dotFull does over the decoded row.
-            if (const auto dot = ggmlRowDot(type)) {
-                const auto x = torch::randn({n});
-                const float fused = dot(stored.data(), x.data_ptr<float>(), n);
-                const float plain = dotFull(reference.data(), x.data_ptr<float>(), n);
-                QVERIFY2(std::memcmp(&fused, &plain, sizeof(float)) == 0,
-                         qPrintable(QString("%1: %2 against %3").arg(ggmlTypeName(type).c_str()).arg(fused).arg(plain)));
+        }
+    }
+
+    void blockDotProductsEqualTheDecodedRowsWithinTheInputsRounding()
+    {
+        // The greedy step multiplies a row's codes by the input rounded to 16 bits per block. Each
+        // input value moves by at most half its block's scale, so the result may differ from the exact
+        // product of the decoded row by sum |w| * scale / 2 (plus float rounding), and no more.
+        torch::manual_seed(5);
+        const int64_t n = 32 * 40;
+        const auto values = extremeValues(n);
+        for (GgmlType type : {GgmlType::Q4_0, GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::Q8_0}) {
+            const auto dot = ggmlRowDot(type);
+            if (!dot)
+                QSKIP("this CPU lacks AVX2, FMA or F16C: the step widens every row");
+            const auto stored = ggmlQuantize(type, values.data_ptr<float>(), n);
+            std::vector<float> w(n);
+            ggmlDequantize(type, stored.data(), w.data(), n);
+            for (int trial = 0; trial < 3; ++trial) {
+                auto x = torch::randn({n}) * (trial == 2 ? torch::exp(2 * torch::randn({n})) : torch::ones({n}));
+                if (trial == 1)
+                    x.narrow(0, 64, 32).zero_();  // a block of zeros has scale 0
+                Int16Blocks prepared;
+                prepared.assign(x.data_ptr<float>(), n);
+                double exact = 0, allowed = 0;
+                for (int64_t i = 0; i < n; ++i) {
+                    const double xi = x[i].item<float>();
+                    exact += static_cast<double>(w[i]) * xi;
+                    // The shifts (m or the offset) multiply the exact block sums, so the rounding of x
+                    // meets only d * q = w - shift: at most |w| + the block's largest |w|.
+                    const double weight = std::fabs(w[i]) + blockLargest(w, i);
+                    allowed += weight * (prepared.scales[i / 32] / 2 + 1e-6 * std::fabs(xi));
+                }
+                const double fused = dot(stored.data(), prepared, n);
+                QVERIFY2(std::fabs(fused - exact) <= allowed,
+                         qPrintable(QString("%1 trial %2: %3 against %4, allowed %5").arg(ggmlTypeName(type).c_str())
+                                        .arg(trial).arg(fused).arg(exact).arg(allowed)));
             }
         }
+    }
+
+    void inputsAreRoundedTo16BitsPerBlock()
+    {
+        const int64_t n = 96;
+        std::vector<float> x(n);
+        for (int64_t i = 0; i < n; ++i) x[i] = std::sin(0.37f * i) * (i < 32 ? 1.0f : 1e-3f);
+        std::fill(x.begin() + 64, x.end(), 0.0f);
+        x[40] = -5e-3f;
+        Int16Blocks p;
+        p.assign(x.data(), n);
+        QCOMPARE(p.codes.size(), size_t(n));
+        QCOMPARE(p.scales[2], 0.0f);
+        QCOMPARE(p.codes[70], int16_t(0));
+        QCOMPARE(p.codes[40], int16_t(-32767));  // the largest magnitude takes the largest code
+        for (int64_t i = 0; i < 64; ++i) {
+            const float scale = p.scales[i / 32];
+            QVERIFY2(std::fabs(x[i] - scale * p.codes[i]) <= scale * 0.5001f, qPrintable(QString::number(i)));
+        }
+        float sum = 0;
+        for (int64_t i = 32; i < 64; ++i) sum += x[i];
+        QVERIFY(std::fabs(p.sums[1] - sum) <= 1e-6f * 32 * 5e-3f);
     }
 
     void weightsStayAtTheFilePrecisionInMemory()

@@ -82,7 +82,11 @@ void PackedMatrix::multiplyRows(const float* x, int64_t n, float* y, int64_t beg
     thread_local std::vector<float> widened;
     if (encoded() && widened.size() < static_cast<size_t>(cols_))
         widened.resize(static_cast<size_t>(cols_));
-    const bool fused = encoded() && dot_ && n == 1;  // one sequence: no row to share
+    // One sequence: no row to share, so each row is multiplied in its blocks against x prepared once.
+    const bool fused = encoded() && dot_ && n == 1;
+    thread_local Int16Blocks prepared;
+    if (fused)
+        prepared.assign(x, cols_);
     for (int64_t r = begin; r < end; ++r) {
         const uint8_t* row = encoded() ? encodedData_ + r * encodedRowBytes_ : nullptr;
         if (encoded() && !fused)
@@ -91,7 +95,7 @@ void PackedMatrix::multiplyRows(const float* x, int64_t n, float* y, int64_t beg
             const int64_t count = std::min<int64_t>(4, n - i);
             const float* xi = x + i * cols_;
             if (fused) {
-                v[0] = dot_(row, xi, cols_);
+                v[0] = dot_(row, prepared, cols_);
             } else if (encoded()) {
                 for (int64_t c = 0; c < count; ++c) v[c] = dotFull(widened.data(), xi + c * cols_, cols_);
             } else if (!half()) {

@@ -3,6 +3,7 @@
 #include "base/CpuFeatures.h"
 #include "model/cpu/Avx2Math.h"
 
+#include <cmath>
 #include <cstring>
 
 #if defined(__x86_64__)
@@ -94,22 +95,71 @@ ATTNSCOPE_DECODE_TARGET void avx2Rows(const uint8_t* data, float* out, int64_t n
     }
 }
 
-// The widened row's dot product with x, summed in dotFull's order (two accumulators, alternate eights),
-// so it equals dotFull over the decoded row bit for bit, without writing the row out.
+// The 32 codes of a 4- or 5-bit block as signed bytes in order (code j in byte j), centred: minus 8
+// for 4 bits, minus 16 for 5.
 template <GgmlType T>
-ATTNSCOPE_DECODE_TARGET float avx2Dot(const uint8_t* data, const float* x, int64_t n)
+ATTNSCOPE_DECODE_TARGET inline __m256i centredCodes(const uint8_t* data)
 {
-    const int64_t blockBytes = ggmlRowBytes(T, kGgmlBlockValues);
-    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps();
-    for (int64_t b = 0; b < n / kGgmlBlockValues; ++b, data += blockBytes, x += kGgmlBlockValues) {
-        __m256 v[4];
-        block<T>(data, v);
-        a0 = _mm256_fmadd_ps(v[0], _mm256_loadu_ps(x), a0);
-        a1 = _mm256_fmadd_ps(v[1], _mm256_loadu_ps(x + 8), a1);
-        a0 = _mm256_fmadd_ps(v[2], _mm256_loadu_ps(x + 16), a0);
-        a1 = _mm256_fmadd_ps(v[3], _mm256_loadu_ps(x + 24), a1);
+    constexpr bool withMin = T == GgmlType::Q4_1 || T == GgmlType::Q5_1;
+    constexpr bool fiveBits = T == GgmlType::Q5_0 || T == GgmlType::Q5_1;
+    const uint8_t* nibbles = data + 2 + (withMin ? 2 : 0) + (fiveBits ? 4 : 0);
+    // The 16 bytes in both halves, the upper half shifted by a nibble: low nibbles are codes 0-15,
+    // high nibbles codes 16-31.
+    const __m256i both = _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(nibbles)));
+    const __m256i shifted = _mm256_srlv_epi64(both, _mm256_setr_epi64x(0, 0, 4, 4));
+    const __m256i codes = _mm256_and_si256(shifted, _mm256_set1_epi8(0x0F));
+    if constexpr (!fiveBits) {
+        return _mm256_sub_epi8(codes, _mm256_set1_epi8(8));
+    } else {
+        int32_t word;
+        std::memcpy(&word, data + (withMin ? 4 : 2), 4);
+        // Byte j takes the word's byte j / 8; OR-ing every bit but j % 8 makes it all ones exactly
+        // when bit j is set. A code without its fifth bit is 16 below the middle.
+        const __m256i spread = _mm256_shuffle_epi8(
+            _mm256_set1_epi32(word), _mm256_setr_epi64x(0, 0x0101010101010101, 0x0202020202020202, 0x0303030303030303));
+        const __m256i others = _mm256_set1_epi64x(0x7FBFDFEFF7FBFDFE);
+        const __m256i set = _mm256_cmpeq_epi8(_mm256_or_si256(spread, others), _mm256_set1_epi8(-1));
+        return _mm256_sub_epi8(codes, _mm256_andnot_si256(set, _mm256_set1_epi8(0x10)));
     }
-    return horizontalSum(_mm256_add_ps(a0, a1));
+}
+
+// sum over blocks of d * ((codes - middle) . x's codes) * x's scale, plus, for the types with a
+// minimum, (m + middle * d) * x's block sum. Centred codes (the _0 types' offset is the middle) keep
+// the error of x's rounding proportional to a weight's distance from its block's middle.
+template <GgmlType T>
+ATTNSCOPE_DECODE_TARGET float avx2Dot(const uint8_t* data, const Int16Blocks& x, int64_t n)
+{
+    constexpr bool withMin = T == GgmlType::Q4_1 || T == GgmlType::Q5_1;
+    constexpr int middle = T == GgmlType::Q4_0 || T == GgmlType::Q4_1 ? 8 : T == GgmlType::Q8_0 ? 0 : 16;
+    const int64_t blockBytes = ggmlRowBytes(T, kGgmlBlockValues);
+    const int16_t* xq = x.codes.data();
+    __m256 even = _mm256_setzero_ps(), odd = _mm256_setzero_ps();  // two chains of additions, not one
+    float shifts = 0.0f;
+    for (int64_t b = 0; b < n / kGgmlBlockValues; ++b, data += blockBytes, xq += kGgmlBlockValues) {
+        const float d = halfAt(data);
+        __m128i first, second;  // codes 0-15 and 16-31 as signed bytes
+        if constexpr (T == GgmlType::Q8_0) {
+            first = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + 2));
+            second = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + 18));
+        } else {
+            const __m256i centred = centredCodes<T>(data);
+            first = _mm256_castsi256_si128(centred);
+            second = _mm256_extracti128_si256(centred, 1);
+        }
+        // Pairs of products summed into 32 bits: |code| <= 128 and |x code| <= 32767 cannot overflow.
+        const auto* xCodes = reinterpret_cast<const __m256i*>(xq);
+        const __m256i firstPairs = _mm256_madd_epi16(_mm256_cvtepi8_epi16(first), _mm256_loadu_si256(xCodes));
+        const __m256i secondPairs = _mm256_madd_epi16(_mm256_cvtepi8_epi16(second), _mm256_loadu_si256(xCodes + 1));
+        const __m256i products = _mm256_add_epi32(firstPairs, secondPairs);
+        const __m256 scale = _mm256_set1_ps(d * x.scales[b]);
+        if (b & 1)
+            odd = _mm256_fmadd_ps(scale, _mm256_cvtepi32_ps(products), odd);
+        else
+            even = _mm256_fmadd_ps(scale, _mm256_cvtepi32_ps(products), even);
+        if constexpr (withMin)
+            shifts = std::fma(std::fma(static_cast<float>(middle), d, halfAt(data + 2)), x.sums[b], shifts);
+    }
+    return horizontalSum(_mm256_add_ps(even, odd)) + shifts;
 }
 #endif
 
