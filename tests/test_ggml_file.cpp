@@ -16,7 +16,9 @@
 
 #include <sys/resource.h>
 
+#include <cmath>
 #include <cstring>
+#include <limits>
 
 using namespace attnscope;
 
@@ -443,6 +445,17 @@ private slots:
         float sum = 0;
         for (int64_t i = 32; i < 64; ++i) sum += x[i];
         QVERIFY(std::fabs(p.sums[1] - sum) <= 1e-6f * 32 * 5e-3f);
+
+        // A block below the smallest normal float counts as zeros; a NaN makes its block's scale NaN,
+        // so that it reaches the products; infinity makes the scale infinite.
+        std::vector<float> odd(96, 1e-39f);
+        odd[40] = std::numeric_limits<float>::quiet_NaN();
+        odd[70] = -std::numeric_limits<float>::infinity();
+        p.assign(odd.data(), 96);
+        QCOMPARE(p.scales[0], 0.0f);
+        QCOMPARE(p.codes[5], int16_t(0));
+        QVERIFY(std::isnan(p.scales[1]));
+        QVERIFY(std::isinf(p.scales[2]));
     }
 
     void weightsStayAtTheFilePrecisionInMemory()
