@@ -339,6 +339,8 @@ private slots:
         audio.samples.assign(s.data_ptr<float>(), s.data_ptr<float>() + 8000);
         TranscribeOptions greedy;
         greedy.whisper.temperatures = {0.0};
+        TranscribeOptions beam = greedy;  // a beam's sequences share each quantized row
+        beam.decoding.beamSize = 3;
         for (GgmlType type : {GgmlType::Q4_0, GgmlType::Q4_1, GgmlType::Q5_0, GgmlType::Q5_1, GgmlType::Q8_0}) {
             const QString name = QString::fromStdString(ggmlTypeName(type));
             TestModelSpec spec;
@@ -367,12 +369,17 @@ private slots:
             const Transcript tq = q.transcribe(audio, greedy), tf = f.transcribe(audio, greedy);
             QVERIFY2(!tq.tokens.empty(), qPrintable(name));
             QCOMPARE(tq.decodeReports.at(0).tokens, tf.decodeReports.at(0).tokens);
+            if (type == GgmlType::Q5_1) {
+                const auto bq = q.transcribe(audio, beam).decodeReports.at(0).tokens;
+                QVERIFY(bq.size() > 1);
+                QCOMPARE(bq, f.transcribe(audio, beam).decodeReports.at(0).tokens);
+            }
         }
     }
 
     void fastRowDecodersEqualTheReferenceBitForBit()
     {
-        // The encoder and the beam search widen rows with these; the twin test above needs them to give
+        // The encoder widens rows with these (and the decoder step, without AVX2); the twin test needs them to give
         // exactly ggmlDequantize's values (d * q + m rounded twice, never fused).
         torch::manual_seed(4);
         const int64_t n = 32 * 40;
@@ -389,7 +396,7 @@ private slots:
 
     void blockDotProductsEqualTheDecodedRowsWithinTheInputsRounding()
     {
-        // The greedy step multiplies a row's codes by the input rounded to 16 bits per block. Each
+        // The decoder step multiplies a row's codes by its inputs rounded to 16 bits per block. Each
         // input value moves by at most half its block's scale, so the result may differ from the exact
         // product of the decoded row by sum |w| * scale / 2 (plus float rounding), and no more.
         torch::manual_seed(5);
@@ -402,12 +409,12 @@ private slots:
             const auto stored = ggmlQuantize(type, values.data_ptr<float>(), n);
             std::vector<float> w(n);
             ggmlDequantize(type, stored.data(), w.data(), n);
+            std::vector<Int16Blocks> prepared(3);
             for (int trial = 0; trial < 3; ++trial) {
                 auto x = torch::randn({n}) * (trial == 2 ? torch::exp(2 * torch::randn({n})) : torch::ones({n}));
                 if (trial == 1)
                     x.narrow(0, 64, 32).zero_();  // a block of zeros has scale 0
-                Int16Blocks prepared;
-                prepared.assign(x.data_ptr<float>(), n);
+                prepared[trial].assign(x.data_ptr<float>(), n);
                 double exact = 0, allowed = 0;
                 for (int64_t i = 0; i < n; ++i) {
                     const double xi = x[i].item<float>();
@@ -415,13 +422,19 @@ private slots:
                     // The shifts (m or the offset) multiply the exact block sums, so the rounding of x
                     // meets only d * q = w - shift: at most |w| + the block's largest |w|.
                     const double weight = std::fabs(w[i]) + blockLargest(w, i);
-                    allowed += weight * (prepared.scales[i / 32] / 2 + 1e-6 * std::fabs(xi));
+                    allowed += weight * (prepared[trial].scales[i / 32] / 2 + 1e-6 * std::fabs(xi));
                 }
-                const double fused = dot(stored.data(), prepared, n);
+                float fused = 0;
+                dot(stored.data(), &prepared[trial], 1, n, &fused);
                 QVERIFY2(std::fabs(fused - exact) <= allowed,
                          qPrintable(QString("%1 trial %2: %3 against %4, allowed %5").arg(ggmlTypeName(type).c_str())
                                         .arg(trial).arg(fused).arg(exact).arg(allowed)));
             }
+            // A beam's sequences together: each result is the one it gets alone.
+            float together[3], alone[3];
+            dot(stored.data(), prepared.data(), 3, n, together);
+            for (int c = 0; c < 3; ++c) dot(stored.data(), &prepared[c], 1, n, &alone[c]);
+            QVERIFY2(std::memcmp(together, alone, sizeof together) == 0, ggmlTypeName(type).c_str());
         }
     }
 

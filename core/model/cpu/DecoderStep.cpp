@@ -78,24 +78,29 @@ PackedMatrix::PackedMatrix(const StepMatrix& weight, const torch::Tensor& bias)
 void PackedMatrix::multiplyRows(const float* x, int64_t n, float* y, int64_t begin, int64_t end, Epilogue epilogue) const
 {
     float v[4];
-    // An encoded row is widened once into this buffer, then read by every sequence of the batch.
+    // Without block dot products (a CPU without AVX2), an encoded row is widened once into this buffer,
+    // then read by every sequence of the batch.
     thread_local std::vector<float> widened;
-    if (encoded() && widened.size() < static_cast<size_t>(cols_))
+    if (encoded() && !dot_ && widened.size() < static_cast<size_t>(cols_))
         widened.resize(static_cast<size_t>(cols_));
-    // One sequence: no row to share, so each row is multiplied in its blocks against x prepared once.
-    const bool fused = encoded() && dot_ && n == 1;
-    thread_local Int16Blocks prepared;
-    if (fused)
-        prepared.assign(x, cols_);
+    // Quantized rows are multiplied in their blocks against each sequence's input, prepared once.
+    const bool blockDots = encoded() && dot_;
+    thread_local std::vector<Int16Blocks> prepared;
+    if (blockDots) {
+        if (prepared.size() < static_cast<size_t>(n))
+            prepared.resize(static_cast<size_t>(n));
+        for (int64_t i = 0; i < n; ++i)
+            prepared[i].assign(x + i * cols_, cols_);
+    }
     for (int64_t r = begin; r < end; ++r) {
         const uint8_t* row = encoded() ? encodedData_ + r * encodedRowBytes_ : nullptr;
-        if (encoded() && !fused)
+        if (encoded() && !blockDots)
             decode_(row, widened.data(), cols_);
         for (int64_t i = 0; i < n; i += 4) {
             const int64_t count = std::min<int64_t>(4, n - i);
             const float* xi = x + i * cols_;
-            if (fused) {
-                v[0] = dot_(row, prepared, cols_);
+            if (blockDots) {
+                dot_(row, prepared.data() + i, static_cast<int>(count), cols_, v);
             } else if (encoded()) {
                 for (int64_t c = 0; c < count; ++c) v[c] = dotFull(widened.data(), xi + c * cols_, cols_);
             } else if (!half()) {

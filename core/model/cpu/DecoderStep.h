@@ -6,9 +6,8 @@
 // ~1 MFLOP). This runs the same arithmetic (LayerNorm, fused q/k/v, causal self-attention over the KV
 // cache, cross-attention, exact GELU MLP) with AVX2 loops over packed weights. Weights that are exactly
 // representable in f16 (all of an f16 checkpoint's matrices) are packed as f16, halving the bytes;
-// others stay f32. A quantized file's matrices stay in their blocks: for one sequence each row's codes
-// multiply the input rounded to 16-bit integers (Int16Blocks.h); for a beam a row is widened once and
-// read by every sequence.
+// others stay f32. A quantized file's matrices stay in their blocks: each row's codes multiply the
+// inputs rounded to 16-bit integers (Int16Blocks.h), unpacked once for all of a beam's sequences.
 #include "model/cpu/Int16Blocks.h"
 
 #include <torch/torch.h>
@@ -40,11 +39,11 @@ struct DecoderState {
 
 // A weight matrix as the step receives it: float32 or f16 values (`dense`, [rows, cols]; an f16 tensor is
 // read in place, not copied), or rows of blocks in a compact encoding (`encoded`, uint8 [rows, row
-// bytes]) that `decode` widens one row at a time; `dot`, where given, is a row's dot product with a
-// vector prepared as Int16Blocks, without widening the row (GgmlRowDecoder.h).
+// bytes]) that `decode` widens one row at a time; `dot`, where given, is a row's dot products with 1 to
+// 4 vectors prepared as Int16Blocks, without widening the row (GgmlRowDecoder.h).
 struct StepMatrix {
     using RowDecoder = void (*)(const uint8_t* row, float* out, int64_t cols);
-    using RowDot = float (*)(const uint8_t* row, const Int16Blocks& x, int64_t cols);
+    using RowDot = void (*)(const uint8_t* row, const Int16Blocks* x, int count, int64_t cols, float* out);
     StepMatrix() = default;
     StepMatrix(torch::Tensor values) : dense(std::move(values)) {}  // NOLINT: a plain tensor is dense
     StepMatrix(torch::Tensor rowBytes, int64_t columns, RowDecoder decoder, RowDot rowDot = nullptr)

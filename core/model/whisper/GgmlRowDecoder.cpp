@@ -123,19 +123,24 @@ ATTNSCOPE_DECODE_TARGET inline __m256i centredCodes(const uint8_t* data)
     }
 }
 
-// sum over blocks of d * ((codes - middle) . x's codes) * x's scale, plus, for the types with a
-// minimum, (m + middle * d) * x's block sum. Centred codes (the _0 types' offset is the middle) keep
-// the error of x's rounding proportional to a weight's distance from its block's middle.
-template <GgmlType T>
-ATTNSCOPE_DECODE_TARGET float avx2Dot(const uint8_t* data, const Int16Blocks& x, int64_t n)
+// For each of C prepared vectors: the sum over blocks of d * ((codes - middle) . x's codes) * x's
+// scale, plus, for the types with a minimum, (m + middle * d) * x's block sum. Centred codes (the _0
+// types' offset is the middle) keep the error of x's rounding proportional to a weight's distance from
+// its block's middle. A block's codes are unpacked once for all C vectors (a beam's sequences).
+template <GgmlType T, int C>
+ATTNSCOPE_DECODE_TARGET void avx2Dots(const uint8_t* data, const Int16Blocks* x, int64_t n, float* out)
 {
     constexpr bool withMin = T == GgmlType::Q4_1 || T == GgmlType::Q5_1;
     constexpr int middle = T == GgmlType::Q4_0 || T == GgmlType::Q4_1 ? 8 : T == GgmlType::Q8_0 ? 0 : 16;
     const int64_t blockBytes = ggmlRowBytes(T, kGgmlBlockValues);
-    const int16_t* xq = x.codes.data();
-    __m256 even = _mm256_setzero_ps(), odd = _mm256_setzero_ps();  // two chains of additions, not one
-    float shifts = 0.0f;
-    for (int64_t b = 0; b < n / kGgmlBlockValues; ++b, data += blockBytes, xq += kGgmlBlockValues) {
+    __m256 even[C], odd[C];  // two chains of additions per vector, not one
+    float shifts[C];
+#pragma GCC unroll 4
+    for (int c = 0; c < C; ++c) {
+        even[c] = odd[c] = _mm256_setzero_ps();
+        shifts[c] = 0.0f;
+    }
+    for (int64_t b = 0; b < n / kGgmlBlockValues; ++b, data += blockBytes) {
         const float d = halfAt(data);
         __m128i first, second;  // codes 0-15 and 16-31 as signed bytes
         if constexpr (T == GgmlType::Q8_0) {
@@ -146,20 +151,37 @@ ATTNSCOPE_DECODE_TARGET float avx2Dot(const uint8_t* data, const Int16Blocks& x,
             first = _mm256_castsi256_si128(centred);
             second = _mm256_extracti128_si256(centred, 1);
         }
-        // Pairs of products summed into 32 bits: |code| <= 128 and |x code| <= 32767 cannot overflow.
-        const auto* xCodes = reinterpret_cast<const __m256i*>(xq);
-        const __m256i firstPairs = _mm256_madd_epi16(_mm256_cvtepi8_epi16(first), _mm256_loadu_si256(xCodes));
-        const __m256i secondPairs = _mm256_madd_epi16(_mm256_cvtepi8_epi16(second), _mm256_loadu_si256(xCodes + 1));
-        const __m256i products = _mm256_add_epi32(firstPairs, secondPairs);
-        const __m256 scale = _mm256_set1_ps(d * x.scales[b]);
-        if (b & 1)
-            odd = _mm256_fmadd_ps(scale, _mm256_cvtepi32_ps(products), odd);
-        else
-            even = _mm256_fmadd_ps(scale, _mm256_cvtepi32_ps(products), even);
-        if constexpr (withMin)
-            shifts = std::fma(std::fma(static_cast<float>(middle), d, halfAt(data + 2)), x.sums[b], shifts);
+        const __m256i low = _mm256_cvtepi8_epi16(first), high = _mm256_cvtepi8_epi16(second);
+        const float middleValue = withMin ? std::fma(static_cast<float>(middle), d, halfAt(data + 2)) : 0.0f;
+#pragma GCC unroll 4
+        for (int c = 0; c < C; ++c) {
+            // Pairs of products summed into 32 bits: |code| <= 128 and |x code| <= 32767 cannot overflow.
+            const auto* xCodes = reinterpret_cast<const __m256i*>(x[c].codes.data() + b * kGgmlBlockValues);
+            const __m256i products = _mm256_add_epi32(_mm256_madd_epi16(low, _mm256_loadu_si256(xCodes)),
+                                                      _mm256_madd_epi16(high, _mm256_loadu_si256(xCodes + 1)));
+            const __m256 scale = _mm256_set1_ps(d * x[c].scales[b]);
+            if (b & 1)
+                odd[c] = _mm256_fmadd_ps(scale, _mm256_cvtepi32_ps(products), odd[c]);
+            else
+                even[c] = _mm256_fmadd_ps(scale, _mm256_cvtepi32_ps(products), even[c]);
+            if constexpr (withMin)
+                shifts[c] = std::fma(middleValue, x[c].sums[b], shifts[c]);
+        }
     }
-    return horizontalSum(_mm256_add_ps(even, odd)) + shifts;
+#pragma GCC unroll 4
+    for (int c = 0; c < C; ++c)
+        out[c] = horizontalSum(_mm256_add_ps(even[c], odd[c])) + shifts[c];
+}
+
+template <GgmlType T>
+ATTNSCOPE_DECODE_TARGET void avx2Dot(const uint8_t* data, const Int16Blocks* x, int count, int64_t n, float* out)
+{
+    switch (count) {
+    case 1: return avx2Dots<T, 1>(data, x, n, out);
+    case 2: return avx2Dots<T, 2>(data, x, n, out);
+    case 3: return avx2Dots<T, 3>(data, x, n, out);
+    default: return avx2Dots<T, 4>(data, x, n, out);
+    }
 }
 #endif
 

@@ -14,12 +14,14 @@ using GgmlRowDecoder = void (*)(const uint8_t* data, float* out, int64_t n);
 // The fastest decoder of `type` on this CPU (the scalar one without AVX2, and for f32 and f16).
 GgmlRowDecoder ggmlRowDecoder(GgmlType type);
 
-// A quantized row's dot product with a vector prepared as Int16Blocks (n values): the decoder step's
-// greedy rows. The codes, centred on their block's middle, multiply the vector's 16-bit codes in integer
+// A quantized row's dot products with `count` (1 to 4) vectors prepared as Int16Blocks (n values
+// each): the decoder step's rows, for one sequence or a beam's. The codes, centred on their block's
+// middle and unpacked once for all the vectors, multiply each vector's 16-bit codes in integer
 // arithmetic block by block; each block's sum is scaled by d, and for the types with a minimum the
-// vector's block sum times the middle's value is added. It equals the exact dot product of the decoded
-// row within Int16Blocks' rounding. Null where the CPU lacks AVX2, FMA and F16C, and for f32 and f16.
-using GgmlRowDot = float (*)(const uint8_t* data, const Int16Blocks& x, int64_t n);
+// vector's block sum times the middle's value is added. Each equals the exact dot product of the
+// decoded row within Int16Blocks' rounding. Null where the CPU lacks AVX2, FMA and F16C, and for f32
+// and f16.
+using GgmlRowDot = void (*)(const uint8_t* data, const Int16Blocks* x, int count, int64_t n, float* out);
 GgmlRowDot ggmlRowDot(GgmlType type);
 
 }  // namespace attnscope
