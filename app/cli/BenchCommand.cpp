@@ -254,6 +254,12 @@ int benchCommand(const QStringList& args)
         DecoderState fresh = m.model->decoder->start(features, 1);
         int64_t next = m.vocab->sot();
         pieceMs["decoder_layers"] = time([&] { m.model->decoder->forwardStep({next++ % 1000}, fresh); });
+        // A beam search's step: five sequences (the GUI's default beam) share each weight row.
+        DecoderState beam = m.model->decoder->start(features, 5);
+        pieceMs["decoder_layers_beam5"] = time([&] {
+            const int64_t token = next++ % 1000;
+            m.model->decoder->forwardStep({token, token + 1, token + 2, token + 3, token + 4}, beam);
+        });
     }
 
     // One decode per window: random weights fail every check of the temperature fallback, which would
