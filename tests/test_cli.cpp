@@ -217,11 +217,14 @@ private slots:
         const auto info = run({"info", model});
         QCOMPARE(info.code, 0);
         QVERIFY(info.out.contains("decoder: 2 layers, width 64, 2 heads"));
-        const auto bench = run({"bench", "--model", model, "--json", "--runs", "1", "--steps", "10"});
+        const auto bench = run({"bench", "--model", model, "--json", "--runs", "1", "--steps", "10", "--pieces"});
         QVERIFY2(bench.code == 0, qPrintable(bench.err));
         const auto j = QJsonDocument::fromJson(bench.out.toUtf8()).object();
         for (const char* key : {"encode_ms", "decode_ms_per_token", "rtf"})
             QVERIFY2(j[key].toDouble() > 0, key);
+        const auto pieces = j["pieces_ms"].toObject();
+        for (const char* key : {"all_logits_f16", "screened_greedy_choice", "decoder_layers", "decoder_layers_beam5"})
+            QVERIFY2(pieces[key].toDouble() > 0, key);
         // The default model is the built-in one, and bench times it too (one 15 s window).
         const QString speech = dir.path() + "/bench.wav";
         QVERIFY(attnscope::test::synthesizeSpeech("time the built in model", speech));
