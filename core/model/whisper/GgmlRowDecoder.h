@@ -1,7 +1,8 @@
 #pragma once
-// Rows of ggml blocks widened to float fast enough to run inside a decoder step and per encoder layer:
-// AVX2 versions of ggmlDequantize (GgmlQuant.h), equal to it bit for bit. A value is d * q (+ m), one
-// product and one sum each rounded, as the scalar code computes it, never fused into one.
+// Rows of ggml blocks for the encoder and the decoder step. Widened to float, fast enough to run per
+// encoder layer: AVX2 versions of ggmlDequantize (GgmlQuant.h), equal to it bit for bit (a value is
+// d * q (+ m), one product and one sum each rounded, as the scalar code computes it, never fused into
+// one). And multiplied in their blocks, without widening, for the decoder step (ggmlRowDot).
 #include "model/cpu/Int16Blocks.h"
 #include "model/whisper/GgmlQuant.h"
 
