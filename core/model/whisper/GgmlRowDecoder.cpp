@@ -31,70 +31,6 @@ ATTNSCOPE_DECODE_TARGET inline float halfAt(const uint8_t* p)
     return _cvtsh_ss(bits);
 }
 
-// The 32 codes of a block as four vectors of eight 32-bit integers: the nibbles of the 16 bytes at
-// `nibbles` (low nibbles are codes 0-15, high nibbles 16-31) and, for the five-bit types, bit j of
-// `fifthBits` as the code's bit 4.
-ATTNSCOPE_DECODE_TARGET inline void codes(const uint8_t* nibbles, uint32_t fifthBits, bool fiveBits, __m256i out[4])
-{
-    const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(nibbles));
-    const __m128i mask = _mm_set1_epi8(0x0F);
-    const __m128i low = _mm_and_si128(bytes, mask);
-    const __m128i high = _mm_and_si128(_mm_srli_epi16(bytes, 4), mask);
-    out[0] = _mm256_cvtepu8_epi32(low);
-    out[1] = _mm256_cvtepu8_epi32(_mm_srli_si128(low, 8));
-    out[2] = _mm256_cvtepu8_epi32(high);
-    out[3] = _mm256_cvtepu8_epi32(_mm_srli_si128(high, 8));
-    if (!fiveBits)
-        return;
-    const __m256i word = _mm256_set1_epi32(static_cast<int>(fifthBits));
-    const __m256i one = _mm256_set1_epi32(1);
-    for (int k = 0; k < 4; ++k) {
-        const __m256i shifts = _mm256_setr_epi32(8 * k, 8 * k + 1, 8 * k + 2, 8 * k + 3, 8 * k + 4, 8 * k + 5,
-                                                 8 * k + 6, 8 * k + 7);
-        const __m256i bit = _mm256_and_si256(_mm256_srlv_epi32(word, shifts), one);
-        out[k] = _mm256_or_si256(out[k], _mm256_slli_epi32(bit, 4));
-    }
-}
-
-// The 32 values of one block in four vectors: value = d * (q - offset) [+ m], the product and the sum
-// rounded separately, as in the scalar code (ATTNSCOPE_DECODE_TARGET keeps the compiler from fusing them).
-template <GgmlType T>
-ATTNSCOPE_DECODE_TARGET inline void block(const uint8_t* data, __m256 out[4])
-{
-    constexpr bool withMin = T == GgmlType::Q4_1 || T == GgmlType::Q5_1;
-    constexpr bool fiveBits = T == GgmlType::Q5_0 || T == GgmlType::Q5_1;
-    constexpr int offset = T == GgmlType::Q4_0 ? 8 : T == GgmlType::Q5_0 ? 16 : 0;
-    const __m256 d = _mm256_set1_ps(halfAt(data));
-    __m256i q[4];
-    if constexpr (T == GgmlType::Q8_0) {
-        for (int k = 0; k < 4; ++k)
-            q[k] = _mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(data + 2 + 8 * k)));
-    } else {
-        const int codesAt = 2 + (withMin ? 2 : 0) + (fiveBits ? 4 : 0);
-        uint32_t fifth = 0;
-        if (fiveBits)
-            std::memcpy(&fifth, data + (withMin ? 4 : 2), 4);
-        codes(data + codesAt, fifth, fiveBits, q);
-    }
-    const __m256 m = _mm256_set1_ps(withMin ? halfAt(data + 2) : 0.0f);
-    for (int k = 0; k < 4; ++k) {
-        const __m256 v = _mm256_mul_ps(d, _mm256_cvtepi32_ps(_mm256_sub_epi32(q[k], _mm256_set1_epi32(offset))));
-        out[k] = withMin ? _mm256_add_ps(v, m) : v;
-    }
-}
-
-template <GgmlType T>
-ATTNSCOPE_DECODE_TARGET void avx2Rows(const uint8_t* data, float* out, int64_t n)
-{
-    const int64_t blockBytes = ggmlRowBytes(T, kGgmlBlockValues);
-    for (int64_t b = 0; b < n / kGgmlBlockValues; ++b, data += blockBytes, out += kGgmlBlockValues) {
-        __m256 v[4];
-        block<T>(data, v);
-        for (int k = 0; k < 4; ++k)
-            _mm256_storeu_ps(out + 8 * k, v[k]);
-    }
-}
-
 // The 32 codes of a 4- or 5-bit block as signed bytes in order (code j in byte j), centred: minus 8
 // for 4 bits, minus 16 for 5.
 template <GgmlType T>
@@ -123,6 +59,53 @@ ATTNSCOPE_DECODE_TARGET inline __m256i centredCodes(const uint8_t* data)
     }
 }
 
+// A block's 32 codes as signed bytes, codes 0-15 in `first` and 16-31 in `second`: q8_0's as stored,
+// the 4- and 5-bit types' centred (centredCodes).
+template <GgmlType T>
+ATTNSCOPE_DECODE_TARGET inline void signedCodes(const uint8_t* data, __m128i& first, __m128i& second)
+{
+    if constexpr (T == GgmlType::Q8_0) {
+        first = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + 2));
+        second = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + 18));
+    } else {
+        const __m256i centred = centredCodes<T>(data);
+        first = _mm256_castsi256_si128(centred);
+        second = _mm256_extracti128_si256(centred, 1);
+    }
+}
+
+// The 32 values of one block in four vectors: value = d * (q - offset) [+ m], the product and the sum
+// rounded separately, as in the scalar code (ATTNSCOPE_DECODE_TARGET keeps the compiler from fusing them).
+// q - offset is the centred code for the _0 types; the _1 types add the middle back, in integers.
+template <GgmlType T>
+ATTNSCOPE_DECODE_TARGET inline void block(const uint8_t* data, __m256 out[4])
+{
+    constexpr bool withMin = T == GgmlType::Q4_1 || T == GgmlType::Q5_1;
+    constexpr int middle = T == GgmlType::Q4_1 ? 8 : T == GgmlType::Q5_1 ? 16 : 0;
+    const __m256 d = _mm256_set1_ps(halfAt(data));
+    __m128i first, second;
+    signedCodes<T>(data, first, second);
+    const __m128i eights[4] = {first, _mm_srli_si128(first, 8), second, _mm_srli_si128(second, 8)};
+    const __m256 m = _mm256_set1_ps(withMin ? halfAt(data + 2) : 0.0f);
+    for (int k = 0; k < 4; ++k) {
+        const __m256i q = _mm256_add_epi32(_mm256_cvtepi8_epi32(eights[k]), _mm256_set1_epi32(middle));
+        const __m256 v = _mm256_mul_ps(d, _mm256_cvtepi32_ps(q));
+        out[k] = withMin ? _mm256_add_ps(v, m) : v;
+    }
+}
+
+template <GgmlType T>
+ATTNSCOPE_DECODE_TARGET void avx2Rows(const uint8_t* data, float* out, int64_t n)
+{
+    const int64_t blockBytes = ggmlRowBytes(T, kGgmlBlockValues);
+    for (int64_t b = 0; b < n / kGgmlBlockValues; ++b, data += blockBytes, out += kGgmlBlockValues) {
+        __m256 v[4];
+        block<T>(data, v);
+        for (int k = 0; k < 4; ++k)
+            _mm256_storeu_ps(out + 8 * k, v[k]);
+    }
+}
+
 // For each of C prepared vectors: the sum over blocks of d * ((codes - middle) . x's codes) * x's
 // scale, plus, for the types with a minimum, (m + middle * d) * x's block sum. Centred codes (the _0
 // types' offset is the middle) keep the error of x's rounding proportional to a weight's distance from
@@ -142,15 +125,8 @@ ATTNSCOPE_DECODE_TARGET void avx2Dots(const uint8_t* data, const Int16Blocks* x,
     }
     for (int64_t b = 0; b < n / kGgmlBlockValues; ++b, data += blockBytes) {
         const float d = halfAt(data);
-        __m128i first, second;  // codes 0-15 and 16-31 as signed bytes
-        if constexpr (T == GgmlType::Q8_0) {
-            first = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + 2));
-            second = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + 18));
-        } else {
-            const __m256i centred = centredCodes<T>(data);
-            first = _mm256_castsi256_si128(centred);
-            second = _mm256_extracti128_si256(centred, 1);
-        }
+        __m128i first, second;
+        signedCodes<T>(data, first, second);
         const __m256i low = _mm256_cvtepi8_epi16(first), high = _mm256_cvtepi8_epi16(second);
         const float middleValue = withMin ? std::fma(static_cast<float>(middle), d, halfAt(data + 2)) : 0.0f;
 #pragma GCC unroll 4
