@@ -21,8 +21,10 @@ GgmlRowDecoder ggmlRowDecoder(GgmlType type);
 // arithmetic block by block; each block's sum is scaled by d, and for the types with a minimum the
 // vector's block sum times the middle's value is added. Each equals the exact dot product of the
 // decoded row within Int16Blocks' rounding. Null where the CPU lacks AVX2, FMA and F16C, and for f32
-// and f16.
+// and f16. Where the CPU has AVX-512 with VNNI, Best is a version that uses it; its results equal the
+// AVX2 version's bit for bit (the tests compare the two).
 using GgmlRowDot = void (*)(const uint8_t* data, const Int16Blocks* x, int count, int64_t n, float* out);
-GgmlRowDot ggmlRowDot(GgmlType type);
+enum class RowDotKernels { Best, Avx2 };
+GgmlRowDot ggmlRowDot(GgmlType type, RowDotKernels kernels = RowDotKernels::Best);
 
 }  // namespace attnscope
