@@ -225,6 +225,15 @@ private slots:
         const auto pieces = j["pieces_ms"].toObject();
         for (const char* key : {"all_logits_f16", "screened_greedy_choice", "decoder_layers", "decoder_layers_beam5"})
             QVERIFY2(pieces[key].toDouble() > 0, key);
+        QVERIFY2(QStringList({"avx512-vnni", "avx2", "portable"}).contains(j["cpu_kernels"].toString()),
+                 qPrintable(j["cpu_kernels"].toString()));
+        // ATTNSCOPE_NO_AVX512 measures what a CPU with AVX2 alone runs.
+        qputenv("ATTNSCOPE_NO_AVX512", "1");
+        const auto avx2 = run({"bench", "--model", model, "--json", "--runs", "1", "--steps", "2"});
+        qunsetenv("ATTNSCOPE_NO_AVX512");
+        QVERIFY2(avx2.code == 0, qPrintable(avx2.err));
+        const auto kernels = QJsonDocument::fromJson(avx2.out.toUtf8()).object()["cpu_kernels"].toString();
+        QVERIFY2(kernels == "avx2" || kernels == "portable", qPrintable(kernels));
         // The default model is the built-in one, and bench times it too (one 15 s window).
         const QString speech = dir.path() + "/bench.wav";
         QVERIFY(attnscope::test::synthesizeSpeech("time the built in model", speech));

@@ -1,4 +1,5 @@
 #include "audio/AudioFile.h"
+#include "base/CpuFeatures.h"
 #include "base/Error.h"
 #include "cli/CliCommands.h"
 #include "dsp/LogMel.h"
@@ -275,7 +276,7 @@ int benchCommand(const QStringList& args)
     const double rtf = totalMs / 1000.0 / audio.duration();
 
     if (parser.isSet(json)) {
-        nlohmann::json j = {{"model", m.info.name}, {"threads", threadCount}, {"encode_ms", median(encodeMs)},
+        nlohmann::json j = {{"model", m.info.name}, {"threads", threadCount}, {"cpu_kernels", cpuKernelsName()}, {"encode_ms", median(encodeMs)},
                             {"decode_ms_per_token", decodeMean}, {"rtf", rtf}, {"transcribe_ms", totalMs},
                             {"audio_seconds", audio.duration()}, {"fast_vocab_projection", m.projection->usesFastKernel()},
                             {"exact_logits_per_token", static_cast<double>(exactRows) / std::max(1, maxSteps)},
@@ -286,7 +287,7 @@ int benchCommand(const QStringList& args)
             j["pieces_ms"] = pieceMs;
         std::printf("%s\n", j.dump().c_str());
     } else {
-        std::printf("model %s, %d threads\n", m.info.name.c_str(), threadCount);
+        std::printf("model %s, %d threads, %s kernels\n", m.info.name.c_str(), threadCount, cpuKernelsName());
         std::printf("encode one 30 s window: %.1f ms (median of %d)\n", median(encodeMs), runCount);
         std::printf("decoder step with KV cache: %.2f ms/token (mean of %d; %.0f of %lld logits exact per token)\n",
                     decodeMean, maxSteps, static_cast<double>(exactRows) / std::max(1, maxSteps),

@@ -4,6 +4,7 @@
 #include <cpuid.h>
 #include <cstdint>
 #endif
+#include <cstdlib>
 
 namespace attnscope {
 
@@ -52,7 +53,7 @@ bool cpuHasAvx512Vnni()
 {
 #if defined(__x86_64__)
     static const bool yes = [] {
-        if (!cpuHasAvx2FmaF16c() || (savedState() & 0xE0) != 0xE0)  // opmask and the upper ZMM registers
+        if (std::getenv("ATTNSCOPE_NO_AVX512") || !cpuHasAvx2FmaF16c() || (savedState() & 0xE0) != 0xE0)  // opmask and the upper ZMM registers
             return false;
         CpuidBits seven;
         if (!__get_cpuid_count(7, 0, &seven.a, &seven.b, &seven.c, &seven.d))
@@ -65,6 +66,11 @@ bool cpuHasAvx512Vnni()
 #else
     return false;
 #endif
+}
+
+const char* cpuKernelsName()
+{
+    return cpuHasAvx512Vnni() ? "avx512-vnni" : cpuHasAvx2FmaF16c() ? "avx2" : "portable";
 }
 
 }  // namespace attnscope

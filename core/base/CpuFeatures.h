@@ -5,7 +5,11 @@ namespace attnscope {
 
 bool cpuHasAvx2FmaF16c();
 
-// AVX-512 F, BW and VL with VNNI, and an operating system that saves their registers.
+// AVX-512 F, BW and VL with VNNI, and an operating system that saves their registers. False when the
+// environment sets ATTNSCOPE_NO_AVX512 (to measure what a CPU with AVX2 alone runs).
 bool cpuHasAvx512Vnni();
+
+// The kernels in use, for benchmarks: "avx512-vnni", "avx2" or "portable".
+const char* cpuKernelsName();
 
 }  // namespace attnscope
