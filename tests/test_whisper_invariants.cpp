@@ -7,6 +7,7 @@
 #include "dsp/VoiceActivity.h"
 #include "engine/ComputeThreads.h"
 #include "model/whisper/EncoderAttention.h"
+#include "model/whisper/GgmlQuant.h"
 #include "model/whisper/GgmlWriter.h"
 #include "model/whisper/WhisperRecognizerImpl.h"
 #include "support/CancelTiming.h"
@@ -177,36 +178,56 @@ private slots:
     void screenedLogitsStayWithinTheirBound()
     {
         // The int8 screen promises |exact - approx| <= bound for every row and any input, including
-        // inputs built to be awkward: constant, zero, one huge entry, and one aligned with a row.
+        // inputs built to be awkward: constant, zero, one huge entry, and one aligned with a row. It
+        // holds for an f16 table and for tables kept in quantized blocks, whose rows multiply the input
+        // rounded to 16 bits per block.
         torch::manual_seed(5);
         auto embedding = torch::randn({4099, 384}) * 0.05;
         embedding[7] *= 40.0;  // one row with a much larger range than the rest
-        VocabProjection p(embedding.to(torch::kHalf));
-        if (!p.screens())
-            QSKIP("the int8 screen needs AVX2, FMA and F16C");
-        const int64_t v = p.vocabSize();
+        std::vector<std::pair<std::string, VocabProjection>> tables;
+        tables.emplace_back("f16", VocabProjection(embedding.to(torch::kHalf)));
+        for (GgmlType type : {GgmlType::Q4_0, GgmlType::Q5_1, GgmlType::Q8_0}) {
+            const auto bytes = ggmlQuantize(type, embedding.contiguous().data_ptr<float>(), embedding.numel());
+            GgmlTensor t{type, {4099, 384}, torch::tensor(std::vector<int64_t>(bytes.begin(), bytes.end())).to(torch::kUInt8)};
+            tables.emplace_back(ggmlTypeName(type), VocabProjection(t));
+            QCOMPARE(tables.back().second.table().type, ggmlRowDot(type) ? type : GgmlType::F16);
+        }
         auto spike = torch::full({384}, 1e-3f);
         spike[100] = 1e3f;
         const std::vector<torch::Tensor> inputs = {torch::randn({384}) * 3, torch::ones({384}), torch::zeros({384}),
                                                    spike, embedding[17] * 50, -embedding[7]};
-        std::vector<float> approx(v), bound(v), exact(v);
-        for (size_t k = 0; k < inputs.size(); ++k) {
-            const auto x = inputs[k].contiguous();
-            p.screen(x.data_ptr<float>(), 1, approx.data(), bound.data());
-            p.logits(x.data_ptr<float>(), 1, exact.data());
-            for (int64_t r = 0; r < v; ++r)
-                QVERIFY2(std::abs(exact[r] - approx[r]) <= bound[r],
-                         qPrintable(QString("input %1, row %2: exact %3, approx %4, bound %5")
-                                        .arg(k).arg(r).arg(exact[r]).arg(approx[r]).arg(bound[r])));
-        }
-        // The batched path (several vectors at once) gives the same numbers as one at a time.
-        const auto two = torch::stack({inputs[0], inputs[4]}).contiguous();
-        std::vector<float> approx2(2 * v), bound2(2 * v);
-        p.screen(two.data_ptr<float>(), 2, approx2.data(), bound2.data());
-        p.screen(inputs[4].contiguous().data_ptr<float>(), 1, approx.data(), bound.data());
-        for (int64_t r = 0; r < v; ++r) {
-            QCOMPARE(approx2[v + r], approx[r]);
-            QCOMPARE(bound2[v + r], bound[r]);
+        for (const auto& [name, p] : tables) {
+            if (!p.screens())
+                QSKIP("the int8 screen needs AVX2, FMA and F16C");
+            const int64_t v = p.vocabSize();
+            std::vector<float> approx(v), bound(v), exact(v);
+            for (size_t k = 0; k < inputs.size(); ++k) {
+                const auto x = inputs[k].contiguous();
+                p.screen(x.data_ptr<float>(), 1, approx.data(), bound.data());
+                p.logits(x.data_ptr<float>(), 1, exact.data());
+                for (int64_t r = 0; r < v; ++r)
+                    QVERIFY2(std::abs(exact[r] - approx[r]) <= bound[r],
+                             qPrintable(QString("%1, input %2, row %3: exact %4, approx %5, bound %6")
+                                            .arg(name.c_str()).arg(k).arg(r).arg(exact[r]).arg(approx[r]).arg(bound[r])));
+                // The exact rows a step asks for are the same numbers.
+                std::vector<float> some(3), range(5);
+                p.exactRows(x.data_ptr<float>(), {7, 17, 4098}, some.data());
+                QCOMPARE(some, (std::vector<float>{exact[7], exact[17], exact[4098]}));
+                p.exactRange(x.data_ptr<float>(), 10, 15, range.data());
+                QCOMPARE(range, std::vector<float>(exact.begin() + 10, exact.begin() + 15));
+            }
+            // The batched path (several vectors at once) gives the same numbers as one at a time.
+            const auto two = torch::stack({inputs[0], inputs[4]}).contiguous();
+            std::vector<float> approx2(2 * v), bound2(2 * v), exact2(2 * v);
+            p.screen(two.data_ptr<float>(), 2, approx2.data(), bound2.data());
+            p.logits(two.data_ptr<float>(), 2, exact2.data());
+            p.screen(inputs[4].contiguous().data_ptr<float>(), 1, approx.data(), bound.data());
+            p.logits(inputs[4].contiguous().data_ptr<float>(), 1, exact.data());
+            for (int64_t r = 0; r < v; ++r) {
+                QCOMPARE(approx2[v + r], approx[r]);
+                QCOMPARE(bound2[v + r], bound[r]);
+                QCOMPARE(exact2[v + r], exact[r]);
+            }
         }
     }
 

@@ -180,12 +180,18 @@ DecoderStep::DecoderStep(const DecoderStepWeights& weights) : heads_(weights.hea
         layers_.push_back(std::move(l));
     }
     finalLn_ = norm(weights.finalNorm);
-    // f16 (Whisper's, shared with its vocabulary projection) or float32: read a row per token.
-    tokenEmbedding_ = weights.tokenEmbedding.detach().contiguous();
-    if (tokenEmbedding_.scalar_type() != torch::kHalf)
-        tokenEmbedding_ = tokenEmbedding_.to(torch::kFloat32);
+    // Whisper's is its vocabulary projection's table (f16 or blocks), the built-in model's float32:
+    // read a row per token.
+    if (weights.tokenEmbedding.encoded.defined()) {
+        encodedEmbedding_ = weights.tokenEmbedding;
+        encodedEmbedding_.encoded = encodedEmbedding_.encoded.contiguous();
+    } else {
+        tokenEmbedding_ = weights.tokenEmbedding.dense.detach().contiguous();
+        if (tokenEmbedding_.scalar_type() != torch::kHalf)
+            tokenEmbedding_ = tokenEmbedding_.to(torch::kFloat32);
+    }
     positions_ = weights.positions.detach().contiguous().to(torch::kFloat32);
-    dim_ = tokenEmbedding_.size(1);
+    dim_ = weights.tokenEmbedding.columns();
     hiddenDim_ = layers_.empty() ? 0 : layers_[0].up.rows();
 }
 
@@ -201,11 +207,20 @@ torch::Tensor DecoderStep::run(const std::vector<int64_t>& tokens, DecoderState&
     TORCH_CHECK(batch == state.batch, "decoder step: batch mismatch");
     TORCH_CHECK(pos < positions_.size(0), "decoder context overflow");
     const double scale = 1.0 / std::sqrt(static_cast<double>(dh));
-    const bool halfEmbedding = tokenEmbedding_.scalar_type() == torch::kHalf;
-    const at::Half* halfRows = halfEmbedding ? tokenEmbedding_.data_ptr<at::Half>() : nullptr;
-    const float* fullRows = halfEmbedding ? nullptr : tokenEmbedding_.data_ptr<float>();
-    const auto embed = [&](int64_t token, int64_t i) {
-        return halfEmbedding ? static_cast<float>(halfRows[token * dim_ + i]) : fullRows[token * dim_ + i];
+    const int64_t vocabulary = encodedEmbedding_.defined() ? encodedEmbedding_.rows() : tokenEmbedding_.size(0);
+    for (int64_t token : tokens)
+        TORCH_CHECK(token >= 0 && token < vocabulary, "decoder step: token ", token, " is not in the vocabulary");
+    const bool halfEmbedding = tokenEmbedding_.defined() && tokenEmbedding_.scalar_type() == torch::kHalf;
+    const auto embed = [&](int64_t token, float* out) {
+        if (encodedEmbedding_.defined()) {
+            const auto& rows = encodedEmbedding_.encoded;
+            encodedEmbedding_.decode(rows.data_ptr<uint8_t>() + token * rows.size(1), out, d);
+        } else if (halfEmbedding) {
+            const at::Half* row = tokenEmbedding_.data_ptr<at::Half>() + token * d;
+            for (int64_t i = 0; i < d; ++i) out[i] = static_cast<float>(row[i]);
+        } else {
+            std::memcpy(out, tokenEmbedding_.data_ptr<float>() + token * d, d * sizeof(float));
+        }
     };
     const float* position = positions_.data_ptr<float>() + pos * d;
     const int64_t tiles = batch * heads_;
@@ -223,9 +238,11 @@ torch::Tensor DecoderStep::run(const std::vector<int64_t>& tokens, DecoderState&
     std::vector<float> x(static_cast<size_t>(batch * d)), ctx(x.size()), q(x.size());
     std::vector<float> qkv(static_cast<size_t>(batch * 3 * d));
     std::vector<float> hidden(static_cast<size_t>(batch * hiddenDim_));
-    for (int64_t b = 0; b < batch; ++b)
+    for (int64_t b = 0; b < batch; ++b) {
+        embed(tokens[b], x.data() + b * d);
         for (int64_t i = 0; i < d; ++i)
-            x[b * d + i] = embed(tokens[b], i) + position[i];
+            x[b * d + i] += position[i];
+    }
     // Everything that allocates or can throw happens before the parallel region.
     std::vector<torch::Tensor> weights;
     for (size_t li = 0; li < layers_.size(); ++li) {

@@ -77,7 +77,7 @@ struct DecoderStepWeights {
     };
     std::vector<Layer> layers;
     Norm finalNorm;
-    torch::Tensor tokenEmbedding;  // [V, D], float32 or f16
+    StepMatrix tokenEmbedding;     // [V, D]: float32, f16 or rows of blocks
     torch::Tensor positions;       // [n_ctx, D], added to the embedding of the token at that position
     int64_t heads = 0;
 };
@@ -137,7 +137,8 @@ private:
     };
     std::vector<Layer> layers_;
     Norm finalLn_;
-    torch::Tensor tokenEmbedding_, positions_;
+    torch::Tensor tokenEmbedding_, positions_;  // the embedding when float32 or f16
+    StepMatrix encodedEmbedding_;               // or when rows of blocks, widened a token at a time
     int64_t dim_ = 0, heads_ = 0, hiddenDim_ = 0;
 };
 

@@ -105,20 +105,19 @@ __attribute__((target("avx2,fma"))) void screenFourRows(const int8_t* w, const i
 
 }  // namespace
 
-VocabProjection::VocabProjection(torch::Tensor halfEmbedding)
+namespace {
+
+// The input vectors as quantized rows multiply them (Int16Blocks.h).
+std::vector<Int16Blocks> preparedInputs(const float* h, int64_t n, int64_t dim)
 {
-    TORCH_CHECK(halfEmbedding.scalar_type() == torch::kHalf && halfEmbedding.dim() == 2,
-                "the vocabulary projection reads an f16 [V, D] embedding");
-    half_ = halfEmbedding.contiguous();
-    dim_ = half_.size(1);
-#if ATTNSCOPE_X86
-    fast_ = cpuHasAvx2FmaF16c();
-#endif
-    if (fast_)
-        buildScreen();
+    std::vector<Int16Blocks> inputs(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i)
+        inputs[static_cast<size_t>(i)].assign(h + i * dim, dim);
+    return inputs;
 }
 
-torch::Tensor VocabProjection::roundedToHalf(const GgmlTensor& embedding)
+// E rounded to f16 from any stored form, a slice of rows at a time (no float32 copy of E).
+torch::Tensor roundedToHalf(const GgmlTensor& embedding)
 {
     if (embedding.type == GgmlType::F16)
         return halfView(embedding);
@@ -138,24 +137,79 @@ torch::Tensor VocabProjection::roundedToHalf(const GgmlTensor& embedding)
     return half;
 }
 
+}  // namespace
+
+VocabProjection::VocabProjection(torch::Tensor halfEmbedding)
+{
+    TORCH_CHECK(halfEmbedding.scalar_type() == torch::kHalf && halfEmbedding.dim() == 2,
+                "the vocabulary projection reads an f16 [V, D] embedding");
+    half_ = halfEmbedding.contiguous();
+    rows_ = half_.size(0);
+    dim_ = half_.size(1);
+#if ATTNSCOPE_X86
+    fast_ = cpuHasAvx2FmaF16c();
+#endif
+    if (fast_)
+        buildScreen();
+}
+
+VocabProjection::VocabProjection(const GgmlTensor& embedding)
+{
+    TORCH_CHECK(embedding.shape.size() == 2, "the vocabulary projection reads a [V, D] embedding");
+    if (const GgmlRowDot dot = ggmlRowDot(embedding.type)) {
+        blocks_ = embedding;
+        rows_ = embedding.shape[0];
+        dim_ = embedding.shape[1];
+        rowBytes_ = ggmlRowBytes(embedding.type, dim_);
+        decode_ = ggmlRowDecoder(embedding.type);
+        dot_ = dot;
+        fast_ = true;  // ggmlRowDot exists only with AVX2, FMA and F16C
+        buildScreen();
+    } else {
+        *this = VocabProjection(roundedToHalf(embedding));
+    }
+}
+
+GgmlTensor VocabProjection::table() const
+{
+    if (blocks_.bytes.defined())
+        return blocks_;
+    return GgmlTensor{GgmlType::F16, half_.sizes().vec(),
+                      torch::from_blob(half_.data_ptr(), {half_.numel() * 2}, [owner = half_](void*) {}, torch::kUInt8)};
+}
+
+void VocabProjection::widenRow(int64_t r, float* out) const
+{
+    if (blocks_.bytes.defined()) {
+        decode_(blockRow(r), out, dim_);
+        return;
+    }
+    const at::Half* w = half_.data_ptr<at::Half>() + r * dim_;
+    for (int64_t j = 0; j < dim_; ++j)
+        out[j] = static_cast<float>(w[j]);
+}
+
 torch::Tensor VocabProjection::widenedRows(int64_t begin, int64_t end) const
 {
-    return half_.narrow(0, begin, end - begin).to(torch::kFloat32);
+    if (!blocks_.bytes.defined())
+        return half_.narrow(0, begin, end - begin).to(torch::kFloat32);
+    auto out = torch::empty({end - begin, dim_});
+    for (int64_t r = begin; r < end; ++r)
+        widenRow(r, out.data_ptr<float>() + (r - begin) * dim_);
+    return out;
 }
 
 void VocabProjection::buildScreen()
 {
-    const int64_t rows = half_.size(0);
-    q8_.resize(static_cast<size_t>(rows * dim_));
-    scale_.resize(static_cast<size_t>(rows));
-    inputErrorGain_.resize(static_cast<size_t>(rows));
-    weightError_.resize(static_cast<size_t>(rows));
-    const at::Half* w = half_.data_ptr<at::Half>();
-    at::parallel_for(0, rows, 1024, [&](int64_t begin, int64_t end) {
+    q8_.resize(static_cast<size_t>(rows_ * dim_));
+    scale_.resize(static_cast<size_t>(rows_));
+    inputErrorGain_.resize(static_cast<size_t>(rows_));
+    weightError_.resize(static_cast<size_t>(rows_));
+    const bool blocks = blocks_.bytes.defined();
+    at::parallel_for(0, rows_, 1024, [&](int64_t begin, int64_t end) {
         std::vector<float> widened(static_cast<size_t>(dim_));
         for (int64_t r = begin; r < end; ++r) {
-            for (int64_t j = 0; j < dim_; ++j)
-                widened[j] = static_cast<float>(w[r * dim_ + j]);
+            widenRow(r, widened.data());
             const float* row = widened.data();
             float maxAbs = 0.0f;
             for (int64_t j = 0; j < dim_; ++j)
@@ -176,6 +230,20 @@ void VocabProjection::buildScreen()
             // rounding of the bound itself.
             inputErrorGain_[r] = 1.01f * s * static_cast<float>(levels) * 0.5f;
             weightError_[r] = 1.01f * (maxError + 1e-5f * maxAbs);
+            if (blocks) {
+                // Blocks multiply x rounded to 16 bits per block, on a scale no larger than the screen's
+                // step: each value moves by at most step / 2 and meets d * (q - middle), which is at most
+                // |w| + its block's largest |w| (GgmlRowDecoder.h).
+                double moved = 0.0;
+                for (int64_t b = 0; b < dim_; b += kGgmlBlockValues) {
+                    float largest = 0.0f;
+                    for (int64_t j = b; j < b + kGgmlBlockValues; ++j)
+                        largest = std::max(largest, std::abs(row[j]));
+                    for (int64_t j = b; j < b + kGgmlBlockValues; ++j)
+                        moved += std::abs(row[j]) + largest;
+                }
+                inputErrorGain_[r] += 1.01f * 0.5f * static_cast<float>(moved);
+            }
         }
     });
 }
@@ -183,6 +251,20 @@ void VocabProjection::buildScreen()
 void VocabProjection::logits(const float* h, int64_t n, float* out) const
 {
 #if ATTNSCOPE_X86
+    if (fast_ && blocks_.bytes.defined()) {
+        const auto inputs = preparedInputs(h, n, dim_);
+        at::parallel_for(0, vocabSize(), 2048, [&](int64_t begin, int64_t end) {
+            float y[4];
+            for (int64_t r = begin; r < end; ++r)
+                for (int64_t i = 0; i < n; i += 4) {
+                    const int count = static_cast<int>(std::min<int64_t>(4, n - i));
+                    dot_(blockRow(r), inputs.data() + i, count, dim_, y);
+                    for (int c = 0; c < count; ++c)
+                        out[(i + c) * vocabSize() + r] = y[c];
+                }
+        });
+        return;
+    }
     if (fast_) {
         at::parallel_for(0, vocabSize(), 2048, [&](int64_t begin, int64_t end) {
             gemmF16(halfData(), h, n, out, vocabSize(), begin, end, dim_);
@@ -267,6 +349,14 @@ void VocabProjection::exactRange(const float* h, int64_t begin, int64_t end, flo
     if (end <= begin)
         return;
 #if ATTNSCOPE_X86
+    if (fast_ && blocks_.bytes.defined()) {
+        const auto input = preparedInputs(h, 1, dim_);
+        at::parallel_for(begin, end, 512, [&](int64_t b, int64_t e) {
+            for (int64_t r = b; r < e; ++r)
+                dot_(blockRow(r), input.data(), 1, dim_, out + (r - begin));
+        });
+        return;
+    }
     if (fast_) {
         at::parallel_for(begin, end, 512, [&](int64_t b, int64_t e) {
             for (int64_t r = b; r < e; ++r)
@@ -284,6 +374,14 @@ void VocabProjection::exactRows(const float* h, const std::vector<int32_t>& rows
 {
     const int64_t count = static_cast<int64_t>(rows.size());
 #if ATTNSCOPE_X86
+    if (fast_ && blocks_.bytes.defined()) {
+        const auto input = preparedInputs(h, 1, dim_);
+        at::parallel_for(0, count, 256, [&](int64_t b, int64_t e) {
+            for (int64_t k = b; k < e; ++k)
+                dot_(blockRow(rows[k]), input.data(), 1, dim_, out + k);
+        });
+        return;
+    }
     if (fast_) {
         at::parallel_for(0, count, 256, [&](int64_t b, int64_t e) {
             for (int64_t k = b; k < e; ++k)

@@ -1,14 +1,19 @@
 #pragma once
 // The decoder's output layer: logits = h · Eᵀ with the token embedding E (tied weights).
 // One decoder step multiplies a single vector by a 51864 x d matrix; that is a memory-bound GEMV that
-// LibTorch runs at ~7 GB/s here (11 ms for tiny). We keep E in float16 only (as whisper.cpp does) and
-// run our own AVX2/F16C kernel over rows in parallel: half the bytes and full bandwidth. Batched calls
-// (teacher forcing) use BLAS on slices of the same weights widened, so both paths agree to rounding.
+// LibTorch runs at ~7 GB/s here (11 ms for tiny). We keep E as the file stores it, f16 or quantized
+// blocks (f32 is rounded to f16, as whisper.cpp's f16 files are), and run our own AVX2 kernels over rows
+// in parallel: f16 rows against the input as it is, blocks against the input rounded to 16 bits per
+// block (Int16Blocks.h). Batched calls (teacher forcing) use BLAS on slices of the same rows widened,
+// so both paths agree to rounding.
 //
 // A decoding step needs far less than every logit exactly: only the few that can win. `screen` reads an
 // int8 copy of E (a quarter of the f16 bytes) and returns every logit with a proven bound on its
 // distance from the exact value; `exactRows` then computes the rows the bound cannot rule out
 // (StepLogits decides which).
+#include "model/whisper/GgmlFile.h"
+#include "model/whisper/GgmlRowDecoder.h"
+
 #include <torch/torch.h>
 
 #include <cstdint>
@@ -16,18 +21,20 @@
 
 namespace attnscope {
 
-struct GgmlTensor;
-
 class VocabProjection {
 public:
     VocabProjection() = default;
-    // `halfEmbedding`: E as f16 [V, D], read in place (the decoder's embedding rows come from the same
-    // table, so every path uses identical weights).
+    // E [V, D] as the file stores it (its bytes are shared, not copied). Quantized blocks stay as they
+    // are where the CPU multiplies them in place (GgmlRowDecoder.h); f32, and blocks on a CPU without
+    // AVX2, are rounded to f16 a slice of rows at a time (no float32 copy of E).
+    explicit VocabProjection(const GgmlTensor& embedding);
+    // E as f16 [V, D], read in place.
     explicit VocabProjection(torch::Tensor halfEmbedding);
-    // E rounded to f16 from any stored form, a slice of rows at a time (no float32 copy of E).
-    static torch::Tensor roundedToHalf(const GgmlTensor& embedding);
+    // The table this projection reads, for the decoder's input embedding: every path then uses
+    // identical weights.
+    GgmlTensor table() const;
 
-    int64_t vocabSize() const { return half_.size(0); }
+    int64_t vocabSize() const { return rows_; }
     int64_t dim() const { return dim_; }
 
     // A few rows at once (one decoder step of every beam): h [n, D] row-major -> out [n, V].
@@ -50,12 +57,19 @@ public:
 
 private:
     void buildScreen();
+    void widenRow(int64_t r, float* out) const;
     torch::Tensor widenedRows(int64_t begin, int64_t end) const;  // float32 [end - begin, D]
 
-    torch::Tensor half_;  // E as f16 [V, D], row-major
-    const uint16_t* halfData() const { return static_cast<const uint16_t*>(half_.data_ptr()); }
-    int64_t dim_ = 0;
+    int64_t rows_ = 0, dim_ = 0;
     bool fast_ = false;
+    // E as f16 [V, D] row-major, or (blocks_) as the file's blocks, rowBytes_ per row.
+    torch::Tensor half_;
+    const uint16_t* halfData() const { return static_cast<const uint16_t*>(half_.data_ptr()); }
+    GgmlTensor blocks_;
+    const uint8_t* blockRow(int64_t r) const { return blocks_.bytes.data_ptr<uint8_t>() + r * rowBytes_; }
+    int64_t rowBytes_ = 0;
+    GgmlRowDecoder decode_ = nullptr;
+    GgmlRowDot dot_ = nullptr;
 
     // The int8 screen: row r is scale_[r] * q8_[r], with per-row constants of the error bound.
     std::vector<int8_t> q8_;

@@ -386,10 +386,8 @@ DecoderStepWeights TextDecoderImpl::stepWeights() const
         ++index;
     }
     w.finalNorm = norm(ln);
-    // Stored, the embedding is the vocabulary projection's f16 table (WhisperRecognizer replaces it).
-    const auto& embedding = stored ? stored->at("decoder.token_embedding.weight") : GgmlTensor{};
-    w.tokenEmbedding = !stored ? token_embedding->weight
-                       : embedding.type == GgmlType::F16 ? halfView(embedding) : embedding.toFloat();
+    // Stored, the embedding is the vocabulary projection's table (WhisperRecognizer puts it there).
+    w.tokenEmbedding = stored ? stepMatrix(stored->at("decoder.token_embedding.weight")) : StepMatrix(token_embedding->weight);
     w.positions = positional_embedding;
     return w;
 }

@@ -69,12 +69,11 @@ WhisperRecognizer::Impl::Impl(const std::string& modelPath, const std::string& a
             const std::string at = std::string(part) + ".blocks." + std::to_string(i) + ".attn.";
             weights->stack({at + "query.weight", at + "key.weight", at + "value.weight"}, at + "qkv.weight");
         }
-    // The vocabulary projection's f16 table is the embedding every path reads (as in whisper.cpp).
+    // The vocabulary projection's table (the file's own, or its f16 rounding) is the embedding every
+    // path reads, as whisper.cpp reads one tensor for both.
     const std::string embedding = "decoder.token_embedding.weight";
-    const torch::Tensor half = VocabProjection::roundedToHalf(weights->at(embedding));
-    weights->add(embedding, GgmlTensor{GgmlType::F16, half.sizes().vec(),
-                                       torch::from_blob(half.data_ptr(), {half.numel() * 2}, [half](void*) {},
-                                                        torch::kUInt8)});
+    projection = std::make_unique<VocabProjection>(weights->at(embedding));
+    weights->add(embedding, projection->table());
     model = WhisperModel(hp, weights);
     model->eval();
     {
@@ -89,7 +88,6 @@ WhisperRecognizer::Impl::Impl(const std::string& modelPath, const std::string& a
     }
     model->prepareForInference();
     vocab = std::make_unique<WhisperVocabulary>(file->header().vocabulary, hp);
-    projection = std::make_unique<VocabProjection>(half);
     decoder = std::make_unique<WhisperDecoder>(model, *projection, *vocab);
 
     const std::string fromFile = nameFromFile(modelPath);
