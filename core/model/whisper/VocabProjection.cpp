@@ -194,8 +194,11 @@ torch::Tensor VocabProjection::widenedRows(int64_t begin, int64_t end) const
     if (!blocks_.bytes.defined())
         return half_.narrow(0, begin, end - begin).to(torch::kFloat32);
     auto out = torch::empty({end - begin, dim_});
-    for (int64_t r = begin; r < end; ++r)
-        widenRow(r, out.data_ptr<float>() + (r - begin) * dim_);
+    float* rows = out.data_ptr<float>();
+    at::parallel_for(begin, end, 256, [&](int64_t b, int64_t e) {
+        for (int64_t r = b; r < e; ++r)
+            widenRow(r, rows + (r - begin) * dim_);
+    });
     return out;
 }
 
