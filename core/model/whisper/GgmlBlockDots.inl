@@ -170,3 +170,16 @@ ATTNSCOPE_BLOCK_DOTS_TARGET void blockDot(const uint8_t* data, const Int16Blocks
     default: return blockDots<T, 4>(data, x, n, out);
     }
 }
+
+// The dot products of `type`'s rows; null for f32 and f16.
+inline GgmlRowDot blockDotOf(GgmlType type)
+{
+    switch (type) {
+    case GgmlType::Q4_0: return blockDot<GgmlType::Q4_0>;
+    case GgmlType::Q4_1: return blockDot<GgmlType::Q4_1>;
+    case GgmlType::Q5_0: return blockDot<GgmlType::Q5_0>;
+    case GgmlType::Q5_1: return blockDot<GgmlType::Q5_1>;
+    case GgmlType::Q8_0: return blockDot<GgmlType::Q8_0>;
+    default: return nullptr;
+    }
+}

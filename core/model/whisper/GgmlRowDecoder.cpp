@@ -89,23 +89,9 @@ GgmlRowDot ggmlRowDot(GgmlType type, RowDotKernels kernels)
 {
 #if ATTNSCOPE_X86
     if (kernels == RowDotKernels::Best && cpuHasAvx512Vnni())
-        switch (type) {
-        case GgmlType::Q4_0: return avx512::blockDot<GgmlType::Q4_0>;
-        case GgmlType::Q4_1: return avx512::blockDot<GgmlType::Q4_1>;
-        case GgmlType::Q5_0: return avx512::blockDot<GgmlType::Q5_0>;
-        case GgmlType::Q5_1: return avx512::blockDot<GgmlType::Q5_1>;
-        case GgmlType::Q8_0: return avx512::blockDot<GgmlType::Q8_0>;
-        default: break;
-        }
+        return avx512::blockDotOf(type);
     if (cpuHasAvx2FmaF16c())
-        switch (type) {
-        case GgmlType::Q4_0: return avx2::blockDot<GgmlType::Q4_0>;
-        case GgmlType::Q4_1: return avx2::blockDot<GgmlType::Q4_1>;
-        case GgmlType::Q5_0: return avx2::blockDot<GgmlType::Q5_0>;
-        case GgmlType::Q5_1: return avx2::blockDot<GgmlType::Q5_1>;
-        case GgmlType::Q8_0: return avx2::blockDot<GgmlType::Q8_0>;
-        default: break;
-        }
+        return avx2::blockDotOf(type);
 #endif
     (void)type;
     (void)kernels;
