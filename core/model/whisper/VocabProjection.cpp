@@ -172,7 +172,7 @@ VocabProjection::VocabProjection(const GgmlTensor& embedding)
 
 GgmlTensor VocabProjection::table() const
 {
-    if (blocks_.bytes.defined())
+    if (inBlocks())
         return blocks_;
     return GgmlTensor{GgmlType::F16, half_.sizes().vec(),
                       torch::from_blob(half_.data_ptr(), {half_.numel() * 2}, [owner = half_](void*) {}, torch::kUInt8)};
@@ -180,7 +180,7 @@ GgmlTensor VocabProjection::table() const
 
 void VocabProjection::widenRow(int64_t r, float* out) const
 {
-    if (blocks_.bytes.defined()) {
+    if (inBlocks()) {
         decode_(blockRow(r), out, dim_);
         return;
     }
@@ -191,7 +191,7 @@ void VocabProjection::widenRow(int64_t r, float* out) const
 
 torch::Tensor VocabProjection::widenedRows(int64_t begin, int64_t end) const
 {
-    if (!blocks_.bytes.defined())
+    if (!inBlocks())
         return half_.narrow(0, begin, end - begin).to(torch::kFloat32);
     auto out = torch::empty({end - begin, dim_});
     float* rows = out.data_ptr<float>();
@@ -208,7 +208,7 @@ void VocabProjection::buildScreen()
     scale_.resize(static_cast<size_t>(rows_));
     inputErrorGain_.resize(static_cast<size_t>(rows_));
     weightError_.resize(static_cast<size_t>(rows_));
-    const bool blocks = blocks_.bytes.defined();
+    const bool blocks = inBlocks();
     at::parallel_for(0, rows_, 1024, [&](int64_t begin, int64_t end) {
         std::vector<float> widened(static_cast<size_t>(dim_));
         for (int64_t r = begin; r < end; ++r) {
@@ -254,7 +254,7 @@ void VocabProjection::buildScreen()
 void VocabProjection::logits(const float* h, int64_t n, float* out) const
 {
 #if ATTNSCOPE_X86
-    if (fast_ && blocks_.bytes.defined()) {
+    if (inBlocks()) {
         const auto inputs = preparedInputs(h, n, dim_);
         at::parallel_for(0, vocabSize(), 2048, [&](int64_t begin, int64_t end) {
             float y[4];
@@ -352,7 +352,7 @@ void VocabProjection::exactRange(const float* h, int64_t begin, int64_t end, flo
     if (end <= begin)
         return;
 #if ATTNSCOPE_X86
-    if (fast_ && blocks_.bytes.defined()) {
+    if (inBlocks()) {
         const auto input = preparedInputs(h, 1, dim_);
         at::parallel_for(begin, end, 512, [&](int64_t b, int64_t e) {
             for (int64_t r = b; r < e; ++r)
@@ -377,7 +377,7 @@ void VocabProjection::exactRows(const float* h, const std::vector<int32_t>& rows
 {
     const int64_t count = static_cast<int64_t>(rows.size());
 #if ATTNSCOPE_X86
-    if (fast_ && blocks_.bytes.defined()) {
+    if (inBlocks()) {
         const auto input = preparedInputs(h, 1, dim_);
         at::parallel_for(0, count, 256, [&](int64_t b, int64_t e) {
             for (int64_t k = b; k < e; ++k)

@@ -66,6 +66,7 @@ private:
     torch::Tensor half_;
     const uint16_t* halfData() const { return static_cast<const uint16_t*>(half_.data_ptr()); }
     GgmlTensor blocks_;
+    bool inBlocks() const { return blocks_.bytes.defined(); }  // then fast_ holds too
     const uint8_t* blockRow(int64_t r) const { return blocks_.bytes.data_ptr<uint8_t>() + r * rowBytes_; }
     int64_t rowBytes_ = 0;
     GgmlRowDecoder decode_ = nullptr;
