@@ -108,6 +108,37 @@ private slots:
         QCOMPARE(again.testSpeakers, split.testSpeakers);
     }
 
+    void languageModelTextLeavesHeldOutSpeakersOut()
+    {
+        QTemporaryDir dir;
+        const QString folder = dir.filePath("many");
+        QDir().mkpath(folder);
+        {
+            std::ofstream tsv((folder + "/transcripts.tsv").toStdString());
+            for (int s = 0; s < 60; ++s) tsv << "x.opus\tp" << s << "\tsentence of speaker " << s << '\n';
+        }
+        const RealSpeechSource source{folder.toStdString(), 2.6};
+        const auto all = readRealSpeech(source);
+        const auto split = splitBySpeaker(all, 4, 3);
+        const std::string named = "many/p0";  // held out by a model file, whatever the split says
+        const auto text = realSpeechTrainingText({source}, {named}, 4, 3);
+        std::set<std::string> counted(text.begin(), text.end());
+        auto sentenceOf = [&](const std::string& key) {
+            return "sentence of speaker " + key.substr(key.find("/p") + 2);
+        };
+        for (const auto& key : split.devSpeakers) QVERIFY2(!counted.count(sentenceOf(key)), key.c_str());
+        for (const auto& key : split.testSpeakers) QVERIFY2(!counted.count(sentenceOf(key)), key.c_str());
+        QVERIFY(!counted.count(sentenceOf(named)));
+        const size_t heldOut = split.devSpeakers.size() + split.testSpeakers.size() +
+                               (std::count(split.devSpeakers.begin(), split.devSpeakers.end(), named) +
+                                        std::count(split.testSpeakers.begin(), split.testSpeakers.end(), named) ==
+                                0);
+        QCOMPARE(counted.size(), all.size() - heldOut);
+        // The weight counts each transcript round(2.6) = 3 times.
+        QCOMPARE(text.size(), 3 * counted.size());
+        QCOMPARE(std::count(text.begin(), text.end(), *counted.begin()), 3L);
+    }
+
     void theCacheHoldsTheRecordingAndAugmentedCopies()
     {
         QTemporaryDir dir;

@@ -6,6 +6,7 @@
 //                          [--with-history]                (carrying the run's training history)
 //   attnscope-train language-model --model FILE           count the character and word language models
 //                          [--order N] [--weight W] ...     from the corpus's training sentences into FILE
+//                          [--real DIR[:WEIGHT]]           (and recorded speech's, held-out speakers left out)
 #include "base/Error.h"
 #include "model/builtin/BuiltinModel.h"
 #include "model/builtin/CharacterLanguageModel.h"
@@ -13,6 +14,7 @@
 #include "model/builtin/TrainingHistoryRecord.h"
 #include "train/CharacterLanguageModelCounter.h"
 #include "train/CheckpointAverage.h"
+#include "train/RealSpeechSet.h"
 #include "train/SentenceCorpus.h"
 #include "train/Trainer.h"
 #include "train/WordLanguageModelCounter.h"
@@ -102,6 +104,10 @@ int languageModelCommand(const QStringList& args)
     parser.addOption({"outside-penalty", "Nats a spelling pays when no vocabulary word begins with it (0 or less).", "P",
                       QString::number(wordDefaults.outsidePenalty)});
     parser.addOption({"no-words", "Store the character model only."});
+    parser.addOption({"real", "Also count the transcripts of this recorded-speech folder (transcripts.tsv), WEIGHT times "
+                              "each (default 1), leaving out every speaker the model file or the trainer's default "
+                              "split holds out. Repeatable.",
+                      "DIR[:WEIGHT]"});
     parser.process(args);
     LanguageModelCounts counts;
     bool ok1 = false, ok2 = false, ok3 = false;
@@ -120,16 +126,29 @@ int languageModelCommand(const QStringList& args)
         throw Error(ErrorKind::Usage,
                     "--min-word-count, --min-bigram-count, --min-trigram-count and --outside-penalty take numbers");
     const std::string model = parser.value("model").toStdString();
-    loadBuiltinModel(model);  // refuse anything but a readable built-in model before counting
-    const auto corpus = loadSentenceCorpus();
-    const auto lm = countCharacterLanguageModel(corpus.training, counts);
+    // Refuse anything but a readable built-in model before counting.
+    const nlohmann::json trainedOn = loadBuiltinModel(model).meta.value("training", nlohmann::json::object());
+    auto sentences = loadSentenceCorpus().training;
+    if (parser.isSet("real")) {
+        std::vector<RealSpeechSource> sources;
+        for (const QString& real : parser.values("real")) sources.push_back(parseRealSpeechSource(real.toStdString()));
+        std::vector<std::string> heldOut;
+        const auto split = trainedOn.value("real_speech", nlohmann::json::object());
+        for (const char* key : {"dev_speakers", "test_speakers"})
+            for (const auto& speaker : split.value(key, nlohmann::json::array())) heldOut.push_back(speaker.get<std::string>());
+        const TrainerOptions trainer;
+        const auto transcripts = realSpeechTrainingText(sources, heldOut, trainer.realDevSpeakers, trainer.realTestSpeakers);
+        sentences.insert(sentences.end(), transcripts.begin(), transcripts.end());
+        std::printf("%zu sentences of recorded speech's transcripts beside the synthetic set's\n", transcripts.size());
+    }
+    const auto lm = countCharacterLanguageModel(sentences, counts);
     lm.storeInModelFile(model);
     std::printf("%s: %d-gram character language model, %zu contexts from %lld sentences, weight %.2f\n", model.c_str(),
                 lm.order(), lm.contextCount(), static_cast<long long>(lm.sentences()), lm.defaultWeight());
     if (parser.isSet("no-words")) {
         replaceModelFileRecords(model, "word_language_model", nullptr, "wlm.", {});
     } else {
-        const auto words = countWordLanguageModel(corpus.training, wordCounts);
+        const auto words = countWordLanguageModel(sentences, wordCounts);
         words.storeInModelFile(model);
         std::printf("%s: word language model, %zu words, %zu bigrams, %zu trigrams, outside penalty %.2f\n", model.c_str(),
                     words.wordCount(), words.bigramCount(), words.trigramCount(), words.outsidePenalty());

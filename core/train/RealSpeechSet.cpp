@@ -6,6 +6,7 @@
 #include "train/Augmentation.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -97,6 +98,28 @@ RealSpeechSplit splitBySpeaker(const std::vector<RealUtterance>& utterances, int
         (dev.count(key) ? split.dev : test.count(key) ? split.test : split.train).push_back(u);
     }
     return split;
+}
+
+std::vector<std::string> realSpeechTrainingText(const std::vector<RealSpeechSource>& sources,
+                                                const std::vector<std::string>& heldOutSpeakers, int devSpeakers,
+                                                int testSpeakers)
+{
+    std::vector<RealUtterance> all;
+    for (const auto& source : sources) {
+        auto utterances = readRealSpeech(source);
+        all.insert(all.end(), utterances.begin(), utterances.end());
+    }
+    const RealSpeechSplit byDefault = splitBySpeaker(all, devSpeakers, testSpeakers);
+    std::set<std::string> held(heldOutSpeakers.begin(), heldOutSpeakers.end());
+    held.insert(byDefault.devSpeakers.begin(), byDefault.devSpeakers.end());
+    held.insert(byDefault.testSpeakers.begin(), byDefault.testSpeakers.end());
+    std::vector<std::string> text;
+    for (const auto& u : all) {
+        if (held.count(speakerKey(u))) continue;
+        const long times = std::max(1L, std::lround(u.weight));
+        for (long i = 0; i < times; ++i) text.push_back(u.text);
+    }
+    return text;
 }
 
 void generateRealSpeechSet(const std::string& path, const std::vector<RealUtterance>& utterances, int copies,

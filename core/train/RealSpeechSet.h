@@ -55,4 +55,12 @@ void generateRealSpeechSet(const std::string& path, const std::vector<RealUttera
 
 bool isRealSpeech(const TrainingUtterance& utterance);  // by its voice name
 
+// The transcripts of `sources` a language model may count: none of a speaker in `heldOutSpeakers`
+// ("corpus/speaker", e.g. a model file's training.real_speech dev and test speakers), nor of one that
+// splitBySpeaker(…, devSpeakers, testSpeakers) holds out. Each transcript appears round(weight)
+// times, at least once, so a source's weight counts there as it is drawn in training.
+std::vector<std::string> realSpeechTrainingText(const std::vector<RealSpeechSource>& sources,
+                                                const std::vector<std::string>& heldOutSpeakers, int devSpeakers,
+                                                int testSpeakers);
+
 }  // namespace attnscope
