@@ -433,7 +433,7 @@ private slots:
         // on. Greedy decoding goes on while the CTC head hears speech ahead (its decoder alone ended the
         // text about 2 s in), and its character error rate stays near the shipped model's (the model card's
         // *Results*), well under that of a model that heard synthetic speech alone.
-        constexpr double kJfkGreedyCerBound = 0.72;
+        constexpr double kJfkGreedyCerBound = 0.58;
         const std::string path = findBuiltinModel();
         if (path.empty()) QSKIP("models/builtin.pt is not in this checkout");
         ATTNSCOPE_SKIP_WITHOUT_SHARED();
