@@ -34,5 +34,5 @@ sox "${parts[@]}" "$out/long/joined.wav"
 echo "${#parts[@]} utterances, $offset s" >&2
 /usr/bin/time -f "%e s, %M KB peak" "$cli" eval --forced --threads "$threads" --model "$model" --json "$out/long" \
     > "$out/eval.json"
-jq -r '"boundary error \(.mean_boundary_error_ms // .boundary_error_ms) ms over \(.words_timed // .timed_words) words"' "$out/eval.json" 2>/dev/null ||
+jq -r '"boundary error \(.boundary_error_ms) ms"' "$out/eval.json" 2>/dev/null ||
     cat "$out/eval.json"
