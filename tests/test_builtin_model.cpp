@@ -427,29 +427,38 @@ private slots:
         QVERIFY2(std::abs(c.words.back().t1 - (a.words.back().t1 + kLead)) < 0.1, qPrintable(QString::number(c.words.back().t1)));
     }
 
-    void greedyDecodingHearsRealSpeech()
+    void decodingHearsRealSpeech()
     {
         // jfk.wav: 11 s of a native voice over a public-address system, unlike the speech the model trained
         // on. Greedy decoding goes on while the CTC head hears speech ahead (its decoder alone ended the
-        // text about 2 s in), and its character error rate stays near the shipped model's (the model card's
-        // *Results*), well under that of a model that heard synthetic speech alone.
-        constexpr double kJfkGreedyCerBound = 0.58;
+        // text about 2 s in). The bounds leave a margin over the shipped model's character error rates
+        // (the model card's *Results*: 69.2 % greedy, 51.0 % beam 5), so a model that hears real voices
+        // worse fails here.
+        constexpr double kJfkGreedyCerBound = 0.78, kJfkBeamFiveCerBound = 0.60;
         const std::string path = findBuiltinModel();
         if (path.empty()) QSKIP("models/builtin.pt is not in this checkout");
         ATTNSCOPE_SKIP_WITHOUT_SHARED();
         const Audio jfk = loadAudioFile((test::sharedDir() + "/data/jfk.wav").toStdString());
+        std::ifstream reference((test::sharedDir() + "/data/jfk.txt").toStdString());
+        const std::string text((std::istreambuf_iterator<char>(reference)), std::istreambuf_iterator<char>());
+        QVERIFY(text.size() > 50);
         constexpr double kSpeechEnd = 10.5;  // "... for your country" ends here; noise follows
         const auto recognizer = loadRecognizer("builtin");
         const Transcript t = recognizer->transcribe(jfk, TranscribeOptions());
         QVERIFY(!t.words.empty());
         qInfo("greedy on jfk.wav: '%s', last word ends at %.2f s", t.text.c_str(), t.words.back().t1);
         QVERIFY2(t.words.back().t1 >= kSpeechEnd - 1.0, qPrintable(QString::number(t.words.back().t1)));
-        std::ifstream reference((test::sharedDir() + "/data/jfk.txt").toStdString());
-        std::string text((std::istreambuf_iterator<char>(reference)), std::istreambuf_iterator<char>());
-        QVERIFY(text.size() > 50);
         const double cer = characterErrors(text, t.text).rate();
         QVERIFY2(cer < kJfkGreedyCerBound, qPrintable(QString("CER %1 on '%2'").arg(cer).arg(QString::fromStdString(t.text))));
         for (const auto& w : t.windows) QVERIFY(w.tokenCount <= w.totalFrames + 9);
+
+        TranscribeOptions beamFive;
+        beamFive.decoding.beamSize = 5;
+        const Transcript five = recognizer->transcribe(jfk, beamFive);
+        const double beamCer = characterErrors(text, five.text).rate();
+        qInfo("beam 5 on jfk.wav: '%s'", five.text.c_str());
+        QVERIFY2(beamCer < kJfkBeamFiveCerBound,
+                 qPrintable(QString("CER %1 on '%2'").arg(beamCer).arg(QString::fromStdString(five.text))));
     }
 
     void cancelStopsPromptly_data()
