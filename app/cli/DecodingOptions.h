@@ -90,8 +90,8 @@ private:
         "Built-in model: weight of its character language model (0 = off; default: the model file's, with --beam 2 or "
         "more).", "W"};
     const QCommandLineOption ctcWeight_{"ctc-weight",
-        "Built-in model, beam search: weight of the CTC head's prefix score, 0 to 1 (0 = off, and greedy decoding may "
-        "then end before the speech the CTC head hears; default 0.2).", "W"};
+        "Built-in model: weight of the CTC head's prefix score in greedy decoding and beam search, 0 to 1 (0 = the "
+        "attention decoder alone; default 0.2).", "W"};
     const QCommandLineOption attentionTimes_{"attention-word-times",
         "Keep the word times the attention gives, without moving them out of the pauses the audio shows."};
     const QCommandLineOption temperatures_{"temperatures",

@@ -45,10 +45,6 @@ BuiltinRecognizer::Impl::WindowDecoding BuiltinRecognizer::Impl::greedy(const En
     auto language = startLanguage();
     std::vector<LanguageState> nextLanguage;
     std::vector<double> logp, scores;
-    // End of text may not win while the CTC head hears speech ahead of where the alignment heads
-    // look: on voices unlike its training data the decoder ends early (jfk.wav stopped after 2 of
-    // its 11 s), and the CTC head, trained frame by frame, still finds the speech there.
-    const int speechEnd = greedyHearsCtc ? speechSpan(enc).second : -1;
     for (int64_t pos = 0; pos <= limit; ++pos) {
         throwIfCancelled(cancel);
         std::vector<torch::Tensor> weights;
@@ -64,11 +60,7 @@ BuiltinRecognizer::Impl::WindowDecoding BuiltinRecognizer::Impl::greedy(const En
         nextLanguage.resize(static_cast<size_t>(n));
         for (int64_t i = 0; i < n; ++i) logp[static_cast<size_t>(i)] = v[i] - v[top] - std::log(sum);
         score(logp.data(), n, fused, language, scores.data(), nextLanguage.data());
-        int id = static_cast<int>(std::max_element(scores.begin(), scores.end()) - scores.begin());
-        if (id == CharacterVocabulary::kEot && speechEnd >= 0 && attendedFrame(weights) < speechEnd - kEndMarginFrames) {
-            scores[static_cast<size_t>(id)] = -1e30;
-            id = static_cast<int>(std::max_element(scores.begin(), scores.end()) - scores.begin());
-        }
+        const int id = static_cast<int>(std::max_element(scores.begin(), scores.end()) - scores.begin());
         // At the step limit the row is the end of text, whatever the model would have said.
         const int chosen = pos == limit ? CharacterVocabulary::kEot : id;
         d.p.push_back(static_cast<float>(std::exp(v[chosen] - v[top]) / sum));
@@ -81,16 +73,6 @@ BuiltinRecognizer::Impl::WindowDecoding BuiltinRecognizer::Impl::greedy(const En
     for (const auto& r : rows) layers.push_back(torch::cat(r, 1));  // [h,rows,S]
     d.attention = torch::stack(layers).contiguous();
     return d;
-}
-
-int BuiltinRecognizer::Impl::attendedFrame(const std::vector<torch::Tensor>& weights) const
-{
-    torch::Tensor sum;
-    for (const auto& h : info.alignmentHeads) {
-        const auto row = weights[static_cast<size_t>(h.layer)][0][h.head][0];
-        sum = sum.defined() ? sum + row : row.clone();
-    }
-    return sum.defined() ? static_cast<int>(sum.argmax().item<int64_t>()) : 0;
 }
 
 std::vector<int> BuiltinRecognizer::Impl::greedyLas(const EncoderOutput& enc, const std::atomic<bool>* cancel)

@@ -150,8 +150,11 @@ Transcript BuiltinRecognizer::transcribe(const Audio& audio, const TranscribeOpt
     m.lmWeight = !m.lm ? 0.0 : options.builtin.languageModelWeight ? *options.builtin.languageModelWeight
                                 : beam                          ? m.lm->defaultWeight()
                                                                 : 0.0;
-    m.ctcWeight = !beam || m.file.model->las ? 0.0 : std::min(options.builtin.ctcWeight.value_or(kDefaultCtcWeight), 1.0);
-    m.greedyHearsCtc = options.builtin.ctcWeight.value_or(kDefaultCtcWeight) != 0;
+    // The CTC head scores greedy decoding too, as a beam of one: it holds the decoder to the speech it
+    // hears, where the decoder alone ended the text early or let its attention jump over words on
+    // voices unlike its training data (models/README.md, *Decoding*).
+    m.ctcWeight = m.file.model->las ? 0.0 : std::min(options.builtin.ctcWeight.value_or(kDefaultCtcWeight), 1.0);
+    const bool search = beam || m.ctcWeight > 0;
     const auto mel = builtinLogMel(audio.samples, m.file.model->hp.nMels, [cancel] { throwIfCancelled(cancel); });
     const auto windows = cutWindows(mel);
     for (size_t w = 0; w < windows.size(); ++w) {
@@ -159,8 +162,7 @@ Transcript BuiltinRecognizer::transcribe(const Audio& audio, const TranscribeOpt
         const auto [start, end] = windows[w];
         const double t0 = start * kMelSeconds;
         const auto enc = m.encode(mel.narrow(1, start, end - start).contiguous());
-        const auto decoded = options.decoding.beamSize > 1 ? m.beam(enc, options.decoding.beamSize, cancel)
-                                                   : m.greedy(enc, cancel);
+        const auto decoded = search ? m.beam(enc, std::max(1, options.decoding.beamSize), cancel) : m.greedy(enc, cancel);
         throwIfCancelled(cancel);
         m.timeWindow(decoded, enc, t0, out);
         std::string text = CharacterVocabulary::decode(decoded.chars);

@@ -22,9 +22,6 @@ constexpr int64_t kMaxWindowMel = 1500;  // 15 s: the longest utterances the mod
 constexpr int64_t kMinCutMel = 800;      // cut windows between 8 and 15 s ...
 constexpr int kQuietSpan = 30;           // ... at the quietest 0.3 s
 constexpr int kMedianWidth = 3;          // 120 ms at 40 ms frames (Whisper's 7 is 140 ms at 20 ms)
-// Greedy decoding may end the text only once the alignment heads look within this many encoder frames
-// (0.4 s at 40 ms) of the end of the speech the CTC head hears.
-constexpr int kEndMarginFrames = 10;
 // Beam search's default weight of the CTC prefix score (TranscribeOptions::ctcWeight), chosen on
 // synthetic held-out utterances 0-99 (models/README.md, *Decoding*); ESPnet uses 0.3.
 constexpr double kDefaultCtcWeight = 0.2;
@@ -45,8 +42,7 @@ struct BuiltinRecognizer::Impl {
     std::optional<CharacterLanguageModel> lm;
     std::optional<WordLanguageModel> words;  // completes `lm` where words end (only with it)
     double lmWeight = 0;   // of the current decoding (0: the network alone)
-    double ctcWeight = 0;  // of the current beam search (0: the attention decoder alone)
-    bool greedyHearsCtc = true;  // greedy decoding: no end of text before the CTC head's speech ends
+    double ctcWeight = 0;  // of the current decoding (0: the attention decoder alone)
 
     // Where a hypothesis stands in the language models.
     struct LanguageState {
@@ -89,18 +85,14 @@ struct BuiltinRecognizer::Impl {
         return std::min<int64_t>(file.model->hp.maxTokens - 1, enc.memory.size(1) + 8);
     }
 
-    // Greedy decoding keeps each step's probabilities and cross-attention: they are the rows the
-    // teacher-forced pass would recompute (the same function of the same prefix), so the Transformer
-    // skips that pass.
+    // Greedy decoding by the attention decoder alone (CTC weight 0). It keeps each step's probabilities
+    // and cross-attention: they are the rows the teacher-forced pass would recompute (the same function
+    // of the same prefix), so the Transformer skips that pass.
     WindowDecoding greedy(const EncoderOutput& enc, const std::atomic<bool>* cancel);
-
-    // The frame the alignment heads attend to most in one decoder step's cross-attention ([b,h,1,S] per
-    // layer, batch row 0).
-    int attendedFrame(const std::vector<torch::Tensor>& weights) const;
 
     std::vector<int> greedyLas(const EncoderOutput& enc, const std::atomic<bool>* cancel);
 
-    // Beam search ranked as Whisper ranks it. The Transformer extends every hypothesis by one step over
+    // Beam search ranked as Whisper ranks it; a beam of one with the CTC head is greedy decoding. The Transformer extends every hypothesis by one step over
     // a shared KV cache whose rows follow the hypotheses, and keeps each step's probabilities and
     // attention as greedy does; the listen-attend-spell model recomputes each prefix in one
     // teacher-forced batch and times the winner with a teacher-forced pass.
