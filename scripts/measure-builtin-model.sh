@@ -101,7 +101,7 @@ score() {  # TAG NAME DIR FORCED (yes, no, or the directory with word times to a
     if [ "$forced" != no ]; then
         [ "$forced" = yes ] && forced=$dir
         "$cli" eval "$forced" --json --forced --threads "$threads" --model "$model" > "$out/$tag.forced.json"
-        boundary=$(ms "$(field boundary_error_ms < "$out/$tag.forced.json")")
+        boundary="$(ms "$(field boundary_error_ms < "$out/$tag.forced.json")") / $(ms "$(field boundary_error_median_ms < "$out/$tag.forced.json")")"
     fi
     printf '| %s | %s | %s / %s | %s / %s | %s |\n' "$name" "$(field utterances < "$out/$tag.beam5.json")" \
         "$(percent "$(field cer < "$out/$tag.greedy.json")")" "$(percent "$(field cer < "$out/$tag.beam5.json")")" \
@@ -118,7 +118,7 @@ degrade_set "$out/synthetic" "$out/synthetic-reverb" reverb
 degrade_set "$work/real-test" "$out/real-noise" noise
 degrade_set "$work/real-test" "$out/real-reverb" reverb
 
-echo "| held-out set | utterances | CER greedy / beam 5 | WER greedy / beam 5 | forced-alignment boundary error |"
+echo "| held-out set | utterances | CER greedy / beam 5 | WER greedy / beam 5 | forced-alignment boundary error, mean / median |"
 echo "|---|---|---|---|---|"
 score synthetic "synthetic, held-out voices" "$out/synthetic" yes
 score synthetic-padded "synthetic, 1 s silence before, 1.5 s after" "$out/synthetic-padded" yes

@@ -210,6 +210,18 @@ private slots:
         }
         const auto table = run({"eval", set, "--model", ATTNSCOPE_SOURCE_DIR "/models/builtin.pt"});
         QVERIFY2(table.out.contains("espeak:en-gb+f3") && table.out.contains("voice by voice"), qPrintable(table.out));
+        // Reference word times: forced alignment reports the boundary error's mean and median. The
+        // reference puts "cold" 5 s late, so its two boundaries move the mean by far more than the median.
+        QFile words(set + "/0.words");
+        QVERIFY(words.open(QIODevice::WriteOnly));
+        words.write("the 0.10 0.25\nriver 0.25 0.60\nruns 0.60 0.90\ncold 5.90 6.30\n");
+        words.close();
+        const auto forced = run({"eval", set, "--forced", "--json", "--model", ATTNSCOPE_SOURCE_DIR "/models/builtin.pt"});
+        QCOMPARE(forced.code, 0);
+        const QJsonObject f = QJsonDocument::fromJson(forced.out.toUtf8()).object();
+        const double mean = f["boundary_error_ms"].toDouble(-1), median = f["boundary_error_median_ms"].toDouble(-1);
+        qInfo("boundary error: mean %.0f ms, median %.0f ms", mean, median);
+        QVERIFY2(mean > 1000 && median >= 0 && median < 1000, qPrintable(forced.out));
     }
 
     void infoAndBench()

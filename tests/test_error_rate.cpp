@@ -22,6 +22,7 @@ private slots:
         int matched = 0;
         QCOMPARE(wordBoundaryError(ref, hyp, &matched), 0.05);
         QCOMPARE(matched, 1);
+        QCOMPARE(wordBoundaryErrors(ref, hyp), (std::vector<double>{0.1, 0.0}));  // "a": start, end
     }
 };
 

@@ -12,10 +12,13 @@
 
 #include <QCommandLineParser>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <numeric>
+#include <vector>
 #include <nlohmann/json.hpp>
 
 namespace attnscope::cli {
@@ -51,8 +54,9 @@ int evalCommand(const QStringList& args)
         int utterances = 0;
     };
     std::map<std::string, VoiceScore> byVoice;  // from the directory's voices.tsv
-    double boundarySum = 0, audioSeconds = 0, computeSeconds = 0;
-    int boundaryWords = 0, wordsTimed = 0, wordsInPauses = 0;
+    std::vector<double> boundaryErrors;  // |start| and |end| of every matched word
+    double audioSeconds = 0, computeSeconds = 0;
+    int wordsTimed = 0, wordsInPauses = 0;
     for (const auto& u : set) {
         const Audio audio = loadAudioFile(u.audioPath);
         const auto start = std::chrono::steady_clock::now();
@@ -70,26 +74,34 @@ int evalCommand(const QStringList& args)
                 ++v.utterances;
             }
         }
-        int matched = 0;
         if (!u.words.empty()) {
             wordsTimed += static_cast<int>(t.words.size());
             wordsInPauses += wordsStartingInPauses(u.words, t.words, audio.duration());
-            const double e = wordBoundaryError(u.words, t.words, &matched);
-            if (matched > 0) {
-                boundarySum += e * matched;
-                boundaryWords += matched;
-            }
+            const auto e = wordBoundaryErrors(u.words, t.words);
+            boundaryErrors.insert(boundaryErrors.end(), e.begin(), e.end());
         }
         if (parser.isSet(verbose) && !parser.isSet(json))
             std::printf("%s\n  ref: %s\n  hyp: %s\n", u.audioPath.c_str(), u.text.c_str(), t.text.c_str());
     }
-    const double boundaryMs = boundaryWords ? 1000.0 * boundarySum / boundaryWords : std::nan("");
+    const int boundaryWords = static_cast<int>(boundaryErrors.size() / 2);
+    const double boundaryMs = boundaryWords ? 1000.0 * std::accumulate(boundaryErrors.begin(), boundaryErrors.end(), 0.0) /
+                                                  boundaryErrors.size()
+                                            : std::nan("");
+    // The median too: a few words placed whole words away (a reference that absorbed a false start, a
+    // lost alignment) move the mean far more than they say about the rest.
+    double boundaryMedianMs = std::nan("");
+    if (boundaryWords) {
+        auto middle = boundaryErrors.begin() + boundaryErrors.size() / 2;
+        std::nth_element(boundaryErrors.begin(), middle, boundaryErrors.end());
+        boundaryMedianMs = 1000.0 * *middle;
+    }
     const double rtf = audioSeconds > 0 ? computeSeconds / audioSeconds : 0.0;
     if (parser.isSet(json)) {
         nlohmann::json j = {{"utterances", set.size()}, {"rtf", rtf}};
         j["cer"] = isForced ? nlohmann::json(nullptr) : nlohmann::json(chars.rate());
         j["wer"] = isForced ? nlohmann::json(nullptr) : nlohmann::json(words.rate());
         j["boundary_error_ms"] = std::isnan(boundaryMs) ? nlohmann::json(nullptr) : nlohmann::json(boundaryMs);
+        j["boundary_error_median_ms"] = std::isnan(boundaryMedianMs) ? nlohmann::json(nullptr) : nlohmann::json(boundaryMedianMs);
         j["words_starting_in_pauses"] = wordsTimed ? nlohmann::json(static_cast<double>(wordsInPauses) / wordsTimed)
                                                    : nlohmann::json(nullptr);
         if (!byVoice.empty()) {
@@ -112,7 +124,8 @@ int evalCommand(const QStringList& args)
                         100.0 * v.chars.rate(), 100.0 * v.words.rate());
     }
     if (boundaryWords)
-        std::printf("word boundary error: %.1f ms (mean |start| and |end| over %d matched words)\n", boundaryMs, boundaryWords);
+        std::printf("word boundary error: %.1f ms mean, %.1f ms median (|start| and |end| over %d matched words)\n",
+                    boundaryMs, boundaryMedianMs, boundaryWords);
     if (wordsTimed)
         std::printf("words starting in a pause: %.2f %% (%d of %d; pauses of 0.2 s or more between reference words)\n",
                     100.0 * wordsInPauses / wordsTimed, wordsInPauses, wordsTimed);

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <numeric>
 #include <set>
 #include <sstream>
 
@@ -90,7 +91,7 @@ int wordsStartingInPauses(const std::vector<ReferenceWord>& reference, const std
     return count;
 }
 
-double wordBoundaryError(const std::vector<ReferenceWord>& reference, const std::vector<Word>& hypothesis, int* matched)
+std::vector<double> wordBoundaryErrors(const std::vector<ReferenceWord>& reference, const std::vector<Word>& hypothesis)
 {
     std::vector<std::string> r, h;
     for (const auto& w : reference) r.push_back(normalizeForScoring(w.text));
@@ -103,13 +104,12 @@ double wordBoundaryError(const std::vector<ReferenceWord>& reference, const std:
     for (size_t i = 1; i <= n; ++i)
         for (size_t j = 1; j <= m; ++j)
             d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (r[i - 1] == h[j - 1] ? 0 : 1)});
-    double sum = 0;
-    int count = 0;
+    std::vector<double> errors;
     size_t i = n, j = m;
     while (i > 0 && j > 0) {
         if (r[i - 1] == h[j - 1] && d[i][j] == d[i - 1][j - 1]) {
-            sum += std::fabs(reference[i - 1].t0 - hypothesis[j - 1].t0) + std::fabs(reference[i - 1].t1 - hypothesis[j - 1].t1);
-            count += 2;
+            errors.push_back(std::fabs(reference[i - 1].t1 - hypothesis[j - 1].t1));
+            errors.push_back(std::fabs(reference[i - 1].t0 - hypothesis[j - 1].t0));
             --i;
             --j;
         } else if (d[i][j] == d[i - 1][j - 1] + 1) {
@@ -121,8 +121,15 @@ double wordBoundaryError(const std::vector<ReferenceWord>& reference, const std:
             --j;
         }
     }
-    if (matched) *matched = count / 2;
-    return count ? sum / count : std::nan("");
+    std::reverse(errors.begin(), errors.end());
+    return errors;
+}
+
+double wordBoundaryError(const std::vector<ReferenceWord>& reference, const std::vector<Word>& hypothesis, int* matched)
+{
+    const auto errors = wordBoundaryErrors(reference, hypothesis);
+    if (matched) *matched = static_cast<int>(errors.size() / 2);
+    return errors.empty() ? std::nan("") : std::accumulate(errors.begin(), errors.end(), 0.0) / errors.size();
 }
 
 std::vector<Word> wordsTimedByHeads(const Transcript& transcript, const std::vector<AlignmentHead>& heads)

@@ -26,9 +26,11 @@ struct ReferenceUtterance {
 // Error(Io) naming the file when a .words file is malformed.
 std::vector<ReferenceUtterance> loadReferenceSet(const std::string& directory);
 
-// Mean absolute error, in seconds, of word starts and ends of `hypothesis` against `reference`, over
-// the words both texts share (matched by a minimum-edit alignment of the normalised word sequences).
-// `matched` receives how many words were compared.
+// The absolute errors, in seconds, of the starts and ends of the words `hypothesis` shares with
+// `reference` (matched by a minimum-edit alignment of the normalised word sequences): two per word.
+std::vector<double> wordBoundaryErrors(const std::vector<ReferenceWord>& reference, const std::vector<Word>& hypothesis);
+
+// Their mean; `matched` receives how many words were compared.
 double wordBoundaryError(const std::vector<ReferenceWord>& reference, const std::vector<Word>& hypothesis,
                          int* matched = nullptr);
 
