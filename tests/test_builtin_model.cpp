@@ -432,10 +432,9 @@ private slots:
     void decodingHearsRealSpeech()
     {
         // jfk.wav: 11 s of a native voice over a public-address system, unlike the speech the model trained
-        // on. Greedy decoding goes on while the CTC head hears speech ahead (its decoder alone ended the
-        // text about 2 s in). The bounds leave a margin over the shipped model's character error rates
+        // on. Greedy decoding weighs the CTC head's prefix score, which holds it to the speech up to its end. The bounds leave a margin over the shipped model's character error rates
         // (the model card's *Results*), so a model that hears real voices worse fails here.
-        constexpr double kJfkGreedyCerBound = 0.78, kJfkBeamFiveCerBound = 0.60;
+        constexpr double kJfkGreedyCerBound = 0.70, kJfkBeamFiveCerBound = 0.60;
         const std::string path = findBuiltinModel();
         if (path.empty()) QSKIP("models/builtin.pt is not in this checkout");
         ATTNSCOPE_SKIP_WITHOUT_SHARED();
