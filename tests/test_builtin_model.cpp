@@ -432,8 +432,9 @@ private slots:
     void decodingHearsRealSpeech()
     {
         // jfk.wav: 11 s of a native voice over a public-address system, unlike the speech the model trained
-        // on. Greedy decoding weighs the CTC head's prefix score, which holds it to the speech up to its end. The bounds leave a margin over the shipped model's character error rates
-        // (the model card's *Results*), so a model that hears real voices worse fails here.
+        // on. Greedy decoding weighs the CTC head's prefix score, which holds it to the speech up to its end.
+        // The bounds leave a margin over the shipped model's character error rates (the model card's
+        // *Results*), so a model that hears real voices worse fails here.
         constexpr double kJfkGreedyCerBound = 0.70, kJfkBeamFiveCerBound = 0.60;
         const std::string path = findBuiltinModel();
         if (path.empty()) QSKIP("models/builtin.pt is not in this checkout");

@@ -92,10 +92,11 @@ struct BuiltinRecognizer::Impl {
 
     std::vector<int> greedyLas(const EncoderOutput& enc, const std::atomic<bool>* cancel);
 
-    // Beam search ranked as Whisper ranks it; a beam of one with the CTC head is greedy decoding. The Transformer extends every hypothesis by one step over
-    // a shared KV cache whose rows follow the hypotheses, and keeps each step's probabilities and
-    // attention as greedy does; the listen-attend-spell model recomputes each prefix in one
-    // teacher-forced batch and times the winner with a teacher-forced pass.
+    // Beam search ranked as Whisper ranks it; a beam of one with the CTC head is greedy decoding. The
+    // Transformer extends every hypothesis by one step over a shared KV cache whose rows follow the
+    // hypotheses, and keeps each step's probabilities and attention as greedy does; the listen-attend-spell
+    // model recomputes each prefix in one teacher-forced batch and times the winner with a teacher-forced
+    // pass.
     WindowDecoding beam(const EncoderOutput& enc, int beamSize, const std::atomic<bool>* cancel);
 
     // Teacher-forced pass over `chars`: per-character probabilities and every layer's cross-attention.
