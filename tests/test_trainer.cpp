@@ -112,23 +112,32 @@ private slots:
         QVERIFY(exporter.waitForFinished(60000));
         QCOMPARE(exporter.exitCode(), 2);
         QVERIFY(exporter.readAll().contains("holds 2 snapshots"));
-        // Fine-tuning: a new directory started from a model file carries on at that model's step.
+        // Fine-tuning: a new directory started from a model file carries on at that model's step, and
+        // its history carries on the history the file carries, with a snapshot after the first step
+        // of fine-tuning whatever the step count.
         QTemporaryDir tune;
         QVERIFY(QFile::copy(work.filePath("train.set"), tune.filePath("train.set")));
         QVERIFY(QFile::copy(work.filePath("dev.set"), tune.filePath("dev.set")));
-        const long fromStep = loadBuiltinModel(work.filePath("checkpoint.pt").toStdString()).meta["training"]["steps"];
+        const long fromStep = loadBuiltinModel(averaged.toStdString()).meta["training"]["steps"];
         QVERIFY(fromStep > 0);
-        QStringList fineTune = again;
+        QStringList fineTune = args;
         fineTune[fineTune.indexOf("--work-dir") + 1] = tune.path();
-        fineTune << "--init-from" << work.filePath("checkpoint.pt");
+        fineTune << "--steps" << QString::number(fromStep + 2) << "--init-from" << averaged;
         train.start(ATTNSCOPE_TRAIN_PATH, fineTune);
-        QVERIFY(train.waitForFinished(120000));
+        QVERIFY(train.waitForFinished(240000));
         const QByteArray tuned = train.readAll();
         QCOMPARE(train.exitCode(), 0);
         QVERIFY2(tuned.contains("starting from") && tuned.contains("optimizer starts afresh"), tuned.constData());
+        QVERIFY2(tuned.contains("history: carries on"), tuned.constData());
         QFile tunedState(tune.filePath("state.json"));
         QVERIFY(tunedState.open(QIODevice::ReadOnly));
-        QVERIFY(nlohmann::json::parse(tunedState.readAll().toStdString())["step"].get<long>() >= fromStep);
+        QCOMPARE(nlohmann::json::parse(tunedState.readAll().toStdString())["step"].get<long>(), fromStep + 2);
+        const TrainingHistory before = TrainingHistory::load(historyPath.toStdString());
+        const TrainingHistory after = TrainingHistory::load(tune.filePath("history.cbor").toStdString());
+        QVERIFY(after.snapshots.size() > before.snapshots.size());
+        for (size_t i = 0; i < before.snapshots.size(); ++i)
+            QCOMPARE(after.snapshots[i].step, before.snapshots[i].step);
+        QCOMPARE(after.snapshots[before.snapshots.size()].step, fromStep + 1);
         // A model file that is not one is a clear error (exit 4), not a crash.
         QFile junk(tune.filePath("junk.pt"));
         QVERIFY(junk.open(QIODevice::WriteOnly));

@@ -1,5 +1,6 @@
-// The training history and its metrics: the snapshot schedule, the file (round trip, damage), the
-// attention entropy and diagonal mass on matrices whose answer is known, and characters' spans.
+// The training history and its metrics: the snapshot schedule, which histories a fine-tuning run
+// carries on, the file (round trip, damage), the attention entropy and diagonal mass on matrices
+// whose answer is known, and characters' spans.
 #include "base/Error.h"
 #include "learn/AlignmentMetrics.h"
 #include "learn/TrainingHistory.h"
@@ -62,6 +63,23 @@ private slots:
         int due = 0;
         for (long step = 1; step <= 10000; ++step) due += historySnapshotDue(step) ? 1 : 0;
         QCOMPARE(due, 1 + 20 + 16 + 5);
+    }
+
+    void aFineTuningRunCarriesOnOnlyTheSameProbes()
+    {
+        const TrainingHistory earlier = smallHistory();
+        TrainingHistory next;
+        next.architecture = earlier.architecture;
+        next.probes = earlier.probes;
+        QVERIFY(continuesHistory(earlier, next));
+        next.probes.push_back({"recorded dev 0", "cd", 0.04, {}});  // a probe the earlier run never watched
+        QVERIFY(!continuesHistory(earlier, next));
+        next.probes = earlier.probes;
+        next.probes[0].text = "ba";
+        QVERIFY(!continuesHistory(earlier, next));
+        next.probes = earlier.probes;
+        next.architecture = "las/dot";
+        QVERIFY(!continuesHistory(earlier, next));
     }
 
     void roundTripAndDamage()

@@ -51,6 +51,18 @@ std::vector<float> ProbeSnapshot::meanOverHeads() const
     return mean;
 }
 
+bool continuesHistory(const TrainingHistory& earlier, const TrainingHistory& next)
+{
+    if (earlier.architecture != next.architecture || earlier.probes.size() != next.probes.size())
+        return false;
+    for (size_t i = 0; i < next.probes.size(); ++i) {
+        const HistoryProbe &a = earlier.probes[i], &b = next.probes[i];
+        if (a.name != b.name || a.text != b.text || a.frameSeconds != b.frameSeconds)
+            return false;
+    }
+    return true;
+}
+
 bool historySnapshotDue(long step)
 {
     if (step == 1)

@@ -55,6 +55,9 @@ struct TrainingHistory {
     static TrainingHistory fromBytes(const std::vector<std::uint8_t>& bytes, const std::string& source);
 };
 
+// Whether `next` can carry on `earlier`'s snapshots: the same architecture watching the same probes.
+bool continuesHistory(const TrainingHistory& earlier, const TrainingHistory& next);
+
 // Whether a snapshot is due after `step`: the first step, then every 50 steps to 1,000, every 250 to
 // 5,000 and every 1,000 after, so that the early steps where alignment forms are seen closely.
 bool historySnapshotDue(long step);

@@ -3,6 +3,7 @@
 #include "base/Error.h"
 #include "engine/ComputeThreads.h"
 #include "learn/TrainingHistory.h"
+#include "model/builtin/TrainingHistoryRecord.h"
 #include "train/BatchPlan.h"
 #include "train/TrainingBatch.h"
 #include "train/TrainingChecks.h"
@@ -22,6 +23,7 @@
 #include <limits>
 #include <map>
 #include <numeric>
+#include <optional>
 #include <ostream>
 #include <random>
 
@@ -204,6 +206,7 @@ void Trainer::run(std::ostream& log)
                    statePath = work / "state.json";
     BuiltinModel model(o.hp);
     nlohmann::json state = {{"step", 0}, {"minutes", 0.0}, {"audio_seconds", 0.0}, {"curve", nlohmann::json::array()}};
+    std::optional<TrainingHistory> inherited;  // what the --init-from model learned before, when it says
     if (fs::exists(checkpoint) && fs::exists(statePath)) {
         model = loadBuiltinModel(checkpoint.string()).model;
         std::ifstream(statePath) >> state;
@@ -211,8 +214,10 @@ void Trainer::run(std::ostream& log)
     } else if (!o.initFrom.empty()) {
         auto file = loadBuiltinModel(o.initFrom);
         model = file.model;
+        inherited = readTrainingHistory(o.initFrom);
         const auto& trained = file.meta.value("training", nlohmann::json::object());
         state["step"] = trained.value("steps", 0L);
+        state["run_start_step"] = state["step"];
         state["minutes"] = trained.value("minutes", 0.0);
         state["curve"] = trained.value("curve", nlohmann::json::array());
         log << "starting from " << o.initFrom << " at step " << state["step"] << " (" << state["minutes"]
@@ -228,7 +233,10 @@ void Trainer::run(std::ostream& log)
     log << "model: " << params << " parameters, " << model->hp.toJson().dump() << std::endl;
 
     // The training history: a synthetic and (with --real) a recorded dev utterance, snapshot at
-    // increasing intervals (historySnapshotDue); a resumed run appends to it.
+    // increasing intervals (historySnapshotDue) from the first step and again from the first step of
+    // fine-tuning, where the model learns something new; a resumed run appends to it. A fine-tuning run
+    // carries on the history of the model it starts from when that history watched the same probes,
+    // so that a model's file can hold how it learned from its very first step.
     const fs::path historyPath = work / "history.cbor";
     TrainingHistory history;
     if (fs::exists(historyPath)) {
@@ -243,7 +251,14 @@ void Trainer::run(std::ostream& log)
         history.probes.push_back(historyProbe("synthetic held-out 0", dev[0]));
         if (!real.dev.empty()) history.probes.push_back(historyProbe("recorded dev 0", real.dev[0]));
         history.snapshots.clear();
+        if (inherited && continuesHistory(*inherited, history)) {
+            history.snapshots = inherited->snapshots;
+            log << "history: carries on the " << history.snapshots.size() << " snapshots of " << o.initFrom << std::endl;
+        } else if (inherited) {
+            log << "history: " << o.initFrom << "'s history watched other probes; starting a new one" << std::endl;
+        }
     }
+    const long runStartStep = state.value("run_start_step", 0L);
 
     long step = state["step"];
     while (!history.snapshots.empty() && history.snapshots.back().step > step)
@@ -338,7 +353,7 @@ void Trainer::run(std::ostream& log)
             windowAudio += b.audioSeconds;
 
             const bool evalNow = step % o.evalEverySteps == 0;
-            const bool snapshotNow = historySnapshotDue(step);
+            const bool snapshotNow = historySnapshotDue(step) || historySnapshotDue(step - runStartStep);
             if (step % 25 == 0 || evalNow || snapshotNow) {
                 p.step = step;
                 p.epoch = audioSeconds / (trainHours * 3600.0);
