@@ -136,7 +136,7 @@ void LearnView::setProbe(int probe)
     std::vector<long> steps;
     // Shares (dev CER, diagonal mass) are drawn against 1, so that two histories side by side compare.
     HistoryCurves::Series ce{tr("decoder CE"), QColor(31, 119, 180), {}}, guided{tr("guided term"), QColor(148, 103, 189), {}},
-        cer{tr("dev CER (to 1)"), QColor(214, 39, 40), {}, 1.0}, entropy{tr("attention entropy"), QColor(255, 127, 14), {}},
+        cer{tr("dev CER"), QColor(214, 39, 40), {}, 1.0}, entropy{tr("attention entropy"), QColor(255, 127, 14), {}},
         diagonal{tr("diagonal mass"), QColor(44, 160, 44), {}, 1.0};
     for (size_t i = 0; i < history_.snapshots.size(); ++i) {
         const auto& s = history_.snapshots[i];
