@@ -3,6 +3,7 @@
 #include "base/Error.h"
 #include "learn/TrainingHistory.h"
 #include "model/builtin/BuiltinModel.h"
+#include "model/builtin/TrainingHistoryRecord.h"
 #include "support/SmallBuiltinModel.h"
 #include "train/CheckpointAverage.h"
 #include "train/CtcLoss.h"
@@ -138,6 +139,26 @@ private slots:
         for (size_t i = 0; i < before.snapshots.size(); ++i)
             QCOMPARE(after.snapshots[i].step, before.snapshots[i].step);
         QCOMPARE(after.snapshots[before.snapshots.size()].step, fromStep + 1);
+        // A model file whose history does not hold together still fine-tunes, with a history of its own.
+        TrainingHistory broken = before;
+        broken.snapshots.front().probes.front().attention.pop_back();
+        const QString brokenModel = work.filePath("broken-history.pt");
+        QVERIFY(QFile::copy(averaged, brokenModel));
+        storeTrainingHistory(brokenModel.toStdString(), broken);
+        QTemporaryDir tuneBroken;
+        QVERIFY(QFile::copy(work.filePath("train.set"), tuneBroken.filePath("train.set")));
+        QVERIFY(QFile::copy(work.filePath("dev.set"), tuneBroken.filePath("dev.set")));
+        fineTune[fineTune.indexOf("--work-dir") + 1] = tuneBroken.path();
+        fineTune[fineTune.indexOf("--steps") + 1] = QString::number(fromStep + 1);
+        fineTune[fineTune.size() - 1] = brokenModel;
+        train.start(ATTNSCOPE_TRAIN_PATH, fineTune);
+        QVERIFY(train.waitForFinished(240000));
+        const QByteArray fresh = train.readAll();
+        QCOMPARE(train.exitCode(), 0);
+        QVERIFY2(fresh.contains("does not match its dimensions; starting a new one"), fresh.constData());
+        const TrainingHistory own = TrainingHistory::load(tuneBroken.filePath("history.cbor").toStdString());
+        QCOMPARE(own.snapshots.size(), size_t(1));
+        QCOMPARE(own.snapshots.front().step, fromStep + 1);
         // A model file that is not one is a clear error (exit 4), not a crash.
         QFile junk(tune.filePath("junk.pt"));
         QVERIFY(junk.open(QIODevice::WriteOnly));

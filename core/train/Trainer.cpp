@@ -214,7 +214,11 @@ void Trainer::run(std::ostream& log)
     } else if (!o.initFrom.empty()) {
         auto file = loadBuiltinModel(o.initFrom);
         model = file.model;
-        inherited = readTrainingHistory(o.initFrom);
+        try {
+            inherited = readTrainingHistory(o.initFrom);
+        } catch (const Error& e) {  // the weights are whole: fine-tune them with a history of its own
+            log << "history: " << e.what() << "; starting a new one" << std::endl;
+        }
         const auto& trained = file.meta.value("training", nlohmann::json::object());
         state["step"] = trained.value("steps", 0L);
         state["run_start_step"] = state["step"];
