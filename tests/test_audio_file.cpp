@@ -191,6 +191,36 @@ private slots:
         expectAudioError(headerOnly, "no audio samples");
     }
 
+    void aFileCutShortOpensWithAWarning()
+    {
+        // 2 s of WAV cut to its first half: the half is read, and the warning gives both lengths.
+        const QString whole = dir.filePath("whole.wav");
+        writeFile(whole, SF_FORMAT_WAV | SF_FORMAT_PCM_16, 16000, 1, sine(440.0, 16000, 2.0));
+        QVERIFY(loadAudioFile(whole.toStdString()).warning.empty());
+        QFile in(whole), out(dir.filePath("cut.wav"));
+        QVERIFY(in.open(QIODevice::ReadOnly) && out.open(QIODevice::WriteOnly));
+        const QByteArray bytes = in.readAll();
+        QVERIFY(bytes.indexOf("data") > 0);
+        out.write(bytes.left(bytes.indexOf("data") + 8 + 32000));
+        out.close();
+        const Audio a = loadAudioFile(out.fileName().toStdString());
+        QCOMPARE(static_cast<int>(a.samples.size()), 16000);
+        QVERIFY2(QString::fromStdString(a.warning) == "the file ends early: its header declares 2.00 s of audio, the file holds 1.00 s",
+                 a.warning.c_str());
+
+        // A FLAC whose stream breaks off part-way: the frames before the break, and a warning.
+        const QString flac = dir.filePath("whole.flac");
+        writeFile(flac, SF_FORMAT_FLAC | SF_FORMAT_PCM_16, 16000, 1, sine(440.0, 16000, 4.0));
+        QVERIFY(loadAudioFile(flac.toStdString()).warning.empty());
+        QFile flacIn(flac), flacOut(dir.filePath("cut.flac"));
+        QVERIFY(flacIn.open(QIODevice::ReadOnly) && flacOut.open(QIODevice::WriteOnly));
+        flacOut.write(flacIn.read(flacIn.size() / 2));
+        flacOut.close();
+        const Audio f = loadAudioFile(flacOut.fileName().toStdString());
+        QVERIFY2(f.duration() > 0.5 && f.duration() < 3.5, qPrintable(QString::number(f.duration())));
+        QVERIFY2(QString::fromStdString(f.warning).contains("ends early"), f.warning.c_str());
+    }
+
     void zeroChannelsAndZeroRate()
     {
         // Hand-made RIFF headers: libsndfile refuses them, and the error names the file.
@@ -241,6 +271,18 @@ private slots:
         ::getrusage(RUSAGE_SELF, &after);
         QCOMPARE(static_cast<int>(a.samples.size()), 16000);
         QVERIFY(after.ru_maxrss - before.ru_maxrss < 50 * 1024);
+        QVERIFY2(a.warning == "the file ends early: its header declares 37:16:57 of audio, the file holds 1.00 s", a.warning.c_str());
+
+        // 0xFFFFFFFF is what a writer that cannot seek back leaves as the size: not a file cut short.
+        const uint32_t unknown = 0xFFFFFFFFu;
+        std::memcpy(b.data() + 4, &unknown, 4);
+        std::memcpy(b.data() + data + 4, &unknown, 4);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(b);
+        f.close();
+        const Audio streamed = loadAudioFile(path.toStdString());
+        QCOMPARE(static_cast<int>(streamed.samples.size()), 16000);
+        QVERIFY2(streamed.warning.empty(), streamed.warning.c_str());
     }
 
     void eightChannels96k()

@@ -68,6 +68,19 @@ private slots:
         }
     }
 
+    void audioCutShortIsTranscribedWithAWarning()
+    {
+        QFile whole(speech), cut(dir.filePath("cut-short.wav"));
+        QVERIFY(whole.open(QIODevice::ReadOnly) && cut.open(QIODevice::WriteOnly));
+        cut.write(whole.read(whole.size() / 2));
+        cut.close();
+        const auto r = run({"transcribe", cut.fileName(), "--model", model});
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.err.startsWith("warning: '" + cut.fileName() + "': the file ends early: its header declares "), qPrintable(r.err));
+        QVERIFY2(r.err.contains("; using what is there"), qPrintable(r.err));
+        QVERIFY(!run({"transcribe", speech, "--model", model}).err.contains("warning"));
+    }
+
     void badModelExitsFour()
     {
         QFile bad(dir.filePath("ggml-bad.bin"));

@@ -658,7 +658,16 @@ private slots:
     {
         MainWindow w;
         QVERIFY(!w.openAudio(dir.filePath("missing.wav")));
+        // A WAV cut short (a broken copy): what it holds opens, and the status bar says it ends early.
+        QFile whole(speech), cut(dir.filePath("cut-short.wav"));
+        QVERIFY(whole.open(QIODevice::ReadOnly) && cut.open(QIODevice::WriteOnly));
+        cut.write(whole.read(whole.size() / 2));
+        cut.close();
+        QVERIFY(w.openAudio(cut.fileName()));
+        QVERIFY2(w.statusBar()->currentMessage().contains("cut-short.wav") && w.statusBar()->currentMessage().contains("ends early"),
+                 qPrintable(w.statusBar()->currentMessage()));
         QVERIFY(w.openAudio(speech));
+        QVERIFY2(w.statusBar()->currentMessage().isEmpty(), qPrintable(w.statusBar()->currentMessage()));  // about the file before
         // A model that is fine when chosen but gone by the time it runs: the run says so.
         const QString vanishing = dir.filePath("vanishing.bin");
         QVERIFY(QFile::copy(model, vanishing));

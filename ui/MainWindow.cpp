@@ -94,6 +94,15 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
         setWindowTitle(QFileInfo(path).fileName() + " — AttnScope");
         recentMenu_->remember(path);
         updateStatus();
+        // A warning about the file before no longer applies; other messages (a model refused at
+        // start-up) stay for their time.
+        if (!openWarning_.isEmpty() && statusBar()->currentMessage() == openWarning_)
+            statusBar()->clearMessage();
+        openWarning_.clear();
+        if (const auto& warning = document_.audio().warning; !warning.empty()) {
+            openWarning_ = tr("Opened what %1 holds: %2").arg(QFileInfo(path).fileName(), QString::fromStdString(warning));
+            statusBar()->showMessage(openWarning_, 20000);
+        }
     });
     connect(files_, &FileController::saved, this, [this](const QString& path) { recentMenu_->remember(path); });
     buildMenus();

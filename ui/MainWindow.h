@@ -123,6 +123,7 @@ private:
     QProgressBar* progress_ = nullptr;
     StatusLine* status_ = nullptr;
     RecentFilesMenu* recentMenu_ = nullptr;
+    QString openWarning_;  // the status bar's "the file ends early" message for the open file, if any
 };
 
 }  // namespace attnscope

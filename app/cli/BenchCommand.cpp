@@ -192,7 +192,7 @@ int benchCommand(const QStringList& args)
     const int stepCount = std::max(1, parser.value(steps).toInt());
 
     const auto recognizer = modelOptions.load(parser);
-    const Audio audio = parser.isSet(audioOpt) ? loadAudioFile(parser.value(audioOpt).toStdString()) : syntheticAudio(30.0);
+    const Audio audio = parser.isSet(audioOpt) ? readAudio(parser.value(audioOpt).toStdString()) : syntheticAudio(30.0);
     if (audio.samples.empty()) throw Error(ErrorKind::Audio, audio.path + ": no samples to time");
     auto* whisper = dynamic_cast<WhisperRecognizer*>(recognizer.get());
     if (!whisper)

@@ -1,6 +1,7 @@
 #pragma once
 // attnscope-cli's sub-commands. Each parses its own arguments and returns the process exit code;
 // errors surface as attnscope::Error and are turned into one stderr line by main().
+#include "audio/AudioFile.h"
 #include "base/Error.h"
 #include "engine/ComputeThreads.h"
 #include "loading/RecognizerFactory.h"
@@ -9,6 +10,7 @@
 #include <QCommandLineParser>
 #include <QStringList>
 
+#include <cstdio>
 #include <memory>
 
 namespace attnscope::cli {
@@ -48,6 +50,16 @@ struct ModelOptions {
         return loadRecognizer(parser.value(model).toStdString(), loadOptions);
     }
 };
+
+// Every command that reads audio reads it here, so a file that ends early is named on stderr once and
+// the command goes on with what is there.
+inline Audio readAudio(const std::string& path)
+{
+    Audio audio = loadAudioFile(path);
+    if (!audio.warning.empty())
+        std::fprintf(stderr, "warning: '%s': %s; using what is there\n", path.c_str(), audio.warning.c_str());
+    return audio;
+}
 
 // transcribe and explain: what multilingual Whisper writes.
 inline QCommandLineOption taskOption()

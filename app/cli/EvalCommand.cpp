@@ -58,7 +58,7 @@ int evalCommand(const QStringList& args)
     double audioSeconds = 0, computeSeconds = 0;
     int wordsTimed = 0, wordsInPauses = 0;
     for (const auto& u : set) {
-        const Audio audio = loadAudioFile(u.audioPath);
+        const Audio audio = readAudio(u.audioPath);
         const auto start = std::chrono::steady_clock::now();
         const Transcript t = isForced ? recognizer->align(audio, u.text, options) : recognizer->transcribe(audio, options);
         computeSeconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -81,7 +81,7 @@ int explainCommand(const QStringList& args)
         throw Error(ErrorKind::Usage, "explain takes exactly one audio file (see --help)");
     modelOptions.applyThreads(parser);
 
-    const Audio audio = loadAudioFile(parser.positionalArguments().front().toStdString());
+    const Audio audio = readAudio(parser.positionalArguments().front().toStdString());
     const auto recognizer = modelOptions.load(parser);
     TranscribeOptions options;
     options.decoding.task = taskFrom(parser, task);

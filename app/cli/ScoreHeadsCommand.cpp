@@ -49,7 +49,7 @@ int scoreHeadsCommand(const QStringList& args)
         for (int h = 0; h < info.heads; ++h) scores.push_back({{l, h}});
     std::vector<Transcript> aligned;
     for (const auto& u : set) {
-        const Transcript t = recognizer->align(loadAudioFile(u.audioPath), u.text, TranscribeOptions());
+        const Transcript t = recognizer->align(readAudio(u.audioPath), u.text, TranscribeOptions());
         for (auto& s : scores) {
             int matched = 0;
             const double e = wordBoundaryError(u.words, wordsTimedByHeads(t, {s.head}), &matched);

@@ -75,7 +75,7 @@ int transcribeCommand(const QStringList& args)
     }
 
     // Load the audio first: a bad file should not wait for a large model to load.
-    const Audio audio = loadAudioFile(parser.positionalArguments().front().toStdString());
+    const Audio audio = readAudio(parser.positionalArguments().front().toStdString());
     const auto recognizer = modelOptions.load(parser);
 
     const auto started = std::chrono::steady_clock::now();

@@ -13,6 +13,10 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <optional>
+#include <regex>
+#include <string>
+#include <utility>
 
 namespace attnscope {
 namespace {
@@ -53,6 +57,37 @@ public:
 private:
     int saved_ = -1;
 };
+
+// Seconds as a person reads them: "0.03 s", "11.00 s", "2:05:00".
+std::string readableSeconds(double seconds)
+{
+    char text[32];
+    if (seconds < 3600)
+        std::snprintf(text, sizeof text, "%.2f s", seconds);
+    else
+        std::snprintf(text, sizeof text, "%d:%02d:%02d", static_cast<int>(seconds / 3600),
+                      static_cast<int>(seconds / 60) % 60, static_cast<int>(seconds) % 60);
+    return text;
+}
+
+// libsndfile quietly shortens a WAV/AIFF data chunk that claims more bytes than the file holds and
+// keeps no flag for it; its header log is the one place that says so ("data : 352000 (should be 922)").
+// Returns the declared and the present byte counts, or nothing when the chunk is whole or its size is a
+// placeholder that streaming writers leave (0, 0x7FFFF000 from sox, 0xFFFFFFFF).
+std::optional<std::pair<double, double>> shortenedDataChunk(SNDFILE* file)
+{
+    std::string log(16384, '\0');
+    sf_command(file, SFC_GET_LOG_INFO, log.data(), static_cast<int>(log.size()));
+    static const std::regex line(R"((?:^|\n)(?:data|SSND) *: *(\d+) *\(should be (\d+)\))");
+    std::smatch m;
+    const std::string text(log.c_str());
+    if (!std::regex_search(text, m, line))
+        return std::nullopt;
+    const double declared = std::stod(m[1].str()), present = std::stod(m[2].str());
+    if (declared == 0 || declared == 0x7FFFF000 || declared >= 0xFFFFFFFF || present >= declared)
+        return std::nullopt;
+    return std::pair{declared, present};
+}
 
 }  // namespace
 
@@ -129,6 +164,18 @@ Audio loadAudioFile(const std::string& path)
         throw audioError(path, sf_strerror(file.get()));
     if (framesRead == 0 || audio.samples.empty())
         throw audioError(path, "the file contains no audio samples");
+    const double held = static_cast<double>(framesRead) / info.samplerate;
+    const auto endsEarly = [&](double declaredSeconds) {
+        return "the file ends early: its header declares " + readableSeconds(declaredSeconds) + " of audio, the file holds " +
+               readableSeconds(held);
+    };
+    if (sf_error(file.get()) != SF_ERR_NO_ERROR)
+        audio.warning = "the file is damaged or ends early: reading stopped after " + readableSeconds(held) + " (" +
+                        sf_strerror(file.get()) + ")";
+    else if (info.frames > framesRead && info.frames != SF_COUNT_MAX)  // e.g. FLAC's STREAMINFO counts every frame
+        audio.warning = endsEarly(static_cast<double>(info.frames) / info.samplerate);
+    else if (const auto chunk = shortenedDataChunk(file.get()))
+        audio.warning = endsEarly(held * chunk->first / chunk->second);
     for (float& s : audio.samples)
         s = std::isfinite(s) ? std::fmax(-1.0f, std::fmin(1.0f, s)) : 0.0f;
     return audio;
