@@ -70,17 +70,23 @@ std::string readableSeconds(double seconds)
     return text;
 }
 
+// What libsndfile noted while it parsed the header: the only place some damage shows.
+std::string libsndfileLog(SNDFILE* file)
+{
+    std::string log(16384, '\0');
+    sf_command(file, SFC_GET_LOG_INFO, log.data(), static_cast<int>(log.size()));
+    return log.c_str();
+}
+
 // libsndfile quietly shortens a WAV/AIFF data chunk that claims more bytes than the file holds and
 // keeps no flag for it; its header log is the one place that says so ("data : 352000 (should be 922)").
 // Returns the declared and the present byte counts, or nothing when the chunk is whole or its size is a
 // placeholder that streaming writers leave (0, 0x7FFFF000 from sox, 0xFFFFFFFF).
 std::optional<std::pair<double, double>> shortenedDataChunk(SNDFILE* file)
 {
-    std::string log(16384, '\0');
-    sf_command(file, SFC_GET_LOG_INFO, log.data(), static_cast<int>(log.size()));
     static const std::regex line(R"((?:^|\n)(?:data|SSND) *: *(\d+) *\(should be (\d+)\))");
     std::smatch m;
-    const std::string text(log.c_str());
+    const std::string text = libsndfileLog(file);
     if (!std::regex_search(text, m, line))
         return std::nullopt;
     const double declared = std::stod(m[1].str()), present = std::stod(m[2].str());
@@ -163,7 +169,9 @@ Audio loadAudioFile(const std::string& path)
     if (sf_error(file.get()) != SF_ERR_NO_ERROR && framesRead == 0)
         throw audioError(path, sf_strerror(file.get()));
     if (framesRead == 0 || audio.samples.empty())
-        throw audioError(path, "the file contains no audio samples");
+        throw audioError(path, libsndfileLog(file.get()).find("ended unexpectedly") != std::string::npos
+                                   ? "the file ends early, before any audio in it could be decoded"
+                                   : "the file contains no audio samples");
     const double held = static_cast<double>(framesRead) / info.samplerate;
     const auto endsEarly = [&](double declaredSeconds) {
         return "the file ends early: its header declares " + readableSeconds(declaredSeconds) + " of audio, the file holds " +
@@ -176,6 +184,9 @@ Audio loadAudioFile(const std::string& path)
         audio.warning = endsEarly(static_cast<double>(info.frames) / info.samplerate);
     else if (const auto chunk = shortenedDataChunk(file.get()))
         audio.warning = endsEarly(held * chunk->first / chunk->second);
+    else if ((info.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_OGG && info.frames == SF_COUNT_MAX)
+        // A whole Ogg file ends with a page that gives its length; libsndfile found none.
+        audio.warning = "the file may end early: its Ogg stream breaks off without an end, the file holds " + readableSeconds(held);
     for (float& s : audio.samples)
         s = std::isfinite(s) ? std::fmax(-1.0f, std::fmin(1.0f, s)) : 0.0f;
     return audio;
