@@ -17,6 +17,7 @@
 #include "PlaybackController.h"
 #include "RecordingController.h"
 #include "SpectrogramPane.h"
+#include "StatusLine.h"
 #include "support/LocalHttpServer.h"
 #include "support/TestSupport.h"
 #include "TierPane.h"
@@ -666,8 +667,12 @@ private slots:
         QVERIFY(w.openAudio(cut.fileName()));
         QVERIFY2(w.statusBar()->currentMessage().contains("cut-short.wav") && w.statusBar()->currentMessage().contains("ends early"),
                  qPrintable(w.statusBar()->currentMessage()));
+        // The message gets the whole bar: the long status line steps aside while it shows.
+        auto* line = w.statusBar()->findChild<StatusLine*>();
+        QVERIFY(line && line->isHidden());
         QVERIFY(w.openAudio(speech));
         QVERIFY2(w.statusBar()->currentMessage().isEmpty(), qPrintable(w.statusBar()->currentMessage()));  // about the file before
+        QVERIFY(!line->isHidden());
         // A model that is fine when chosen but gone by the time it runs: the run says so.
         const QString vanishing = dir.filePath("vanishing.bin");
         QVERIFY(QFile::copy(model, vanishing));

@@ -125,6 +125,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     // stretch the line would take the whole bar and hide every message.
     statusBar()->addPermanentWidget(status_);
     statusBar()->addPermanentWidget(progress_);
+    // The line is long; while a message shows, the message gets the whole bar so it is read in full.
+    connect(statusBar(), &QStatusBar::messageChanged, status_, [this](const QString& message) { status_->setHidden(!message.isEmpty()); });
 
     connect(runner_, &RecognizerRunner::progress, this, [this](double f) { progress_->setValue(static_cast<int>(f * 1000)); });
     // A long file's text appears window by window (a live run keeps the transcript it is replacing).
