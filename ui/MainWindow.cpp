@@ -121,11 +121,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     progress_->setMaximumWidth(200);
     progress_->hide();
     status_ = new StatusLine(&document_, controls_, runner_, recording_, playback_);
-    // Permanent, on the right: messages (errors, "Cancelled") show on the left beside it. With a
-    // stretch the line would take the whole bar and hide every message.
+    // Permanent, on the right. With a stretch the line would take the whole bar; it is long, so while a
+    // message (an error, "Cancelled", a file that ends early) shows, the line steps aside and the
+    // message gets the bar and is read in full.
     statusBar()->addPermanentWidget(status_);
     statusBar()->addPermanentWidget(progress_);
-    // The line is long; while a message shows, the message gets the whole bar so it is read in full.
     connect(statusBar(), &QStatusBar::messageChanged, status_, [this](const QString& message) { status_->setHidden(!message.isEmpty()); });
 
     connect(runner_, &RecognizerRunner::progress, this, [this](double f) { progress_->setValue(static_cast<int>(f * 1000)); });
