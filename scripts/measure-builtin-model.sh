@@ -140,6 +140,15 @@ if [ -f "$shared/jfk.wav" ]; then
     ln -sf "$shared/jfk.txt" "$out/jfk/jfk.txt"
     score jfk "jfk.wav (native, public address)" "$out/jfk" no
 fi
+# How exact the recorded speech's reference is: pocketsphinx against the synthesizers' own word times,
+# in one utterance and in two joined by a pause.
+if [ -x "$(command -v pocketsphinx_continuous)" ]; then
+    echo
+    for tag in synthetic synthetic-joined; do
+        files=$(bash "$here/scripts/pocketsphinx-word-times.sh" "$out/$tag" "$out/$tag-ps" | sed 's/^[^:]*: //')
+        echo "pocketsphinx against the true word times, $tag: $(bash "$here/scripts/compare-word-times.sh" "$out/$tag" "$out/$tag-ps"); $files"
+    done
+fi
 # Word times with and without the pause rules (--attention-word-times): boundary error and the share
 # of words that start inside a reference pause, decoding greedily and forced.
 pauses() {  # TAG NAME

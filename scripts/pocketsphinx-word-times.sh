@@ -4,6 +4,10 @@
 # NAME.txt to its NAME.wav with a one-sentence JSGF grammar. Writes OUT/NAME.words ("word start end")
 # beside links to the audio, the text and voices.tsv, the layout `attnscope-cli eval --forced` reads.
 # Files whose words are not in pocketsphinx's dictionary, or that it cannot align, are left out.
+# pocketsphinx_continuous's voice activity detection is off (-remove_silence no): with it, a pause of
+# half a second ends the utterance, and the grammar's sentence is forced into the speech on one side
+# of the pause (models/README.md, *Results*, says how often that loses a file).
+# It reads 16-bit mono 16 kHz audio only, so each file is converted with sox first.
 #   scripts/pocketsphinx-word-times.sh IN_DIR OUT_DIR
 set -euo pipefail
 in=$(realpath "${1:?usage: $0 IN_DIR OUT_DIR}")
@@ -12,7 +16,8 @@ model=/usr/share/pocketsphinx/model/en-us
 command -v pocketsphinx_continuous >/dev/null || { echo "$0: needs Debian's pocketsphinx and pocketsphinx-en-us" >&2; exit 2; }
 mkdir -p "$out"
 grammar=$(mktemp --suffix=.jsgf)
-trap 'rm -f "$grammar"' EXIT
+audio=$(mktemp --suffix=.wav)
+trap 'rm -f "$grammar" "$audio"' EXIT
 aligned=0 skipped=0
 for txt in "$in"/*.txt; do
     name=$(basename "$txt" .txt)
@@ -20,8 +25,9 @@ for txt in "$in"/*.txt; do
     [ -f "$wav" ] || continue
     text=$(tr -s ' \n' ' ' < "$txt" | sed 's/^ //; s/ $//')
     printf '#JSGF V1.0;\ngrammar one;\npublic <s> = %s;\n' "$text" > "$grammar"
-    words=$(pocketsphinx_continuous -infile "$wav" -jsgf "$grammar" -time yes -hmm "$model/en-us" \
-                -dict "$model/cmudict-en-us.dict" -logfn /dev/null 2>/dev/null |
+    sox -V1 "$wav" -b 16 -c 1 -r 16000 "$audio"
+    words=$(pocketsphinx_continuous -infile "$audio" -jsgf "$grammar" -time yes -hmm "$model/en-us" \
+                -dict "$model/cmudict-en-us.dict" -remove_silence no -logfn /dev/null 2>/dev/null |
             awk 'NF == 4 && $2 ~ /^[0-9.]+$/ && $3 ~ /^[0-9.]+$/ && $1 !~ /^(<s>|<\/s>|<sil>|\[.*\])$/ { sub(/\([0-9]+\)$/, "", $1); print $1, $2, $3 }' || true)
     if [ -z "$words" ] || [ "$(printf '%s\n' "$words" | wc -l)" -ne "$(wc -w <<< "$text")" ]; then
         skipped=$((skipped + 1))
