@@ -61,6 +61,23 @@ private slots:
         QCOMPARE(wordsStartingInPauses({{"real", 1.0, 2.0}}, words, 3.0), 0);
     }
 
+    void wordsBesideAPauseReachIt()
+    {
+        // Speech regions at 0.96-2.2 and 2.96-4.0: speech from 1.0 to 2.0 and from 3.0 to 3.8, the
+        // detector opening a region 0.04 s early and holding it 0.2 s.
+        std::vector<Word> words = {word("a", 1.1, 1.6), word("b", 1.6, 1.9), word("c", 3.2, 3.7), word("d", 3.7, 3.8)};
+        keepWordsOutOfPauses(words, {{0.96, 2.2}, {2.96, 4.0}}, 5.0);
+        QCOMPARE(words[0].t0, 1.0);  // starts where the speech after the leading silence starts
+        QCOMPARE(words[0].t1, 1.6);  // inner boundaries stay
+        QCOMPARE(words[1].t1, 2.0);  // ends where the speech before the pause ends
+        QCOMPARE(words[2].t0, 3.0);  // starts where the speech after the pause starts
+        QCOMPARE(words[3].t1, 3.8);  // already where the speech ends
+        // More than reachSeconds away: the word is left where the model put it.
+        std::vector<Word> far = {word("x", 1.0, 1.2)};
+        keepWordsOutOfPauses(far, {{1.0, 2.2}}, 3.0);
+        QCOMPARE(far[0].t1, 1.2);
+    }
+
     void shortGapsAreNotPauses()
     {
         std::vector<Word> words = {word("one", 1.0, 1.55), word("two", 1.55, 2.0)};

@@ -57,6 +57,21 @@ void keepWordsOutOfPauses(std::vector<Word>& words, const std::vector<SpeechRegi
             else w.t0 = p.t1;
         }
     }
+    for (const auto& p : pauses) {
+        Word* before = nullptr;  // the last word that starts before the pause
+        Word* after = nullptr;   // the first that ends after it
+        for (auto& w : words) {
+            if (w.t0 < p.t0) before = &w;
+            if (!after && w.t1 > p.t1) after = &w;
+        }
+        if (before && before->t1 > before->t0 && before->t1 <= p.t0) {
+            const double speechEnd = std::max(before->t1, p.t0 - rules.regionTailSeconds);
+            if (speechEnd - before->t1 <= rules.reachSeconds) before->t1 = speechEnd;
+        }
+        const double speechStart = p.t1 + rules.regionLeadSeconds;
+        if (after && after->t1 > after->t0 && after->t0 > speechStart && after->t0 - speechStart <= rules.reachSeconds)
+            after->t0 = speechStart;
+    }
 }
 
 }  // namespace attnscope

@@ -7,6 +7,10 @@
 // that spans such a pause is cut at it, keeping the side that holds more of its speech (openai-whisper
 // caps word durations at twice the median the same way). A word wholly inside a pause becomes an
 // instant at the speech that follows it. Token times are left as the model gave them.
+// Then the words beside a pause reach the speech: the last word before it ends where that speech
+// ends, the first after it starts where the next speech starts, each moving at most `reachSeconds`.
+// Attention puts a word's end on the frames the model found telling, which in recorded speech often
+// stop before the word's sound fades (models/README.md, *Word timing*).
 #include "timing/SpeechRegion.h"
 #include "transcript/Transcript.h"
 
@@ -17,6 +21,12 @@ namespace attnscope {
 struct PauseRules {
     double minPauseSeconds = 0.2;
     double maxDurationFactor = 2.0;
+    double reachSeconds = 0.4;
+    // How long the detector holds speech after its last speech frame and opens it before its first
+    // (VoiceActivityParams::hangoverSeconds and preRollSeconds): a pause starts that long after the
+    // speech before it ends, and ends that long before the speech after it starts.
+    double regionTailSeconds = 0.2;
+    double regionLeadSeconds = 0.04;
 };
 
 // The pauses of `speech` within [0, duration): before the first region, between regions, after the last.
