@@ -311,6 +311,36 @@ private slots:
         QVERIFY_THROWS_EXCEPTION(Error, recognizer.explain(shorter, makeExplainRequest(t, 0, 0, 0)));
     }
 
+    void windowsEndAtPauses()
+    {
+        // Two sentences with 1 s of silence between them: a window each, and Explain finds the second
+        // again; --no-pause-windows keeps them in one.
+        QTemporaryDir dir;
+        BuiltinRecognizer recognizer(writeRandomModel(dir.path()));
+        const QString first = dir.path() + "/first.wav", second = dir.path() + "/second.wav";
+        QVERIFY(test::synthesizeSpeech("the first sentence ends here", first));
+        QVERIFY(test::synthesizeSpeech("and the second one follows it", second));
+        Audio joined = loadAudioFile(first.toStdString());
+        const double pauseStart = joined.duration();
+        joined.samples.resize(joined.samples.size() + kSampleRate, 0.0f);
+        const Audio after = loadAudioFile(second.toStdString());
+        joined.samples.insert(joined.samples.end(), after.samples.begin(), after.samples.end());
+
+        const Transcript t = recognizer.transcribe(joined, TranscribeOptions());
+        QCOMPARE(t.windows.size(), size_t(2));
+        QVERIFY2(t.windows[1].t0 > pauseStart && t.windows[1].t0 < pauseStart + 1.0, qPrintable(QString::number(t.windows[1].t0)));
+        const auto e = recognizer.explain(joined, makeExplainRequest(t, t.windows[1].firstToken, 0, 0));
+        QCOMPARE(e.frames, t.windows[1].totalFrames);
+        QVERIFY2(test::explanationProblem(e).isEmpty(), qPrintable(test::explanationProblem(e)));
+
+        TranscribeOptions oneWindow;
+        oneWindow.builtin.windowsAtPauses = false;
+        const Transcript u = recognizer.transcribe(joined, oneWindow);
+        QCOMPARE(u.windows.size(), size_t(1));
+        const auto f = recognizer.explain(joined, makeExplainRequest(u, 0, 0, 0));
+        QCOMPARE(f.frames, u.windows[0].totalFrames);
+    }
+
     void shippedModelTranscribesAndAligns()
     {
         const std::string path = findBuiltinModel();
@@ -435,7 +465,7 @@ private slots:
         // on. Greedy decoding weighs the CTC head's prefix score, which holds it to the speech up to its end.
         // The bounds leave a margin over the shipped model's character error rates (the model card's
         // *Results*), so a model that hears real voices worse fails here.
-        constexpr double kJfkGreedyCerBound = 0.70, kJfkBeamFiveCerBound = 0.60;
+        constexpr double kJfkGreedyCerBound = 0.60, kJfkBeamFiveCerBound = 0.40;
         const std::string path = findBuiltinModel();
         if (path.empty()) QSKIP("models/builtin.pt is not in this checkout");
         ATTNSCOPE_SKIP_WITHOUT_SHARED();

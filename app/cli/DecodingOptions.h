@@ -14,7 +14,7 @@ class DecodingOptions {
 public:
     QList<QCommandLineOption> options() const
     {
-        return {beam_, lmWeight_, ctcWeight_, attentionTimes_, temperatures_, bestOf_, seed_, compression_, logprob_,
+        return {beam_, lmWeight_, ctcWeight_, noPauseWindows_, attentionTimes_, temperatures_, bestOf_, seed_, compression_, logprob_,
                 noSpeech_, noCondition_, prompt_, maxSegment_, splitOnWord_, suppressNst_, likeWhisperCpp_};
     }
 
@@ -24,6 +24,7 @@ public:
         o.decoding.beamSize = number(parser, beam_, 1, 16);
         o.builtin.languageModelWeight = weight(parser, lmWeight_, 10);
         o.builtin.ctcWeight = weight(parser, ctcWeight_, 1);
+        o.builtin.windowsAtPauses = !parser.isSet(noPauseWindows_);
         o.timing.respectPauses = !parser.isSet(attentionTimes_);
         o.whisper.temperatures.clear();
         for (const QString& t : parser.value(temperatures_).split(',', Qt::SkipEmptyParts)) {
@@ -92,6 +93,8 @@ private:
     const QCommandLineOption ctcWeight_{"ctc-weight",
         "Built-in model: weight of the CTC head's prefix score in greedy decoding and beam search, 0 to 1 (0 = the "
         "attention decoder alone; default 0.2).", "W"};
+    const QCommandLineOption noPauseWindows_{"no-pause-windows",
+        "Built-in model: decode up to 15 s in one window, pauses and all, instead of ending a window at each pause."};
     const QCommandLineOption attentionTimes_{"attention-word-times",
         "Keep the word times the attention gives, without moving them out of the pauses the audio shows."};
     const QCommandLineOption temperatures_{"temperatures",

@@ -63,6 +63,9 @@ struct WhisperOptions {
 struct BuiltinOptions {
     std::optional<double> languageModelWeight;
     std::optional<double> ctcWeight;
+    // A window ends at every pause between speech (BuiltinRecognizerImpl.h, cutWindows); false: only
+    // where a window would pass 15 s.
+    bool windowsAtPauses = true;
 };
 
 struct TimingOptions {

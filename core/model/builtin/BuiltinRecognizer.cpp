@@ -33,28 +33,43 @@ using namespace builtin_detail;
 
 namespace builtin_detail {
 
-std::vector<std::pair<int64_t, int64_t>> cutWindows(const torch::Tensor& mel)
+std::vector<std::pair<int64_t, int64_t>> cutWindows(const torch::Tensor& mel, const std::vector<SpeechRegion>& speech)
 {
     const int64_t total = mel.size(1);
+    const double seconds = total * kMelSeconds;
+    std::vector<int64_t> pauseCuts;  // the middles of the pauses between speech
+    int64_t from = 0;
+    for (const auto& p : pausesBetween(speech, seconds, kPauseCutSeconds)) {
+        if (p.t0 <= 0 || p.t1 >= seconds) continue;  // the silence before the first or after the last speech
+        const int64_t c = std::llround((p.t0 + p.t1) / 2 / kMelSeconds);
+        if ((c - from) * kMelSeconds < kMinWindowSeconds || (total - c) * kMelSeconds < kMinWindowSeconds) continue;
+        pauseCuts.push_back(c);
+        from = c;
+    }
+    pauseCuts.push_back(total);
+
     const auto energy = mel.mean(0).contiguous();  // [T]
     const float* e = energy.data_ptr<float>();
     std::vector<std::pair<int64_t, int64_t>> windows;
     int64_t start = 0;
-    while (total - start > kMaxWindowMel) {
-        int64_t best = start + kMaxWindowMel;
-        double bestEnergy = 1e30;
-        for (int64_t c = start + kMinCutMel; c + kQuietSpan <= start + kMaxWindowMel; c += 5) {
-            double s = 0;
-            for (int k = 0; k < kQuietSpan; ++k) s += e[c + k];
-            if (s < bestEnergy) {
-                bestEnergy = s;
-                best = c + kQuietSpan / 2;
+    for (const int64_t stretchEnd : pauseCuts) {
+        while (stretchEnd - start > kMaxWindowMel) {
+            int64_t best = start + kMaxWindowMel;
+            double bestEnergy = 1e30;
+            for (int64_t c = start + kMinCutMel; c + kQuietSpan <= start + kMaxWindowMel; c += 5) {
+                double s = 0;
+                for (int k = 0; k < kQuietSpan; ++k) s += e[c + k];
+                if (s < bestEnergy) {
+                    bestEnergy = s;
+                    best = c + kQuietSpan / 2;
+                }
             }
+            windows.push_back({start, best});
+            start = best;
         }
-        windows.push_back({start, best});
-        start = best;
+        windows.push_back({start, std::max<int64_t>(stretchEnd, start + 1)});
+        start = stretchEnd;
     }
-    windows.push_back({start, std::max<int64_t>(total, start + 1)});
     return windows;
 }
 }  // namespace builtin_detail
@@ -156,7 +171,8 @@ Transcript BuiltinRecognizer::transcribe(const Audio& audio, const TranscribeOpt
     m.ctcWeight = m.file.model->las ? 0.0 : std::min(options.builtin.ctcWeight.value_or(kDefaultCtcWeight), 1.0);
     const bool search = beam || m.ctcWeight > 0;
     const auto mel = builtinLogMel(audio.samples, m.file.model->hp.nMels, [cancel] { throwIfCancelled(cancel); });
-    const auto windows = cutWindows(mel);
+    const auto windows =
+        cutWindows(mel, options.builtin.windowsAtPauses ? detectSpeech(audio.samples) : std::vector<SpeechRegion>());
     for (size_t w = 0; w < windows.size(); ++w) {
         throwIfCancelled(cancel);
         const auto [start, end] = windows[w];
@@ -287,9 +303,10 @@ AttentionExplanation BuiltinRecognizer::explain(const Audio& audio, const Explai
     const auto mel = builtinLogMel(audio.samples, hp.nMels);
     const int64_t start = std::llround(request.windowStart / kMelSeconds);
     int64_t end = -1;
-    for (const auto& [s, e] : cutWindows(mel))
-        if (s == start)
-            end = e;
+    for (const auto& speech : {detectSpeech(audio.samples), std::vector<SpeechRegion>()})  // cut at pauses or not
+        for (const auto& [s, e] : cutWindows(mel, speech))
+            if (end < 0 && s == start && m.file.model->encoderFrames(e - s) == request.windowFrames)
+                end = e;
     if (end < 0 && start >= 0 && m.file.model->encoderFrames(mel.size(1) - start) == request.windowFrames)
         end = mel.size(1);
     for (int64_t e = start + 1; end < 0 && start >= 0 && e <= std::min(mel.size(1), start + kMaxWindowMel); ++e)

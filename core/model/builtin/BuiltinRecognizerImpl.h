@@ -7,6 +7,7 @@
 #include "model/builtin/CharacterLanguageModel.h"
 #include "model/builtin/CharacterVocabulary.h"
 #include "model/builtin/WordLanguageModel.h"
+#include "timing/SpeechRegion.h"
 
 #include <atomic>
 #include <optional>
@@ -21,6 +22,8 @@ constexpr double kMelSeconds = 0.01;
 constexpr int64_t kMaxWindowMel = 1500;  // 15 s: the longest utterances the model was trained on
 constexpr int64_t kMinCutMel = 800;      // cut windows between 8 and 15 s ...
 constexpr int kQuietSpan = 30;           // ... at the quietest 0.3 s
+constexpr double kPauseCutSeconds = 0.5;   // a pause this long between speech ends a window ...
+constexpr double kMinWindowSeconds = 1.5;  // ... unless that leaves one shorter than this
 constexpr int kMedianWidth = 3;          // 120 ms at 40 ms frames (Whisper's 7 is 140 ms at 20 ms)
 // Beam search's default weight of the CTC prefix score (TranscribeOptions::ctcWeight), chosen on
 // synthetic held-out utterances 0-99 (models/README.md, *Decoding*); ESPnet uses 0.3.
@@ -30,8 +33,11 @@ constexpr double kDefaultCtcWeight = 0.2;
 constexpr int kSpace = CharacterVocabulary::kFirstChar;
 static_assert(CharacterVocabulary::kChars[0] == ' ');
 
-// Window boundaries in mel frames: [start, end) pairs, cut between 8 and 15 s at the quietest 0.3 s.
-std::vector<std::pair<int64_t, int64_t>> cutWindows(const torch::Tensor& mel);
+// Window boundaries in mel frames: [start, end) pairs. Each pause of 0.5 s or more between speech
+// (`speech`: dsp/VoiceActivity.h) ends a window at its middle: the model learned from single
+// utterances, and within one window it lost its place after a pause (models/README.md, *Decoding*).
+// A stretch still longer than 15 s is cut between 8 and 15 s at its quietest 0.3 s.
+std::vector<std::pair<int64_t, int64_t>> cutWindows(const torch::Tensor& mel, const std::vector<SpeechRegion>& speech);
 
 }  // namespace builtin_detail
 
