@@ -6,7 +6,7 @@
 # Files whose words are not in pocketsphinx's dictionary, or that it cannot align, are left out.
 # pocketsphinx_continuous's voice activity detection is off (-remove_silence no): with it, a pause of
 # half a second ends the utterance, and the grammar's sentence is forced into the speech on one side
-# of the pause (models/README.md, *Results*, says how often that loses a file).
+# of the pause, or the file fails to align.
 # It reads 16-bit mono 16 kHz audio only, so each file is converted with sox first.
 #   scripts/pocketsphinx-word-times.sh IN_DIR OUT_DIR
 set -euo pipefail
