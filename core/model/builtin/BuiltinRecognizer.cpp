@@ -171,8 +171,10 @@ Transcript BuiltinRecognizer::transcribe(const Audio& audio, const TranscribeOpt
     m.ctcWeight = m.file.model->las ? 0.0 : std::min(options.builtin.ctcWeight.value_or(kDefaultCtcWeight), 1.0);
     const bool search = beam || m.ctcWeight > 0;
     const auto mel = builtinLogMel(audio.samples, m.file.model->hp.nMels, [cancel] { throwIfCancelled(cancel); });
-    const auto windows =
-        cutWindows(mel, options.builtin.windowsAtPauses ? detectSpeech(audio.samples) : std::vector<SpeechRegion>());
+    // Where speech is, once: for the windows and for the word times' pause rules.
+    const bool needSpeech = options.builtin.windowsAtPauses || options.timing.respectPauses;
+    const auto speech = needSpeech ? detectSpeech(audio.samples) : std::vector<SpeechRegion>();
+    const auto windows = cutWindows(mel, options.builtin.windowsAtPauses ? speech : std::vector<SpeechRegion>());
     for (size_t w = 0; w < windows.size(); ++w) {
         throwIfCancelled(cancel);
         const auto [start, end] = windows[w];
@@ -192,7 +194,7 @@ Transcript BuiltinRecognizer::transcribe(const Audio& audio, const TranscribeOpt
         if (callbacks.onWindow) callbacks.onWindow(out);
         if (progress) progress(static_cast<double>(w + 1) / windows.size());
     }
-    if (options.timing.respectPauses) keepWordsOutOfPauses(out.words, detectSpeech(audio.samples), audio.duration());
+    if (options.timing.respectPauses) keepWordsOutOfPauses(out.words, speech, audio.duration());
     return out;
 }
 
