@@ -94,7 +94,8 @@ private:
         "Built-in model: weight of the CTC head's prefix score in greedy decoding and beam search, 0 to 1 (0 = the "
         "attention decoder alone; default 0.2).", "W"};
     const QCommandLineOption noPauseWindows_{"no-pause-windows",
-        "Built-in model: decode up to 15 s in one window, pauses and all, instead of ending a window at each pause."};
+        "Built-in model: decode up to 15 s in one window, pauses and all, instead of also trying windows that end "
+        "at the pauses and keeping the way the model is surer of."};
     const QCommandLineOption attentionTimes_{"attention-word-times",
         "Keep the word times the attention gives, without moving them out of the pauses the audio shows."};
     const QCommandLineOption temperatures_{"temperatures",

@@ -63,8 +63,8 @@ struct WhisperOptions {
 struct BuiltinOptions {
     std::optional<double> languageModelWeight;
     std::optional<double> ctcWeight;
-    // A window ends at every pause between speech (BuiltinRecognizerImpl.h, cutWindows); false: only
-    // where a window would pass 15 s.
+    // Each block of up to 15 s is decoded cut at its pauses and whole, and the way the model is surer of
+    // is kept (BuiltinRecognizer.cpp, transcribe); false: whole blocks only.
     bool windowsAtPauses = true;
 };
 

@@ -33,7 +33,33 @@ void BuiltinRecognizer::Impl::score(const double* logp, int64_t vocab, bool fuse
     }
 }
 
-BuiltinRecognizer::Impl::WindowDecoding BuiltinRecognizer::Impl::greedy(const EncoderOutput& enc, const std::atomic<bool>* cancel)
+BuiltinRecognizer::Impl::LanguageState BuiltinRecognizer::Impl::languageAfter(LanguageState from, const std::vector<int>& chars) const
+{
+    if (!lm) return from;
+    float lmLogp[CharacterLanguageModel::kSymbols] = {};
+    auto take = [&](int token) {
+        const int s = CharacterLanguageModel::symbolOfToken(token);
+        if (s < 0) return;
+        lm->logProbs(from.characters, lmLogp);
+        from.characters = lm->advance(from.characters, s);
+        if (words) words->advance(from.words, s, lmLogp[s]);
+    };
+    for (int c : chars) take(c);
+    if (!chars.empty() && chars.back() != kSpace) take(kSpace);
+    return from;
+}
+
+double BuiltinRecognizer::Impl::meanLogProbability(const std::vector<const WindowDecoding*>& windows)
+{
+    double sum = 0;
+    size_t rows = 0;
+    for (const auto* w : windows)
+        for (const float p : w->p) sum += std::log(std::max(p, 1e-30f)), ++rows;
+    return rows ? sum / rows : -1e30;
+}
+
+BuiltinRecognizer::Impl::WindowDecoding BuiltinRecognizer::Impl::greedy(const EncoderOutput& enc, const std::atomic<bool>* cancel,
+                                                                        const LanguageState* context)
 {
     if (file.model->las) return teacherForce(enc, greedyLas(enc, cancel));
     auto state = file.model->startDecoding(enc, 1);
@@ -42,7 +68,7 @@ BuiltinRecognizer::Impl::WindowDecoding BuiltinRecognizer::Impl::greedy(const En
     int64_t token = CharacterVocabulary::kSot;
     const int64_t limit = stepLimit(enc);
     const bool fused = fusing();
-    auto language = startLanguage();
+    auto language = context ? *context : startLanguage();
     std::vector<LanguageState> nextLanguage;
     std::vector<double> logp, scores;
     for (int64_t pos = 0; pos <= limit; ++pos) {
@@ -92,7 +118,8 @@ std::vector<int> BuiltinRecognizer::Impl::greedyLas(const EncoderOutput& enc, co
     return out;
 }
 
-BuiltinRecognizer::Impl::WindowDecoding BuiltinRecognizer::Impl::beam(const EncoderOutput& enc, int beamSize, const std::atomic<bool>* cancel)
+BuiltinRecognizer::Impl::WindowDecoding BuiltinRecognizer::Impl::beam(const EncoderOutput& enc, int beamSize, const std::atomic<bool>* cancel,
+                                                                      const LanguageState* context)
 {
     struct Hyp {
         std::vector<int> chars;
@@ -111,7 +138,7 @@ BuiltinRecognizer::Impl::WindowDecoding BuiltinRecognizer::Impl::beam(const Enco
     torch::Tensor ctcLogp;
     std::optional<CtcPrefixScorer> ctc;
     std::vector<Hyp> live(1), finished;
-    live[0].language = startLanguage();
+    live[0].language = context ? *context : startLanguage();
     if (joint) {
         ctcLogp = torch::log_softmax(file.model->ctcLogits(enc.memory)[0], -1).to(torch::kFloat).contiguous();
         ctc.emplace(ctcLogp.data_ptr<float>(), ctcLogp.size(0), ctcLogp.size(1), CharacterVocabulary::kBlank);

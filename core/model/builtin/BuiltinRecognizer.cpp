@@ -72,6 +72,29 @@ std::vector<std::pair<int64_t, int64_t>> cutWindows(const torch::Tensor& mel, co
     }
     return windows;
 }
+
+std::vector<std::pair<int64_t, int64_t>> pauseWindowsWithin(const torch::Tensor& mel, const std::vector<SpeechRegion>& speech,
+                                                            int64_t start, int64_t end)
+{
+    const double t0 = start * kMelSeconds, t1 = end * kMelSeconds;
+    std::vector<SpeechRegion> inside;
+    for (const auto& r : speech)
+        if (r.t1 > t0 && r.t0 < t1) inside.push_back({std::max(r.t0, t0) - t0, std::min(r.t1, t1) - t0});
+    auto windows = cutWindows(mel.narrow(1, start, end - start), inside);
+    for (auto& [s, e] : windows) s += start, e += start;
+    return windows;
+}
+
+std::vector<std::pair<int64_t, int64_t>> candidateWindows(const torch::Tensor& mel, const std::vector<SpeechRegion>& speech)
+{
+    auto all = cutWindows(mel, {});
+    const size_t blocks = all.size();
+    for (size_t b = 0; b < blocks; ++b) {
+        const auto within = pauseWindowsWithin(mel, speech, all[b].first, all[b].second);
+        all.insert(all.end(), within.begin(), within.end());
+    }
+    return all;
+}
 }  // namespace builtin_detail
 
 
@@ -174,25 +197,59 @@ Transcript BuiltinRecognizer::transcribe(const Audio& audio, const TranscribeOpt
     // Where speech is, once: for the windows and for the word times' pause rules.
     const bool needSpeech = options.builtin.windowsAtPauses || options.timing.respectPauses;
     const auto speech = needSpeech ? detectSpeech(audio.samples) : std::vector<SpeechRegion>();
-    const auto windows = cutWindows(mel, options.builtin.windowsAtPauses ? speech : std::vector<SpeechRegion>());
-    for (size_t w = 0; w < windows.size(); ++w) {
-        throwIfCancelled(cancel);
-        const auto [start, end] = windows[w];
-        const double t0 = start * kMelSeconds;
-        const auto enc = m.encode(mel.narrow(1, start, end - start).contiguous());
-        const auto decoded = search ? m.beam(enc, std::max(1, options.decoding.beamSize), cancel) : m.greedy(enc, cancel);
-        throwIfCancelled(cancel);
-        m.timeWindow(decoded, enc, t0, out);
-        std::string text = CharacterVocabulary::decode(decoded.chars);
-        while (!text.empty() && text.back() == ' ') text.pop_back();
-        while (!text.empty() && text.front() == ' ') text.erase(text.begin());
-        if (!text.empty()) {
-            const double t1 = std::min(end * kMelSeconds, audio.duration());
-            out.segments.push_back({t0, t1, text});
-            out.text += (out.text.empty() ? "" : " ") + text;
+    // Blocks of at most 15 s; within each, the windows its pauses end, or the block whole, whichever the
+    // model is surer of (models/README.md, *Decoding*). The language models' context runs on across windows.
+    using LanguageState = Impl::LanguageState;
+    struct Decoded {
+        int64_t start, end;
+        EncoderOutput enc;
+        Impl::WindowDecoding d;
+    };
+    auto decodeWindows = [&](const std::vector<std::pair<int64_t, int64_t>>& windows, LanguageState& language) {
+        std::vector<Decoded> decoded;
+        for (const auto& [start, end] : windows) {
+            throwIfCancelled(cancel);
+            auto enc = m.encode(mel.narrow(1, start, end - start).contiguous());
+            auto d = search ? m.beam(enc, std::max(1, options.decoding.beamSize), cancel, &language) : m.greedy(enc, cancel, &language);
+            language = m.languageAfter(language, d.chars);
+            decoded.push_back({start, end, std::move(enc), std::move(d)});
         }
-        if (callbacks.onWindow) callbacks.onWindow(out);
-        if (progress) progress(static_cast<double>(w + 1) / windows.size());
+        return decoded;
+    };
+    const auto blocks = cutWindows(mel, {});
+    LanguageState language = m.startLanguage();
+    for (size_t b = 0; b < blocks.size(); ++b) {
+        const auto [blockStart, blockEnd] = blocks[b];
+        const auto pieces = options.builtin.windowsAtPauses ? pauseWindowsWithin(mel, speech, blockStart, blockEnd)
+                                                            : std::vector<std::pair<int64_t, int64_t>>{blocks[b]};
+        LanguageState afterPieces = language;
+        auto chosen = decodeWindows(pieces, afterPieces);
+        if (pieces.size() > 1) {
+            LanguageState afterWhole = language;
+            auto whole = decodeWindows({blocks[b]}, afterWhole);
+            std::vector<const Impl::WindowDecoding*> split;
+            for (const auto& c : chosen) split.push_back(&c.d);
+            if (Impl::meanLogProbability({&whole[0].d}) > Impl::meanLogProbability(split)) {
+                chosen = std::move(whole);
+                afterPieces = afterWhole;
+            }
+        }
+        language = afterPieces;
+        throwIfCancelled(cancel);
+        for (const auto& c : chosen) {
+            const double t0 = c.start * kMelSeconds;
+            m.timeWindow(c.d, c.enc, t0, out);
+            std::string text = CharacterVocabulary::decode(c.d.chars);
+            while (!text.empty() && text.back() == ' ') text.pop_back();
+            while (!text.empty() && text.front() == ' ') text.erase(text.begin());
+            if (!text.empty()) {
+                const double t1 = std::min(c.end * kMelSeconds, audio.duration());
+                out.segments.push_back({t0, t1, text});
+                out.text += (out.text.empty() ? "" : " ") + text;
+            }
+            if (callbacks.onWindow) callbacks.onWindow(out);
+        }
+        if (progress) progress(static_cast<double>(b + 1) / blocks.size());
     }
     if (options.timing.respectPauses) keepWordsOutOfPauses(out.words, speech, audio.duration());
     return out;
@@ -305,10 +362,9 @@ AttentionExplanation BuiltinRecognizer::explain(const Audio& audio, const Explai
     const auto mel = builtinLogMel(audio.samples, hp.nMels);
     const int64_t start = std::llround(request.windowStart / kMelSeconds);
     int64_t end = -1;
-    for (const auto& speech : {detectSpeech(audio.samples), std::vector<SpeechRegion>()})  // cut at pauses or not
-        for (const auto& [s, e] : cutWindows(mel, speech))
-            if (end < 0 && s == start && m.file.model->encoderFrames(e - s) == request.windowFrames)
-                end = e;
+    for (const auto& [s, e] : candidateWindows(mel, detectSpeech(audio.samples)))
+        if (end < 0 && s == start && m.file.model->encoderFrames(e - s) == request.windowFrames)
+            end = e;
     if (end < 0 && start >= 0 && m.file.model->encoderFrames(mel.size(1) - start) == request.windowFrames)
         end = mel.size(1);
     for (int64_t e = start + 1; end < 0 && start >= 0 && e <= std::min(mel.size(1), start + kMaxWindowMel); ++e)

@@ -38,6 +38,12 @@ static_assert(CharacterVocabulary::kChars[0] == ' ');
 // utterances, and within one window it lost its place after a pause (models/README.md, *Decoding*).
 // A stretch still longer than 15 s is cut between 8 and 15 s at its quietest 0.3 s.
 std::vector<std::pair<int64_t, int64_t>> cutWindows(const torch::Tensor& mel, const std::vector<SpeechRegion>& speech);
+// The windows the pauses end within the block [start, end) of at most 15 s: cutWindows over that block.
+std::vector<std::pair<int64_t, int64_t>> pauseWindowsWithin(const torch::Tensor& mel, const std::vector<SpeechRegion>& speech,
+                                                            int64_t start, int64_t end);
+// Every window transcribe() may decode: the blocks of cutWindows without pauses, then each block's
+// pause windows (explain() finds a transcript's window among them).
+std::vector<std::pair<int64_t, int64_t>> candidateWindows(const torch::Tensor& mel, const std::vector<SpeechRegion>& speech);
 
 }  // namespace builtin_detail
 
@@ -62,6 +68,9 @@ struct BuiltinRecognizer::Impl {
         if (words) l.words = words->start();
         return l;
     }
+    // The language state after `chars` and a space from `from`: the next window's words continue the
+    // sentence its predecessor spelled.
+    LanguageState languageAfter(LanguageState from, const std::vector<int>& chars) const;
 
     // The score each token would add to a hypothesis whose language state is `state`: the decoder's
     // log-probability `logp`, plus the language models' when fusing; `next` receives each token's
@@ -94,7 +103,8 @@ struct BuiltinRecognizer::Impl {
     // Greedy decoding by the attention decoder alone (CTC weight 0). It keeps each step's probabilities
     // and cross-attention: they are the rows the teacher-forced pass would recompute (the same function
     // of the same prefix), so the Transformer skips that pass.
-    WindowDecoding greedy(const EncoderOutput& enc, const std::atomic<bool>* cancel);
+    WindowDecoding greedy(const EncoderOutput& enc, const std::atomic<bool>* cancel,
+                          const LanguageState* context = nullptr);
 
     std::vector<int> greedyLas(const EncoderOutput& enc, const std::atomic<bool>* cancel);
 
@@ -103,7 +113,13 @@ struct BuiltinRecognizer::Impl {
     // hypotheses, and keeps each step's probabilities and attention as greedy does; the listen-attend-spell
     // model recomputes each prefix in one teacher-forced batch and times the winner with a teacher-forced
     // pass.
-    WindowDecoding beam(const EncoderOutput& enc, int beamSize, const std::atomic<bool>* cancel);
+    // `context`: the language state the window starts in (startLanguage() when null).
+    WindowDecoding beam(const EncoderOutput& enc, int beamSize, const std::atomic<bool>* cancel,
+                        const LanguageState* context = nullptr);
+
+    // The mean natural-log probability of the rows of `windows` (each character and end of text): how
+    // sure the model is of a way to cut a block into windows.
+    static double meanLogProbability(const std::vector<const WindowDecoding*>& windows);
 
     // Teacher-forced pass over `chars`: per-character probabilities and every layer's cross-attention.
     WindowDecoding teacherForce(const EncoderOutput& enc, std::vector<int> chars);
