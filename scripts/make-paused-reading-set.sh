@@ -13,10 +13,11 @@ mkdir -p "$out"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 seed=7
+made=0
 for words in "$src"/*.words; do
     name=$(basename "$words" .words)
     wav="$src/$name.wav"
-    [ -f "$wav" ] && [ -f "$src/$name.txt" ] || continue
+    if [ ! -f "$wav" ] || [ ! -f "$src/$name.txt" ]; then continue; fi
     [ "$(grep -c . "$words")" -ge 3 ] || continue
     seed=$((seed + 1))
     # Cut points (the middle between two words) and pause lengths, one "cut pause" line each.
@@ -44,6 +45,8 @@ for words in "$src"/*.words; do
     sox "$tmp/in.wav" "$tmp/last.wav" trim "$from"
     sox "${pieces[@]}" "$tmp/last.wav" "$out/$name.wav"
     cp "$src/$name.txt" "$out/"
+    made=$((made + 1))
     rm -f "$tmp"/p*.wav "$tmp"/q*.wav
 done
-echo "$(ls "$out"/*.wav | wc -l) files in $out"
+echo "$made files in $out"
+[ "$made" -gt 0 ] || { echo "$0: no NAME.wav with NAME.txt and NAME.words (3 words or more) in $src" >&2; exit 1; }
