@@ -33,64 +33,56 @@ using namespace builtin_detail;
 
 namespace builtin_detail {
 
-std::vector<std::pair<int64_t, int64_t>> cutWindows(const torch::Tensor& mel, const std::vector<SpeechRegion>& speech)
+std::vector<std::pair<int64_t, int64_t>> blocksOf(const torch::Tensor& mel)
 {
     const int64_t total = mel.size(1);
-    const double seconds = total * kMelSeconds;
-    std::vector<int64_t> pauseCuts;  // the middles of the pauses between speech
-    int64_t from = 0;
-    for (const auto& p : pausesBetween(speech, seconds, kPauseCutSeconds)) {
-        if (p.t0 <= 0 || p.t1 >= seconds) continue;  // the silence before the first or after the last speech
-        const int64_t c = std::llround((p.t0 + p.t1) / 2 / kMelSeconds);
-        if ((c - from) * kMelSeconds < kMinWindowSeconds || (total - c) * kMelSeconds < kMinWindowSeconds) continue;
-        pauseCuts.push_back(c);
-        from = c;
-    }
-    pauseCuts.push_back(total);
-
     const auto energy = mel.mean(0).contiguous();  // [T]
     const float* e = energy.data_ptr<float>();
-    std::vector<std::pair<int64_t, int64_t>> windows;
+    std::vector<std::pair<int64_t, int64_t>> blocks;
     int64_t start = 0;
-    for (const int64_t stretchEnd : pauseCuts) {
-        while (stretchEnd - start > kMaxWindowMel) {
-            int64_t best = start + kMaxWindowMel;
-            double bestEnergy = 1e30;
-            for (int64_t c = start + kMinCutMel; c + kQuietSpan <= start + kMaxWindowMel; c += 5) {
-                double s = 0;
-                for (int k = 0; k < kQuietSpan; ++k) s += e[c + k];
-                if (s < bestEnergy) {
-                    bestEnergy = s;
-                    best = c + kQuietSpan / 2;
-                }
+    while (total - start > kMaxWindowMel) {
+        int64_t best = start + kMaxWindowMel;
+        double bestEnergy = 1e30;
+        for (int64_t c = start + kMinCutMel; c + kQuietSpan <= start + kMaxWindowMel; c += 5) {
+            double s = 0;
+            for (int k = 0; k < kQuietSpan; ++k) s += e[c + k];
+            if (s < bestEnergy) {
+                bestEnergy = s;
+                best = c + kQuietSpan / 2;
             }
-            windows.push_back({start, best});
-            start = best;
         }
-        windows.push_back({start, std::max<int64_t>(stretchEnd, start + 1)});
-        start = stretchEnd;
+        blocks.push_back({start, best});
+        start = best;
     }
-    return windows;
+    blocks.push_back({start, std::max<int64_t>(total, start + 1)});
+    return blocks;
 }
 
-std::vector<std::pair<int64_t, int64_t>> pauseWindowsWithin(const torch::Tensor& mel, const std::vector<SpeechRegion>& speech,
-                                                            int64_t start, int64_t end)
+std::vector<std::pair<int64_t, int64_t>> pauseWindowsWithin(const std::vector<SpeechRegion>& speech, int64_t start, int64_t end)
 {
     const double t0 = start * kMelSeconds, t1 = end * kMelSeconds;
-    std::vector<SpeechRegion> inside;
+    std::vector<SpeechRegion> inside;  // in seconds from the block's start
     for (const auto& r : speech)
         if (r.t1 > t0 && r.t0 < t1) inside.push_back({std::max(r.t0, t0) - t0, std::min(r.t1, t1) - t0});
-    auto windows = cutWindows(mel.narrow(1, start, end - start), inside);
-    for (auto& [s, e] : windows) s += start, e += start;
+    std::vector<std::pair<int64_t, int64_t>> windows;
+    int64_t from = start;
+    for (const auto& p : pausesBetween(inside, t1 - t0, kPauseCutSeconds)) {
+        if (p.t0 <= 0 || p.t1 >= t1 - t0) continue;  // the silence before the first or after the last speech
+        const int64_t c = start + std::llround((p.t0 + p.t1) / 2 / kMelSeconds);
+        if ((c - from) * kMelSeconds < kMinWindowSeconds || (end - c) * kMelSeconds < kMinWindowSeconds) continue;
+        windows.push_back({from, c});
+        from = c;
+    }
+    windows.push_back({from, std::max<int64_t>(end, from + 1)});
     return windows;
 }
 
 std::vector<std::pair<int64_t, int64_t>> candidateWindows(const torch::Tensor& mel, const std::vector<SpeechRegion>& speech)
 {
-    auto all = cutWindows(mel, {});
+    auto all = blocksOf(mel);
     const size_t blocks = all.size();
     for (size_t b = 0; b < blocks; ++b) {
-        const auto within = pauseWindowsWithin(mel, speech, all[b].first, all[b].second);
+        const auto within = pauseWindowsWithin(speech, all[b].first, all[b].second);
         all.insert(all.end(), within.begin(), within.end());
     }
     return all;
@@ -216,11 +208,11 @@ Transcript BuiltinRecognizer::transcribe(const Audio& audio, const TranscribeOpt
         }
         return decoded;
     };
-    const auto blocks = cutWindows(mel, {});
+    const auto blocks = blocksOf(mel);
     LanguageState language = m.startLanguage();
     for (size_t b = 0; b < blocks.size(); ++b) {
         const auto [blockStart, blockEnd] = blocks[b];
-        const auto pieces = options.builtin.windowsAtPauses ? pauseWindowsWithin(mel, speech, blockStart, blockEnd)
+        const auto pieces = options.builtin.windowsAtPauses ? pauseWindowsWithin(speech, blockStart, blockEnd)
                                                             : std::vector<std::pair<int64_t, int64_t>>{blocks[b]};
         LanguageState afterPieces = language;
         auto chosen = decodeWindows(pieces, afterPieces);

@@ -33,16 +33,15 @@ constexpr double kDefaultCtcWeight = 0.2;
 constexpr int kSpace = CharacterVocabulary::kFirstChar;
 static_assert(CharacterVocabulary::kChars[0] == ' ');
 
-// Window boundaries in mel frames: [start, end) pairs. Each pause of 0.5 s or more between speech
-// (`speech`: dsp/VoiceActivity.h) ends a window at its middle: the model learned from single
-// utterances, and within one window it lost its place after a pause (models/README.md, *Decoding*).
-// A stretch still longer than 15 s is cut between 8 and 15 s at its quietest 0.3 s.
-std::vector<std::pair<int64_t, int64_t>> cutWindows(const torch::Tensor& mel, const std::vector<SpeechRegion>& speech);
-// The windows the pauses end within the block [start, end) of at most 15 s: cutWindows over that block.
-std::vector<std::pair<int64_t, int64_t>> pauseWindowsWithin(const torch::Tensor& mel, const std::vector<SpeechRegion>& speech,
-                                                            int64_t start, int64_t end);
-// Every window transcribe() may decode: the blocks of cutWindows without pauses, then each block's
-// pause windows (explain() finds a transcript's window among them).
+// Blocks of the whole file in mel frames, [start, end) pairs: a stretch longer than 15 s is cut between
+// 8 and 15 s at its quietest 0.3 s.
+std::vector<std::pair<int64_t, int64_t>> blocksOf(const torch::Tensor& mel);
+// The block [start, end) cut at the middle of each pause of 0.5 s or more between speech (`speech`:
+// dsp/VoiceActivity.h), unless that leaves a window shorter than 1.5 s: the model learned from single
+// utterances and loses its place across a pause between sentences (models/README.md, *Decoding*).
+std::vector<std::pair<int64_t, int64_t>> pauseWindowsWithin(const std::vector<SpeechRegion>& speech, int64_t start, int64_t end);
+// Every window transcribe() may decode: the blocks, then each block's pause windows (explain() finds a
+// transcript's window among them).
 std::vector<std::pair<int64_t, int64_t>> candidateWindows(const torch::Tensor& mel, const std::vector<SpeechRegion>& speech);
 
 }  // namespace builtin_detail
