@@ -191,6 +191,32 @@ private slots:
         QCOMPARE(words[0].t1, 0.4);
         QCOMPARE(words[1].t0, 0.5);
     }
+
+    void characterWordsStopAtALongSpace()
+    {
+        // "ab cd" with a space of 0.4-0.72 s: longer than the shortest pause, so silence the words
+        // do not share; one of exactly the shortest pause is still their shared edge.
+        std::vector<Token> tokens(6);
+        const char* text[] = {"a", "b", " ", "c", "d", "<|endoftext|>"};
+        const double times[] = {0.1, 0.2, 0.4, 0.72, 0.8, 0.9, 1.0};
+        for (int i = 0; i < 6; ++i) {
+            tokens[i].text = text[i];
+            tokens[i].t0 = times[i];
+            tokens[i].t1 = times[i + 1];
+        }
+        tokens[5].special = true;
+        std::vector<Word> words(2);
+        words[0].firstToken = 0;
+        words[1].firstToken = 3;
+        words[0].tokenCount = words[1].tokenCount = 2;
+        spanCharacterWords(tokens, words);
+        QCOMPARE(words[0].t1, 0.4);
+        QCOMPARE(words[1].t0, 0.72);
+        tokens[2].t1 = tokens[3].t0 = 0.4 + kPauseSpaceSeconds;
+        spanCharacterWords(tokens, words);
+        QCOMPARE(words[0].t1, words[1].t0);
+        QVERIFY(qAbs(words[0].t1 - (0.4 + kPauseSpaceSeconds / 2)) < 1e-9);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestWordTiming)

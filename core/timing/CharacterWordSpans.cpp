@@ -6,7 +6,10 @@ namespace attnscope {
 
 namespace {
 bool isSpace(const Token& t) { return !t.special && t.text == " "; }
-double middle(const Token& t) { return 0.5 * (t.t0 + t.t1); }
+bool isPause(const Token& t) { return t.t1 - t.t0 > kPauseSpaceSeconds + 1e-6; }
+// Where the word before a space ends, and where the word after it starts.
+double endBefore(const Token& space) { return isPause(space) ? space.t0 : 0.5 * (space.t0 + space.t1); }
+double startAfter(const Token& space) { return isPause(space) ? space.t1 : 0.5 * (space.t0 + space.t1); }
 }  // namespace
 
 void spanCharacterWords(const std::vector<Token>& tokens, std::vector<Word>& words, size_t fromWord)
@@ -19,8 +22,8 @@ void spanCharacterWords(const std::vector<Token>& tokens, std::vector<Word>& wor
         // A space in another window is not this word's gap: windows are cut in silence.
         const Token& before = tokens[static_cast<size_t>(std::max(first - 1, 0))];
         const Token& after = tokens[static_cast<size_t>(std::min(last + 1, count - 1))];
-        w.t0 = first > 0 && isSpace(before) && before.window == tokens[first].window ? middle(before) : tokens[first].t0;
-        w.t1 = last + 1 < count && isSpace(after) && after.window == tokens[last].window ? middle(after) : tokens[last].t1;
+        w.t0 = first > 0 && isSpace(before) && before.window == tokens[first].window ? startAfter(before) : tokens[first].t0;
+        w.t1 = last + 1 < count && isSpace(after) && after.window == tokens[last].window ? endBefore(after) : tokens[last].t1;
     }
 }
 
