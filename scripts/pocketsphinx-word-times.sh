@@ -7,6 +7,11 @@
 # pocketsphinx_continuous's voice activity detection is off (-remove_silence no): with it, a pause of
 # half a second ends the utterance, and the grammar's sentence is forced into the speech on one side
 # of the pause, or the file fails to align.
+# Its beams are opened far past the defaults: with one sentence to align there is little to search,
+# and the default pruning lost the true path in slow or hesitant readings, which then put a word a
+# second away from its sound or failed to align. Only each word's first pronunciation is offered
+# (-fsgusealtpron no): an alternative that begins with HH ("what" as HH W AH T) absorbed the silence
+# before the first word, which then started at 0.
 # It reads 16-bit mono 16 kHz audio only, so each file is converted with sox first.
 #   scripts/pocketsphinx-word-times.sh IN_DIR OUT_DIR
 set -euo pipefail
@@ -27,7 +32,9 @@ for txt in "$in"/*.txt; do
     printf '#JSGF V1.0;\ngrammar one;\npublic <s> = %s;\n' "$text" > "$grammar"
     sox -V1 "$wav" -b 16 -c 1 -r 16000 "$audio"
     words=$(pocketsphinx_continuous -infile "$audio" -jsgf "$grammar" -time yes -hmm "$model/en-us" \
-                -dict "$model/cmudict-en-us.dict" -remove_silence no -logfn /dev/null 2>/dev/null |
+                -dict "$model/cmudict-en-us.dict" -remove_silence no \
+                -beam 1e-150 -pbeam 1e-150 -wbeam 1e-120 -lpbeam 1e-120 -lponlybeam 1e-120 -fsgusealtpron no \
+                -logfn /dev/null 2>/dev/null |
             awk 'NF == 4 && $2 ~ /^[0-9.]+$/ && $3 ~ /^[0-9.]+$/ && $1 !~ /^(<s>|<\/s>|<sil>|\[.*\])$/ { sub(/\([0-9]+\)$/, "", $1); print $1, $2, $3 }' || true)
     if [ -z "$words" ] || [ "$(printf '%s\n' "$words" | wc -l)" -ne "$(wc -w <<< "$text")" ]; then
         skipped=$((skipped + 1))
