@@ -163,22 +163,34 @@ private slots:
         QCOMPARE(speechSpan(std::vector<float>(60, 0.9f).data(), 60), std::make_pair(-1, -1));
     }
 
-    void characterWordsMeetInTheMiddleOfTheirSpace()
+    // "ab cd", then end of text: a 0.1-0.2, b 0.2-spaceStart, the space, c spaceEnd-0.8, d 0.8-0.9.
+    static std::vector<Token> twoWordTokens(double spaceStart, double spaceEnd)
     {
-        // "ab cd", then end of text; the space spans 0.4-0.6 s.
         std::vector<Token> tokens(6);
         const char* text[] = {"a", "b", " ", "c", "d", "<|endoftext|>"};
-        const double times[] = {0.1, 0.2, 0.4, 0.6, 0.7, 0.9, 1.0};
+        const double times[] = {0.1, 0.2, spaceStart, spaceEnd, 0.8, 0.9, 1.0};
         for (int i = 0; i < 6; ++i) {
             tokens[i].text = text[i];
             tokens[i].t0 = times[i];
             tokens[i].t1 = times[i + 1];
         }
         tokens[5].special = true;
+        return tokens;
+    }
+
+    static std::vector<Word> twoWords()
+    {
         std::vector<Word> words(2);
         words[0].firstToken = 0;
         words[1].firstToken = 3;
         words[0].tokenCount = words[1].tokenCount = 2;
+        return words;
+    }
+
+    void characterWordsMeetInTheMiddleOfTheirSpace()
+    {
+        auto tokens = twoWordTokens(0.4, 0.6);
+        auto words = twoWords();
         spanCharacterWords(tokens, words);
         QCOMPARE(words[0].t0, 0.1);
         QCOMPARE(words[0].t1, 0.5);
@@ -194,25 +206,14 @@ private slots:
 
     void characterWordsStopAtALongSpace()
     {
-        // "ab cd" with a space of 0.4-0.72 s: longer than the shortest pause, so silence the words
-        // do not share; one of exactly the shortest pause is still their shared edge.
-        std::vector<Token> tokens(6);
-        const char* text[] = {"a", "b", " ", "c", "d", "<|endoftext|>"};
-        const double times[] = {0.1, 0.2, 0.4, 0.72, 0.8, 0.9, 1.0};
-        for (int i = 0; i < 6; ++i) {
-            tokens[i].text = text[i];
-            tokens[i].t0 = times[i];
-            tokens[i].t1 = times[i + 1];
-        }
-        tokens[5].special = true;
-        std::vector<Word> words(2);
-        words[0].firstToken = 0;
-        words[1].firstToken = 3;
-        words[0].tokenCount = words[1].tokenCount = 2;
+        // A space longer than the shortest pause is silence the words do not share.
+        auto tokens = twoWordTokens(0.4, 0.72);
+        auto words = twoWords();
         spanCharacterWords(tokens, words);
         QCOMPARE(words[0].t1, 0.4);
         QCOMPARE(words[1].t0, 0.72);
-        tokens[2].t1 = tokens[3].t0 = 0.4 + kPauseSpaceSeconds;
+        // One of exactly the shortest pause is still their shared edge.
+        tokens = twoWordTokens(0.4, 0.4 + kPauseSpaceSeconds);
         spanCharacterWords(tokens, words);
         QCOMPARE(words[0].t1, words[1].t0);
         QVERIFY(qAbs(words[0].t1 - (0.4 + kPauseSpaceSeconds / 2)) < 1e-9);
