@@ -17,8 +17,8 @@ namespace attnscope {
 constexpr double kPauseSpaceSeconds = PauseRules{}.minPauseSeconds;
 
 // Sets each word's t0 and t1 from `tokens` (indexed by Word::firstToken and Word::tokenCount): its
-// first token's start and last token's end, or the middle of the space token next to it. Words before
-// `fromWord` are left alone.
+// first token's start and last token's end, or the middle of the space token next to it (its near
+// edge when it is a pause). Words before `fromWord` are left alone.
 void spanCharacterWords(const std::vector<Token>& tokens, std::vector<Word>& words, size_t fromWord = 0);
 
 }  // namespace attnscope
