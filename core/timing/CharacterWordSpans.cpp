@@ -6,6 +6,7 @@ namespace attnscope {
 
 namespace {
 bool isSpace(const Token& t) { return !t.special && t.text == " "; }
+// The slack keeps a span of exactly the shortest pause (five 40 ms frames, summed in floating point) a shared edge.
 bool isPause(const Token& t) { return t.t1 - t.t0 > kPauseSpaceSeconds + 1e-6; }
 // Where the word before a space ends, and where the word after it starts.
 double endBefore(const Token& space) { return isPause(space) ? space.t0 : 0.5 * (space.t0 + space.t1); }
