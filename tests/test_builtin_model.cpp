@@ -1,15 +1,18 @@
 // The built-in recognizer: its network (parameter count, exact gradients), its invariants on a seeded
 // random model (decoding, language-model fusion, forced alignment, explanations, cancel), and the
-// shipped model on synthesized and recorded speech. Its file format: test_builtin_model_file.
+// shipped model on synthesized and recorded speech, and the history of its training it carries. Its file
+// format: test_builtin_model_file.
 #include "audio/AudioFile.h"
 #include "base/Error.h"
 #include "eval/ErrorRate.h"
 #include "eval/ReferenceSet.h"
+#include "learn/HistoryExport.h"
 #include "loading/RecognizerFactory.h"
 #include "model/builtin/BuiltinModel.h"
 #include "model/builtin/BuiltinRecognizer.h"
 #include "model/builtin/CharacterLanguageModel.h"
 #include "model/builtin/CharacterVocabulary.h"
+#include "model/builtin/TrainingHistoryRecord.h"
 #include "model/whisper/GgmlFile.h"
 #include "support/CancelTiming.h"
 #include "support/SmallBuiltinModel.h"
@@ -524,6 +527,25 @@ private slots:
         const Transcript five = recognizer->transcribe(jfk, beamFive);
         qInfo("beam 5 on jfk.wav: '%s'", five.text.c_str());
         verifyCerBelow(five, kJfkBeamFiveCerBound);
+    }
+
+    void shippedModelCarriesItsTrainingFromTheFirstStep()
+    {
+        // The Learn window's "builtin": the shipped model's history from its initial weights, where the
+        // synthetic probe's attention is spread over every frame, to its last step, where it follows
+        // the diagonal (models/README.md, *Reproduce*).
+        if (findBuiltinModel().empty()) QSKIP("models/builtin.pt is not in this checkout");
+        const TrainingHistory h = loadTrainingHistory(kBuiltinHistoryName);
+        QVERIFY(h.snapshots.size() >= 20);
+        QCOMPARE(h.snapshots.front().step, 0L);
+        QCOMPARE(h.snapshots.back().step, loadBuiltinModel(findBuiltinModel()).meta["training"]["steps"].get<long>());
+        const auto measures = measureHistory(h, 0);
+        qInfo("synthetic probe: diagonal mass %.2f -> %.2f, entropy %.2f -> %.2f nats", measures.front().diagonalMass,
+              measures.back().diagonalMass, measures.front().entropy, measures.back().entropy);
+        QVERIFY(measures.front().diagonalMass < 0.4);
+        QVERIFY(measures.back().diagonalMass > 0.8);
+        QVERIFY(measures.front().entropy > measures.back().entropy + 1.0);
+        QCOMPARE(h.snapshots.back().probes.at(1).transcript, h.probes.at(1).text);  // the recorded probe, heard
     }
 
     void cancelStopsPromptly_data()

@@ -199,6 +199,16 @@ private slots:
         for (const auto& r : rows) {
             QVERIFY2(r.left != "–" && r.right != "–", qPrintable(r.name));
         }
+        // The built-in model's own training, first in the File menu's shipped histories, opens from step 0.
+        QAction* builtin = nullptr;
+        for (QAction* a : w.findChildren<QAction*>())
+            if (a->text().startsWith("builtin") && !builtin)
+                builtin = a;  // Open, not Compare with, which comes second
+        QVERIFY(builtin);
+        builtin->trigger();
+        QCOMPARE(w.view()->title(), QString("builtin"));
+        QCOMPARE(w.view()->history().snapshots.front().step, 0L);
+        QVERIFY(w.view()->history().probes.size() == 2);
     }
 
     void theMainWindowOpensLearnOnTheShippedTransformer()

@@ -159,6 +159,55 @@ private slots:
         const TrainingHistory own = TrainingHistory::load(tuneBroken.filePath("history.cbor").toStdString());
         QCOMPARE(own.snapshots.size(), size_t(1));
         QCOMPARE(own.snapshots.front().step, fromStep + 1);
+        // A model's history rebuilt from its lineage, oldest first: an early snapshot file that carries
+        // no history, the exported file that carries the first run's, and the fine-tuned checkpoint.
+        // The initial weights and every file without the trainer's snapshot at its step are replayed,
+        // with no loss terms; the trainer's snapshots stay as they were.
+        const std::string early = listSnapshots(work.path().toStdString()).front();
+        const QString lineage = tune.filePath("lineage.cbor");
+        QProcess replay;
+        replay.setProcessChannelMode(QProcess::MergedChannels);
+        replay.start(ATTNSCOPE_TRAIN_PATH, {"replay-history", "--work-dir", tune.path(), "--out", lineage,
+                                            QString::fromStdString(early), averaged, tune.filePath("checkpoint.pt")});
+        QVERIFY(replay.waitForFinished(120000));
+        const QByteArray replayLog = replay.readAll();
+        QVERIFY2(replay.exitCode() == 0 && replayLog.contains("no history"), replayLog.constData());
+        const TrainingHistory rebuilt = TrainingHistory::load(lineage.toStdString());
+        QCOMPARE(rebuilt.probes.size(), before.probes.size());
+        QCOMPARE(rebuilt.probes.front().text, before.probes.front().text);
+        QCOMPARE(rebuilt.snapshots.front().step, 0L);
+        QCOMPARE(rebuilt.snapshots.front().loss, -1.0);
+        QCOMPARE(rebuilt.snapshots.back().step, fromStep + 2);
+        QCOMPARE(rebuilt.snapshots.back().loss, -1.0);
+        QVERIFY(rebuilt.snapshots.back().devCer >= 0);
+        for (size_t i = 1; i < rebuilt.snapshots.size(); ++i)
+            QVERIFY(rebuilt.snapshots[i].step > rebuilt.snapshots[i - 1].step);
+        for (const HistorySnapshot& taken : before.snapshots) {
+            const auto found = std::find_if(rebuilt.snapshots.begin(), rebuilt.snapshots.end(),
+                                            [&](const HistorySnapshot& s) { return s.step == taken.step; });
+            QVERIFY2(found != rebuilt.snapshots.end(), qPrintable(QString("step %1 lost").arg(taken.step)));
+            QCOMPARE(found->loss, taken.loss);
+            QCOMPARE(found->probes.front().attention.size(), taken.probes.front().attention.size());
+        }
+        const ProbeSnapshot& replayed = rebuilt.snapshots.back().probes.front();
+        for (int t = 0; t < replayed.tokens; ++t) {
+            double sum = 0;
+            for (int f = 0; f < replayed.frames; ++f) sum += replayed.weight(0, 0, t, f);
+            QVERIFY2(std::abs(sum - 1) < 0.02, qPrintable(QString("replayed row %1 sums to %2").arg(t).arg(sum)));
+        }
+        // --into stores it in the newest file, where attnscope-cli reads it; newest first is refused.
+        const QString into = tune.filePath("tuned.pt");
+        QVERIFY(QFile::copy(tune.filePath("checkpoint.pt"), into));
+        replay.start(ATTNSCOPE_TRAIN_PATH, {"replay-history", "--work-dir", tune.path(), "--into", into,
+                                            QString::fromStdString(early), averaged});
+        QVERIFY(replay.waitForFinished(120000));
+        QCOMPARE(replay.exitCode(), 0);
+        QCOMPARE(readTrainingHistory(into.toStdString())->snapshots.size(), rebuilt.snapshots.size());
+        replay.start(ATTNSCOPE_TRAIN_PATH, {"replay-history", "--work-dir", tune.path(), "--out", lineage, averaged,
+                                            QString::fromStdString(early)});
+        QVERIFY(replay.waitForFinished(120000));
+        QCOMPARE(replay.exitCode(), 2);
+        QVERIFY(replay.readAll().contains("list a lineage oldest first"));
         // A model file that is not one is a clear error (exit 4), not a crash.
         QFile junk(tune.filePath("junk.pt"));
         QVERIFY(junk.open(QIODevice::WriteOnly));

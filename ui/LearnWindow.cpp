@@ -62,9 +62,16 @@ LearnWindow::LearnWindow(QWidget* parent) : QMainWindow(parent)
         if (!path.isEmpty())
             openHistory(path);
     });
-    // The histories that ship (one per attention function), two clicks away for a class.
+    // The histories that ship, two clicks away for a class: the built-in model's own training, then
+    // one per attention function.
     auto* shipped = file->addMenu(tr("Open a &shipped history"));
     auto* compareShipped = file->addMenu(tr("Compare with a shi&pped history"));
+    const QString builtin = kBuiltinHistoryName;
+    shipped->addAction(tr("%1 (the built-in model's training)").arg(builtin), this, [this, builtin] { openHistory(builtin); });
+    compareShipped->addAction(tr("%1 (the built-in model's training)").arg(builtin), this,
+                              [this, builtin] { compareWith(builtin); });
+    shipped->addSeparator();
+    compareShipped->addSeparator();
     for (const std::string& name : shippedHistoryNames()) {
         const QString n = QString::fromStdString(name);
         shipped->addAction(n, this, [this, n] { openHistory(n); });
@@ -170,7 +177,7 @@ LearnWindow::LearnWindow(QWidget* parent) : QMainWindow(parent)
 bool LearnWindow::readHistory(const QString& path, TrainingHistory& history)
 {
     try {
-        history = loadTrainingHistory(resolveHistoryPath(path.toStdString()));
+        history = loadTrainingHistory(path.toStdString());
         if (history.snapshots.empty())
             throw Error(ErrorKind::Usage, path.toStdString() + " holds no snapshots yet");
     } catch (const Error& e) {

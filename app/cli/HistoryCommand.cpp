@@ -5,7 +5,6 @@
 #include "cli/CliCommands.h"
 #include "export/SafeFile.h"
 #include "learn/HistoryExport.h"
-#include "learn/ShippedHistories.h"
 #include "model/builtin/TrainingHistoryRecord.h"
 
 #include <QCommandLineParser>
@@ -22,8 +21,8 @@ int historyCommand(const QStringList& args)
     parser.addHelpOption();
     parser.addPositionalArgument("history", "A training history (history.cbor in attnscope-train's work directory), or "
                                             "a built-in model file that carries one (export --with-history), or a shipped "
-                                            "history's name (transformer, las-dot, las-scaled-dot, las-additive, "
-                                            "las-location).");
+                                            "history's name: builtin (the built-in model's own training), transformer, "
+                                            "las-dot, las-scaled-dot, las-additive, las-location.");
     const QCommandLineOption probe("probe", "Which probe utterance (0: synthetic, 1: recorded, when trained with --real).",
                                    "N", "0");
     const QCommandLineOption csv("csv", "Write one line per snapshot (step, minutes, loss terms, dev CER, entropy, "
@@ -35,7 +34,7 @@ int historyCommand(const QStringList& args)
     parser.process(args);
     if (parser.positionalArguments().size() != 1)
         throw Error(ErrorKind::Usage, "history takes one history file (see --help)");
-    const TrainingHistory history = loadTrainingHistory(resolveHistoryPath(parser.positionalArguments().front().toStdString()));
+    const TrainingHistory history = loadTrainingHistory(parser.positionalArguments().front().toStdString());
     bool ok = false;
     const int n = parser.value(probe).toInt(&ok);
     if (!ok || n < 0 || n >= static_cast<int>(history.probes.size()))

@@ -106,7 +106,7 @@ int main(int argc, char** argv)
     const QCommandLineOption benchmark("benchmark", "Measure heatmap redraw, opening a 10-minute file and the GUI "
                                        "stall while transcribing AUDIO (if given); print a Markdown table.");
     const QCommandLineOption learn("learn", "Open the Learn window on the training history HISTORY (history.cbor, a "
-                                            "model file that carries one, or a shipped history's name: transformer, "
+                                            "model file that carries one, or a shipped history's name: builtin, transformer, "
                                             "las-dot, las-scaled-dot, las-additive, las-location); without one, on the "
                                             "shipped Transformer beside LAS-dot. With --screenshot, render it at its "
                                             "last step.");

@@ -7,6 +7,8 @@
 //   attnscope-train language-model --model FILE           count the character and word language models
 //                          [--order N] [--weight W] ...     from the corpus's training sentences into FILE
 //                          [--real DIR[:WEIGHT]]           (and recorded speech's, held-out speakers left out)
+//   attnscope-train replay-history --work-dir DIR           rebuild a model's history from the model files
+//                          (--into MODEL | --out FILE) OLDER...  of its earlier training runs
 #include "base/Error.h"
 #include "model/builtin/BuiltinModel.h"
 #include "model/builtin/CharacterLanguageModel.h"
@@ -14,6 +16,7 @@
 #include "model/builtin/TrainingHistoryRecord.h"
 #include "train/CharacterLanguageModelCounter.h"
 #include "train/CheckpointAverage.h"
+#include "train/LineageHistory.h"
 #include "train/RealSpeechSet.h"
 #include "train/SentenceCorpus.h"
 #include "train/Trainer.h"
@@ -80,6 +83,39 @@ int exportCommand(const QStringList& args)
     if (parser.isSet("with-history"))
         storeTrainingHistory(out, TrainingHistory::load((std::filesystem::path(workDir) / "history.cbor").string()));
     std::printf("wrote %s (%.1f MB)\n", out.c_str(), std::filesystem::file_size(out) / 1e6);
+    return 0;
+}
+
+int replayHistoryCommand(const QStringList& args)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        "Rebuilds a model's training history from its lineage: the model files of its earlier training runs, oldest "
+        "first, each run started from the one before it (--init-from). The snapshots a file carries are kept; each "
+        "file's own weights are replayed on the probes at its step, without loss terms.");
+    parser.addHelpOption();
+    parser.addOption({"work-dir", "A training directory of the lineage: its held-out utterance 0 and first recorded "
+                                  "dev utterance are the probes, its dev set gives the dev CER.", "DIR", "train-work"});
+    parser.addOption({"into", "Store the history in this model file, the newest of the lineage.", "MODEL"});
+    parser.addOption({"out", "Write the history to this file (history.cbor).", "FILE"});
+    parser.addOption({"no-initial-weights", "No snapshot at step 0 of the weights the oldest file's seed draws."});
+    parser.addPositionalArgument("older", "The earlier model files, oldest first.", "OLDER...");
+    parser.process(args);
+    if (!parser.isSet("into") && !parser.isSet("out"))
+        throw Error(ErrorKind::Usage, "replay-history needs --into MODEL or --out FILE");
+    namespace fs = std::filesystem;
+    const fs::path work(parser.value("work-dir").toStdString());
+    LineageReplay replay;
+    for (const QString& file : parser.positionalArguments()) replay.modelFiles.push_back(file.toStdString());
+    if (parser.isSet("into")) replay.modelFiles.push_back(parser.value("into").toStdString());
+    replay.initialWeights = !parser.isSet("no-initial-weights");
+    replay.dev = loadTrainingSet((work / "dev.set").string());
+    if (fs::exists(work / "real-dev.set")) replay.realDev = loadTrainingSet((work / "real-dev.set").string());
+    const TrainingHistory history = replayLineage(replay, std::cout);
+    if (parser.isSet("out")) history.save(parser.value("out").toStdString());
+    if (parser.isSet("into")) storeTrainingHistory(replay.modelFiles.back(), history);
+    std::printf("%zu snapshots, steps %ld to %ld\n", history.snapshots.size(), history.snapshots.front().step,
+                history.snapshots.back().step);
     return 0;
 }
 
@@ -300,6 +336,10 @@ int main(int argc, char** argv)
         if (args.size() > 1 && args[1] == "export") {
             args.removeAt(1);
             return exportCommand(args);
+        }
+        if (args.size() > 1 && args[1] == "replay-history") {
+            args.removeAt(1);
+            return replayHistoryCommand(args);
         }
         if (args.size() > 1 && args[1] == "language-model") {
             args.removeAt(1);

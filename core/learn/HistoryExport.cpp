@@ -41,11 +41,17 @@ std::string historyCsv(const TrainingHistory& history, int probe)
     const auto measures = measureHistory(history, probe);
     std::ostringstream table;
     table << "step,minutes,loss,ce,ctc,guided,dev_cer,entropy,diagonal_mass,boundary_error_ms,transcript\n";
+    // A value not recorded (-1: a snapshot replayed from a model file has no loss terms) is an empty field.
+    auto field = [&](double v, int precision) {
+        if (v >= 0) table << std::setprecision(precision) << v;
+        table << ',';
+    };
     for (size_t i = 0; i < history.snapshots.size(); ++i) {
         const HistorySnapshot& s = history.snapshots[i];
-        table << s.step << ',' << std::fixed << std::setprecision(3) << s.minutes << ',' << s.loss << ',' << s.ce << ','
-              << s.ctc << ',' << s.guided << ',' << std::setprecision(4) << s.devCer << ',' << measures[i].entropy << ','
-              << measures[i].diagonalMass << ',';
+        table << s.step << ',' << std::fixed;
+        for (double v : {s.minutes, s.loss, s.ce, s.ctc, s.guided}) field(v, 3);
+        field(s.devCer, 4);
+        table << measures[i].entropy << ',' << measures[i].diagonalMass << ',';
         if (measures[i].boundaryError >= 0)
             table << std::setprecision(1) << 1000.0 * measures[i].boundaryError;
         table << ',' << csvField(s.probes[static_cast<size_t>(probe)].transcript) << '\n';

@@ -35,8 +35,10 @@ struct ProbeSnapshot {
 struct HistorySnapshot {
     long step = 0;
     double minutes = 0;
-    double loss = 0, ce = 0, ctc = 0, guided = 0;  // means over the steps since the previous progress line
-    double devCer = -1;                            // on the first dev utterances; -1: not measured
+    // Means over the steps since the previous progress line; -1 in a snapshot replayed from a model
+    // file (train/LineageHistory.h), which keeps no training losses.
+    double loss = 0, ce = 0, ctc = 0, guided = 0;
+    double devCer = -1;  // on the first dev utterances; -1: not measured
     std::vector<ProbeSnapshot> probes;             // one per TrainingHistory::probes
 };
 

@@ -242,6 +242,7 @@ void Trainer::run(std::ostream& log)
     // carries on the history of the model it starts from when that history watched the same probes,
     // so that a model's file can hold how it learned from its very first step.
     const fs::path historyPath = work / "history.cbor";
+    const auto probes = historyProbeUtterances(dev, real.dev);
     TrainingHistory history;
     if (fs::exists(historyPath)) {
         try {
@@ -252,8 +253,7 @@ void Trainer::run(std::ostream& log)
     }
     if (history.probes.empty()) {
         history.architecture = o.hp.isLas() ? "las/" + o.hp.attention : "transformer";
-        history.probes.push_back(historyProbe("synthetic held-out 0", dev[0]));
-        if (!real.dev.empty()) history.probes.push_back(historyProbe("recorded dev 0", real.dev[0]));
+        for (const auto& [name, u] : probes) history.probes.push_back(historyProbe(name, *u));
         history.snapshots.clear();
         if (inherited && continuesHistory(*inherited, history)) {
             history.snapshots = inherited->snapshots;
@@ -383,8 +383,7 @@ void Trainer::run(std::ostream& log)
                 if (snapshotNow) {
                     HistorySnapshot snapshot{step, p.elapsedMinutes, p.loss, p.ce, p.ctc, p.guided,
                                              evalNow ? p.devCer : devCharacterErrorRate(model, dev, o.historyDevUtterances), {}};
-                    snapshot.probes.push_back(probeSnapshot(model, dev[0]));
-                    if (!real.dev.empty()) snapshot.probes.push_back(probeSnapshot(model, real.dev[0]));
+                    for (const auto& [name, u] : probes) snapshot.probes.push_back(probeSnapshot(model, *u));
                     history.snapshots.push_back(std::move(snapshot));
                     history.save(historyPath.string());
                     if (o.onHistorySnapshot)

@@ -99,6 +99,15 @@ ProbeSnapshot probeSnapshot(BuiltinModel& model, const TrainingUtterance& u)
     return p;
 }
 
+std::vector<std::pair<std::string, const TrainingUtterance*>> historyProbeUtterances(
+    const std::vector<TrainingUtterance>& dev, const std::vector<TrainingUtterance>& realDev)
+{
+    std::vector<std::pair<std::string, const TrainingUtterance*>> probes;
+    if (!dev.empty()) probes.push_back({"synthetic held-out 0", &dev[0]});
+    if (!realDev.empty()) probes.push_back({"recorded dev 0", &realDev[0]});
+    return probes;
+}
+
 HistoryProbe historyProbe(const std::string& name, const TrainingUtterance& u)
 {
     HistoryProbe p{name, u.text, 0.04, {}};

@@ -6,6 +6,7 @@
 #include "train/TrainingSet.h"
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace attnscope {
@@ -17,6 +18,10 @@ std::vector<std::string> greedyTranscripts(BuiltinModel& model, const std::vecto
 double devCharacterErrorRate(BuiltinModel& model, const std::vector<TrainingUtterance>& dev, int count);
 // Every head's cross-attention on `u`, teacher-forced on its own text, and its greedy transcript.
 ProbeSnapshot probeSnapshot(BuiltinModel& model, const TrainingUtterance& u);
+// The training history's probes and their names: held-out synthetic utterance 0 and, with recorded
+// speech, the first recorded dev utterance. Pointers into the sets.
+std::vector<std::pair<std::string, const TrainingUtterance*>> historyProbeUtterances(
+    const std::vector<TrainingUtterance>& dev, const std::vector<TrainingUtterance>& realDev);
 // `u` as a probe of the training history: its text and the synthesizer's word spans.
 HistoryProbe historyProbe(const std::string& name, const TrainingUtterance& u);
 // The mean over heads of every layer's attention on `u`, layers stacked, as a PNG at `path`.

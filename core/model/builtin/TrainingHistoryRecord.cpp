@@ -1,10 +1,13 @@
 #include "model/builtin/TrainingHistoryRecord.h"
 
 #include "base/Error.h"
+#include "learn/ShippedHistories.h"
+#include "model/builtin/BuiltinRecognizer.h"
 #include "model/builtin/ModelFileRecords.h"
 
 #include <torch/torch.h>
 
+#include <filesystem>
 #include <fstream>
 
 namespace attnscope {
@@ -39,8 +42,12 @@ std::optional<TrainingHistory> readTrainingHistory(const std::string& modelPath)
     return history;
 }
 
-TrainingHistory loadTrainingHistory(const std::string& path)
+TrainingHistory loadTrainingHistory(const std::string& pathOrName)
 {
+    std::error_code ec;
+    const std::string path = pathOrName == kBuiltinHistoryName && !std::filesystem::exists(pathOrName, ec)
+                                 ? findBuiltinModel()
+                                 : resolveHistoryPath(pathOrName);
     std::ifstream in(path, std::ios::binary);
     if (!in)
         throw Error(ErrorKind::Io, "cannot open " + path);

@@ -13,7 +13,10 @@ namespace attnscope {
 void storeTrainingHistory(const std::string& modelPath, const TrainingHistory& history);
 // nullopt when the file carries none; Error(Model) when it cannot be read.
 std::optional<TrainingHistory> readTrainingHistory(const std::string& modelPath);
-// A history file, or the history a built-in model file carries (Error(Usage) when it carries none).
-TrainingHistory loadTrainingHistory(const std::string& path);
+// "builtin": the shipped built-in model's own training.
+inline constexpr const char* kBuiltinHistoryName = "builtin";
+// A history file, the history a built-in model file carries (Error(Usage) when it carries none), a
+// shipped history's name (learn/ShippedHistories.h) or kBuiltinHistoryName.
+TrainingHistory loadTrainingHistory(const std::string& pathOrName);
 
 }  // namespace attnscope
