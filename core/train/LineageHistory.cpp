@@ -5,7 +5,6 @@
 #include "model/builtin/TrainingHistoryRecord.h"
 #include "train/TrainingChecks.h"
 
-#include <algorithm>
 #include <iomanip>
 #include <map>
 #include <optional>
@@ -19,8 +18,6 @@ HistorySnapshot replayedSnapshot(BuiltinModel& model, long step, double minutes,
     for (const auto& [name, u] : historyProbeUtterances(r.dev, r.realDev)) s.probes.push_back(probeSnapshot(model, *u));
     return s;
 }
-
-std::string architectureOf(const BuiltinHParams& hp) { return hp.isLas() ? "las/" + hp.attention : "transformer"; }
 
 }  // namespace
 
@@ -46,17 +43,17 @@ TrainingHistory replayLineage(const LineageReplay& r, std::ostream& log)
         if (step <= lastStep || minutes < lastMinutes)
             throw Error(ErrorKind::Usage, path + " was trained " + std::to_string(step) + " steps, no more than the file "
                                               "before it: list a lineage oldest first");
-        const std::string architecture = architectureOf(file.model->hp);
+        const BuiltinHParams& hp = file.model->hp;
         if (i == 0) {
-            history.architecture = architecture;
-            firstHParams = file.model->hp.toJson().dump();
+            history.architecture = historyArchitecture(hp);
+            firstHParams = hp.toJson().dump();
             if (r.initialWeights) {
                 torch::manual_seed(training.value("seed", 1u));
-                BuiltinModel initial(file.model->hp);
+                BuiltinModel initial(hp);
                 byStep[0] = {false, replayedSnapshot(initial, 0, 0.0, r)};
                 log << "step 0: initial weights (seed " << training.value("seed", 1u) << ")" << std::endl;
             }
-        } else if (file.model->hp.toJson().dump() != firstHParams) {
+        } else if (hp.toJson().dump() != firstHParams) {
             throw Error(ErrorKind::Usage, path + " has another shape than " + r.modelFiles.front() + ": not one lineage");
         }
         std::optional<TrainingHistory> carried;

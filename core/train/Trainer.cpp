@@ -252,7 +252,7 @@ void Trainer::run(std::ostream& log)
         }
     }
     if (history.probes.empty()) {
-        history.architecture = o.hp.isLas() ? "las/" + o.hp.attention : "transformer";
+        history.architecture = historyArchitecture(o.hp);
         for (const auto& [name, u] : probes) history.probes.push_back(historyProbe(name, *u));
         history.snapshots.clear();
         if (inherited && continuesHistory(*inherited, history)) {

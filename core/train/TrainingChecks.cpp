@@ -108,6 +108,8 @@ std::vector<std::pair<std::string, const TrainingUtterance*>> historyProbeUttera
     return probes;
 }
 
+std::string historyArchitecture(const BuiltinHParams& hp) { return hp.isLas() ? "las/" + hp.attention : "transformer"; }
+
 HistoryProbe historyProbe(const std::string& name, const TrainingUtterance& u)
 {
     HistoryProbe p{name, u.text, 0.04, {}};

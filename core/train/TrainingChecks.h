@@ -22,6 +22,8 @@ ProbeSnapshot probeSnapshot(BuiltinModel& model, const TrainingUtterance& u);
 // speech, the first recorded dev utterance. Pointers into the sets.
 std::vector<std::pair<std::string, const TrainingUtterance*>> historyProbeUtterances(
     const std::vector<TrainingUtterance>& dev, const std::vector<TrainingUtterance>& realDev);
+// The training history's name for the model's kind: "transformer", or "las/" and its attention function.
+std::string historyArchitecture(const BuiltinHParams& hp);
 // `u` as a probe of the training history: its text and the synthesizer's word spans.
 HistoryProbe historyProbe(const std::string& name, const TrainingUtterance& u);
 // The mean over heads of every layer's attention on `u`, layers stacked, as a PNG at `path`.
