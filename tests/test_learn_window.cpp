@@ -6,6 +6,7 @@
 #include "learn/HistoryExport.h"
 #include "learn/ShippedHistories.h"
 #include "learn/TrainingHistory.h"
+#include "HistoryCurves.h"
 #include "LearnComparison.h"
 #include "LearnView.h"
 #include "LearnWindow.h"
@@ -209,6 +210,8 @@ private slots:
         QCOMPARE(w.view()->title(), QString("builtin"));
         QCOMPARE(w.view()->history().snapshots.front().step, 0L);
         QVERIFY(w.view()->history().probes.size() == 2);
+        // Its early snapshots, replayed from model files, have no loss terms, and the legend says so.
+        QVERIFY(w.view()->curves()->series().front().name.contains("where recorded"));
     }
 
     void theMainWindowOpensLearnOnTheShippedTransformer()

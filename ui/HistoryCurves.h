@@ -25,6 +25,7 @@ public:
     QSize sizeHint() const override { return {600, 180}; }
 
     void setCurves(std::vector<long> steps, std::vector<Series> series);
+    const std::vector<Series>& series() const { return series_; }
     // The steps spaced evenly along the axis (sorted); empty: the curves' own steps.
     void setAxisSteps(std::vector<long> steps);
     void setCurrent(int snapshot);

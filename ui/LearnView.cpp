@@ -138,6 +138,13 @@ void LearnView::setProbe(int probe)
     HistoryCurves::Series ce{tr("decoder CE"), QColor(31, 119, 180), {}}, guided{tr("guided term"), QColor(148, 103, 189), {}},
         cer{tr("dev CER"), QColor(214, 39, 40), {}, 1.0}, entropy{tr("attention entropy"), QColor(255, 127, 14), {}},
         diagonal{tr("diagonal mass"), QColor(44, 160, 44), {}, 1.0};
+    // Snapshots replayed from model files (attnscope-train replay-history) have no loss terms.
+    const bool someUnrecorded = std::any_of(history_.snapshots.begin(), history_.snapshots.end(),
+                                            [](const HistorySnapshot& s) { return s.ce < 0; });
+    if (someUnrecorded) {
+        ce.name = tr("decoder CE (where recorded)");
+        guided.name = tr("guided term (where recorded)");
+    }
     for (size_t i = 0; i < history_.snapshots.size(); ++i) {
         const auto& s = history_.snapshots[i];
         steps.push_back(s.step);

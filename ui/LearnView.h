@@ -38,6 +38,7 @@ public:
     int snapshotAtStep(long step) const;
     // How aligned the probe on show is at each snapshot.
     const std::vector<SnapshotMeasures>& measures() const { return measures_; }
+    const HistoryCurves* curves() const { return curves_; }
     QString title() const { return titleText_; }
     // The steps the curves space evenly (HistoryCurves::setAxisSteps); empty: this history's own.
     void setStepAxis(std::vector<long> steps);
