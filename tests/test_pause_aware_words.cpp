@@ -50,6 +50,35 @@ private slots:
         QCOMPARE(same[0].t1, 3.0);
     }
 
+    void aWordInSilenceMovesToWhereTheCtcHeadHearsIt()
+    {
+        // Speech (as the detector holds it: 0.2 s past the sound, 0.04 s before) 0.5-1.75 and 2.96-4.0,
+        // so silence 1.55-3.0. DTW put "this" at the pause's start, squeezed against "sound"; the CTC
+        // head hears it at 3.0-3.2, and "muscle", which DTW started at 3.0, gives way.
+        std::vector<Word> words = {word("sound", 1.0, 1.5), word("this", 1.5, 1.7), word("muscle", 3.0, 3.6)};
+        const std::vector<SpeechRegion> speech = {{0.5, 1.75}, {2.96, 4.0}};
+        moveWordsToWhereTheyAreHeard(words, 0, {{1.0, 1.4}, {3.0, 3.2}, {3.3, 3.5}}, speech);
+        QCOMPARE(words[0].t0, 1.0);  // in speech: it stays, wherever the head hears it
+        QCOMPARE(words[0].t1, 1.5);
+        QCOMPARE(words[1].t0, 3.0);
+        QCOMPARE(words[1].t1, 3.2);
+        QCOMPARE(words[2].t0, 3.2);
+        QCOMPARE(words[2].t1, 3.6);
+        // Where the head hears it in silence too, or hears nothing, or the words are not those heard,
+        // the attention's times stay.
+        std::vector<Word> stay = {word("sound", 1.0, 1.5), word("this", 1.5, 1.7)};
+        moveWordsToWhereTheyAreHeard(stay, 0, {{1.0, 1.4}, {2.0, 2.2}}, speech);
+        QCOMPARE(stay[1].t0, 1.5);
+        moveWordsToWhereTheyAreHeard(stay, 0, {{1.0, 1.4}}, speech);
+        moveWordsToWhereTheyAreHeard(stay, 0, {{1.0, 1.4}, {3.0, 3.2}}, {});
+        QCOMPARE(stay[1].t0, 1.5);
+        // Only the words from `first` on are the window's.
+        std::vector<Word> later = {word("before", 0.0, 0.4), word("this", 1.5, 1.7)};
+        moveWordsToWhereTheyAreHeard(later, 1, {{3.0, 3.2}}, speech);
+        QCOMPARE(later[0].t1, 0.4);
+        QCOMPARE(later[1].t0, 3.0);
+    }
+
     void aWordWhollyInAPauseMovesToTheSpeechAfterIt()
     {
         std::vector<Word> words = {word("ghost", 0.2, 0.6), word("real", 1.0, 1.5), word("tail", 2.5, 2.8)};

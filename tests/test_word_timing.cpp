@@ -1,5 +1,6 @@
-// DTW and the attention-to-timing pipeline on matrices whose answer is known.
+// DTW, CTC forced alignment and the attention-to-timing pipeline on matrices whose answer is known.
 #include "timing/CharacterWordSpans.h"
+#include "timing/CtcAlignment.h"
 #include "timing/Dtw.h"
 #include "timing/WordTiming.h"
 
@@ -12,6 +13,31 @@ using namespace attnscope;
 class TestWordTiming : public QObject {
     Q_OBJECT
 private slots:
+    void ctcPathFindsWhereEachLabelIsHeard()
+    {
+        // 10 frames over blank (0) and labels 1, 2: the head hears 1 at frame 2 and 2 at frames 6-7, blank
+        // elsewhere. The text "1 2 2" needs a blank between its repeated 2s.
+        const int frames = 10, vocab = 3;
+        auto logProbs = [&](const std::vector<int>& heard) {
+            std::vector<float> lp(static_cast<size_t>(frames) * vocab, std::log(0.05f));
+            for (int t = 0; t < frames; ++t) lp[static_cast<size_t>(t) * vocab + heard[static_cast<size_t>(t)]] = std::log(0.9f);
+            return lp;
+        };
+        const auto lp = logProbs({0, 0, 1, 0, 0, 0, 2, 2, 0, 0});
+        const auto spans = ctcLabelFrames(lp.data(), frames, vocab, {1, 2}, 0);
+        QCOMPARE(spans.size(), size_t(2));
+        QCOMPARE(spans[0], std::make_pair(2, 3));
+        QCOMPARE(spans[1], std::make_pair(6, 8));
+        const auto repeated = logProbs({0, 1, 0, 2, 0, 2, 0, 0, 0, 0});
+        const auto again = ctcLabelFrames(repeated.data(), frames, vocab, {1, 2, 2}, 0);
+        QCOMPARE(again.size(), size_t(3));
+        QCOMPARE(again[1], std::make_pair(3, 4));
+        QCOMPARE(again[2], std::make_pair(5, 6));
+        // Too few frames to spell the text (a repeat needs a blank between): no path.
+        QVERIFY(ctcLabelFrames(lp.data(), 2, vocab, {2, 2}, 0).empty());
+        QVERIFY(ctcLabelFrames(lp.data(), frames, vocab, {}, 0).empty());
+    }
+
     void diagonalCostGivesDiagonalPath()
     {
         const int n = 12;

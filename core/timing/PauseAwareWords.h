@@ -14,6 +14,7 @@
 #include "timing/SpeechRegion.h"
 #include "transcript/Transcript.h"
 
+#include <utility>
 #include <vector>
 
 namespace attnscope {
@@ -33,6 +34,14 @@ struct PauseRules {
 std::vector<SpeechRegion> pausesBetween(const std::vector<SpeechRegion>& speech, double duration, double minSeconds);
 
 // Leaves `words` alone when `speech` is empty (nothing detected: nothing to go by).
+// Attention often looks at a long pause's start for the first word after it, and DTW then puts that
+// word in the silence, squeezed against the word before (models/README.md, *Word timing*). A word of
+// words[first..] that lies mostly in silence (a pause with the detector's hold and lead taken off)
+// while the CTC head hears it mostly in speech takes the span the head hears it in, `heard` (seconds,
+// one per word; empty: none heard); the words beside it give way.
+void moveWordsToWhereTheyAreHeard(std::vector<Word>& words, size_t first, const std::vector<std::pair<double, double>>& heard,
+                                  const std::vector<SpeechRegion>& speech, const PauseRules& rules = {});
+
 void keepWordsOutOfPauses(std::vector<Word>& words, const std::vector<SpeechRegion>& speech, double duration,
                           const PauseRules& rules = {});
 

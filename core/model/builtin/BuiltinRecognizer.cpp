@@ -230,7 +230,7 @@ Transcript BuiltinRecognizer::transcribe(const Audio& audio, const TranscribeOpt
         throwIfCancelled(cancel);
         for (const auto& c : chosen) {
             const double t0 = c.start * kMelSeconds;
-            m.timeWindow(c.d, c.enc, t0, out);
+            m.timeWindow(c.d, c.enc, t0, out, options.timing.respectPauses ? speech : std::vector<SpeechRegion>());
             std::string text = CharacterVocabulary::decode(c.d.chars);
             while (!text.empty() && text.back() == ' ') text.pop_back();
             while (!text.empty() && text.front() == ' ') text.erase(text.begin());
@@ -265,6 +265,8 @@ Transcript BuiltinRecognizer::align(const Audio& audio, const std::string& text,
     out.audioDuration = audio.duration();
     const auto mel = builtinLogMel(audio.samples, m.file.model->hp.nMels, [cancel] { throwIfCancelled(cancel); });
     const int64_t total = mel.size(1);
+    // Where speech is, once: for the word times' pause rules.
+    const auto speech = options.timing.respectPauses ? detectSpeech(audio.samples) : std::vector<SpeechRegion>();
     std::vector<std::string> words;
     for (size_t b = 0; b < normalized.size();) {
         const size_t e = std::min(normalized.find(' ', b), normalized.size());
@@ -316,7 +318,7 @@ Transcript BuiltinRecognizer::align(const Audio& audio, const std::string& text,
         }
         const std::string kept = join(word, take);
         const size_t firstWord = out.words.size();
-        m.timeWindow(m.teacherForce(enc, CharacterVocabulary::encode(kept)), enc, t0, out);
+        m.timeWindow(m.teacherForce(enc, CharacterVocabulary::encode(kept)), enc, t0, out, speech);
         const double keptEnd = out.words.size() > firstWord ? out.words.back().t1 : end * kMelSeconds;
         out.segments.push_back({out.words.size() > firstWord ? out.words[firstWord].t0 : t0, keptEnd, kept});
         word += take;
@@ -326,7 +328,7 @@ Transcript BuiltinRecognizer::align(const Audio& audio, const std::string& text,
         if (progress) progress(std::min(1.0, static_cast<double>(start) / std::max<int64_t>(total, 1)));
     }
     out.text = normalized;
-    if (options.timing.respectPauses) keepWordsOutOfPauses(out.words, detectSpeech(audio.samples), audio.duration());
+    if (options.timing.respectPauses) keepWordsOutOfPauses(out.words, speech, audio.duration());
     if (progress) progress(1.0);
     return out;
 }

@@ -126,8 +126,15 @@ struct BuiltinRecognizer::Impl {
     // Where the CTC head hears speech in the window (WordTiming.h).
     std::pair<int, int> speechSpan(const EncoderOutput& enc);
 
-    // DTW timings from a window's attention. Appends tokens, words and the window to `out`.
-    void timeWindow(const WindowDecoding& d, const EncoderOutput& enc, double t0, Transcript& out);
+    // Where the CTC head hears each word of `chars` (seconds from the window's start `t0`): from its
+    // first character's first frame to its last's last (CtcAlignment.h). Empty when it cannot spell them.
+    std::vector<std::pair<double, double>> heardWordSpans(const EncoderOutput& enc, const std::vector<int>& chars, double t0);
+
+    // DTW timings from a window's attention. Appends tokens, words and the window to `out`. With
+    // `speech` (the audio's, dsp/VoiceActivity.h), a word DTW put in silence moves to where the CTC
+    // head hears it (PauseAwareWords.h).
+    void timeWindow(const WindowDecoding& d, const EncoderOutput& enc, double t0, Transcript& out,
+                    const std::vector<SpeechRegion>& speech = {});
 };
 
 }  // namespace attnscope

@@ -5,6 +5,8 @@
 #include "base/Error.h"
 #include "model/CapturedAttention.h"
 #include "timing/CharacterWordSpans.h"
+#include "timing/CtcAlignment.h"
+#include "timing/PauseAwareWords.h"
 #include "timing/WordTiming.h"
 
 #include <tuple>
@@ -40,7 +42,25 @@ std::pair<int, int> BuiltinRecognizer::Impl::speechSpan(const EncoderOutput& enc
     return attnscope::speechSpan(blank.data_ptr<float>(), static_cast<int>(blank.size(0)));
 }
 
-void BuiltinRecognizer::Impl::timeWindow(const WindowDecoding& d, const EncoderOutput& enc, double t0, Transcript& out)
+std::vector<std::pair<double, double>> BuiltinRecognizer::Impl::heardWordSpans(const EncoderOutput& enc, const std::vector<int>& chars,
+                                                                               double t0)
+{
+    const auto logProbs = torch::log_softmax(file.model->ctcLogits(enc.memory)[0], -1).contiguous();
+    const auto frames = ctcLabelFrames(logProbs.data_ptr<float>(), static_cast<int>(logProbs.size(0)),
+                                       static_cast<int>(logProbs.size(1)), chars, CharacterVocabulary::kBlank);
+    std::vector<std::pair<double, double>> words;
+    if (frames.empty()) return words;
+    for (size_t c = 0; c < chars.size(); ++c) {
+        if (chars[c] == kSpace) continue;
+        const double from = t0 + frames[c].first * info.frameSeconds, to = t0 + frames[c].second * info.frameSeconds;
+        if (c == 0 || chars[c - 1] == kSpace) words.push_back({from, to});
+        else words.back().second = to;
+    }
+    return words;
+}
+
+void BuiltinRecognizer::Impl::timeWindow(const WindowDecoding& d, const EncoderOutput& enc, double t0, Transcript& out,
+                                         const std::vector<SpeechRegion>& speech)
 {
     const auto& chars = d.chars;
     const int rows = static_cast<int>(chars.size()) + 1;  // every character, then end of text
@@ -91,6 +111,7 @@ void BuiltinRecognizer::Impl::timeWindow(const WindowDecoding& d, const EncoderO
     }
     closeWord();
     spanCharacterWords(out.tokens, out.words, firstWord);
+    if (!speech.empty()) moveWordsToWhereTheyAreHeard(out.words, firstWord, heardWordSpans(enc, chars, t0), speech);
     out.windows.push_back(std::move(window));
 }
 
