@@ -189,6 +189,8 @@ Transcript BuiltinRecognizer::transcribe(const Audio& audio, const TranscribeOpt
     // Where speech is, once: for the windows and for the word times' pause rules.
     const bool needSpeech = options.builtin.windowsAtPauses || options.timing.respectPauses;
     const auto speech = needSpeech ? detectSpeech(audio.samples) : std::vector<SpeechRegion>();
+    const std::vector<SpeechRegion> none;
+    const auto& timingSpeech = options.timing.respectPauses ? speech : none;  // for timeWindow's pause rule
     // Blocks of at most 15 s; within each, the windows its pauses end, or the block whole, whichever the
     // model is surer of (models/README.md, *Decoding*). The language models' context runs on across windows.
     using LanguageState = Impl::LanguageState;
@@ -230,7 +232,7 @@ Transcript BuiltinRecognizer::transcribe(const Audio& audio, const TranscribeOpt
         throwIfCancelled(cancel);
         for (const auto& c : chosen) {
             const double t0 = c.start * kMelSeconds;
-            m.timeWindow(c.d, c.enc, t0, out, options.timing.respectPauses ? speech : std::vector<SpeechRegion>());
+            m.timeWindow(c.d, c.enc, t0, out, timingSpeech);
             std::string text = CharacterVocabulary::decode(c.d.chars);
             while (!text.empty() && text.back() == ' ') text.pop_back();
             while (!text.empty() && text.front() == ' ') text.erase(text.begin());

@@ -123,12 +123,14 @@ struct BuiltinRecognizer::Impl {
     // Teacher-forced pass over `chars`: per-character probabilities and every layer's cross-attention.
     WindowDecoding teacherForce(const EncoderOutput& enc, std::vector<int> chars);
 
+    // The CTC head's log-probabilities over the window's frames, [frames, vocabulary].
+    torch::Tensor ctcLogProbabilities(const EncoderOutput& enc);
     // Where the CTC head hears speech in the window (WordTiming.h).
-    std::pair<int, int> speechSpan(const EncoderOutput& enc);
+    std::pair<int, int> speechSpan(const torch::Tensor& ctcLogProbs);
 
     // Where the CTC head hears each word of `chars` (seconds from the window's start `t0`): from its
     // first character's first frame to its last's last (CtcAlignment.h). Empty when it cannot spell them.
-    std::vector<std::pair<double, double>> heardWordSpans(const EncoderOutput& enc, const std::vector<int>& chars, double t0);
+    std::vector<std::pair<double, double>> heardWordSpans(const torch::Tensor& ctcLogProbs, const std::vector<int>& chars, double t0);
 
     // DTW timings from a window's attention. Appends tokens, words and the window to `out`. With
     // `speech` (the audio's, dsp/VoiceActivity.h), a word DTW put in silence moves to where the CTC

@@ -34,20 +34,22 @@ BuiltinRecognizer::Impl::WindowDecoding BuiltinRecognizer::Impl::teacherForce(co
     return d;
 }
 
-std::pair<int, int> BuiltinRecognizer::Impl::speechSpan(const EncoderOutput& enc)
+torch::Tensor BuiltinRecognizer::Impl::ctcLogProbabilities(const EncoderOutput& enc)
 {
-    const auto blank = torch::softmax(file.model->ctcLogits(enc.memory)[0], -1)
-                           .select(1, CharacterVocabulary::kBlank)
-                           .contiguous();
+    return torch::log_softmax(file.model->ctcLogits(enc.memory)[0], -1).contiguous();
+}
+
+std::pair<int, int> BuiltinRecognizer::Impl::speechSpan(const torch::Tensor& ctcLogProbs)
+{
+    const auto blank = ctcLogProbs.select(1, CharacterVocabulary::kBlank).exp().contiguous();
     return attnscope::speechSpan(blank.data_ptr<float>(), static_cast<int>(blank.size(0)));
 }
 
-std::vector<std::pair<double, double>> BuiltinRecognizer::Impl::heardWordSpans(const EncoderOutput& enc, const std::vector<int>& chars,
-                                                                               double t0)
+std::vector<std::pair<double, double>> BuiltinRecognizer::Impl::heardWordSpans(const torch::Tensor& ctcLogProbs,
+                                                                               const std::vector<int>& chars, double t0)
 {
-    const auto logProbs = torch::log_softmax(file.model->ctcLogits(enc.memory)[0], -1).contiguous();
-    const auto frames = ctcLabelFrames(logProbs.data_ptr<float>(), static_cast<int>(logProbs.size(0)),
-                                       static_cast<int>(logProbs.size(1)), chars, CharacterVocabulary::kBlank);
+    const auto frames = ctcLabelFrames(ctcLogProbs.data_ptr<float>(), static_cast<int>(ctcLogProbs.size(0)),
+                                       static_cast<int>(ctcLogProbs.size(1)), chars, CharacterVocabulary::kBlank);
     std::vector<std::pair<double, double>> words;
     if (frames.empty()) return words;
     for (size_t c = 0; c < chars.size(); ++c) {
@@ -70,7 +72,8 @@ void BuiltinRecognizer::Impl::timeWindow(const WindowDecoding& d, const EncoderO
     WindowAttention& window = captured.window;
     const auto& heads = captured.alignmentHeads;
     TokenAlignment alignment = alignTokensToFrames(heads, rows, frames, frames, kMedianWidth);
-    std::tie(window.speechStart, window.speechEnd) = speechSpan(enc);
+    const auto ctcLogProbs = ctcLogProbabilities(enc);
+    std::tie(window.speechStart, window.speechEnd) = speechSpan(ctcLogProbs);
     moveEdgeRowStarts(alignment, window.speechStart, window.speechEnd);
     window.alignment = alignment.matrix;
     window.path = alignment.path;
@@ -111,7 +114,7 @@ void BuiltinRecognizer::Impl::timeWindow(const WindowDecoding& d, const EncoderO
     }
     closeWord();
     spanCharacterWords(out.tokens, out.words, firstWord);
-    if (!speech.empty()) moveWordsToWhereTheyAreHeard(out.words, firstWord, heardWordSpans(enc, chars, t0), speech);
+    if (!speech.empty()) moveWordsToWhereTheyAreHeard(out.words, firstWord, heardWordSpans(ctcLogProbs, chars, t0), speech);
     out.windows.push_back(std::move(window));
 }
 
