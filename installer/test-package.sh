@@ -72,6 +72,8 @@ grep -q '"schema": *"attnscope.transcript/1"' "$work/sample.json" || fail "no tr
 grep -q '"tokens"' "$work/sample.json" || fail "the transcript has no tokens"
 "$prefix/bin/attnscope-cli" history las-dot --csv - | head -1 | grep -q '^step,minutes,' \
   || fail "the installed CLI does not find the shipped training histories"
+"$prefix/bin/attnscope-cli" history builtin --csv - | sed -n 2p | grep -q '^0,' \
+  || fail "the installed built-in model does not carry its training history from step 0"
 
 step "installed attnscope --screenshot under offscreen"
 QT_QPA_PLATFORM=offscreen "$prefix/bin/attnscope" --screenshot "$work/shot.png" "$work/sample.wav"
