@@ -66,10 +66,9 @@ LearnWindow::LearnWindow(QWidget* parent) : QMainWindow(parent)
     // one per attention function.
     auto* shipped = file->addMenu(tr("Open a &shipped history"));
     auto* compareShipped = file->addMenu(tr("Compare with a shi&pped history"));
-    const QString builtin = kBuiltinHistoryName;
-    shipped->addAction(tr("%1 (the built-in model's training)").arg(builtin), this, [this, builtin] { openHistory(builtin); });
-    compareShipped->addAction(tr("%1 (the built-in model's training)").arg(builtin), this,
-                              [this, builtin] { compareWith(builtin); });
+    const QString builtin = kBuiltinHistoryName, builtinLabel = tr("%1 (the built-in model's training)").arg(builtin);
+    shipped->addAction(builtinLabel, this, [this, builtin] { openHistory(builtin); });
+    compareShipped->addAction(builtinLabel, this, [this, builtin] { compareWith(builtin); });
     shipped->addSeparator();
     compareShipped->addSeparator();
     for (const std::string& name : shippedHistoryNames()) {

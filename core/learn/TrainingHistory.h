@@ -39,7 +39,7 @@ struct HistorySnapshot {
     // file (train/LineageHistory.h), which keeps no training losses.
     double loss = 0, ce = 0, ctc = 0, guided = 0;
     double devCer = -1;  // on the first dev utterances; -1: not measured
-    std::vector<ProbeSnapshot> probes;             // one per TrainingHistory::probes
+    std::vector<ProbeSnapshot> probes;  // one per TrainingHistory::probes
 };
 
 struct TrainingHistory {
