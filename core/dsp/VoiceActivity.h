@@ -16,8 +16,8 @@ struct VoiceActivityParams {
     double energyMarginDb = 12;    // above the noise floor, for a frame that is not flat
     double loudMarginDb = 24;      // above the noise floor, speech whatever its flatness (fricatives)
     double maxFlatness = 0.45;
-    double hangoverSeconds = 0.2;  // speech continues this long after its last speech frame
-    double preRollSeconds = 0.04;  // and starts this much before its first
+    double hangoverSeconds = kSpeechRegionHoldSeconds;  // speech continues this long after its last speech frame
+    double preRollSeconds = kSpeechRegionLeadSeconds;   // and starts this much before its first
     double minSpeechSeconds = 0.06;
     double minBandHz = 100, maxBandHz = 4000;
 };

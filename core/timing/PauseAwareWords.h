@@ -24,10 +24,10 @@ struct PauseRules {
     double maxDurationFactor = 2.0;
     double reachSeconds = 0.4;
     // How long the detector holds speech after its last speech frame and opens it before its first
-    // (VoiceActivityParams::hangoverSeconds and preRollSeconds): a pause starts that long after the
-    // speech before it ends, and ends that long before the speech after it starts.
-    double regionTailSeconds = 0.2;
-    double regionLeadSeconds = 0.04;
+    // (SpeechRegion.h): a pause starts that long after the speech before it ends, and ends that long
+    // before the speech after it starts.
+    double regionTailSeconds = kSpeechRegionHoldSeconds;
+    double regionLeadSeconds = kSpeechRegionLeadSeconds;
 };
 
 // The pauses of `speech` within [0, duration): before the first region, between regions, after the last.
